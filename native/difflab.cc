@@ -1,0 +1,374 @@
+// difflab's engine addon: a thin, generic Node-API layer over libtorch.
+// It exposes tensors (as opaque handles), ops, autograd and thread/device control. It knows nothing about
+// diffusion; everything above tensor level lives in TypeScript (src/engine/*.ts is its typed face).
+#include <napi.h>
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+using Napi::CallbackInfo;
+using Napi::Value;
+
+// ---------- the tensor handle ----------------------------------------------------------------------
+class Handle : public Napi::ObjectWrap<Handle> {
+ public:
+  static Napi::FunctionReference ctor;
+  at::Tensor t;
+  explicit Handle(const CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) {}
+  static void Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function f = DefineClass(env, "TensorHandle", {});
+    ctor = Napi::Persistent(f);
+    ctor.SuppressDestruct();
+    exports.Set("TensorHandle", f);
+  }
+};
+Napi::FunctionReference Handle::ctor;
+
+static at::Tensor& T(const Value& v) {
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(Handle::ctor.Value()))
+    throw std::invalid_argument("expected a tensor handle");
+  at::Tensor& t = Handle::Unwrap(v.As<Napi::Object>())->t;
+  if (!t.defined()) throw std::invalid_argument("tensor was disposed");
+  return t;
+}
+
+static Value W(Napi::Env env, at::Tensor t) {
+  Napi::Object o = Handle::ctor.New({});
+  Handle::Unwrap(o)->t = std::move(t);
+  return o;
+}
+
+static std::vector<int64_t> Ints(const Value& v) {
+  std::vector<int64_t> out;
+  if (v.IsNumber()) { out.push_back(v.As<Napi::Number>().Int64Value()); return out; }
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::Number>().Int64Value());
+  return out;
+}
+static double D(const Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+static int64_t I(const Value& v) { return v.As<Napi::Number>().Int64Value(); }
+static bool B(const Value& v) { return v.As<Napi::Boolean>().Value(); }
+static std::string S(const Value& v) { return v.As<Napi::String>().Utf8Value(); }
+
+static at::ScalarType Dtype(const std::string& s) {
+  if (s == "float32") return at::kFloat;
+  if (s == "float64") return at::kDouble;
+  if (s == "int64") return at::kLong;
+  if (s == "int32") return at::kInt;
+  if (s == "uint8") return at::kByte;
+  if (s == "bool") return at::kBool;
+  throw std::invalid_argument("unknown dtype '" + s + "'");
+}
+static const char* DtypeName(at::ScalarType s) {
+  switch (s) {
+    case at::kFloat: return "float32";
+    case at::kDouble: return "float64";
+    case at::kLong: return "int64";
+    case at::kInt: return "int32";
+    case at::kByte: return "uint8";
+    case at::kBool: return "bool";
+    default: return "other";
+  }
+}
+static at::TensorOptions Opts(const Value& dtype, const Value& device) {
+  return at::TensorOptions().dtype(Dtype(S(dtype))).device(at::Device(S(device)));
+}
+// A number or a tensor as the second operand: numbers become 0-dim tensors of the first operand's dtype
+// and device, so float32 stays float32 (0-dim tensors do not promote dimensioned ones).
+static at::Tensor Other(const Value& v, const at::Tensor& like) {
+  if (v.IsNumber()) return at::scalar_tensor(D(v), like.options());
+  return T(v);
+}
+static c10::optional<at::Tensor> Opt(const Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return c10::nullopt;
+  return T(v);
+}
+
+// Every entry point runs inside this guard: libtorch errors become one-line JS errors.
+template <typename F>
+static Value Guard(const CallbackInfo& info, F f) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    std::string msg = e.what_without_backtrace();
+    auto nl = msg.find('\n');
+    throw Napi::Error::New(info.Env(), "libtorch: " + (nl == std::string::npos ? msg : msg.substr(0, nl)));
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+#define FN(name) static Value name(const CallbackInfo& info) { auto env = info.Env(); (void)env; return Guard(info, [&]() -> Value
+#define END ); }
+#define A(i) info[i]
+
+namespace ops {
+// ---------- creation and data ----------------------------------------------------------------------
+FN(zeros) { return W(env, at::zeros(Ints(A(0)), Opts(A(1), A(2)))); } END
+FN(ones) { return W(env, at::ones(Ints(A(0)), Opts(A(1), A(2)))); } END
+FN(full) { return W(env, at::full(Ints(A(0)), D(A(1)), Opts(A(2), A(3)))); } END
+FN(arange) { return W(env, at::arange(D(A(0)), D(A(1)), D(A(2)), Opts(A(3), A(4)))); } END
+FN(linspace) { return W(env, at::linspace(D(A(0)), D(A(1)), I(A(2)), Opts(A(3), A(4)))); } END
+
+// fromArray(typedArray, shape, device): copies the data (Float32Array, Float64Array or Int32Array).
+FN(fromArray) {
+  Napi::TypedArray ta = A(0).As<Napi::TypedArray>();
+  auto shape = Ints(A(1));
+  at::ScalarType st;
+  switch (ta.TypedArrayType()) {
+    case napi_float32_array: st = at::kFloat; break;
+    case napi_float64_array: st = at::kDouble; break;
+    case napi_int32_array: st = at::kInt; break;
+    case napi_uint8_array: st = at::kByte; break;
+    default: throw std::invalid_argument("fromArray: expected Float32Array, Float64Array, Int32Array or Uint8Array");
+  }
+  uint8_t* data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  at::Tensor t = at::from_blob(data, shape, at::TensorOptions().dtype(st)).clone();
+  if (st == at::kInt) t = t.to(at::kLong);
+  return W(env, t.to(at::Device(S(A(2)))));
+} END
+
+// toArray(h): a copy of the data as Float32Array / Float64Array / Int32Array (int64 and bool become int32).
+FN(toArray) {
+  at::Tensor t = T(A(0)).detach().to(at::kCPU).contiguous();
+  size_t n = t.numel();
+  if (t.scalar_type() == at::kDouble) {
+    auto out = Napi::Float64Array::New(env, n);
+    std::memcpy(out.Data(), t.data_ptr<double>(), n * 8);
+    return out;
+  }
+  if (t.scalar_type() == at::kFloat) {
+    auto out = Napi::Float32Array::New(env, n);
+    std::memcpy(out.Data(), t.data_ptr<float>(), n * 4);
+    return out;
+  }
+  if (t.scalar_type() == at::kByte) {
+    auto out = Napi::Uint8Array::New(env, n);
+    std::memcpy(out.Data(), t.data_ptr<uint8_t>(), n);
+    return out;
+  }
+  at::Tensor i = t.to(at::kInt).contiguous();
+  auto out = Napi::Int32Array::New(env, n);
+  std::memcpy(out.Data(), i.data_ptr<int32_t>(), n * 4);
+  return out;
+} END
+FN(item) { return Napi::Number::New(env, T(A(0)).item<double>()); } END
+FN(shape) {
+  auto sizes = T(A(0)).sizes();
+  Napi::Array a = Napi::Array::New(env, sizes.size());
+  for (size_t i = 0; i < sizes.size(); i++) a.Set(i, Napi::Number::New(env, static_cast<double>(sizes[i])));
+  return a;
+} END
+FN(dtype) { return Napi::String::New(env, DtypeName(T(A(0)).scalar_type())); } END
+FN(device) { return Napi::String::New(env, T(A(0)).device().str()); } END
+FN(dispose) {
+  Handle::Unwrap(A(0).As<Napi::Object>())->t = at::Tensor();
+  return env.Undefined();
+} END
+FN(isDisposed) { return Napi::Boolean::New(env, !Handle::Unwrap(A(0).As<Napi::Object>())->t.defined()); } END
+
+// ---------- conversion and shape -------------------------------------------------------------------
+FN(to) { return W(env, T(A(0)).to(Dtype(S(A(1))))); } END
+FN(toDevice) { return W(env, T(A(0)).to(at::Device(S(A(1))))); } END
+FN(clone) { return W(env, T(A(0)).clone()); } END
+FN(detach) { return W(env, T(A(0)).detach()); } END
+FN(contiguous) {
+  auto fmt = S(A(1)) == "channels_last" ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  return W(env, T(A(0)).contiguous(fmt));
+} END
+FN(isChannelsLast) { return Napi::Boolean::New(env, T(A(0)).is_contiguous(at::MemoryFormat::ChannelsLast)); } END
+FN(reshape) { return W(env, T(A(0)).reshape(Ints(A(1)))); } END
+FN(permute) { return W(env, T(A(0)).permute(Ints(A(1)))); } END
+FN(transpose) { return W(env, T(A(0)).transpose(I(A(1)), I(A(2)))); } END
+FN(expand) { return W(env, T(A(0)).expand(Ints(A(1)))); } END
+FN(repeat) { return W(env, T(A(0)).repeat(Ints(A(1)))); } END
+FN(unsqueeze) { return W(env, T(A(0)).unsqueeze(I(A(1)))); } END
+FN(squeeze) { return W(env, T(A(0)).squeeze(I(A(1)))); } END
+FN(narrow) { return W(env, T(A(0)).narrow(I(A(1)), I(A(2)), I(A(3)))); } END
+FN(select) { return W(env, T(A(0)).select(I(A(1)), I(A(2)))); } END
+FN(indexSelect) { return W(env, T(A(0)).index_select(I(A(1)), T(A(2)))); } END
+FN(flip) { return W(env, T(A(0)).flip(Ints(A(1)))); } END
+FN(rot90) { return W(env, T(A(0)).rot90(I(A(1)), Ints(A(2)))); } END
+FN(roll) { return W(env, T(A(0)).roll(Ints(A(1)), Ints(A(2)))); } END
+static std::vector<at::Tensor> List(const Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
+  return out;
+}
+FN(cat) { return W(env, at::cat(List(A(0)), I(A(1)))); } END
+FN(stack) { return W(env, at::stack(List(A(0)), I(A(1)))); } END
+FN(where) { return W(env, at::where(T(A(0)).to(at::kBool), T(A(1)), Other(A(2), T(A(1))))); } END
+// pad(h, [left, right, top, bottom, ...], mode: constant|reflect|replicate, value)
+FN(pad) {
+  auto p = Ints(A(1));
+  std::string mode = S(A(2));
+  if (mode == "constant") return W(env, at::constant_pad_nd(T(A(0)), p, D(A(3))));
+  if (mode == "reflect") return W(env, at::reflection_pad2d(T(A(0)), p));
+  if (mode == "replicate") return W(env, at::replication_pad2d(T(A(0)), p));
+  throw std::invalid_argument("pad: unknown mode '" + mode + "'");
+} END
+
+// ---------- elementwise ----------------------------------------------------------------------------
+#define BINARY(name, expr) FN(name) { const at::Tensor& a = T(A(0)); at::Tensor b = Other(A(1), a); return W(env, expr); } END
+BINARY(add, at::add(a, b))
+BINARY(sub, at::sub(a, b))
+BINARY(mul, at::mul(a, b))
+BINARY(div, at::div(a, b))
+BINARY(pow, at::pow(a, b))
+BINARY(maximum, at::maximum(a, b))
+BINARY(minimum, at::minimum(a, b))
+BINARY(gt, at::gt(a, b).to(a.scalar_type()))
+BINARY(lt, at::lt(a, b).to(a.scalar_type()))
+BINARY(eq, at::eq(a, b).to(a.scalar_type()))
+#define UNARY(name, expr) FN(name) { const at::Tensor& a = T(A(0)); return W(env, expr); } END
+UNARY(neg, at::neg(a))
+UNARY(exp, at::exp(a))
+UNARY(log, at::log(a))
+UNARY(sqrt, at::sqrt(a))
+UNARY(rsqrt, at::rsqrt(a))
+UNARY(abs, at::abs(a))
+UNARY(sin, at::sin(a))
+UNARY(cos, at::cos(a))
+UNARY(tanh, at::tanh(a))
+UNARY(sigmoid, at::sigmoid(a))
+UNARY(silu, at::silu(a))
+UNARY(gelu, at::gelu(a))
+UNARY(relu, at::relu(a))
+UNARY(square, at::square(a))
+UNARY(sign, at::sign(a))
+UNARY(floor, at::floor(a))
+UNARY(round, at::round(a))
+UNARY(reciprocal, at::reciprocal(a))
+UNARY(isfinite, at::isfinite(a).to(a.scalar_type()))
+FN(clamp) {
+  c10::optional<at::Scalar> lo, hi;
+  if (A(1).IsNumber()) lo = D(A(1));
+  if (A(2).IsNumber()) hi = D(A(2));
+  return W(env, at::clamp(T(A(0)), lo, hi));
+} END
+
+// ---------- reductions -----------------------------------------------------------------------------
+// dims: an array of dims, or null for all.
+#define REDUCE(name, all, some) FN(name) { const at::Tensor& a = T(A(0)); \
+  if (A(1).IsNull() || A(1).IsUndefined()) return W(env, all); auto dims = Ints(A(1)); bool keep = B(A(2)); return W(env, some); } END
+REDUCE(sum, a.sum(), a.sum(dims, keep))
+REDUCE(mean, a.mean(), a.mean(dims, keep))
+REDUCE(amax, a.amax(), a.amax(dims, keep))
+REDUCE(amin, a.amin(), a.amin(dims, keep))
+REDUCE(varUnbiased, a.var(), a.var(at::IntArrayRef(dims), true, keep))
+FN(argmax) { return W(env, T(A(0)).argmax(I(A(1)), B(A(2)))); } END
+FN(topk) {
+  auto r = T(A(0)).topk(I(A(1)), I(A(2)), B(A(3)), true);
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, W(env, std::get<0>(r)));
+  a.Set(1u, W(env, std::get<1>(r)));
+  return a;
+} END
+
+// ---------- linear algebra and layers --------------------------------------------------------------
+FN(matmul) { return W(env, at::matmul(T(A(0)), T(A(1)))); } END
+FN(linear) { return W(env, at::linear(T(A(0)), T(A(1)), Opt(A(2)))); } END
+// conv2d(x, w, b, stride, padding, dilation, groups)
+FN(conv2d) { return W(env, at::conv2d(T(A(0)), T(A(1)), Opt(A(2)), Ints(A(3)), Ints(A(4)), Ints(A(5)), I(A(6)))); } END
+// convTranspose2d(x, w, b, stride, padding, outputPadding, groups, dilation)
+FN(convTranspose2d) {
+  return W(env, at::conv_transpose2d(T(A(0)), T(A(1)), Opt(A(2)), Ints(A(3)), Ints(A(4)), Ints(A(5)), I(A(6)), Ints(A(7))));
+} END
+FN(groupNorm) { return W(env, at::group_norm(T(A(0)), I(A(1)), Opt(A(2)), Opt(A(3)), D(A(4)))); } END
+FN(layerNorm) { return W(env, at::layer_norm(T(A(0)), Ints(A(1)), Opt(A(2)), Opt(A(3)), D(A(4)))); } END
+FN(softmax) { return W(env, at::softmax(T(A(0)), I(A(1)))); } END
+FN(logSoftmax) { return W(env, at::log_softmax(T(A(0)), I(A(1)))); } END
+// interpolate(x, [h, w], mode: nearest|bilinear, alignCorners)
+FN(interpolate) {
+  std::string mode = S(A(2));
+  auto size = Ints(A(1));
+  if (mode == "nearest") return W(env, at::upsample_nearest2d(T(A(0)), size));
+  if (mode == "bilinear") return W(env, at::upsample_bilinear2d(T(A(0)), size, B(A(3))));
+  throw std::invalid_argument("interpolate: unknown mode '" + mode + "'");
+} END
+FN(avgPool2d) { return W(env, at::avg_pool2d(T(A(0)), Ints(A(1)), Ints(A(2)), Ints(A(3)))); } END
+FN(maxPool2d) { return W(env, at::max_pool2d(T(A(0)), Ints(A(1)), Ints(A(2)), Ints(A(3)))); } END
+FN(adaptiveAvgPool2d) { return W(env, at::adaptive_avg_pool2d(T(A(0)), Ints(A(1)))); } END
+FN(embedding) { return W(env, at::embedding(T(A(0)), T(A(1)))); } END
+// mseLoss(a, b, reduction: 0 none, 1 mean, 2 sum)
+FN(mseLoss) { return W(env, at::mse_loss(T(A(0)), T(A(1)), I(A(2)))); } END
+FN(crossEntropy) { return W(env, at::cross_entropy_loss(T(A(0)), T(A(1)), {}, I(A(2)))); } END
+// eigh(symmetric matrix) -> [eigenvalues ascending, eigenvectors as columns]
+FN(eigh) {
+  auto r = at::linalg_eigh(T(A(0)));
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, W(env, std::get<0>(r)));
+  a.Set(1u, W(env, std::get<1>(r)));
+  return a;
+} END
+
+// ---------- in-place (optimizers, EMA; call them under noGrad for leaves) ---------------------------
+FN(addInPlace) { T(A(0)).add_(Other(A(1), T(A(0))), D(A(2))); return A(0); } END
+FN(mulInPlace) { T(A(0)).mul_(Other(A(1), T(A(0)))); return A(0); } END
+FN(copyInPlace) { T(A(0)).copy_(T(A(1))); return A(0); } END
+FN(zeroInPlace) { T(A(0)).zero_(); return A(0); } END
+FN(addcmulInPlace) { T(A(0)).addcmul_(T(A(1)), T(A(2)), D(A(3))); return A(0); } END
+FN(addcdivInPlace) { T(A(0)).addcdiv_(T(A(1)), T(A(2)), D(A(3))); return A(0); } END
+// setData(h, src): h now holds src's data (dtype and device may change); h keeps its identity and autograd flag.
+FN(setData) { T(A(0)).set_data(T(A(1))); return A(0); } END
+FN(lerpInPlace) { T(A(0)).lerp_(T(A(1)), D(A(2))); return A(0); } END
+
+// ---------- autograd -------------------------------------------------------------------------------
+FN(setRequiresGrad) { T(A(0)).requires_grad_(B(A(1))); return A(0); } END
+FN(requiresGrad) { return Napi::Boolean::New(env, T(A(0)).requires_grad()); } END
+FN(backward) {
+  at::Tensor g;
+  if (!A(1).IsUndefined() && !A(1).IsNull()) g = T(A(1));
+  T(A(0)).backward(g);
+  return env.Undefined();
+} END
+FN(grad) {
+  const at::Tensor& g = T(A(0)).grad();
+  if (!g.defined()) return env.Null();
+  return W(env, g);
+} END
+FN(clearGrad) { T(A(0)).mutable_grad().reset(); return env.Undefined(); } END
+FN(setGradEnabled) { at::GradMode::set_enabled(B(A(0))); return env.Undefined(); } END
+FN(isGradEnabled) { return Napi::Boolean::New(env, at::GradMode::is_enabled()); } END
+
+// ---------- runtime --------------------------------------------------------------------------------
+FN(setNumThreads) { at::set_num_threads(static_cast<int>(I(A(0)))); return env.Undefined(); } END
+FN(getNumThreads) { return Napi::Number::New(env, at::get_num_threads()); } END
+FN(cudaAvailable) { return Napi::Boolean::New(env, torch::cuda::is_available()); } END
+FN(cudaDeviceCount) { return Napi::Number::New(env, static_cast<double>(torch::cuda::device_count())); } END
+FN(cudaSynchronize) { if (torch::cuda::is_available()) torch::cuda::synchronize(); return env.Undefined(); } END
+FN(version) { return Napi::String::New(env, TORCH_VERSION); } END
+
+}  // namespace ops
+
+#define EXPORT(name) exports.Set(#name, Napi::Function::New(env, ops::name, #name))
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Handle::Init(env, exports);
+  EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
+  EXPORT(item); EXPORT(shape); EXPORT(dtype); EXPORT(device); EXPORT(dispose); EXPORT(isDisposed);
+  EXPORT(to); EXPORT(toDevice); EXPORT(clone); EXPORT(detach); EXPORT(contiguous); EXPORT(isChannelsLast);
+  EXPORT(reshape); EXPORT(permute); EXPORT(transpose); EXPORT(expand); EXPORT(repeat); EXPORT(unsqueeze);
+  EXPORT(squeeze); EXPORT(narrow); EXPORT(select); EXPORT(indexSelect); EXPORT(flip); EXPORT(rot90); EXPORT(roll);
+  EXPORT(cat); EXPORT(stack); EXPORT(where); EXPORT(pad);
+  EXPORT(add); EXPORT(sub); EXPORT(mul); EXPORT(div); EXPORT(pow); EXPORT(maximum); EXPORT(minimum);
+  EXPORT(gt); EXPORT(lt); EXPORT(eq);
+  EXPORT(neg); EXPORT(exp); EXPORT(log); EXPORT(sqrt); EXPORT(rsqrt); EXPORT(abs); EXPORT(sin); EXPORT(cos);
+  EXPORT(tanh); EXPORT(sigmoid); EXPORT(silu); EXPORT(gelu); EXPORT(relu); EXPORT(square); EXPORT(sign);
+  EXPORT(floor); EXPORT(round); EXPORT(reciprocal); EXPORT(isfinite); EXPORT(clamp);
+  EXPORT(sum); EXPORT(mean); EXPORT(amax); EXPORT(amin); EXPORT(varUnbiased); EXPORT(argmax); EXPORT(topk);
+  EXPORT(matmul); EXPORT(linear); EXPORT(conv2d); EXPORT(convTranspose2d); EXPORT(groupNorm); EXPORT(layerNorm);
+  EXPORT(softmax); EXPORT(logSoftmax); EXPORT(interpolate); EXPORT(avgPool2d); EXPORT(maxPool2d);
+  EXPORT(adaptiveAvgPool2d); EXPORT(embedding); EXPORT(mseLoss); EXPORT(crossEntropy); EXPORT(eigh);
+  EXPORT(addInPlace); EXPORT(mulInPlace); EXPORT(copyInPlace); EXPORT(zeroInPlace); EXPORT(addcmulInPlace);
+  EXPORT(addcdivInPlace); EXPORT(lerpInPlace); EXPORT(setData);
+  EXPORT(setRequiresGrad); EXPORT(requiresGrad); EXPORT(backward); EXPORT(grad); EXPORT(clearGrad);
+  EXPORT(setGradEnabled); EXPORT(isGradEnabled);
+  EXPORT(setNumThreads); EXPORT(getNumThreads); EXPORT(cudaAvailable); EXPORT(cudaDeviceCount);
+  EXPORT(cudaSynchronize); EXPORT(version);
+  return exports;
+}
+
+NODE_API_MODULE(difflab, Init)

@@ -1,0 +1,95 @@
+// The shape of a CLI command, and option parsing into typed values with one-line errors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** An error meant for the user: the CLI prints its message alone (no stack) and exits with `exitCode`. */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** One line for --help. */
+  help: string;
+  short?: string;
+  multiple?: boolean;
+  /** Shown in --help; the command applies it. */
+  default?: string;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `difflab --help`. */
+  summary: string;
+  /** Usage line(s) after `difflab NAME`. */
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** Runs with parsed options and positionals; resolves to the exit code. */
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number> | number;
+}
+
+export function helpText(c: Command): string {
+  const lines = [`difflab ${c.name}: ${c.summary}`, '', `usage: difflab ${c.name} ${c.usage}`, '', 'options:'];
+  const entries = Object.entries({ ...c.options, help: { type: 'boolean', help: 'show this help' } as OptionSpec });
+  for (const [name, o] of entries) {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}`;
+    lines.push(`  ${flag.padEnd(28)} ${o.help}${o.default !== undefined ? ` (default: ${o.default})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Parses argv for a command; unknown options and missing values become UsageErrors. */
+export function parseCommand(c: Command, argv: string[]): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; help: boolean } {
+  const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, o] of Object.entries(c.options)) {
+    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals, help: values.help === true };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(`${c.name}: ${msg} (see difflab ${c.name} --help)`);
+  }
+}
+
+// ----- typed readers for option values ---------------------------------------------------------------
+export function str(v: unknown, name: string, fallback?: string): string {
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
+    return fallback;
+  }
+  return String(v);
+}
+export function num(v: unknown, name: string, fallback?: number, check?: { min?: number; max?: number; integer?: boolean }): number {
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
+    return fallback;
+  }
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(v)}'`);
+  if (check?.integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${String(v)}'`);
+  if (check?.min !== undefined && n < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${n}`);
+  if (check?.max !== undefined && n > check.max) throw new UsageError(`--${name} must be <= ${check.max}, got ${n}`);
+  return n;
+}
+export function oneOf<T extends string>(v: unknown, name: string, choices: readonly T[], fallback?: T): T {
+  const s = str(v, name, fallback);
+  if (!(choices as readonly string[]).includes(s)) {
+    throw new UsageError(`--${name} must be one of ${choices.join('|')}, got '${s}'`);
+  }
+  return s as T;
+}
+/** A comma-separated list of numbers, e.g. "0,250,500". */
+export function numList(v: unknown, name: string, fallback?: number[]): number[] {
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
+    return fallback;
+  }
+  const parts = String(v).split(',').map((s) => Number(s.trim()));
+  if (parts.length === 0 || parts.some((n) => !Number.isFinite(n))) {
+    throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${String(v)}'`);
+  }
+  return parts;
+}

@@ -1,0 +1,113 @@
+// Loads the libtorch addon (native/difflab.cc, built by `npm run build:addon`) and types its surface.
+// Nothing outside src/engine imports this file: the Tensor class is the public face.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque libtorch tensor owned by the addon. */
+export interface Handle { readonly __handle: unique symbol }
+type H = Handle;
+type Other = H | number;
+type Dims = number[] | null;
+
+export interface Addon {
+  zeros(shape: number[], dtype: string, device: string): H;
+  ones(shape: number[], dtype: string, device: string): H;
+  full(shape: number[], value: number, dtype: string, device: string): H;
+  arange(start: number, end: number, step: number, dtype: string, device: string): H;
+  linspace(start: number, end: number, n: number, dtype: string, device: string): H;
+  fromArray(data: Float32Array | Float64Array | Int32Array | Uint8Array, shape: number[], device: string): H;
+  toArray(h: H): Float32Array | Float64Array | Int32Array | Uint8Array;
+  item(h: H): number;
+  shape(h: H): number[];
+  dtype(h: H): string;
+  device(h: H): string;
+  dispose(h: H): void;
+  isDisposed(h: H): boolean;
+  to(h: H, dtype: string): H;
+  toDevice(h: H, device: string): H;
+  clone(h: H): H;
+  detach(h: H): H;
+  contiguous(h: H, format: 'contiguous' | 'channels_last'): H;
+  isChannelsLast(h: H): boolean;
+  reshape(h: H, shape: number[]): H;
+  permute(h: H, dims: number[]): H;
+  transpose(h: H, a: number, b: number): H;
+  expand(h: H, shape: number[]): H;
+  repeat(h: H, reps: number[]): H;
+  unsqueeze(h: H, dim: number): H;
+  squeeze(h: H, dim: number): H;
+  narrow(h: H, dim: number, start: number, length: number): H;
+  select(h: H, dim: number, index: number): H;
+  indexSelect(h: H, dim: number, index: H): H;
+  flip(h: H, dims: number[]): H;
+  rot90(h: H, k: number, dims: number[]): H;
+  roll(h: H, shifts: number[], dims: number[]): H;
+  cat(hs: H[], dim: number): H;
+  stack(hs: H[], dim: number): H;
+  where(cond: H, a: H, b: Other): H;
+  pad(h: H, pads: number[], mode: string, value: number): H;
+  add(a: H, b: Other): H; sub(a: H, b: Other): H; mul(a: H, b: Other): H; div(a: H, b: Other): H;
+  pow(a: H, b: Other): H; maximum(a: H, b: Other): H; minimum(a: H, b: Other): H;
+  gt(a: H, b: Other): H; lt(a: H, b: Other): H; eq(a: H, b: Other): H;
+  neg(h: H): H; exp(h: H): H; log(h: H): H; sqrt(h: H): H; rsqrt(h: H): H; abs(h: H): H; sin(h: H): H;
+  cos(h: H): H; tanh(h: H): H; sigmoid(h: H): H; silu(h: H): H; gelu(h: H): H; relu(h: H): H;
+  square(h: H): H; sign(h: H): H; floor(h: H): H; round(h: H): H; reciprocal(h: H): H; isfinite(h: H): H;
+  clamp(h: H, min: number | null, max: number | null): H;
+  sum(h: H, dims: Dims, keep: boolean): H; mean(h: H, dims: Dims, keep: boolean): H;
+  amax(h: H, dims: Dims, keep: boolean): H; amin(h: H, dims: Dims, keep: boolean): H;
+  varUnbiased(h: H, dims: Dims, keep: boolean): H;
+  argmax(h: H, dim: number, keep: boolean): H;
+  topk(h: H, k: number, dim: number, largest: boolean): [H, H];
+  matmul(a: H, b: H): H;
+  linear(x: H, w: H, b: H | null): H;
+  conv2d(x: H, w: H, b: H | null, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  convTranspose2d(x: H, w: H, b: H | null, stride: number[], padding: number[], outputPadding: number[],
+    groups: number, dilation: number[]): H;
+  groupNorm(x: H, groups: number, w: H | null, b: H | null, eps: number): H;
+  layerNorm(x: H, shape: number[], w: H | null, b: H | null, eps: number): H;
+  softmax(h: H, dim: number): H;
+  logSoftmax(h: H, dim: number): H;
+  interpolate(h: H, size: number[], mode: string, alignCorners: boolean): H;
+  avgPool2d(h: H, kernel: number[], stride: number[], padding: number[]): H;
+  maxPool2d(h: H, kernel: number[], stride: number[], padding: number[]): H;
+  adaptiveAvgPool2d(h: H, size: number[]): H;
+  embedding(weight: H, indices: H): H;
+  mseLoss(a: H, b: H, reduction: number): H;
+  crossEntropy(logits: H, target: H, reduction: number): H;
+  eigh(h: H): [H, H];
+  addInPlace(h: H, other: Other, alpha: number): H;
+  mulInPlace(h: H, other: Other): H;
+  copyInPlace(h: H, src: H): H;
+  zeroInPlace(h: H): H;
+  addcmulInPlace(h: H, a: H, b: H, value: number): H;
+  addcdivInPlace(h: H, a: H, b: H, value: number): H;
+  lerpInPlace(h: H, end: H, weight: number): H;
+  setData(h: H, src: H): H;
+  setRequiresGrad(h: H, on: boolean): H;
+  requiresGrad(h: H): boolean;
+  backward(h: H, grad: H | null): void;
+  grad(h: H): H | null;
+  clearGrad(h: H): void;
+  setGradEnabled(on: boolean): void;
+  isGradEnabled(): boolean;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(): void;
+  version(): string;
+}
+
+function findAddon(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // src/engine -> repository root, whether running from src (ts) or dist/src (js)
+  for (const up of ['../..', '../../..']) {
+    const p = join(here, up, 'build/Release/difflab.node');
+    if (existsSync(p)) return p;
+  }
+  throw new Error('difflab: the libtorch addon is not built; run `npm run setup` (or `npm run build:addon`)');
+}
+
+export const native: Addon = createRequire(import.meta.url)(findAddon()) as Addon;

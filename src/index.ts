@@ -1,0 +1,5 @@
+// difflab's public API. Layers (each imports only from those above it): engine, nn, io, networks, diffusion,
+// denoisers, samplers, editing, data, train, eval; the CLI and the web playground sit on top.
+export * from './engine/index.js';
+export * from './nn/index.js';
+export * from './io/index.js';

@@ -1,0 +1,4 @@
+// Files in and out: safetensors, atomic writes.
+export * from './atomic.js';
+export * from './safetensors.js';
+export * from './png.js';
