@@ -253,7 +253,8 @@ FN(clamp) {
 // ---------- reductions -----------------------------------------------------------------------------
 // dims: an array of dims, or null for all.
 #define REDUCE(name, all, some) FN(name) { const at::Tensor& a = T(A(0)); \
-  if (A(1).IsNull() || A(1).IsUndefined()) return W(env, all); auto dims = Ints(A(1)); bool keep = B(A(2)); return W(env, some); } END
+  if (A(1).IsNull() || A(1).IsUndefined()) { return W(env, all); } \
+  auto dims = Ints(A(1)); bool keep = B(A(2)); return W(env, some); } END
 REDUCE(sum, a.sum(), a.sum(dims, keep))
 REDUCE(mean, a.mean(), a.mean(dims, keep))
 REDUCE(amax, a.amax(), a.amax(dims, keep))

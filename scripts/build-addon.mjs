@@ -21,6 +21,9 @@ if (fresh && !process.argv.includes('--force')) {
   // Build against the running Node's own headers (nothing is downloaded): /usr for Debian's node.
   const nodeDir = dirname(dirname(process.execPath));
   const local = existsSync(join(nodeDir, 'include/node/node_api.h')) ? [`--nodedir=${nodeDir}`] : [];
-  execFileSync(process.execPath, [gyp, 'rebuild', '--jobs', 'max', ...local], { stdio: 'inherit' });
+  // configure + build (not rebuild): the old addon stays in place until the new one is linked.
+  const run = (...args) => execFileSync(process.execPath, [gyp, ...args, '--loglevel=warn', ...local], { stdio: 'inherit' });
+  run('configure');
+  run('build', '--jobs', 'max');
   writeFileSync(stamp, where);
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything difflab needs on a fresh Debian machine, and does nothing that is already done:
+#   apt packages (libtorch-dev, dataset-fashion-mnist; with --bench also python3-torch for side-by-side runs),
+#   npm ci (when package-lock.json changed), the libtorch addon (when its sources changed), the TypeScript build.
+# Usage: bash scripts/setup.sh [--bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libtorch-dev dataset-fashion-mnist)
+[[ " $* " == *" --bench "* ]] && packages+=(python3-torch)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  echo "setup: installing ${missing[*]} (apt)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.difflab-lock-hash
+if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
+fi
+
+node scripts/build-addon.mjs
+node node_modules/typescript/bin/tsc -p tsconfig.json
