@@ -1,0 +1,89 @@
+// What a network is told besides the image: a time (or noise level) embedding and optional class labels.
+// Networks take time as a float tensor (N) chosen by the caller (a step index, a time in [0, 1], a log-sigma):
+// they never see a noise schedule. Class id `numClasses` is the null class, the "no label" input that
+// classifier-free guidance contrasts with the real labels.
+import { cat, tensor, type Rng, type Tensor } from '../engine/index.js';
+import { Module } from '../nn/index.js';
+
+/** Class ids per image: an int64 tensor (N), or plain numbers. */
+export type ClassLabels = Tensor | Int32Array | readonly number[];
+
+/** The conditioning of one forward call. */
+export interface NetworkCond {
+  /** Class ids in [0, numClasses]; numClasses is the null class. Omitted: the null class for every image. */
+  classes?: ClassLabels;
+  /**
+   * Draws label dropout in training mode (each label becomes the null class with the network's
+   * `labelDropout` probability). Required when a class-conditional network is in training mode; ignored in eval.
+   */
+  rng?: Rng;
+}
+
+/** How the scalar time becomes a vector (both are fixed features: the learning happens in the MLP after them). */
+export type TimeFeatures =
+  /** Transformer sinusoids of `timeScale * t`, periods from 2*pi up to 2*pi*maxPeriod (DDPM). */
+  | { kind: 'sinusoidal'; maxPeriod: number; timeScale: number }
+  /** sin/cos(2*pi*w*t) with fixed random frequencies w ~ N(0, scale^2) (Tancik et al. 2020; score SDE). */
+  | { kind: 'fourier'; scale: number };
+
+/** Plain class ids in JS, checked against the valid range [0, numClasses]. */
+export function classIdArray(classes: ClassLabels, numClasses: number, batch: number): Int32Array {
+  const ids = Array.isArray(classes) || classes instanceof Int32Array
+    ? Int32Array.from(classes as ArrayLike<number>)
+    : (classes as Tensor).toInt32Array();
+  if (ids.length !== batch) throw new Error(`network: ${ids.length} class labels for a batch of ${batch}`);
+  for (const c of ids) {
+    if (!Number.isInteger(c) || c < 0 || c > numClasses) {
+      throw new Error(`network: class id ${c} is outside [0, ${numClasses}] (${numClasses} is the null class)`);
+    }
+  }
+  return ids;
+}
+
+/** Replaces each label by `nullClass` with probability p, drawing one uniform per label from rng. */
+export function dropLabels(classes: Int32Array, nullClass: number, p: number, rng: Rng): Int32Array {
+  return classes.map((c) => (rng.uniform() < p ? nullClass : c));
+}
+
+/**
+ * The class ids a conditional network should embed for this call: the given labels (or all null), with label
+ * dropout applied in training mode. Throws when training needs an rng that was not given.
+ */
+export function effectiveClasses(
+  cond: NetworkCond | undefined, o: { numClasses: number; labelDropout: number; training: boolean; batch: number },
+): Int32Array {
+  const ids = cond?.classes === undefined
+    ? new Int32Array(o.batch).fill(o.numClasses)
+    : classIdArray(cond.classes, o.numClasses, o.batch);
+  if (!o.training || o.labelDropout === 0) return ids;
+  if (!cond?.rng) {
+    throw new Error(`network: training mode drops labels with p=${o.labelDropout} and needs cond.rng ` +
+      '(pass { classes, rng }, or call net.eval() for inference)');
+  }
+  return dropLabels(ids, o.numClasses, o.labelDropout, cond.rng);
+}
+
+/** Time (N) -> fixed features (N, dim). The Fourier frequencies are a buffer, saved with the weights. */
+export class TimeFeatureMap extends Module {
+  readonly frequencies: Tensor | null; // (dim/2) Fourier only
+  constructor(readonly spec: TimeFeatures, readonly dim: number, rng: Rng) {
+    super();
+    if (dim % 2 !== 0) throw new Error(`time features: dim must be even, got ${dim}`);
+    this.frequencies = spec.kind === 'fourier'
+      ? this.buffer('frequencies', rng.randn([dim / 2]).mul(spec.scale))
+      : null;
+  }
+  forward(time: Tensor): Tensor {
+    if (time.rank !== 1) throw new Error(`network: time must be a 1-D tensor (N), got [${time.shape.join(', ')}]`);
+    const half = this.dim / 2;
+    let args: Tensor; // (N, dim/2) angles
+    if (this.spec.kind === 'fourier') {
+      args = time.unsqueeze(1).mul(this.frequencies!.unsqueeze(0)).mul(2 * Math.PI);
+    } else {
+      const { maxPeriod, timeScale } = this.spec;
+      const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(maxPeriod) * i) / half));
+      args = time.mul(timeScale).unsqueeze(1).mul(tensor(freqs, [1, half], time.device));
+    }
+    return cat([args.sin(), args.cos()], 1); // (N, dim)
+  }
+}

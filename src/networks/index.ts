@@ -1,0 +1,14 @@
+// Networks: map (x, time, class) to a tensor and know nothing of noise schedules.
+export { Network, type MemoryFormat, type BlockTracer } from './network.js';
+export {
+  dropLabels, classIdArray, effectiveClasses, TimeFeatureMap, type ClassLabels, type NetworkCond, type TimeFeatures,
+} from './conditioning.js';
+export { ResBlock, AttentionBlock, Downsample, Upsample, type ResBlockOptions } from './blocks.js';
+export { UNet, unetConfig, type UNetConfig } from './unet.js';
+export { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
+export { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig, type MarginalStd } from './score-unet.js';
+export {
+  buildNetwork, resolveNetworkConfig, networkPresets, presetNames, presetConfig,
+  type NetworkConfig, type ResolvedNetworkConfig, type BuildOptions, type PresetName,
+} from './presets.js';
+export { summary, type NetworkSummary, type BlockSummary } from './summary.js';

@@ -1,0 +1,70 @@
+// Building a network from its JSON config (what checkpoints store), and the named presets.
+import { Rng } from '../engine/index.js';
+import { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
+import type { MemoryFormat, Network } from './network.js';
+import { ScoreUNet, scoreUNetConfig, type MarginalStd, type ScoreUNetConfig } from './score-unet.js';
+import { UNet, unetConfig, type UNetConfig } from './unet.js';
+
+/** Any network's architecture, discriminated by `kind`; fields left out take the documented defaults. */
+export type NetworkConfig =
+  | ({ kind: 'unet' } & Partial<UNetConfig>)
+  | ({ kind: 'classic' } & Partial<ClassicUNetConfig>)
+  | ({ kind: 'score' } & Partial<ScoreUNetConfig>);
+
+/** The same, with every field filled in (what a built network reports as `config`). */
+export type ResolvedNetworkConfig = UNetConfig | ClassicUNetConfig | ScoreUNetConfig;
+
+export interface BuildOptions {
+  /** Draws the initial weights (a checkpoint's weights replace them). Default: new Rng(0). */
+  rng?: Rng;
+  /** Score networks only: sigma_t of the caller's schedule, dividing the output. Default: none. */
+  marginalStd?: MarginalStd;
+  /** Memory layout of weights and activations. Default 'channels-last' (faster convolutions on CPU; see docs). */
+  memoryFormat?: MemoryFormat;
+}
+
+/** A network built from its config. The one way to make a network from data (presets, checkpoints). */
+export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Network & { config: ResolvedNetworkConfig } {
+  const rng = o.rng ?? new Rng(0);
+  let net: Network & { config: ResolvedNetworkConfig };
+  switch (config.kind) {
+    case 'unet': net = new UNet(config, { rng }); break;
+    case 'classic': net = new ClassicUNet(config, { rng }); break;
+    case 'score': net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd }); break;
+    default: throw new Error(`buildNetwork: unknown network kind '${(config as { kind: unknown }).kind}' (unet|classic|score)`);
+  }
+  return net.setMemoryFormat(o.memoryFormat ?? 'channels-last');
+}
+
+/** Every field of a config made explicit. */
+export function resolveNetworkConfig(config: NetworkConfig): ResolvedNetworkConfig {
+  switch (config.kind) {
+    case 'unet': return unetConfig(config);
+    case 'classic': return classicUNetConfig(config);
+    case 'score': return scoreUNetConfig(config);
+  }
+}
+
+const fashionMnist = { imageChannels: 1, numClasses: 10 } as const;
+
+/** The named network presets, all class-conditional on the 10 Fashion-MNIST classes and 28x28x1. */
+export const networkPresets = {
+  /** The Fashion-MNIST U-Net: 32/64/96 channels at 28/14/7, attention at 7x7, 1.8M parameters; CPU-trainable. */
+  default: unetConfig({ ...fashionMnist, baseChannels: 32, channelMults: [1, 2, 3], blocksPerLevel: 1, attentionLevels: [2] }),
+  /** ~40K parameters for tests and smoke runs: 8/16 channels, attention only in the middle. */
+  tiny: unetConfig({ ...fashionMnist, baseChannels: 8, channelMults: [1, 2], blocksPerLevel: 1, attentionLevels: [],
+    attentionHeads: 1, embedDim: 16, groups: 4 }),
+  /** The teaching project's small MNIST U-Net (seed 001), D = 64, time and class FCBlocks. */
+  classicUNet: classicUNetConfig({ ...fashionMnist, hidden: 64 }),
+  /** The score-SDE tutorial's U-Net (seed 000); pass marginalStd to buildNetwork to divide by sigma_t. */
+  scoreUNet: scoreUNetConfig({ ...fashionMnist }),
+} satisfies Record<string, ResolvedNetworkConfig>;
+
+export type PresetName = keyof typeof networkPresets;
+export const presetNames = Object.keys(networkPresets) as PresetName[];
+
+/** A preset's config, with overrides (e.g. { imageChannels: 3 } or { numClasses: 0 }). */
+export function presetConfig(name: string, overrides: Record<string, unknown> = {}): ResolvedNetworkConfig {
+  if (!(name in networkPresets)) throw new Error(`unknown network preset '${name}' (one of ${presetNames.join(', ')})`);
+  return { ...networkPresets[name as PresetName], ...overrides } as ResolvedNetworkConfig;
+}

@@ -1,0 +1,177 @@
+// The general time- and class-conditioned U-Net (DDPM's architecture, Ho et al. 2020, with the class embedding
+// of Dhariwal & Nichol 2021 and the null class of classifier-free guidance, Ho & Salimans 2022). Symbols: x is
+// the noisy image x_t, `time` the caller's t (or noise level), classes the label y (numClasses = "no label").
+import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
+import { Conv2d, Embedding, GroupNorm, Linear } from '../nn/index.js';
+import { AttentionBlock, Downsample, ResBlock, Upsample, groupsFor } from './blocks.js';
+import { effectiveClasses, TimeFeatureMap, type NetworkCond, type TimeFeatures } from './conditioning.js';
+import { Network } from './network.js';
+
+/** Everything that defines a U-Net's architecture (JSON-serialisable: checkpoints store it). */
+export interface UNetConfig {
+  kind: 'unet';
+  /** Image channels in and out: 1 (grey) or 3 (RGB). Default 1. */
+  imageChannels: number;
+  /** Width of the first level. Default 32. */
+  baseChannels: number;
+  /** Width per resolution level as multiples of baseChannels; level i works at size/2^i. Default [1, 2, 4]. */
+  channelMults: number[];
+  /** Residual blocks per level on the way down (the way up has one more, for the extra skip). Default 1. */
+  blocksPerLevel: number;
+  /** Levels (indices into channelMults) with self-attention after each residual block. Default [2] (7x7 on 28x28). */
+  attentionLevels: number[];
+  /** Attention heads. Default 4. */
+  attentionHeads: number;
+  /** Time features before the MLP. Default sinusoidal, maxPeriod 10000, timeScale 1000 (t in [0, 1]). */
+  timeFeatures: TimeFeatures;
+  /** Width of the time/class embedding. Default 4 * baseChannels. */
+  embedDim: number;
+  /** Real classes (0: unconditional). Id numClasses is the null class. Default 0. */
+  numClasses: number;
+  /** Probability that a label becomes the null class in training mode. Default 0.1. */
+  labelDropout: number;
+  /** GroupNorm groups (reduced where a layer has fewer channels). Default 8. */
+  groups: number;
+}
+
+/** The defaults of every UNetConfig field. */
+export function unetConfig(o: Partial<UNetConfig> = {}): UNetConfig {
+  const baseChannels = o.baseChannels ?? 32;
+  return {
+    kind: 'unet',
+    imageChannels: 1,
+    baseChannels,
+    channelMults: [1, 2, 4],
+    blocksPerLevel: 1,
+    attentionLevels: [2],
+    attentionHeads: 4,
+    timeFeatures: { kind: 'sinusoidal', maxPeriod: 10000, timeScale: 1000 },
+    embedDim: 4 * baseChannels,
+    numClasses: 0,
+    labelDropout: 0.1,
+    groups: 8,
+    ...o,
+  };
+}
+
+/** One step of the decoder or encoder: a residual block, optionally followed by attention. */
+interface Stage { res: ResBlock; attn: AttentionBlock | null }
+
+export class UNet extends Network {
+  readonly config: UNetConfig;
+  readonly timeFeatures: TimeFeatureMap;
+  readonly timeMlp: [Linear, Linear];
+  readonly classEmbed: Embedding | null;
+  readonly inConv: Conv2d;
+  readonly down: Stage[][];
+  readonly downsample: (Downsample | null)[];
+  readonly mid: [ResBlock, AttentionBlock, ResBlock];
+  readonly up: Stage[][];
+  readonly upsample: (Upsample | null)[];
+  readonly outNorm: GroupNorm;
+  readonly outConv: Conv2d;
+
+  constructor(config: Partial<UNetConfig>, o: { rng: Rng }) {
+    super();
+    const c = (this.config = unetConfig(config));
+    const { rng } = o;
+    const E = c.embedDim;
+    const widths = c.channelMults.map((m) => m * c.baseChannels);
+    const res = (cin: number, cout: number) => new ResBlock(cin, cout, { embedDim: E, groups: c.groups, rng });
+    const attn = (level: number, ch: number) => c.attentionLevels.includes(level)
+      ? new AttentionBlock(ch, c.attentionHeads, { groups: c.groups, rng }) : null;
+
+    this.timeFeatures = this.child('timeFeatures', new TimeFeatureMap(c.timeFeatures, c.baseChannels, rng));
+    this.timeMlp = [
+      this.child('timeMlp.0', new Linear(c.baseChannels, E, { rng })),
+      this.child('timeMlp.1', new Linear(E, E, { rng })),
+    ];
+    this.classEmbed = c.numClasses > 0 ? this.child('classEmbed', new Embedding(c.numClasses + 1, E, { rng })) : null;
+    this.inConv = this.child('inConv', new Conv2d(c.imageChannels, c.baseChannels, 3, { rng }));
+
+    // Encoder: remember every stage's output width; the decoder consumes them in reverse as skips.
+    const skipWidths = [c.baseChannels];
+    let ch = c.baseChannels;
+    this.down = [];
+    this.downsample = [];
+    widths.forEach((w, level) => {
+      this.down[level] = Array.from({ length: c.blocksPerLevel }, (_, i) => {
+        const stage = { res: res(ch, w), attn: attn(level, w) };
+        this.registerStage(`down.${level}.${i}`, stage);
+        ch = w;
+        skipWidths.push(ch);
+        return stage;
+      });
+      const last = level === widths.length - 1;
+      this.downsample[level] = last ? null : this.child(`downsample.${level}`, new Downsample(ch, rng));
+      if (!last) skipWidths.push(ch);
+    });
+    this.mid = [
+      this.child('mid.0', res(ch, ch)),
+      this.child('mid.attn', new AttentionBlock(ch, c.attentionHeads, { groups: c.groups, rng })),
+      this.child('mid.1', res(ch, ch)),
+    ];
+    // Decoder, from the lowest resolution up; index by level so names match the encoder's.
+    this.up = [];
+    this.upsample = [];
+    for (let level = widths.length - 1; level >= 0; level--) {
+      const w = widths[level]!;
+      this.up[level] = Array.from({ length: c.blocksPerLevel + 1 }, (_, i) => {
+        const stage = { res: res(ch + skipWidths.pop()!, w), attn: attn(level, w) };
+        this.registerStage(`up.${level}.${i}`, stage);
+        ch = w;
+        return stage;
+      });
+      this.upsample[level] = level === 0 ? null : this.child(`upsample.${level}`, new Upsample(ch, rng));
+    }
+    this.outNorm = this.child('outNorm', new GroupNorm(groupsFor(c.groups, ch), ch));
+    this.outConv = this.child('outConv', new Conv2d(ch, c.imageChannels, 3, { rng }));
+  }
+
+  private registerStage(name: string, s: Stage): void {
+    this.child(`${name}.res`, s.res);
+    if (s.attn) this.child(`${name}.attn`, s.attn);
+  }
+
+  get imageChannels(): number { return this.config.imageChannels; }
+  get numClasses(): number { return this.config.numClasses; }
+  /** Images must have H and W divisible by this. */
+  get sizeFactor(): number { return 2 ** (this.config.channelMults.length - 1); }
+
+  forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor {
+    this.checkInput(x, time, this.sizeFactor);
+    const n = x.shape[0]!;
+    let emb = this.timeMlp[1].forward(this.timeMlp[0].forward(this.timeFeatures.forward(time)).silu()); // (N, E)
+    if (this.classEmbed) {
+      const ids = effectiveClasses(cond, { ...this.config, training: this.training, batch: n });
+      emb = emb.add(this.classEmbed.forward(indices(ids, x.device)));
+    }
+    emb = this.mark('embedding', emb.silu()); // every ResBlock projects SiLU(emb)
+
+    let h = this.mark('inConv', this.inConv.forward(this.formatInput(x))); // (N, base, H, W)
+    const skips = [h];
+    this.down.forEach((stages, level) => {
+      for (const [i, s] of stages.entries()) {
+        h = this.mark(`down.${level}.${i}`, this.stage(s, h, emb));
+        skips.push(h);
+      }
+      const ds = this.downsample[level];
+      if (ds) { h = this.mark(`downsample.${level}`, ds.forward(h)); skips.push(h); } // (N, C, H/2, W/2)
+    });
+    h = this.mid[2].forward(this.mid[1].forward(this.mid[0].forward(h, emb)), emb);
+    h = this.mark('mid', h);
+    for (let level = this.up.length - 1; level >= 0; level--) {
+      for (const [i, s] of this.up[level]!.entries()) {
+        h = this.mark(`up.${level}.${i}`, this.stage(s, cat([h, skips.pop()!], 1), emb)); // skip concat on C
+      }
+      const us = this.upsample[level];
+      if (us) h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
+    }
+    return this.mark('outConv', this.outConv.forward(this.outNorm.forward(h).silu())); // (N, C_img, H, W)
+  }
+
+  private stage(s: Stage, h: Tensor, emb: Tensor): Tensor {
+    const r = s.res.forward(h, emb);
+    return s.attn ? s.attn.forward(r) : r;
+  }
+}
