@@ -4,3 +4,4 @@ export * from './engine/index.js';
 export * from './nn/index.js';
 export * from './io/index.js';
 export * from './networks/index.js';
+export * from './data/index.js';

@@ -2,3 +2,4 @@
 export * from './atomic.js';
 export * from './safetensors.js';
 export * from './png.js';
+export * from './decode-image.js';

@@ -1,0 +1,10 @@
+// Data: IDX files, image folders, the embedded subset, and batches (pixels become [-1, 1] here only).
+export {
+  FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, take, type Dataset,
+} from './dataset.js';
+export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
+export { loadImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
+export { fitImage, type FitMode } from './resize.js';
+export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
+export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
+export { loadDataset, type LoadedData } from './spec.js';

@@ -1,0 +1,31 @@
+// Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test',
+// 'mnist:DIR', 'folder:DIR', 'subset' (the embedded 500 images).
+import { loadImageFolder, type ImageFolderOptions } from './folder.js';
+import { MNIST_CLASSES, type Dataset } from './dataset.js';
+import { loadMnist } from './idx.js';
+import { loadEmbeddedSubset } from './subset.js';
+
+export interface LoadedData {
+  dataset: Dataset;
+  /** Files a folder source skipped (onBadFile 'skip'). */
+  skipped: { file: string; reason: string }[];
+}
+
+/** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */
+export function loadDataset(spec: string, folder: ImageFolderOptions = {}): LoadedData {
+  const colon = spec.indexOf(':');
+  const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
+  const need = () => {
+    if (!arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
+    return arg;
+  };
+  switch (kind) {
+    case 'fashion-mnist': return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'fashion-mnist-test': return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'mnist': return { dataset: loadMnist({ dir: need(), classNames: MNIST_CLASSES }), skipped: [] };
+    case 'folder': return loadImageFolder(need(), folder);
+    case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
+    default:
+      throw new Error(`unknown data source '${spec}' (fashion-mnist[:DIR], fashion-mnist-test[:DIR], mnist:DIR, folder:DIR, subset)`);
+  }
+}
