@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { helpText, parseCommand, UsageError, type Command } from './command.js';
 import { demo } from './commands/demo.js';
+import { model } from './commands/model.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo];
+export const commands: readonly Command[] = [demo, model];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
