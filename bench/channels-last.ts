@@ -1,13 +1,14 @@
-// Does channels-last (NHWC) memory help the default U-Net on this CPU? Times forward + backward at batch 128
+// Does channels-last (NHWC) memory help a preset (default: the default U-Net) on this CPU? Times forward + backward at batch 128
 // for contiguous weights and inputs, channels-last inputs only, and channels-last inputs and conv weights.
-// Usage: node dist/bench/channels-last.js [--batch 128] [--steps 4]
+// Usage: node dist/bench/channels-last.js [--preset default] [--batch 128] [--steps 4]
 import { parseArgs } from 'node:util';
 import { Rng, getNumThreads, mseLoss, tidy, zeros } from '../src/index.js';
-import { buildNetwork, networkPresets, type MemoryFormat } from '../src/networks/index.js';
+import { buildNetwork, presetConfig, type MemoryFormat } from '../src/networks/index.js';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '128' }, steps: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { preset: { type: 'string', default: 'default' }, batch: { type: 'string', default: '128' }, steps: { type: 'string', default: '4' } } });
 const batch = Number(values.batch);
 const steps = Number(values.steps);
+const config = presetConfig(values.preset!);
 
 interface Variant { name: string; weights: MemoryFormat; input: MemoryFormat }
 const variants: Variant[] = [
@@ -16,11 +17,11 @@ const variants: Variant[] = [
   { name: 'channels-last input + weights', weights: 'channels-last', input: 'channels-last' },
 ];
 
-console.log(`default preset, batch ${batch}, ${getNumThreads()} threads, ${steps} timed steps after 1 warm-up`);
+console.log(`${values.preset} preset, batch ${batch}, ${getNumThreads()} threads, ${steps} timed steps after 1 warm-up`);
 for (const v of variants) {
   const rng = new Rng(0);
-  const net = buildNetwork(networkPresets.default, { rng, memoryFormat: v.weights }).train();
-  const x0 = rng.randn([batch, 1, 28, 28]);
+  const net = buildNetwork(config, { rng, memoryFormat: v.weights }).train();
+  const x0 = rng.randn([batch, config.imageChannels, 28, 28]);
   const x = v.input === 'channels-last' ? x0.channelsLast() : x0; // (N, 1, 28, 28)
   const t = rng.rand([batch]);
   const classes = Int32Array.from({ length: batch }, (_, i) => i % 10);

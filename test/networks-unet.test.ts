@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, Rng, buildNetwork, decodeSafetensors, dropLabels, effectiveClasses, encodeSafetensors, mseLoss, noGrad,
+  Adam, Rng, buildNetwork, convTranspose2d, convTranspose2dViaConv, decodeSafetensors, dropLabels, effectiveClasses, encodeSafetensors, mseLoss, noGrad,
   tidy, type Network, type NetworkConfig, type Tensor,
 } from '../src/index.js';
 import { relativeError } from './helpers.js';
@@ -127,4 +127,27 @@ test('the score U-Net divides its output by the caller-given marginal std', () =
   const expected = p.map((v, i) => v / sig[Math.floor(i / per)]!);
   assert.ok(relativeError(s, expected) < 1e-6, 'output is not h / sigma_t');
   for (const n of [plain, scaled]) n.dispose();
+});
+
+test('the conv2d form of a transposed convolution matches convTranspose2d, values and gradients', () => {
+  const rng = new Rng(14);
+  for (const [cin, cout, h, k, stride, padding, outputPadding] of [[3, 4, 5, 4, 2, 1, 0], [3, 2, 1, 7, 7, 0, 0], [4, 3, 5, 3, 2, 0, 1]]) {
+    tidy(() => {
+      const x = rng.randn([2, cin!, h!, h!]).setRequiresGrad(true);
+      const w = rng.randn([cin!, cout!, k!, k!]).setRequiresGrad(true);
+      const b = rng.randn([cout!]);
+      const o = { stride: stride!, padding: padding!, outputPadding: outputPadding! };
+      const probe = (y: Tensor, g: Tensor) => {
+        y.mul(g).sum().backward();
+        const out = [y.toFloat32Array(), x.grad!.toFloat32Array(), w.grad!.toFloat32Array()];
+        x.clearGrad();
+        w.clearGrad();
+        return out;
+      };
+      const ref = convTranspose2d(x, w, b, o);
+      const g = rng.randn(ref.shape);
+      const [want, got] = [probe(ref, g), probe(convTranspose2dViaConv(x, w, b, o), g)];
+      want.forEach((a, i) => assert.ok(relativeError(a, got[i]!) < 1e-5, `k${k} s${stride}: part ${i} differs`));
+    });
+  }
 });

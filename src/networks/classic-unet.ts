@@ -5,6 +5,7 @@
 import { avgPool2d, cat, tensor, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, ConvTranspose2d, GroupNorm, Linear, Module } from '../nn/index.js';
 import { groupsFor } from './blocks.js';
+import { FastConvTranspose2d } from './conv-transpose.js';
 import { effectiveClasses, type NetworkCond } from './conditioning.js';
 import { Network } from './network.js';
 
@@ -43,8 +44,8 @@ class ConvNormAct extends Module {
     this.conv = this.child('conv',
       kind === 'conv' ? new Conv2d(cin, cout, 3, { rng, stride: 1, padding: 1 })
         : kind === 'down' ? new Conv2d(cin, cout, 3, { rng, stride: 2, padding: 1 })
-          : kind === 'up' ? new ConvTranspose2d(cin, cout, 4, { rng, stride: 2, padding: 1 })
-            : new ConvTranspose2d(cin, cout, o.size!, { rng, stride: o.size!, padding: 0 }));
+          : kind === 'up' ? new FastConvTranspose2d(cin, cout, 4, { rng, stride: 2, padding: 1 })
+            : new FastConvTranspose2d(cin, cout, o.size!, { rng, stride: o.size!, padding: 0 }));
     this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, cout), cout));
   }
   forward(x: Tensor): Tensor { return this.norm.forward(this.conv.forward(x)).gelu(); }

@@ -4,6 +4,7 @@ export {
   dropLabels, classIdArray, effectiveClasses, TimeFeatureMap, type ClassLabels, type NetworkCond, type TimeFeatures,
 } from './conditioning.js';
 export { ResBlock, AttentionBlock, Downsample, Upsample, type ResBlockOptions } from './blocks.js';
+export { convTranspose2dViaConv, FastConvTranspose2d } from './conv-transpose.js';
 export { UNet, unetConfig, type UNetConfig } from './unet.js';
 export { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
 export { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig, type MarginalStd } from './score-unet.js';

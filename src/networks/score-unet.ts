@@ -6,6 +6,7 @@
 import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, ConvTranspose2d, Embedding, GroupNorm, Linear, Module } from '../nn/index.js';
 import { groupsFor } from './blocks.js';
+import { FastConvTranspose2d } from './conv-transpose.js';
 import { effectiveClasses, TimeFeatureMap, type NetworkCond } from './conditioning.js';
 import { Network } from './network.js';
 
@@ -82,11 +83,11 @@ export class ScoreUNet extends Network {
       s(new Conv2d(c3, c4, 3, { rng, stride: 2, bias: false }), c4, 32),
     ]);
     this.up = this.children('up', [
-      s(new ConvTranspose2d(c4, c3, 3, { rng, stride: 2, bias: false }), c3, 32),
-      s(new ConvTranspose2d(2 * c3, c2, 3, { rng, stride: 2, bias: false, outputPadding: 1 }), c2, 32),
-      s(new ConvTranspose2d(2 * c2, c1, 3, { rng, stride: 2, bias: false, outputPadding: 1 }), c1, 32),
+      s(new FastConvTranspose2d(c4, c3, 3, { rng, stride: 2, bias: false }), c3, 32),
+      s(new FastConvTranspose2d(2 * c3, c2, 3, { rng, stride: 2, bias: false, outputPadding: 1 }), c2, 32),
+      s(new FastConvTranspose2d(2 * c2, c1, 3, { rng, stride: 2, bias: false, outputPadding: 1 }), c1, 32),
     ]);
-    this.outConv = this.child('outConv', new ConvTranspose2d(2 * c1, c.imageChannels, 3, { rng }));
+    this.outConv = this.child('outConv', new FastConvTranspose2d(2 * c1, c.imageChannels, 3, { rng }));
   }
 
   get imageChannels(): number { return this.config.imageChannels; }
