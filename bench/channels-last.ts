@@ -1,11 +1,15 @@
-// Does channels-last (NHWC) memory help a preset (default: the default U-Net) on this CPU? Times forward + backward at batch 128
+// Does channels-last (NHWC) memory help a network preset on this CPU? Times forward + backward at batch 128
 // for contiguous weights and inputs, channels-last inputs only, and channels-last inputs and conv weights.
 // Usage: node dist/bench/channels-last.js [--preset default] [--batch 128] [--steps 4]
 import { parseArgs } from 'node:util';
 import { Rng, getNumThreads, mseLoss, tidy, zeros } from '../src/index.js';
 import { buildNetwork, presetConfig, type MemoryFormat } from '../src/networks/index.js';
 
-const { values } = parseArgs({ options: { preset: { type: 'string', default: 'default' }, batch: { type: 'string', default: '128' }, steps: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: {
+  preset: { type: 'string', default: 'default' },
+  batch: { type: 'string', default: '128' },
+  steps: { type: 'string', default: '4' },
+} });
 const batch = Number(values.batch);
 const steps = Number(values.steps);
 const config = presetConfig(values.preset!);

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, Rng, buildNetwork, convTranspose2d, convTranspose2dViaConv, decodeSafetensors, dropLabels, effectiveClasses, encodeSafetensors, mseLoss, noGrad,
-  tidy, type Network, type NetworkConfig, type Tensor,
+  Adam, Rng, buildNetwork, convTranspose2d, convTranspose2dViaConv, decodeSafetensors, dropLabels, effectiveClasses,
+  encodeSafetensors, mseLoss, noGrad, tidy, type Network, type NetworkConfig, type Tensor,
 } from '../src/index.js';
 import { relativeError } from './helpers.js';
 
@@ -23,7 +23,7 @@ function run(net: Network, x: Tensor, classes?: number[]): Float32Array {
 test('U-Net output has the input shape for 1 and 3 channels and several sizes', () => {
   for (const channels of [1, 3]) {
     for (const [h, w] of [[16, 16], [28, 28], [32, 20], [8, 12]]) {
-      const net = buildNetwork({ ...small.unet!, kind: 'unet', imageChannels: channels, channelMults: [1, 2, 2] }, { rng: new Rng(1) }).eval();
+      const net = buildNetwork({ ...small.unet!, kind: 'unet', imageChannels: channels }, { rng: new Rng(1) }).eval();
       const out = tidy(() => [...net.forward(new Rng(2).randn([2, channels, h!, w!]), new Rng(3).rand([2])).shape]);
       assert.deepEqual(out, [2, channels, h, w], `${channels} channels, ${h}x${w}`);
       net.dispose();
@@ -45,8 +45,9 @@ test('classic and score presets keep the input shape, for 1 and 3 channels', () 
 
 test('a size not divisible by the downsampling factor is refused with a message naming it', () => {
   const net = buildNetwork(small.unet!, { rng: new Rng(1) }).eval();
-  assert.throws(() => tidy(() => net.forward(new Rng(2).randn([1, 1, 18, 16]), new Rng(3).rand([1]))), /18x16 is not divisible by .* 4/);
-  assert.throws(() => tidy(() => net.forward(new Rng(2).randn([1, 3, 16, 16]), new Rng(3).rand([1]))), /expected x of shape \(N, 1, H, W\)/);
+  const forward = (shape: number[]) => tidy(() => net.forward(new Rng(2).randn(shape), new Rng(3).rand([1])));
+  assert.throws(() => forward([1, 1, 18, 16]), /18x16 is not divisible by .* 4/);
+  assert.throws(() => forward([1, 3, 16, 16]), /expected x of shape \(N, 1, H, W\)/);
   net.dispose();
 });
 

@@ -35,7 +35,9 @@ export interface Batch {
 /** One epoch of batches. All draws happen when the generator starts: the permutation, then one flip per image. */
 export function* batches(dataset: Dataset, o: BatchOptions): Generator<Batch> {
   const n = dataset.count;
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batches: batchSize must be a positive integer, got ${o.batchSize}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
+    throw new Error(`batches: batchSize must be a positive integer, got ${o.batchSize}`);
+  }
   const order = (o.order ?? 'shuffle') === 'shuffle' ? o.rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
   const flips = new Uint8Array(n);
   if ((o.augment ?? 'none') === 'hflip') for (let i = 0; i < n; i++) flips[i] = o.rng.uniform() < 0.5 ? 1 : 0;

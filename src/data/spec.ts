@@ -26,6 +26,7 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
     case 'folder': return loadImageFolder(need(), folder);
     case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
     default:
-      throw new Error(`unknown data source '${spec}' (fashion-mnist[:DIR], fashion-mnist-test[:DIR], mnist:DIR, folder:DIR, subset)`);
+      throw new Error(`unknown data source '${spec}' ` +
+        '(fashion-mnist[:DIR], fashion-mnist-test[:DIR], mnist:DIR, folder:DIR, subset)');
   }
 }

@@ -23,7 +23,9 @@ export function loadEmbeddedSubset(path = EMBEDDED_SUBSET_PATH): Dataset {
   return tidy(() => {
     const { tensors, metadata } = decodeSafetensors(bytes, path);
     const { images, labels } = tensors;
-    if (!images || !labels || images.rank !== 4) throw new Error(`${path}: expected tensors 'images' (N, C, H, W) and 'labels' (N)`);
+    if (!images || !labels || images.rank !== 4) {
+      throw new Error(`${path}: expected tensors 'images' (N, C, H, W) and 'labels' (N)`);
+    }
     const [n, c, h, w] = images.shape as [number, number, number, number];
     return makeDataset({
       images: Uint8Array.from(images.toInt32Array()), labels: labels.toInt32Array(),

@@ -105,7 +105,8 @@ export class ClassicUNet extends Network {
     this.timeFc = c.timeInput === 'fc-block'
       ? [this.child('timeFc1', new FCBlock(1, 2 * D, rng)), this.child('timeFc2', new FCBlock(1, D, rng))] : null;
     this.classFc = c.numClasses > 0
-      ? [this.child('classFc1', new FCBlock(c.numClasses, 2 * D, rng)), this.child('classFc2', new FCBlock(c.numClasses, D, rng))]
+      ? [this.child('classFc1', new FCBlock(c.numClasses, 2 * D, rng)),
+        this.child('classFc2', new FCBlock(c.numClasses, D, rng))]
       : null;
   }
 
@@ -116,7 +117,8 @@ export class ClassicUNet extends Network {
     const size = this.config.imageSize;
     this.checkInput(x, time, 4);
     if (x.shape[2] !== size || x.shape[3] !== size) {
-      throw new Error(`ClassicUNet: built for ${size}x${size} images (Flatten pools ${size / 4} -> 1), got ${x.shape[2]}x${x.shape[3]}`);
+      throw new Error(`ClassicUNet: built for ${size}x${size} images (Flatten pools ${size / 4} -> 1), ` +
+        `got ${x.shape[2]}x${x.shape[3]}`);
     }
     const n = x.shape[0]!;
     const x0 = this.mark('inBlock', this.inBlock.forward(this.formatInput(x))); // (N, D, S, S)
@@ -125,7 +127,8 @@ export class ClassicUNet extends Network {
     const flat = this.mark('flatten', avgPool2d(d2, size / 4).gelu()); // (N, 2D, 1, 1)
     let u = this.mark('unflatten', this.unflatten.forward(flat)); // (N, 2D, S/4, S/4)
     const t = time.unsqueeze(1); // (N, 1): the FCBlocks read the scalar as given
-    const onehot = this.classFc ? this.oneHot(effectiveClasses(cond, { ...this.config, training: this.training, batch: n }), x) : null;
+    const onehot = this.classFc
+      ? this.oneHot(effectiveClasses(cond, { ...this.config, training: this.training, batch: n }), x) : null;
     if (onehot) u = u.mul(this.classFc![0].forward(onehot));
     if (this.timeFc) u = u.add(this.timeFc[0].forward(t));
     let u1 = this.mark('up1', this.up1.forward(cat([u, d2], 1))); // (N, D, S/2, S/2)

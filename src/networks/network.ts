@@ -63,7 +63,8 @@ export abstract class Network extends Module {
   protected checkInput(x: Tensor, time: Tensor, factor: number): void {
     const [n, c, h, w] = x.shape;
     if (x.rank !== 4 || c !== this.imageChannels) {
-      throw new Error(`${this.constructor.name}: expected x of shape (N, ${this.imageChannels}, H, W), got [${x.shape.join(', ')}]`);
+      throw new Error(`${this.constructor.name}: expected x of shape (N, ${this.imageChannels}, H, W), ` +
+        `got [${x.shape.join(', ')}]`);
     }
     if (h! % factor !== 0 || w! % factor !== 0) {
       throw new Error(`${this.constructor.name}: image size ${h}x${w} is not divisible by the downsampling factor ${factor}`);

@@ -19,7 +19,10 @@ export interface BuildOptions {
   rng?: Rng;
   /** Score networks only: sigma_t of the caller's schedule, dividing the output. Default: none. */
   marginalStd?: MarginalStd;
-  /** Memory layout of weights and activations. Default 'channels-last' (faster convolutions on CPU; see docs). */
+  /**
+   * Memory layout of weights and activations. Default 'channels-last': forward + backward of the default preset
+   * at batch 128 ran 1.5-1.9x faster than 'contiguous' on the 2-core CPU (bench/channels-last.ts).
+   */
   memoryFormat?: MemoryFormat;
 }
 

@@ -72,7 +72,8 @@ export class ScoreUNet extends Network {
     const { rng } = o;
     const [c1, c2, c3, c4] = c.channels;
     const E = c.embedDim;
-    const s = (conv: Conv2d | ConvTranspose2d, cout: number, groups: number) => new ConvStage(conv, cout, { embedDim: E, groups, rng });
+    const s = (conv: Conv2d | ConvTranspose2d, cout: number, groups: number) =>
+      new ConvStage(conv, cout, { embedDim: E, groups, rng });
     this.timeFeatures = this.child('timeFeatures', new TimeFeatureMap({ kind: 'fourier', scale: c.fourierScale }, E, rng));
     this.timeLinear = this.child('timeLinear', new Linear(E, E, { rng }));
     this.classEmbed = c.numClasses > 0 ? this.child('classEmbed', new Embedding(c.numClasses + 1, E, { rng })) : null;
@@ -118,8 +119,8 @@ export class ScoreUNet extends Network {
   /** Concatenates a decoder map with its encoder skip; the unpadded arithmetic only closes for some sizes. */
   private skip(h: Tensor, skip: Tensor): Tensor {
     if (h.shape[2] !== skip.shape[2] || h.shape[3] !== skip.shape[3]) {
-      throw new Error(`ScoreUNet: its unpadded convolutions do not close for this image size (decoder ${h.shape[2]}x${h.shape[3]} ` +
-        `vs skip ${skip.shape[2]}x${skip.shape[3]}); 28x28 works`);
+      throw new Error('ScoreUNet: its unpadded convolutions do not close for this image size ' +
+        `(decoder ${h.shape[2]}x${h.shape[3]} vs skip ${skip.shape[2]}x${skip.shape[3]}); 28x28 works`);
     }
     return cat([h, skip], 1);
   }

@@ -42,11 +42,12 @@ export function summary(net: Network, inputShape: readonly number[]): NetworkSum
   const traced = blocks.reduce((a, b) => a + b.parameters, 0);
   const rows = blocks.map((b) => [b.name, `(${b.shape.join(', ')})`, b.parameters ? b.parameters.toLocaleString('en-US') : '']);
   if (traced < total) rows.push(['(embeddings, norms, other)', '', (total - traced).toLocaleString('en-US')]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['block', 'output shape', 'parameters'][i]!.length));
+  const head = ['block', 'output shape', 'parameters'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`;
   const text = [
     `${net.constructor.name}: ${total.toLocaleString('en-US')} parameters, input (${inputShape.join(', ')})`,
-    line(['block', 'output shape', 'parameters']),
+    line(head),
     ...rows.map(line),
   ].join('\n');
   return { parameters: total, inputShape: [...inputShape], blocks, text };

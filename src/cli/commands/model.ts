@@ -18,7 +18,7 @@ export const model: Command = {
     const name = oneOf(v.preset, 'preset', presetNames, 'default');
     const size = num(v.size, 'size', 28, { min: 1, integer: true });
     const batch = num(v.batch, 'batch', 1, { min: 1, integer: true });
-    const overrides = v.channels === undefined ? {} : { imageChannels: num(v.channels, 'channels', 1, { min: 1, max: 3, integer: true }) };
+    const overrides = v.channels === undefined ? {} : { imageChannels: Number(oneOf(v.channels, 'channels', ['1', '3'])) };
     const config = presetConfig(name, { ...overrides, ...(name === 'classicUNet' ? { imageSize: size } : {}) });
     console.log(`preset ${name}: ${JSON.stringify(config)}`);
     if (v.summary !== true) return 0;
