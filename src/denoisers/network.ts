@@ -1,0 +1,28 @@
+// A trained network as a denoiser: the schedule maps the noise level to the network's time and input scale, and
+// the prediction type is converted to x0 (diffusion/conversions.ts, the one place that knows how).
+import { tensor, type Tensor } from '../engine/index.js';
+import { perRow, toX0, type Cond, type NetworkFn, type Prediction, type Schedule } from '../diffusion/index.js';
+import type { Denoiser } from './denoiser.js';
+
+export interface NetworkDenoiserOptions {
+  /** The schedule the network was trained with. */
+  schedule: Schedule;
+  /** What the network outputs. */
+  prediction: Prediction;
+}
+
+/** Wraps a network (x_t, t, cond) -> prediction as a denoiser (x, sigma, cond) -> x0. */
+export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser {
+  const s = o.schedule;
+  return {
+    schedule: s,
+    denoise(x: Tensor, sigma: Tensor, cond: Cond): Tensor {
+      // Times in float64 on the host: discrete VP models get integer t exactly when sigma lies on their grid.
+      const t = Array.from(sigma.toFloat64Array(), (l) => s.timeAt(l));
+      const a = perRow(t.map((ti) => s.alpha(ti)), x), b = perRow(t.map((ti) => s.sigma(ti)), x);
+      const xt = x.mul(a); // alpha (x0 + level eps) = alpha x0 + sigma eps: the network's own frame
+      const tt = tensor(x.dtype === 'float64' ? Float64Array.from(t) : Float32Array.from(t), [t.length], x.device);
+      return toX0(o.prediction, net(xt, tt, cond), xt, { a, b });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// What every sampler shares: its options, the step grid, the start point and the end of a step (memory release
+// and the per-step callback). A sampler works in the denoiser frame x = x0 + sigma eps (see denoisers/denoiser.ts)
+// on a descending grid of noise levels sigmas[0] > ... > sigmas[N-1] > sigmas[N] = 0.
+import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
+import { karrasSigmas, noiseLevel, timeGrid, type Cond, type Spacing } from '../diffusion/index.js';
+import type { Denoiser } from '../denoisers/index.js';
+
+/** What a sampler reports after step `step` (x is now at noise level `sigma`). */
+export interface StepInfo {
+  /** Index of the step just taken, 0-based on the grid. */
+  step: number;
+  /** The noise level x is at after this step (0 after the last). */
+  sigma: number;
+  /** The new sample. Valid until the callback returns: copy what you keep (toFloat32Array, clone + keep). */
+  x: Tensor;
+  /** The denoiser's x0 estimate this step was taken with. Valid until the callback returns. */
+  x0: Tensor;
+}
+
+export interface SamplerOptions {
+  /** Noise for the start point and every stochastic step. */
+  rng: RandomSource;
+  /** Steps on the grid (network evaluations per step depend on the sampler). Default: per sampler. */
+  numSteps?: number;
+  /** How times are spread on the schedule, for samplers on the schedule's time grid. Default 'linspace'. */
+  spacing?: Spacing;
+  /** An explicit grid: descending noise levels ending in 0. Overrides numSteps and spacing. */
+  sigmas?: readonly number[];
+  /** Condition passed to the denoiser. Default null (unconditional). */
+  cond?: Cond;
+  /**
+   * Start from a given x at grid index `step` (x = x0 + sigmas[step] eps; SDEdit) instead of sigmas[0] * noise.
+   * The caller's tensor is not modified or released.
+   */
+  start?: { x: Tensor; step: number };
+  /** Element type of the start noise. Default 'float32'. */
+  dtype?: 'float32' | 'float64';
+  /**
+   * Called after every step (GIF frames, previews). Returning a tensor replaces x (inpainting hooks);
+   * tensors made inside are released afterwards unless returned.
+   */
+  onStep?: (info: StepInfo) => Tensor | void;
+}
+
+function checkGrid(sigmas: readonly number[]): number[] {
+  if (sigmas.length < 2 || sigmas[sigmas.length - 1] !== 0) throw new Error('sampler: sigmas must end with 0');
+  for (let i = 0; i + 1 < sigmas.length; i++) {
+    if (!(sigmas[i]! > sigmas[i + 1]!)) throw new Error(`sampler: sigmas must decrease strictly, fails at index ${i}`);
+  }
+  return [...sigmas];
+}
+
+/** The schedule's own time grid (DDPM, DDIM, the SDE samplers): noise levels at timeGrid, then 0. */
+export function timeStepSigmas(d: Denoiser, o: SamplerOptions, defaultSteps: number): number[] {
+  if (o.sigmas) return checkGrid(o.sigmas);
+  return [...timeGrid(d.schedule, o.numSteps ?? defaultSteps, o.spacing).map((t) => noiseLevel(d.schedule, t)), 0];
+}
+
+/** The Karras rho-grid over the schedule's noise range (the ODE solvers). */
+export function karrasStepSigmas(d: Denoiser, o: SamplerOptions, defaultSteps: number, rho = 7): number[] {
+  if (o.sigmas) return checkGrid(o.sigmas);
+  const s = d.schedule;
+  return karrasSigmas(o.numSteps ?? defaultSteps, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), rho);
+}
+
+/** The first x (owned by the sampler) and the grid index it sits at. */
+export function startPoint(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions): { x: Tensor; first: number } {
+  if (o.start) {
+    const { x, step } = o.start;
+    if (!Number.isInteger(step) || step < 0 || step >= sigmas.length - 1) {
+      throw new Error(`sampler: start.step must be an integer in [0, ${sigmas.length - 2}], got ${step}`);
+    }
+    return { x: x.clone(), first: step };
+  }
+  return { x: tidy(() => o.rng.randn(shape, { dtype: o.dtype ?? 'float32' }).mul(sigmas[0]!)), first: 0 };
+}
+
+/** Standard normal noise like x. */
+export function noiseLike(x: Tensor, rng: RandomSource): Tensor {
+  return rng.randn(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', device: x.device });
+}
+
+/** One step from x at sigmas[i] to sigmas[i+1]: the new x and the x0 estimate it used (prevX0: the last step's). */
+export type Step = (x: Tensor, i: number, prevX0: Tensor | null) => { x: Tensor; x0: Tensor };
+
+/**
+ * The loop every sampler shares: the start point, each step in its own scope, onStep (which may replace x), and
+ * the release of every tensor the next step does not need, so memory stays flat however many steps run.
+ */
+export function runSteps(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions, step: Step): Tensor {
+  return noGrad(() => {
+    let { x, first } = startPoint(shape, sigmas, o);
+    let prevX0: Tensor | null = null;
+    for (let i = first; i + 1 < sigmas.length; i++) {
+      const next = tidy(() => step(x, i, prevX0));
+      const replaced = o.onStep ? tidy(() => o.onStep!({ step: i, sigma: sigmas[i + 1]!, ...next })) : undefined;
+      const live = [replaced ?? next.x, next.x0];
+      for (const t of new Set([x, prevX0, next.x])) if (t && !live.includes(t)) t.dispose();
+      [x, prevX0] = live as [Tensor, Tensor];
+    }
+    if (prevX0 !== x) prevX0?.dispose();
+    return x;
+  });
+}
