@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { helpText, parseCommand, UsageError, type Command } from './command.js';
 import { demo } from './commands/demo.js';
 import { model } from './commands/model.js';
+import { sample } from './commands/sample.js';
+import { schedule } from './commands/schedule.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model];
+export const commands: readonly Command[] = [demo, model, sample, schedule];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -3,3 +3,5 @@ export * from './atomic.js';
 export * from './safetensors.js';
 export * from './png.js';
 export * from './decode-image.js';
+export * from './npy.js';
+export * from './plot.js';

@@ -1,0 +1,109 @@
+// `difflab sample`: draw samples from a model with any sampler and write them as .npy (float32, [n, dim]).
+// Models: gmm:FILE.json (an exact Gaussian mixture); trained checkpoints come with the checkpoint format.
+import { readFileSync } from 'node:fs';
+import {
+  PerSampleRng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, gmmDenoiser, heun, indices,
+  mixtureDim, parseMixture, predictorCorrector, tidy, veSde, vpCosine, vpLinear, vpSigmoid, writeNpy,
+  type Denoiser, type GaussianMixture, type SamplerOptions, type Schedule, type Tensor,
+} from '../../index.js';
+import { UsageError, num, oneOf, str, type Command } from '../command.js';
+
+const SAMPLERS = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
+type SamplerName = (typeof SAMPLERS)[number];
+const SCHEDULES = ['vp-linear', 'vp-cosine', 'vp-sigmoid', 've', 'edm'] as const;
+type ScheduleName = (typeof SCHEDULES)[number];
+
+/** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
+const naturalSchedule: Record<SamplerName, ScheduleName> = {
+  ddpm: 'vp-linear', ddim: 'vp-linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
+};
+
+function makeSchedule(name: ScheduleName): Schedule {
+  switch (name) {
+    case 'vp-linear': return vpLinear();
+    case 'vp-cosine': return vpCosine();
+    case 'vp-sigmoid': return vpSigmoid();
+    case 've': return veSde();
+    case 'edm': return edm();
+  }
+}
+
+/** Reads gmm:FILE.json; every problem is a one-line UsageError. */
+function loadMixture(spec: string): GaussianMixture {
+  if (!spec.startsWith('gmm:')) {
+    throw new UsageError(`--model '${spec}': only gmm:FILE.json models can be sampled so far (checkpoints come later)`);
+  }
+  const path = spec.slice(4);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--model: cannot read mixture file '${path}'`);
+  }
+  try {
+    return parseMixture(JSON.parse(text));
+  } catch (e) {
+    throw new UsageError(`--model ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function run(name: SamplerName, d: Denoiser, shape: number[], o: SamplerOptions & { eta?: number; variance?: 'posterior' | 'beta' }): Tensor {
+  switch (name) {
+    case 'ddpm': return ddpm(d, shape, o);
+    case 'ddim': return ddim(d, shape, o);
+    case 'euler-maruyama': return eulerMaruyama(d, shape, o);
+    case 'pc': return predictorCorrector(d, shape, o);
+    case 'heun': return heun(d, shape, o);
+    case 'dpmpp-2m': return dpmpp2m(d, shape, o);
+  }
+}
+
+export const sample: Command = {
+  name: 'sample',
+  summary: 'draw samples from a model with a chosen sampler and write them as .npy',
+  usage: '--model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--seed S] [--eta E] [--guidance W --class C] --out FILE.npy',
+  options: {
+    model: { type: 'string', help: 'gmm:FILE.json, a mixture {"weights":[...],"means":[[...]],"stds":[...]}' },
+    sampler: { type: 'string', help: SAMPLERS.join('|') },
+    steps: { type: 'string', help: 'sampler steps', default: 'the sampler\'s own (ddpm: T, ddim: 50, sde: 500, heun: 18, dpmpp-2m: 20)' },
+    n: { type: 'string', help: 'number of samples', default: '1000' },
+    seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: '0' },
+    schedule: { type: 'string', help: SCHEDULES.join('|'), default: 'vp-linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
+    spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
+    eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
+    variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
+    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: '1' },
+    class: { type: 'string', help: 'class (component label) to condition on' },
+    out: { type: 'string', help: 'output .npy file' },
+  },
+  run(v) {
+    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS);
+    const mixture = loadMixture(str(v.model, 'model'));
+    const out = str(v.out, 'out');
+    if (!out.endsWith('.npy')) throw new UsageError(`--out must name a .npy file, got '${out}'`);
+    const n = num(v.n, 'n', 1000, { min: 1, integer: true });
+    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    const schedule = makeSchedule(oneOf(v.schedule, 'schedule', SCHEDULES, naturalSchedule[samplerName]));
+    const T = schedule.numTimesteps;
+    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
+    if (v.guidance !== undefined && v.class === undefined) throw new UsageError('--guidance needs --class');
+    let denoiser = gmmDenoiser(mixture, schedule);
+    let cond: Tensor | null = null;
+    if (v.class !== undefined) {
+      const c = num(v.class, 'class', undefined, { min: 0, integer: true });
+      const labels = mixture.labels ?? mixture.weights.map((_, k) => k);
+      if (!labels.includes(c)) throw new UsageError(`--class ${c}: the mixture's classes are ${[...new Set(labels)].join(', ')}`);
+      denoiser = classifierFreeGuidance(denoiser, { scale: num(v.guidance, 'guidance', 1) });
+      cond = indices(new Array<number>(n).fill(c));
+    }
+    const options = {
+      rng: PerSampleRng.of(seed, n), dtype: 'float64' as const, cond, numSteps,
+      spacing: oneOf(v.spacing, 'spacing', ['linspace', 'leading', 'trailing'] as const, 'linspace'),
+      eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }),
+      variance: oneOf(v.variance, 'variance', ['posterior', 'beta'] as const, 'posterior'),
+    };
+    tidy(() => writeNpy(out, run(samplerName, denoiser, [n, mixtureDim(mixture)], options)));
+    console.log(`wrote ${n} samples of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`);
+    return 0;
+  },
+};
