@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, full, gmmDenoiser, heun, indices,
-  predictorCorrector, sampleMixture, tidy, timeSigmas, vpLinear, type Denoiser, type Tensor,
+  Rng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, fromNetwork, fromX0, full, gmmDenoiser, heun,
+  indices, noiseLevel, perRow, predictorCorrector, sampleMixture, tensor, tidy, timeSigmas, veSde, vpCosine, vpLinear,
+  type Denoiser, type Tensor,
 } from '../src/index.js';
 import { fitByNearestMean, mixture2d } from './gmm-check.js';
 
@@ -21,6 +22,28 @@ test('classifier-free guidance: w=0 is unconditional, w=1 conditional, w=3 is ep
   const epsU = x.sub(u).div(sigma), epsC = x.sub(c).div(sigma);
   const eps = epsU.add(epsC.sub(epsU).mul(3));
   assert.ok(maxAbsDiff(classifierFreeGuidance(d, { scale: 3 }).denoise(x, s, cond), x.sub(eps.mul(sigma))) < 1e-12);
+}));
+
+test('fromNetwork: a network predicting eps, v or score in its own frame gives back the exact denoiser', () => tidy(() => {
+  const x = new Rng(8).randn([16, 2], { dtype: 'float64' }).mul(1.5);
+  for (const schedule of [vpLinear(), vpCosine(), veSde()]) {
+    const exact = gmmDenoiser(mixture2d, schedule);
+    for (const prediction of ['eps', 'v', 'score', 'x0'] as const) {
+      // The network sees x_t = alpha x0 + sigma eps and the schedule's time t; it answers from the exact denoiser.
+      const net = (xt: Tensor, t: Tensor) => {
+        const ts = Array.from(t.toFloat64Array());
+        const c = { a: perRow(ts.map((v) => schedule.alpha(v)), xt), b: perRow(ts.map((v) => schedule.sigma(v)), xt) };
+        const levels = tensor(Float64Array.from(ts, (v) => noiseLevel(schedule, v)), [ts.length]);
+        return fromX0(prediction, exact.denoise(xt.div(c.a), levels, null), xt, c);
+      };
+      const wrapped = fromNetwork(net, { schedule, prediction });
+      for (const t of [schedule.tMin, (schedule.tMin + schedule.tMax) / 2, schedule.tMax]) {
+        const sigma = full([16], noiseLevel(schedule, t), { dtype: 'float64' });
+        const err = maxAbsDiff(wrapped.denoise(x, sigma, null), exact.denoise(x, sigma, null));
+        assert.ok(err < 1e-9, `${schedule.name}/${prediction} at t=${t}: ${err}`);
+      }
+    }
+  }
 }));
 
 test('guided sampling works with every sampler: class 2 yields only component 2', () => tidy(() => {
