@@ -36,8 +36,8 @@ export interface SamplerOptions {
   /** Element type of the start noise. Default 'float32'. */
   dtype?: 'float32' | 'float64';
   /**
-   * Called after every step (GIF frames, previews). Returning a tensor replaces x (inpainting hooks);
-   * tensors made inside are released afterwards unless returned.
+   * Called after every step (GIF frames, previews). Returning a tensor replaces x (inpainting hooks) and hands
+   * it to the sampler, which releases it when done; other tensors made inside are released on return.
    */
   onStep?: (info: StepInfo) => Tensor | void;
 }
@@ -64,7 +64,7 @@ export function karrasStepSigmas(d: Denoiser, o: SamplerOptions, defaultSteps: n
 }
 
 /** The first x (owned by the sampler) and the grid index it sits at. */
-export function startPoint(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions): { x: Tensor; first: number } {
+function startPoint(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions): { x: Tensor; first: number } {
   if (o.start) {
     const { x, step } = o.start;
     if (!Number.isInteger(step) || step < 0 || step >= sigmas.length - 1) {
