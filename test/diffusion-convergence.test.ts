@@ -4,8 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, ddim, dpmpp2m, edm, gmmDenoiser, heun, karrasSigmas, keep, tidy, type Denoiser, type SamplerOptions, type Tensor,
+  Rng, ddim, dpmpp2m, edm, gmmDenoiser, heun, karrasSigmas, keep, setNumThreads, tidy, type Denoiser, type SamplerOptions,
+  type Tensor,
 } from '../src/index.js';
+
+setNumThreads(1); // small tensors: a second thread only adds contention on the shared 2-core machine
 
 const [SIGMA_MIN, SIGMA_MAX, B] = [0.002, 80, 2000];
 type Sampler = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => Tensor;
