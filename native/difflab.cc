@@ -3,6 +3,9 @@
 // diffusion; everything above tensor level lives in TypeScript (src/engine/*.ts is its typed face).
 #include <napi.h>
 #include <torch/torch.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include <memory>
 
 #include <string>
 #include <vector>
@@ -341,6 +344,13 @@ FN(getNumThreads) { return Napi::Number::New(env, at::get_num_threads()); } END
 FN(cudaAvailable) { return Napi::Boolean::New(env, torch::cuda::is_available()); } END
 FN(cudaDeviceCount) { return Napi::Number::New(env, static_cast<double>(torch::cuda::device_count())); } END
 FN(cudaSynchronize) { if (torch::cuda::is_available()) torch::cuda::synchronize(); return env.Undefined(); } END
+// profile(path | null): starts libtorch's op profiler writing a chrome://tracing file at path; null stops and writes.
+static std::unique_ptr<torch::autograd::profiler::RecordProfile> profiler;
+FN(profile) {
+  profiler.reset();
+  if (A(0).IsString()) profiler = std::make_unique<torch::autograd::profiler::RecordProfile>(S(A(0)));
+  return env.Undefined();
+} END
 FN(version) { return Napi::String::New(env, TORCH_VERSION); } END
 
 }  // namespace ops
@@ -368,7 +378,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(setRequiresGrad); EXPORT(requiresGrad); EXPORT(backward); EXPORT(grad); EXPORT(clearGrad);
   EXPORT(setGradEnabled); EXPORT(isGradEnabled);
   EXPORT(setNumThreads); EXPORT(getNumThreads); EXPORT(cudaAvailable); EXPORT(cudaDeviceCount);
-  EXPORT(cudaSynchronize); EXPORT(version);
+  EXPORT(cudaSynchronize); EXPORT(version); EXPORT(profile);
   return exports;
 }
 

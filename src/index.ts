@@ -8,3 +8,4 @@ export * from './denoisers/index.js';
 export * from './samplers/index.js';
 export * from './networks/index.js';
 export * from './data/index.js';
+export * from './train/index.js';

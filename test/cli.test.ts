@@ -1,17 +1,11 @@
 // The difflab binary as a user runs it: help, version, one-line errors, and the demo's PNG.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePng } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { difflab, tempDir } from './helpers.js';
 
-const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
-export function difflab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DIFFLAB_DEBUG: '' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('--help lists the commands and --version prints the package version', () => {
   const help = difflab('--help');

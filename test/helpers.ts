@@ -1,4 +1,5 @@
 // Shared test utilities.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,4 +17,11 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     nb += b[i]! ** 2;
   }
   return Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), 1e-30);
+}
+
+const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
+/** Runs the difflab binary as a user would; returns its exit code and output. */
+export function difflab(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DIFFLAB_DEBUG: '' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -5,9 +5,10 @@ import { demo } from './commands/demo.js';
 import { model } from './commands/model.js';
 import { sample } from './commands/sample.js';
 import { schedule } from './commands/schedule.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model, sample, schedule];
+export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

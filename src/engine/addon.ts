@@ -98,6 +98,7 @@ export interface Addon {
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
   version(): string;
+  profile(path: string | null): void;
 }
 
 function findAddon(): string {

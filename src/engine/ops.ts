@@ -141,8 +141,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, reduction: Reductio
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor): Tensor {
   const d = q.shape[q.rank - 1]!;
-  const w = softmax(q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(d)), -1);
-  return w.matmul(v);
+  // Contiguous operands: libtorch 1.13's CPU bmm loops over the batch one matrix at a time (with a select per
+  // matrix) when the batch strides are unusual, e.g. for views of channels-last activations: 15x slower.
+  const w = softmax(q.contiguous().matmul(k.transpose(-2, -1).contiguous()).mul(1 / Math.sqrt(d)), -1);
+  return w.matmul(v.contiguous());
 }
 /** Symmetric eigendecomposition: eigenvalues ascending, eigenvectors as columns. */
 export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {

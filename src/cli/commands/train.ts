@@ -1,0 +1,129 @@
+// `difflab train`: parses options into a TrainConfig, loads the data, and runs the library's trainer with a
+// progress bar, loss curve and sample-grid previews.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PerSampleRng, ddim, fromNetwork, imageGrid, indices, latestCheckpoint, loadDataset, resolveTrainConfig,
+  scheduleNames, tidy, train, trainingSet, writePng, scheduleFromName, presetNames,
+  type Network, type TrainConfig,
+} from '../../index.js';
+import { num, oneOf, str, UsageError, type Command } from '../command.js';
+import { Progress } from '../progress.js';
+
+/** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM from the EMA network. */
+function writePreview(net: Network, config: TrainConfig, path: string): void {
+  const denoiser = fromNetwork((x, t, c) => net.forward(x, t, c ? { classes: c } : {}),
+    { schedule: scheduleFromName(config.schedule), prediction: config.prediction });
+  const k = config.classNames.length;
+  const rows = Math.max(k, 4), perRow = 8, n = rows * perRow;
+  const [c, size] = [config.network.imageChannels, config.imageSize];
+  tidy(() => {
+    const cond = k > 0 ? indices(Array.from({ length: n }, (_, i) => Math.floor(i / perRow))) : null;
+    const x = ddim(denoiser, [n, c, size, size], { rng: PerSampleRng.of(config.seed, n), numSteps: 50, cond });
+    writePng(path, imageGrid(x, { nrow: perRow }));
+  });
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a diffusion model from scratch (Fashion-MNIST, MNIST files or a folder of images)',
+  usage: '--data SOURCE --out runs/NAME [--preset NAME] [--steps N | --epochs E] [options]',
+  options: {
+    data: { type: 'string', help: 'fashion-mnist[:DIR] | mnist:DIR | folder:DIR | subset (embedded 500 images)', default: 'fashion-mnist' },
+    out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
+    preset: { type: 'string', help: 'network preset (difflab model --summary lists them)', default: 'default' },
+    steps: { type: 'string', help: 'training steps', default: '10000' },
+    epochs: { type: 'string', help: 'train this many passes over the data instead of --steps' },
+    batch: { type: 'string', help: 'images per step', default: '128' },
+    lr: { type: 'string', help: 'peak learning rate (AdamW)', default: '1e-3' },
+    warmup: { type: 'string', help: 'learning-rate warm-up steps', default: '200' },
+    'lr-decay': { type: 'string', help: 'cosine | exponential | constant', default: 'cosine' },
+    'weight-decay': { type: 'string', help: 'AdamW weight decay', default: '0' },
+    'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: '1' },
+    'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: '100000' },
+    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v', default: 'eps' },
+    objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
+    'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
+    schedule: { type: 'string', help: scheduleNames.join(' | '), default: 'linear' },
+    classes: { type: 'boolean', help: 'class-conditional on the data\'s labels (with label dropout for guidance)' },
+    hflip: { type: 'boolean', help: 'random horizontal flips' },
+    size: { type: 'string', help: 'folder data: image size', default: '28' },
+    channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
+    'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
+    seed: { type: 'string', help: 'seed of everything random in the run', default: '0' },
+    'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: '500' },
+    'keep-last': { type: 'string', help: 'checkpoints to keep', default: '3' },
+    'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: '1000' },
+    resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
+    'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
+  },
+  async run(v) {
+    const out = str(v.out, 'out');
+    const preset = str(v.preset, 'preset', 'default');
+    if (!presetNames.includes(preset as never)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
+    const size = num(v.size, 'size', 28, { min: 4, integer: true });
+    const channels = num(v.channels, 'channels', 1) === 3 ? 3 : 1;
+    const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
+    const spec = str(v.data, 'data', 'fashion-mnist');
+    const { dataset, skipped } = (() => {
+      try { return loadDataset(spec, { size, channels, onBadFile }); } catch (e) { throw new UsageError((e as Error).message, 1); }
+    })();
+    if (skipped.length) console.error(`warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`);
+    const conditional = v.classes === true;
+    if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
+      throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
+    }
+    const batchSize = num(v.batch, 'batch', 128, { min: 1, integer: true });
+    const steps = v.epochs !== undefined
+      ? Math.max(1, Math.round((num(v.epochs, 'epochs', 1, { min: 0 }) * dataset.count) / batchSize))
+      : num(v.steps, 'steps', 10_000, { min: 1, integer: true });
+    const prediction = oneOf(v.prediction, 'prediction', ['eps', 'x0', 'v'] as const, 'eps');
+    const config = resolveTrainConfig({
+      data: spec, preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
+      classNames: conditional ? [...dataset.classNames] : [],
+      steps, batchSize, prediction,
+      objective: v.objective === undefined ? undefined : oneOf(v.objective, 'objective', ['eps', 'x0', 'v'] as const),
+      minSnrGamma: v['min-snr'] === undefined ? undefined : num(v['min-snr'], 'min-snr', 5, { min: 0 }),
+      schedule: oneOf(v.schedule, 'schedule', scheduleNames, 'linear'),
+      lr: num(v.lr, 'lr', 1e-3, { min: 0 }), lrWarmupSteps: num(v.warmup, 'warmup', 200, { min: 0, integer: true }),
+      lrDecay: oneOf(v['lr-decay'], 'lr-decay', ['cosine', 'exponential', 'constant'] as const, 'cosine'),
+      weightDecay: num(v['weight-decay'], 'weight-decay', 0, { min: 0 }),
+      gradClipNorm: num(v['grad-clip'], 'grad-clip', 1, { min: 0 }),
+      emaHalfLifeImages: num(v['ema-half-life'], 'ema-half-life', 100_000, { min: 1 }),
+      hflip: v.hflip === true, seed: num(v.seed, 'seed', 0, { min: 0, integer: true }),
+      checkpointEvery: num(v['checkpoint-every'], 'checkpoint-every', 500, { min: 1, integer: true }),
+      keepLast: num(v['keep-last'], 'keep-last', 3, { min: 1, integer: true }),
+      sampleEvery: num(v['sample-every'], 'sample-every', 1000, { min: 0, integer: true }),
+    });
+    if (v['dry-run']) {
+      console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
+      return 0;
+    }
+    if (v.resume && !latestCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in ${join(out, 'checkpoints')}`);
+    if (!v.resume && existsSync(join(out, 'config.json'))) {
+      throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
+    }
+    const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: batchSize });
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const result = await train(config, trainingSet(dataset), out, {
+        resume: v.resume === true,
+        signal: controller.signal,
+        onStep: (r) => {
+          bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
+        },
+        onPreview: (net, step) => writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`)),
+      });
+      bar.done();
+      console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, loss ${result.lastLoss.toFixed(4)}; ` +
+        `model ${result.modelPath}; checkpoints in ${join(out, 'checkpoints')}`);
+      return result.stopped === 'aborted' ? 130 : 0;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  },
+};

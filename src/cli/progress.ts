@@ -1,0 +1,56 @@
+// A one-line terminal progress bar on stderr: bar, count, rate, ETA and a custom tail (e.g. the loss).
+// On a non-TTY stderr (logs, CI) it prints a plain line every `everySeconds` instead of redrawing.
+
+export interface ProgressOptions {
+  /** Label before the bar. */
+  label: string;
+  /** Total units of work. */
+  total: number;
+  /** Unit name for the rate, e.g. 'img'. Default 'it'. */
+  unit?: string;
+  /** Units of the rate per tick (e.g. batch size for images/s). Default 1. */
+  unitsPerTick?: number;
+  /** Non-TTY: seconds between lines. Default 10. */
+  everySeconds?: number;
+}
+
+const fmtTime = (s: number) => {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}:${String(sec).padStart(2, '0')}`;
+};
+
+export class Progress {
+  readonly #o: Required<ProgressOptions>;
+  readonly #start = performance.now();
+  #first: number | null = null;
+  #lastPrint = 0;
+  readonly #tty = process.stderr.isTTY === true;
+
+  constructor(o: ProgressOptions) {
+    this.#o = { unit: 'it', unitsPerTick: 1, everySeconds: 10, ...o };
+  }
+
+  /** Reports that `done` of total are complete; tail is shown after the numbers. */
+  update(done: number, tail = ''): void {
+    const now = performance.now();
+    this.#first ??= done - 1;
+    const elapsed = (now - this.#start) / 1000;
+    const rate = ((done - this.#first) * this.#o.unitsPerTick) / Math.max(elapsed, 1e-9);
+    const eta = ((this.#o.total - done) * this.#o.unitsPerTick) / rate;
+    const width = 24, filled = Math.round((width * done) / this.#o.total);
+    const line = `${this.#o.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.#o.total} ` +
+      `${rate.toFixed(1)} ${this.#o.unit}/s ETA ${fmtTime(eta)}${tail ? ` ${tail}` : ''}`;
+    if (this.#tty) {
+      if (now - this.#lastPrint > 100 || done === this.#o.total) process.stderr.write(`\r${line}\x1b[K`);
+    } else if (now - this.#lastPrint > this.#o.everySeconds * 1000 || done === this.#o.total) {
+      process.stderr.write(`${line}\n`);
+    } else return;
+    this.#lastPrint = now;
+  }
+
+  /** Ends the bar's line. */
+  done(): void {
+    if (this.#tty) process.stderr.write('\n');
+  }
+}

@@ -1,0 +1,104 @@
+// Checkpoints: one safetensors file per save holding everything a run needs to continue exactly (model, EMA,
+// optimizer moments, step) with the run's config in its metadata; and the small inference file (EMA weights +
+// config) that sampling, editing and evaluation load. Files are written atomically; old checkpoints are pruned.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { dispose, type Tensor } from '../engine/index.js';
+import { loadSafetensors, saveSafetensors } from '../io/index.js';
+import { buildNetwork, type Network } from '../networks/index.js';
+import type { TrainConfig } from './config.js';
+
+const FULL = 'difflab-checkpoint-1';
+const MODEL = 'difflab-model-1';
+
+/** What a checkpoint holds besides the config. */
+export interface TrainingState {
+  step: number;
+  imagesSeen: number;
+  /** Model parameters and buffers by name. */
+  model: Record<string, Tensor>;
+  /** EMA of the parameters, by the same names. */
+  ema: Record<string, Tensor>;
+  /** Adam's step and moments, in parameter order. */
+  adam: { step: number; m: Tensor[]; v: Tensor[] };
+}
+
+export function checkpointDir(runDir: string): string { return join(runDir, 'checkpoints'); }
+export function checkpointPath(runDir: string, step: number): string {
+  return join(checkpointDir(runDir), `step-${String(step).padStart(8, '0')}.safetensors`);
+}
+/** Checkpoint files of a run, oldest first. */
+export function listCheckpoints(runDir: string): string[] {
+  const dir = checkpointDir(runDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => /^step-\d{8}\.safetensors$/.test(f)).sort().map((f) => join(dir, f));
+}
+export function latestCheckpoint(runDir: string): string | null { return listCheckpoints(runDir).at(-1) ?? null; }
+
+/** Writes a checkpoint atomically, then deletes all but the newest keepLast. Returns its path. */
+export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingState): string {
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(s.model)) tensors[`model.${k}`] = t;
+  for (const [k, t] of Object.entries(s.ema)) tensors[`ema.${k}`] = t;
+  s.adam.m.forEach((t, i) => { tensors[`adam.m.${i}`] = t; });
+  s.adam.v.forEach((t, i) => { tensors[`adam.v.${i}`] = t; });
+  const path = checkpointPath(runDir, s.step);
+  saveSafetensors(path, tensors, {
+    format: FULL, config: JSON.stringify(config), step: String(s.step), imagesSeen: String(s.imagesSeen),
+    adamStep: String(s.adam.step),
+  });
+  for (const old of listCheckpoints(runDir).slice(0, -config.keepLast)) rmSync(old, { force: true });
+  return path;
+}
+
+function prefixed(all: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+}
+function indexed(all: Record<string, Tensor>, prefix: string): Tensor[] {
+  const m = prefixed(all, prefix);
+  return Object.keys(m).map(Number).sort((a, b) => a - b).map((i) => m[String(i)]!);
+}
+
+/** Reads a full training checkpoint. */
+export function loadCheckpoint(path: string): { config: TrainConfig; state: TrainingState } {
+  const { tensors, metadata } = loadSafetensors(path);
+  if (metadata.format !== FULL) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
+  return {
+    config: JSON.parse(metadata.config!) as TrainConfig,
+    state: {
+      step: Number(metadata.step), imagesSeen: Number(metadata.imagesSeen),
+      model: prefixed(tensors, 'model.'), ema: prefixed(tensors, 'ema.'),
+      adam: { step: Number(metadata.adamStep), m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
+    },
+  };
+}
+
+/** Writes the inference file: the EMA weights (buffers from the model) and the config. */
+export function saveModel(path: string, config: TrainConfig, weights: Record<string, Tensor>, step: number): void {
+  saveSafetensors(path, weights, { format: MODEL, config: JSON.stringify(config), step: String(step) });
+}
+
+/** A trained network ready for sampling (eval mode, EMA weights), from a model file or a training checkpoint. */
+export interface LoadedModel {
+  network: Network;
+  config: TrainConfig;
+  step: number;
+}
+
+export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): LoadedModel {
+  const { tensors, metadata } = loadSafetensors(path);
+  if (metadata.format !== MODEL && metadata.format !== FULL) {
+    throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
+  }
+  const config = JSON.parse(metadata.config!) as TrainConfig;
+  const network = buildNetwork({ ...config.network } as never);
+  let weights = tensors;
+  if (metadata.format === FULL) {
+    const model = prefixed(tensors, 'model.');
+    weights = o.weights === 'raw' ? model : { ...model, ...prefixed(tensors, 'ema.') };
+  }
+  network.loadStateDict(weights);
+  network.eval();
+  dispose(tensors);
+  return { network, config, step: Number(metadata.step) };
+}

@@ -1,0 +1,103 @@
+// A training run's whole configuration: one typed record with a documented default for every field, stored in
+// config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
+import { edm, veSde, vpCosine, vpLinear, vpSigmoid, type Prediction, type Objective, type Schedule } from '../diffusion/index.js';
+import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
+
+/** The noise schedules a run can train with (JSON-serialisable). */
+export type ScheduleName = 'linear' | 'cosine' | 'sigmoid' | 've' | 'edm';
+
+/** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000). */
+export function scheduleFromName(name: ScheduleName): Schedule {
+  switch (name) {
+    case 'linear': return vpLinear();
+    case 'cosine': return vpCosine();
+    case 'sigmoid': return vpSigmoid();
+    case 've': return veSde();
+    case 'edm': return edm();
+  }
+}
+export const scheduleNames: readonly ScheduleName[] = ['linear', 'cosine', 'sigmoid', 've', 'edm'];
+
+export interface TrainConfig {
+  /** Data source as given on the command line: 'fashion-mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
+  data: string;
+  /** Network preset name the architecture came from (for the record). Default 'default'. */
+  preset: string;
+  /** The network architecture (a preset's config, possibly adjusted to the data's channels and classes). */
+  network: ResolvedNetworkConfig;
+  /** Height = width of the training images in pixels. */
+  imageSize: number;
+  /** Class names (index = class id); empty for unconditional training. */
+  classNames: string[];
+  /** Noise schedule. Default 'linear' (DDPM). */
+  schedule: ScheduleName;
+  /** What the network predicts. Default 'eps' (DDPM Algorithm 1). */
+  prediction: Prediction;
+  /** Space the loss is measured in. Default: the prediction's own. */
+  objective?: Objective;
+  /** Min-SNR-gamma loss weighting; undefined = off. */
+  minSnrGamma?: number;
+  /** Training steps in all. Default 10,000. */
+  steps: number;
+  /** Images per step. Default 128. */
+  batchSize: number;
+  /** Peak learning rate (AdamW). Default 1e-3. */
+  lr: number;
+  /** Linear warm-up steps. Default 200. */
+  lrWarmupSteps: number;
+  /** Decay after warm-up. Default 'cosine'. */
+  lrDecay: 'cosine' | 'exponential' | 'constant';
+  /** Cosine floor as a fraction of lr. Default 0.05. */
+  lrMinFactor: number;
+  /** Exponential decay half-life in steps. Default 5,000. */
+  lrHalfLifeSteps: number;
+  /** AdamW decoupled weight decay. Default 0. */
+  weightDecay: number;
+  /** Clip the gradient's global norm to this. Default 1. */
+  gradClipNorm: number;
+  /** EMA half-life in training images. Default 100,000 (about 800 steps of 128). */
+  emaHalfLifeImages: number;
+  /** EMA ramp-up ratio (half-life <= ratio * images seen). Default 0.05. */
+  emaRampUpRatio: number;
+  /** Random horizontal flips of training images. Default false (Fashion-MNIST items have a handedness). */
+  hflip: boolean;
+  /** Seed of everything random in the run (initial weights, batch order, noise, times, label dropout). Default 0. */
+  seed: number;
+  /** Write a checkpoint every this many steps (and at the end). Default 500. */
+  checkpointEvery: number;
+  /** Keep the last K checkpoints. Default 3. */
+  keepLast: number;
+  /** Write a sample grid every this many steps (0: only at the end). Default 1,000. */
+  sampleEvery: number;
+  /** Redraw loss.png every this many steps. Default 100. */
+  plotEvery: number;
+}
+
+export const trainDefaults = {
+  preset: 'default', schedule: 'linear', prediction: 'eps', steps: 10_000, batchSize: 128, lr: 1e-3, lrWarmupSteps: 200,
+  lrDecay: 'cosine', lrMinFactor: 0.05, lrHalfLifeSteps: 5_000, weightDecay: 0, gradClipNorm: 1,
+  emaHalfLifeImages: 100_000, emaRampUpRatio: 0.05, hflip: false, seed: 0, checkpointEvery: 500, keepLast: 3,
+  sampleEvery: 1_000, plotEvery: 100,
+} as const satisfies Partial<TrainConfig>;
+
+/** A full config from the data facts and any overrides; checks every value and names the bad one. */
+export function resolveTrainConfig(
+  o: Partial<TrainConfig> & { data: string; imageChannels: number; imageSize: number; classNames: string[]; networkOverrides?: Partial<NetworkConfig> },
+): TrainConfig {
+  const { imageChannels, networkOverrides, ...rest } = o;
+  const preset = o.preset ?? trainDefaults.preset;
+  const network = o.network ?? presetConfig(preset, {
+    imageChannels, numClasses: o.classNames.length, ...(networkOverrides ?? {}),
+  });
+  const c: TrainConfig = { ...trainDefaults, ...rest, preset, network } as TrainConfig;
+  const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
+  for (const k of positiveInt) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  for (const k of ['lr', 'emaHalfLifeImages', 'gradClipNorm', 'lrHalfLifeSteps'] as const) {
+    if (!(c[k] > 0)) throw new Error(`train: ${k} must be positive, got ${c[k]}`);
+  }
+  if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
+  if (!scheduleNames.includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
+  return c;
+}

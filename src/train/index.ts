@@ -1,0 +1,8 @@
+// Training: config, the loop, checkpoints, EMA, learning-rate schedule.
+export * from './config.js';
+export * from './trainer.js';
+export * from './checkpoint.js';
+export * from './ema.js';
+export * from './schedule.js';
+export * from './data.js';
+export * from './loss-plot.js';

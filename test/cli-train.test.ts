@@ -1,0 +1,58 @@
+// `difflab train` as a user runs it: dry run, a short real run with every artefact, clear errors on bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePng } from '../src/index.js';
+import { difflab, tempDir } from './helpers.js';
+
+test('--dry-run prints the resolved config without writing anything', () => {
+  const out = join(tempDir(), 'run');
+  const r = difflab('train', '--data', 'subset', '--preset', 'tiny', '--classes', '--steps', '7', '--out', out, '--dry-run');
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal(c.steps, 7);
+  assert.equal(c.network.numClasses, 10);
+  assert.equal(c.classNames[7], 'Sneaker');
+  assert.equal(c.schedule, 'linear');
+  assert.equal(existsSync(out), false);
+});
+
+test('a short run writes config.json, loss.csv, loss.png, checkpoints, a model and a sample grid; resume continues', () => {
+  const out = join(tempDir(), 'run');
+  const args = ['train', '--data', 'subset', '--preset', 'tiny', '--steps', '6', '--batch', '8', '--out', out,
+    '--checkpoint-every', '3', '--sample-every', '0'];
+  const r = difflab(...args);
+  assert.equal(r.code, 0, r.stderr);
+  for (const f of ['config.json', 'loss.csv', 'loss.png', 'model.safetensors']) assert.ok(existsSync(join(out, f)), f);
+  assert.deepEqual(readdirSync(join(out, 'checkpoints')), ['step-00000003.safetensors', 'step-00000006.safetensors']);
+  assert.equal(readFileSync(join(out, 'loss.csv'), 'utf8').trim().split('\n').length, 7);
+  const grid = decodePng(readFileSync(join(out, 'samples', 'step-00000006.png')));
+  assert.ok(grid.width > 8 * 28 && grid.height > 4 * 28);
+  // the same --out again needs --resume; with it, training continues to the new step count
+  assert.match(difflab(...args).stderr, /already holds a run: pass --resume/);
+  const again = difflab(...args.map((a) => (a === '6' ? '9' : a)), '--resume');
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(join(out, 'loss.csv'), 'utf8').trim().split('\n').length, 10);
+});
+
+test('bad data: missing paths, corrupt images and unlabelled --classes give one-line errors', () => {
+  const dir = tempDir();
+  const missing = difflab('train', '--data', `folder:${join(dir, 'nope')}`, '--out', join(dir, 'r1'));
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /^difflab: error: .*nope/);
+  const folder = join(dir, 'imgs', 'cats');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'broken.png'), 'not a png at all');
+  const corrupt = difflab('train', '--data', `folder:${join(dir, 'imgs')}`, '--out', join(dir, 'r2'));
+  assert.notEqual(corrupt.code, 0);
+  assert.match(corrupt.stderr, /broken\.png/);
+  assert.equal(corrupt.stderr.trim().split('\n').length, 1);
+  const unlabelled = join(dir, 'flat');
+  mkdirSync(unlabelled);
+  const bad = difflab('train', '--data', 'fashion-mnist:/definitely/not/here', '--out', join(dir, 'r3'));
+  assert.match(bad.stderr, /does not exist/);
+  const unknown = difflab('train', '--data', 'subset', '--out', join(dir, 'r4'), '--schedule', 'zigzag');
+  assert.match(unknown.stderr, /--schedule must be one of/);
+  assert.equal(existsSync(join(dir, 'r4')), false);
+});

@@ -1,0 +1,119 @@
+// The trainer: learning, exact resume, atomic checkpoints that survive SIGKILL, the NaN guard.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Rng, latestCheckpoint, loadCheckpoint, loadModel, resolveTrainConfig, train, trainingSet, tidy, makeDataset,
+  type Dataset, type TrainConfig,
+} from '../src/index.js';
+import { tempDir } from './helpers.js';
+
+/** 64 synthetic 8x8 images of 2 classes: bright squares (class 0) and bright bars (class 1) on black. */
+function shapesDataset(n = 64): Dataset {
+  const rng = new Rng(99);
+  const images = new Uint8Array(n * 64), labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 2;
+    const [x0, y0] = [rng.int(4), rng.int(4)];
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+      const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
+      images[i * 64 + y * 8 + x] = inside ? 255 : 0;
+    }
+  }
+  return makeDataset({ images, labels, classNames: ['square', 'bar'], shape: [1, 8, 8], count: n, source: 'synthetic' });
+}
+
+function tinyConfig(over: Partial<TrainConfig> = {}): TrainConfig {
+  return resolveTrainConfig({
+    data: 'synthetic', imageChannels: 1, imageSize: 8, classNames: ['square', 'bar'], preset: 'tiny',
+    steps: 20, batchSize: 16, lr: 2e-3, lrWarmupSteps: 5, checkpointEvery: 10, sampleEvery: 0, ...over,
+  });
+}
+
+function meanLoss(csv: string, from: number, to: number): number {
+  const rows = csv.trim().split('\n').slice(1).map((r) => r.split(',').map(Number)).filter(([s]) => s! >= from && s! <= to);
+  return rows.reduce((a, r) => a + r[1]!, 0) / rows.length;
+}
+
+test('200 steps of a tiny U-Net on 64 images bring the loss clearly below its start', async () => {
+  const dir = tempDir();
+  const result = await train(tinyConfig({ steps: 200, checkpointEvery: 100 }), trainingSet(shapesDataset()), dir);
+  assert.equal(result.step, 200);
+  const csv = readFileSync(join(dir, 'loss.csv'), 'utf8');
+  const start = meanLoss(csv, 1, 10), end = meanLoss(csv, 181, 200);
+  assert.ok(end < 0.6 * start, `loss ${start.toFixed(3)} -> ${end.toFixed(3)}`);
+  for (const f of ['config.json', 'loss.csv', 'model.safetensors', 'checkpoints']) assert.ok(existsSync(join(dir, f)), f);
+  const model = loadModel(result.modelPath);
+  assert.equal(model.step, 200);
+  assert.equal(model.config.preset, 'tiny');
+  model.network.dispose();
+});
+
+test('resume is exact: 10 steps + resume 10 equals 20 uninterrupted steps', async () => {
+  const data = trainingSet(shapesDataset());
+  const a = tempDir(), b = tempDir();
+  await train(tinyConfig({ steps: 20 }), data, a);
+  const stop = new AbortController(); // an interrupted run: same config, stopped after step 10
+  const first = await train(tinyConfig({ steps: 20 }), data, b, { signal: stop.signal, onStep: (r) => { if (r.step === 10) stop.abort(); } });
+  assert.equal(first.stopped, 'aborted');
+  assert.equal(first.step, 10);
+  await train(tinyConfig({ steps: 20 }), data, b, { resume: true });
+  tidy(() => {
+    const wa = loadCheckpoint(latestCheckpoint(a)!).state, wb = loadCheckpoint(latestCheckpoint(b)!).state;
+    assert.equal(wb.step, 20);
+    for (const part of ['model', 'ema'] as const) {
+      for (const [k, t] of Object.entries(wa[part])) {
+        assert.deepEqual(wb[part][k]!.toFloat32Array(), t.toFloat32Array(), `${part}.${k} differs after resume`);
+      }
+    }
+    wa.adam.m.forEach((t, i) => assert.deepEqual(wb.adam.m[i]!.toFloat32Array(), t.toFloat32Array()));
+  });
+  assert.equal(readFileSync(join(a, 'loss.csv'), 'utf8'), readFileSync(join(b, 'loss.csv'), 'utf8'));
+});
+
+test('keep-last-K prunes old checkpoints', async () => {
+  const dir = tempDir();
+  await train(tinyConfig({ steps: 25, checkpointEvery: 5, keepLast: 2 }), trainingSet(shapesDataset()), dir);
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')), ['step-00000020.safetensors', 'step-00000025.safetensors']);
+});
+
+test('a NaN loss stops training with a clear message and keeps the last good checkpoint', async () => {
+  const dir = tempDir();
+  const base = trainingSet(shapesDataset());
+  let calls = 0;
+  const poisoned = {
+    length: base.length,
+    batch: (ids: Int32Array, o: { hflip: boolean; rng: Rng }) => {
+      const b = base.batch(ids, o);
+      return ++calls >= 13 ? { ...b, images: b.images.mul(NaN) } : b;
+    },
+  };
+  await assert.rejects(train(tinyConfig({ steps: 20 }), poisoned, dir), /loss is NaN at step 13; last good checkpoint .*step-00000010/);
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')), ['step-00000010.safetensors']);
+  assert.equal(loadCheckpoint(latestCheckpoint(dir)!).state.step, 10);
+});
+
+test('SIGKILL mid-run leaves a loadable last checkpoint and never a half-written one', async () => {
+  const dir = tempDir();
+  const script = `
+    import { train, trainingSet, resolveTrainConfig, makeDataset } from ${JSON.stringify(new URL('../src/index.js', import.meta.url).href)};
+    const n = 64, images = new Uint8Array(n * 64).map((_, i) => (i * 37) % 256), labels = new Int32Array(n).map((_, i) => i % 2);
+    const d = makeDataset({ images, labels, classNames: ['a', 'b'], shape: [1, 8, 8], count: n, source: 'x' });
+    const c = resolveTrainConfig({ data: 'x', imageChannels: 1, imageSize: 8, classNames: ['a', 'b'], preset: 'tiny',
+      steps: 100000, batchSize: 16, checkpointEvery: 3, sampleEvery: 0 });
+    await train(c, trainingSet(d), ${JSON.stringify(dir)}, { onCheckpoint: (p, s) => { if (s >= 30) console.log('ckpt', s); } });
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+  await new Promise((r) => setTimeout(r, 150 + Math.random() * 200)); // land somewhere inside later steps/writes
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const files = readdirSync(join(dir, 'checkpoints')).filter((f) => f.endsWith('.safetensors'));
+  assert.ok(files.length >= 1);
+  for (const f of files) {
+    const { state } = loadCheckpoint(join(dir, 'checkpoints', f)); // every visible checkpoint is whole
+    assert.ok(state.step >= 30 && state.step % 3 === 0);
+  }
+});
