@@ -97,9 +97,15 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   return new Tensor(native.convTranspose2d(x.handle, weight.handle, bias?.handle ?? null, [s, s], [p, p], [op, op],
     o.groups ?? 1, [d, d]));
 }
-/** GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. */
+/**
+ * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. Channels-last input is normalised
+ * in NCHW layout: libtorch 1.13's channels-last kernel computes the variance as E[x^2] - E[x]^2, which cancels
+ * catastrophically in float32 when a group is nearly constant (black image borders): outputs off by 4% and
+ * gradients by orders of magnitude were seen here. It was also 3x slower.
+ */
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  return new Tensor(native.groupNorm(x.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
+  const input = x.rank === 4 ? x.contiguous() : x; // NCHW (a no-op when it already is)
+  return new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
 }
 /** LayerNorm over the trailing dims `shape`. */
 export function layerNorm(x: Tensor, shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {

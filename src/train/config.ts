@@ -29,6 +29,13 @@ export interface TrainConfig {
   imageSize: number;
   /** Class names (index = class id); empty for unconditional training. */
   classNames: string[];
+  /**
+   * 'diffusion' (default): a denoiser for every noise level of the schedule. 'denoise': the single-step denoiser
+   * of the teaching project, trained at the one level denoiseSigma (schedule and prediction are then unused).
+   */
+  task: 'diffusion' | 'denoise';
+  /** The noise level of task 'denoise' (images in [-1, 1]). Default 0.5. */
+  denoiseSigma: number;
   /** Noise schedule. Default 'linear' (DDPM). */
   schedule: ScheduleName;
   /** What the network predicts. Default 'eps' (DDPM Algorithm 1). */
@@ -74,7 +81,8 @@ export interface TrainConfig {
 }
 
 export const trainDefaults = {
-  preset: 'default', schedule: 'linear', prediction: 'eps', steps: 10_000, batchSize: 128, lr: 1e-3, lrWarmupSteps: 200,
+  preset: 'default', task: 'diffusion', denoiseSigma: 0.5, schedule: 'linear', prediction: 'eps', steps: 10_000,
+  batchSize: 128, lr: 1e-3, lrWarmupSteps: 200,
   lrDecay: 'cosine', lrMinFactor: 0.05, lrHalfLifeSteps: 5_000, weightDecay: 0, gradClipNorm: 1,
   emaHalfLifeImages: 100_000, emaRampUpRatio: 0.05, hflip: false, seed: 0, checkpointEvery: 500, keepLast: 3,
   sampleEvery: 1_000, plotEvery: 100,
@@ -98,6 +106,8 @@ export function resolveTrainConfig(
     if (!(c[k] > 0)) throw new Error(`train: ${k} must be positive, got ${c[k]}`);
   }
   if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
+  if (c.task !== 'diffusion' && c.task !== 'denoise') throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
+  if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
   if (!scheduleNames.includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
   return c;
 }

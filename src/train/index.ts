@@ -6,3 +6,4 @@ export * from './ema.js';
 export * from './schedule.js';
 export * from './data.js';
 export * from './loss-plot.js';
+export * from './single-step.js';

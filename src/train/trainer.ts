@@ -12,6 +12,7 @@ import { scheduleFromName, type TrainConfig } from './config.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
+import { singleStepLoss } from './single-step.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, saveModel, type TrainingState } from './checkpoint.js';
 
 /** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with labels. */
@@ -121,9 +122,11 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     const { loss, gradNorm } = tidy(() => {
       const { images, labels } = data.batch(batchIds(config.seed, k, config.batchSize, data.length), { hflip: config.hflip, rng });
       const netFn = (x: Tensor, t: Tensor, cond: Cond) => net.forward(x, t, cond ? { classes: cond, rng } : {});
-      const l = diffusionLoss(netFn, images, {
-        schedule, prediction: config.prediction, objective: config.objective, minSnrGamma: config.minSnrGamma, rng, cond: labels,
-      }).mean();
+      const l = (config.task === 'denoise'
+        ? singleStepLoss(net, images, config.denoiseSigma, rng, labels)
+        : diffusionLoss(netFn, images, {
+          schedule, prediction: config.prediction, objective: config.objective, minSnrGamma: config.minSnrGamma, rng, cond: labels,
+        })).mean();
       opt.zeroGrad();
       l.backward();
       return { loss: l.item(), gradNorm: clipGradNorm(opt.params, config.gradClipNorm) };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import {
   PerSampleRng, ddim, fromNetwork, imageGrid, indices, latestCheckpoint, loadDataset, resolveTrainConfig,
   scheduleNames, tidy, train, trainingSet, writePng, scheduleFromName, presetNames,
-  type Network, type TrainConfig,
+  Rng, batchImages, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
@@ -22,6 +22,18 @@ function writePreview(net: Network, config: TrainConfig, path: string): void {
     const x = ddim(denoiser, [n, c, size, size], { rng: PerSampleRng.of(config.seed, n), numSteps: 50, cond });
     writePng(path, imageGrid(x, { nrow: perRow }));
   });
+}
+
+/** Task denoise: the single-step denoiser tried across noise levels, as a figure and a table. */
+function writeSweep(net: Network, config: TrainConfig, dataset: Dataset, out: string): void {
+  const rng = new Rng(config.seed).stream(7);
+  const x = batchImages(dataset, Array.from({ length: 8 }, (_, i) => i));
+  const sweep = singleStepSweep(net, x, config.denoiseSigma, rng);
+  x.dispose();
+  writePng(join(out, 'denoise-sweep.png'), sweep.figure);
+  for (const r of sweep.rows) {
+    console.error(`sigma ${r.sigma.toFixed(1)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`);
+  }
 }
 
 export const trainCommand: Command = {
@@ -41,6 +53,8 @@ export const trainCommand: Command = {
     'weight-decay': { type: 'string', help: 'AdamW weight decay', default: '0' },
     'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: '1' },
     'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: '100000' },
+    task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: 'diffusion' },
+    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove', default: '0.5' },
     prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v', default: 'eps' },
     objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
@@ -78,10 +92,11 @@ export const trainCommand: Command = {
       ? Math.max(1, Math.round((num(v.epochs, 'epochs', 1, { min: 0 }) * dataset.count) / batchSize))
       : num(v.steps, 'steps', 10_000, { min: 1, integer: true });
     const prediction = oneOf(v.prediction, 'prediction', ['eps', 'x0', 'v'] as const, 'eps');
+    const task = oneOf(v.task, 'task', ['diffusion', 'denoise'] as const, 'diffusion');
     const config = resolveTrainConfig({
       data: spec, preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
       classNames: conditional ? [...dataset.classNames] : [],
-      steps, batchSize, prediction,
+      steps, batchSize, prediction, task, denoiseSigma: num(v['denoise-sigma'], 'denoise-sigma', 0.5, { min: 0 }),
       objective: v.objective === undefined ? undefined : oneOf(v.objective, 'objective', ['eps', 'x0', 'v'] as const),
       minSnrGamma: v['min-snr'] === undefined ? undefined : num(v['min-snr'], 'min-snr', 5, { min: 0 }),
       schedule: oneOf(v.schedule, 'schedule', scheduleNames, 'linear'),
@@ -115,7 +130,9 @@ export const trainCommand: Command = {
         onStep: (r) => {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
-        onPreview: (net, step) => writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`)),
+        onPreview: (net, step) => (task === 'denoise'
+          ? writeSweep(net, config, dataset, out)
+          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`))),
       });
       bar.done();
       console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, loss ${result.lastLoss.toFixed(4)}; ` +
