@@ -101,7 +101,7 @@ test('objectives vanish for the exact network of a point mass (DDPM eps loss, VE
   for (const [schedule, prediction] of [[vpLinear(), 'eps'], [veSde(), 'score'], [vpCosine(), 'x0'], [vpLinear(), 'v']] as const) {
     // For data at c, E[x0 | x_t] = c exactly, so the true prediction follows from x0 = c.
     const net = (x: Tensor, t: Tensor) => {
-      const ts = Array.from(t.toFloat64Array());
+      const ts = Array.from(t.toFloat64Array(), (u) => u * schedule.tMax); // networks see t / tMax
       const c = { a: tensor(Float64Array.from(ts, (v) => schedule.alpha(v)), [6, 1]), b: tensor(Float64Array.from(ts, (v) => schedule.sigma(v)), [6, 1]) };
       return fromX0(prediction, x0, x, c);
     };

@@ -29,9 +29,9 @@ test('fromNetwork: a network predicting eps, v or score in its own frame gives b
   for (const schedule of [vpLinear(), vpCosine(), veSde()]) {
     const exact = gmmDenoiser(mixture2d, schedule);
     for (const prediction of ['eps', 'v', 'score', 'x0'] as const) {
-      // The network sees x_t = alpha x0 + sigma eps and the schedule's time t; it answers from the exact denoiser.
+      // The network sees x_t = alpha x0 + sigma eps and the time t / tMax; it answers from the exact denoiser.
       const net = (xt: Tensor, t: Tensor) => {
-        const ts = Array.from(t.toFloat64Array());
+        const ts = Array.from(t.toFloat64Array(), (u) => u * schedule.tMax);
         const c = { a: perRow(ts.map((v) => schedule.alpha(v)), xt), b: perRow(ts.map((v) => schedule.sigma(v)), xt) };
         const levels = tensor(Float64Array.from(ts, (v) => noiseLevel(schedule, v)), [ts.length]);
         return fromX0(prediction, exact.denoise(xt.div(c.a), levels, null), xt, c);

@@ -1,7 +1,7 @@
 // A trained network as a denoiser: the schedule maps the noise level to the network's time and input scale, and
 // the prediction type is converted to x0 (diffusion/conversions.ts, the one place that knows how).
 import { tensor, type Tensor } from '../engine/index.js';
-import { perRow, toX0, type Cond, type NetworkFn, type Prediction, type Schedule } from '../diffusion/index.js';
+import { networkTime, perRow, toX0, type Cond, type NetworkFn, type Prediction, type Schedule } from '../diffusion/index.js';
 import type { Denoiser } from './denoiser.js';
 
 export interface NetworkDenoiserOptions {
@@ -21,8 +21,7 @@ export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser
       const t = Array.from(sigma.toFloat64Array(), (l) => s.timeAt(l));
       const a = perRow(t.map((ti) => s.alpha(ti)), x), b = perRow(t.map((ti) => s.sigma(ti)), x);
       const xt = x.mul(a); // alpha (x0 + level eps) = alpha x0 + sigma eps: the network's own frame
-      const tt = tensor(x.dtype === 'float64' ? Float64Array.from(t) : Float32Array.from(t), [t.length], x.device);
-      return toX0(o.prediction, net(xt, tt, cond), xt, { a, b });
+      return toX0(o.prediction, net(xt, networkTime(s, t, x), cond), xt, { a, b });
     },
   };
 }

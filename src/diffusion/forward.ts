@@ -6,6 +6,17 @@ import type { Schedule } from './schedules.js';
 /** One time for the whole batch, or one per row. */
 export type Times = number | readonly number[];
 
+/**
+ * The time a network is shown for schedule times t: t / tMax, in [0, 1] for every schedule (discrete VP: t/T).
+ * One range for all schedules lets the networks' time features (sinusoids of 1000 t, Fourier features) stay
+ * well-conditioned: raw discrete times 1..1000 times that scale reached 1e6 radians, where float32 sines are
+ * noise and fractional times between training steps (few-step samplers) land on unrelated features.
+ */
+export function networkTime(s: Schedule, t: readonly number[], like: Tensor): Tensor {
+  const data = t.map((ti) => ti / s.tMax);
+  return tensor(like.dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data), [t.length], like.device);
+}
+
 /** Per-row values as a tensor shaped [B, 1, ..., 1] that broadcasts against `like` (or the number itself). */
 export function perRow(values: number | ArrayLike<number>, like: Tensor): Scalar {
   if (typeof values === 'number') return values;

@@ -4,14 +4,14 @@
 // since sigma_t s = -eps exactly: its weighting lambda(t) = sigma_t^2 is built in).
 import { tensor, type Rng, type Tensor } from '../engine/index.js';
 import { fromX0, toX0, type Prediction } from './conversions.js';
-import { addNoise, perRow } from './forward.js';
+import { addNoise, networkTime, perRow } from './forward.js';
 import type { Schedule } from './schedules.js';
 
 /** A condition for a network: class ids [B] (int64), an embedding, or null for "no condition". */
 export type Cond = Tensor | null;
 
 /**
- * A raw network: x_t in the schedule's own frame, times t [B] in the schedule's units (discrete VP: 1..T), a
+ * A raw network: x_t in the schedule's own frame, times [B] as networkTime gives them (t / tMax, in [0, 1]), a
  * condition; it returns its prediction. Networks know nothing of noise.
  */
 export type NetworkFn = (x: Tensor, t: Tensor, cond: Cond) => Tensor;
@@ -59,7 +59,7 @@ export function diffusionLoss(net: NetworkFn, x0: Tensor, o: LossOptions): Tenso
   const xt = addNoise(s, { x0, t, noise });
   const ta = t.map((ti) => s.alpha(ti)), tb = t.map((ti) => s.sigma(ti));
   const c = { a: perRow(ta, x0), b: perRow(tb, x0) };
-  const out = net(xt, tensor(x0.dtype === 'float64' ? Float64Array.from(t) : Float32Array.from(t), [n], x0.device), o.cond ?? null);
+  const out = net(xt, networkTime(s, t, x0), o.cond ?? null);
   // Compare in the objective's space: the network's output converted, against the true (x0, noise) target.
   const pred = objective === o.prediction ? out : fromX0(objective, toX0(o.prediction, out, xt, c), xt, c);
   const target = objective === 'x0' ? x0 : objective === 'eps' ? noise : noise.mul(c.a).sub(x0.mul(c.b));
