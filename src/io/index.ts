@@ -5,3 +5,4 @@ export * from './png.js';
 export * from './decode-image.js';
 export * from './npy.js';
 export * from './plot.js';
+export * from './gif.js';

@@ -33,6 +33,11 @@ export interface SamplerOptions {
    * The caller's tensor is not modified or released.
    */
   start?: { x: Tensor; step: number };
+  /**
+   * Stop at grid index `stop` and return x at noise level sigmas[stop] (RePaint's resampling re-runs one step
+   * this way). Default: the end of the grid (sigma 0).
+   */
+  stop?: number;
   /** Element type of the start noise. Default 'float32'. */
   dtype?: 'float32' | 'float64';
   /**
@@ -80,6 +85,9 @@ export function noiseLike(x: Tensor, rng: RandomSource): Tensor {
   return rng.randn(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', device: x.device });
 }
 
+/** Any of the samplers: (denoiser, shape, options) -> samples. */
+export type Sampler = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => Tensor;
+
 /** One step from x at sigmas[i] to sigmas[i+1]: the new x and the x0 estimate it used (prevX0: the last step's). */
 export type Step = (x: Tensor, i: number, prevX0: Tensor | null) => { x: Tensor; x0: Tensor };
 
@@ -91,7 +99,11 @@ export function runSteps(shape: readonly number[], sigmas: readonly number[], o:
   return noGrad(() => {
     let { x, first } = startPoint(shape, sigmas, o);
     let prevX0: Tensor | null = null;
-    for (let i = first; i + 1 < sigmas.length; i++) {
+    const stop = o.stop ?? sigmas.length - 1;
+    if (!Number.isInteger(stop) || stop <= first || stop > sigmas.length - 1) {
+      throw new Error(`sampler: stop must be an integer in [${first + 1}, ${sigmas.length - 1}], got ${stop}`);
+    }
+    for (let i = first; i < stop; i++) {
       const next = tidy(() => step(x, i, prevX0));
       const replaced = o.onStep ? tidy(() => o.onStep!({ step: i, sigma: sigmas[i + 1]!, ...next })) : undefined;
       const live = [replaced ?? next.x, next.x0];
