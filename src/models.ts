@@ -1,0 +1,53 @@
+// Trained model files as denoisers: the one crossing from a checkpoint (train's loadModel: network + config) to
+// the denoiser contract that sampling and editing consume. Sits above train (it reads train's file format) and
+// below the CLI; editing itself never sees a network.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fromNetwork, type Denoiser } from './denoisers/index.js';
+import { loadModel, scheduleFromName, type TrainConfig } from './train/index.js';
+import type { Network } from './networks/index.js';
+
+/** The pretrained class-conditional Fashion-MNIST model shipped with the package (dist/src -> repository root). */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../models/fashion-mnist.safetensors', import.meta.url));
+
+export interface LoadedDenoiser {
+  denoiser: Denoiser;
+  /** Class names by id; empty for an unconditional model. */
+  classNames: string[];
+  /** The class id meaning "no class" (classifier-free guidance's unconditional branch): numClasses. */
+  nullClass: number;
+  /** [C, H, W] of the model's images. */
+  imageShape: [number, number, number];
+  config: TrainConfig;
+  /** Training steps the weights saw. */
+  step: number;
+  /** The underlying network (EMA weights, eval mode); dispose() releases it. */
+  network: Network;
+}
+
+/** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */
+export function loadDenoiser(path: string = DEFAULT_MODEL_PATH): LoadedDenoiser {
+  if (!existsSync(path)) {
+    throw new Error(path === DEFAULT_MODEL_PATH
+      ? `the default model ${path} is not there (train one with difflab train --classes, or pass --model FILE)`
+      : `${path}: no such model file`);
+  }
+  const { network, config, step } = loadModel(path);
+  const denoiser = fromNetwork((x, t, c) => network.forward(x, t, c ? { classes: c } : {}),
+    { schedule: scheduleFromName(config.schedule), prediction: config.prediction });
+  const c = config.network.imageChannels;
+  return {
+    denoiser, classNames: [...config.classNames], nullClass: config.classNames.length,
+    imageShape: [c, config.imageSize, config.imageSize], config, step, network,
+  };
+}
+
+/** A class given by name (case-insensitive) or id, as its id; unknown ones name the choices. */
+export function classIdOf(spec: string, classNames: readonly string[]): number {
+  if (classNames.length === 0) throw new Error(`class '${spec}': the model is unconditional`);
+  const byName = classNames.findIndex((n) => n.toLowerCase() === spec.trim().toLowerCase());
+  if (byName >= 0) return byName;
+  const id = Number(spec);
+  if (spec.trim() !== '' && Number.isInteger(id) && id >= 0 && id < classNames.length) return id;
+  throw new Error(`unknown class '${spec}' (classes: ${classNames.map((n, i) => `${i}=${n}`).join(', ')})`);
+}
