@@ -60,7 +60,7 @@ test('sample rejects bad input with one line and a non-zero exit code', async ()
     [['--model', bad('nan.json', '{"weights":[1],"means":[["NaN"]],"stds":[1]}'), '--sampler', 'heun'], /means\[0\]\[0\]/],
     [['--model', bad('sum.json', '{"weights":[0.5,0.4],"means":[[0],[1]],"stds":[1,1]}'), '--sampler', 'heun'], /sum to 1/],
     [['--model', `gmm:${mixturePath}`, '--sampler', 'euler'], /--sampler must be one of/],
-    [['--model', 'runs/model.safetensors', '--sampler', 'heun'], /only gmm/],
+    [['--model', 'runs/model.safetensors', '--sampler', 'heun'], /--out must name a \.png file/], // image models write PNGs
     [['--model', `gmm:${mixturePath}`, '--sampler', 'ddim', '--eta', '2'], /--eta must be <= 1/],
     [['--model', `gmm:${mixturePath}`, '--sampler', 'ddim', '--guidance', '3'], /needs --class/],
     [['--model', `gmm:${mixturePath}`, '--sampler', 'ddim', '--class', '5'], /classes are 0, 1/],

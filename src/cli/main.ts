@@ -6,9 +6,12 @@ import { model } from './commands/model.js';
 import { sample } from './commands/sample.js';
 import { schedule } from './commands/schedule.js';
 import { trainCommand } from './commands/train.js';
+import { forwardCommand } from './commands/forward.js';
+import { denoiseCommand } from './commands/denoise.js';
+import { editCommand } from './commands/edit.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule];
+export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

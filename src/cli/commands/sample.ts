@@ -1,15 +1,15 @@
-// `difflab sample`: draw samples from a model with any sampler and write them as .npy (float32, [n, dim]).
-// Models: gmm:FILE.json (an exact Gaussian mixture); trained checkpoints come with the checkpoint format.
+// `difflab sample`: draw samples from a model with any sampler. Trained image models write a PNG grid (and
+// optionally one PNG per image, a GIF of the denoising, a guidance comparison: see sample-images.ts);
+// gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, gmmDenoiser, heun, indices,
-  mixtureDim, parseMixture, predictorCorrector, tidy, veSde, vpCosine, vpLinear, vpSigmoid, writeNpy,
-  type Denoiser, type GaussianMixture, type SamplerOptions, type Schedule, type Tensor,
+  PerSampleRng, classifierFreeGuidance, edm, gmmDenoiser, indices,
+  mixtureDim, parseMixture, tidy, veSde, vpCosine, vpLinear, vpSigmoid, writeNpy,
+  type GaussianMixture, type Schedule, type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
-
-const SAMPLERS = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
-type SamplerName = (typeof SAMPLERS)[number];
+import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
+import { imageSampleOptions, sampleImages } from './sample-images.js';
 const SCHEDULES = ['vp-linear', 'vp-cosine', 'vp-sigmoid', 've', 'edm'] as const;
 type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -30,9 +30,6 @@ function makeSchedule(name: ScheduleName): Schedule {
 
 /** Reads gmm:FILE.json; every problem is a one-line UsageError. */
 function loadMixture(spec: string): GaussianMixture {
-  if (!spec.startsWith('gmm:')) {
-    throw new UsageError(`--model '${spec}': only gmm:FILE.json models can be sampled so far (checkpoints come later)`);
-  }
   const path = spec.slice(4);
   let text: string;
   try {
@@ -47,36 +44,29 @@ function loadMixture(spec: string): GaussianMixture {
   }
 }
 
-function run(name: SamplerName, d: Denoiser, shape: number[], o: SamplerOptions & { eta?: number; variance?: 'posterior' | 'beta' }): Tensor {
-  switch (name) {
-    case 'ddpm': return ddpm(d, shape, o);
-    case 'ddim': return ddim(d, shape, o);
-    case 'euler-maruyama': return eulerMaruyama(d, shape, o);
-    case 'pc': return predictorCorrector(d, shape, o);
-    case 'heun': return heun(d, shape, o);
-    case 'dpmpp-2m': return dpmpp2m(d, shape, o);
-  }
-}
-
 export const sample: Command = {
   name: 'sample',
-  summary: 'draw samples from a model with a chosen sampler and write them as .npy',
-  usage: '--model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--seed S] [--eta E] [--guidance W --class C] --out FILE.npy',
+  summary: 'draw samples from a model: image grids, per-image PNGs, denoising GIFs, guidance comparisons (.npy for gmm)',
+  usage: '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--guidance W] [--seed S] ' +
+    '[--each] [--gif FILE.gif] [--compare-guidance 0,1,3,5,10] --out FILE.png\n' +
+    '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
   options: {
-    model: { type: 'string', help: 'gmm:FILE.json, a mixture {"weights":[...],"means":[[...]],"stds":[...]}' },
-    sampler: { type: 'string', help: SAMPLERS.join('|') },
+    model: { type: 'string', help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})', default: 'models/fashion-mnist.safetensors' },
+    sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim for image models; required for gmm' },
     steps: { type: 'string', help: 'sampler steps', default: 'the sampler\'s own (ddpm: T, ddim: 50, sde: 500, heun: 18, dpmpp-2m: 20)' },
-    n: { type: 'string', help: 'number of samples', default: '1000' },
+    n: { type: 'string', help: 'number of samples', default: '16 images, 1000 gmm samples' },
     seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: '0' },
     schedule: { type: 'string', help: SCHEDULES.join('|'), default: 'vp-linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
     guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: '1' },
-    class: { type: 'string', help: 'class (component label) to condition on' },
-    out: { type: 'string', help: 'output .npy file' },
+    class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
+    out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
+    ...imageSampleOptions,
   },
   run(v) {
+    if (v.model === undefined || !String(v.model).startsWith('gmm:')) return sampleImages(v);
     const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS);
     const mixture = loadMixture(str(v.model, 'model'));
     const out = str(v.out, 'out');
@@ -102,7 +92,7 @@ export const sample: Command = {
       eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }),
       variance: oneOf(v.variance, 'variance', ['posterior', 'beta'] as const, 'posterior'),
     };
-    tidy(() => writeNpy(out, run(samplerName, denoiser, [n, mixtureDim(mixture)], options)));
+    tidy(() => writeNpy(out, samplerFor(samplerName, options)(denoiser, [n, mixtureDim(mixture)], options)));
     console.log(`wrote ${n} samples of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`);
     return 0;
   },

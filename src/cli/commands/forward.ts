@@ -1,0 +1,46 @@
+// `difflab forward`: the forward process as a strip of one image at increasing noise times.
+import { Rng, forwardStrip, loadImageInput, scheduleFromName, scheduleNames, tidy, type Schedule, type Tensor } from '../../index.js';
+import { UsageError, num, numList, oneOf, str, type Command } from '../command.js';
+import { readImage, readModel, readPngOut, writeGrid } from '../image-options.js';
+
+export const forwardCommand: Command = {
+  name: 'forward',
+  summary: 'show the forward (noising) process of an image as a strip at several times',
+  usage: '--image IMG (--model FILE | --schedule NAME [--size S]) [--t 0,250,500,750,999] [--seed S] --out strip.png',
+  options: {
+    image: { type: 'string', help: 'PNG or JPEG, grey or RGB, any size' },
+    model: { type: 'string', help: 'take the schedule and image size from this model file' },
+    schedule: { type: 'string', help: `${scheduleNames.join('|')} (without --model)`, default: 'linear' },
+    size: { type: 'string', help: 'image size without --model', default: '64' },
+    t: { type: 'string', help: 'comma-separated times', default: '0,250,500,750,999' },
+    seed: { type: 'string', help: 'noise seed', default: '0' },
+    out: { type: 'string', help: 'output .png' },
+  },
+  run(v) {
+    const path = str(v.image, 'image');
+    const out = readPngOut(v.out);
+    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    let schedule: Schedule, image: Tensor;
+    if (v.model !== undefined) {
+      if (v.schedule !== undefined) throw new UsageError('give --model or --schedule, not both');
+      const m = readModel(v);
+      schedule = m.denoiser.schedule;
+      image = readImage(path, m).image;
+      m.network.dispose();
+    } else {
+      schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, 'linear'));
+      const size = num(v.size, 'size', 64, { min: 4, integer: true });
+      try {
+        image = loadImageInput(path, { size, channels: 3 }).image;
+      } catch (e) {
+        throw new UsageError((e as Error).message.split('\n')[0]!, 1);
+      }
+    }
+    const times = numList(v.t, 't', [0, 250, 500, 750, 999]);
+    const bad = times.find((t) => !(t >= 0 && t <= schedule.tMax));
+    if (bad !== undefined) throw new UsageError(`--t ${bad} is outside [0, ${schedule.tMax}] of the ${schedule.name} schedule`);
+    tidy(() => writeGrid(out, forwardStrip(schedule, image, { times, rng: new Rng(seed) }), { nrow: times.length }));
+    console.log(`wrote the forward process at t = ${times.join(', ')} (${schedule.name}) to ${out}`);
+    return 0;
+  },
+};

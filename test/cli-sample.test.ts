@@ -1,0 +1,102 @@
+// difflab sample / forward / denoise / edit on a tiny model trained here: output sizes, GIF frames, per-image
+// PNGs, and bad inputs failing with one line while writing nothing.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePng, encodePng } from '../src/index.js';
+import { difflab, tempDir } from './helpers.js';
+import { gifInfo, tinyModelFile } from './editing-helpers.js';
+
+let model: string;
+let dir: string;
+before(async () => {
+  model = await tinyModelFile();
+  dir = tempDir();
+  // A 40x30 RGB picture (resized to 28x28 with a note), a grey mask of its size, a mask of another size, a
+  // coloured mask and a file that is not an image.
+  const rgba = (w: number, h: number, f: (x: number, y: number) => [number, number, number]) => {
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([...f(x, y), 255], (y * w + x) * 4);
+    return encodePng({ width: w, height: h, data });
+  };
+  writeFileSync(join(dir, 'photo.png'), rgba(40, 30, (x, y) => [x * 6, y * 8, 128]));
+  writeFileSync(join(dir, 'mask.png'), rgba(40, 30, (x) => (x >= 20 ? [255, 255, 255] : [0, 0, 0])));
+  writeFileSync(join(dir, 'small-mask.png'), rgba(20, 20, () => [255, 255, 255]));
+  writeFileSync(join(dir, 'red-mask.png'), rgba(40, 30, () => [255, 0, 0]));
+  writeFileSync(join(dir, 'notes.png'), 'not an image');
+});
+
+const png = (path: string) => decodePng(readFileSync(path));
+/** Grid side for k images of 28 px at scale 2 with 2 px padding. */
+const side = (k: number) => k * (56 + 2) + 2;
+
+test('sample: a PNG grid of the expected size, one PNG per image, a GIF with the expected frames', () => {
+  const out = join(dir, 'grid.png'), gif = join(dir, 'steps.gif');
+  const r = difflab('sample', '--model', model, '--n', '6', '--nrow', '3', '--steps', '5', '--class', 'Sneaker',
+    '--guidance', '2', '--each', '--gif', gif, '--frames', 'both', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const img = png(out);
+  assert.deepEqual([img.width, img.height], [side(3), side(2)]);
+  assert.equal(readdirSync(dir).filter((f) => /^grid-\d{4}\.png$/.test(f)).length, 6);
+  assert.deepEqual([png(join(dir, 'grid-0005.png')).width, png(join(dir, 'grid-0005.png')).height], [56, 56]);
+  const info = gifInfo(readFileSync(gif));
+  assert.deepEqual(info, { width: 3 * (112 + 2) + 2, height: side(2), frames: 5 }); // x_t | x0 tiles, one frame per step
+});
+
+test('sample --compare-guidance writes one row per scale', () => {
+  const out = join(dir, 'cfg.png');
+  const r = difflab('sample', '--model', model, '--n', '2', '--steps', '3', '--class', '7', '--compare-guidance', '0,1,3', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([png(out).width, png(out).height], [side(2), side(3)]);
+});
+
+test('forward, denoise and every edit write their figures; a resized input is noted on stderr', () => {
+  const cases: [string[], number, number][] = [
+    [['forward', '--model', model, '--t', '0,500,999'], 3, 1],
+    [['denoise', '--model', model, '--t', '300', '--steps', '3'], 5, 1],
+    [['edit', 'sdedit', '--model', model, '--strength', '0.6', '--steps', '5'], 2, 1],
+    [['edit', 'sdedit', '--model', model, '--sweep', '1,3', '--steps', '5', '--class', 'Bag'], 3, 1],
+    [['edit', 'inpaint', '--model', model, '--mask', join(dir, 'mask.png'), '--steps', '4'], 3, 1],
+    [['edit', 'inpaint', '--model', model, '--box', '4,4,10,10', '--steps', '4', '--resample', '2'], 3, 1],
+  ];
+  for (const [args, cols, rows] of cases) {
+    const out = join(dir, `${args.slice(0, 2).join('-')}-${cols}.png`);
+    const r = difflab(...args, '--image', join(dir, 'photo.png'), '--out', out);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /40x30; resized to the model's 28x28/);
+    assert.deepEqual([png(out).width, png(out).height], [side(cols), side(rows)], args.join(' '));
+    if (args[0] === 'denoise') assert.match(r.stdout, /one-step -?[\d.]+ dB, iterative \(ddpm\) -?[\d.]+ dB/);
+  }
+  for (const args of [['anagram', '--class-a', 'Trouser', '--class-b', 'Dress', '--view', 'rot180'], ['hybrid', '--class-low', '0', '--class-high', '1']]) {
+    const out = join(dir, `${args[0]}.png`);
+    const r = difflab('edit', ...args, '--model', model, '--n', '2', '--steps', '4', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([png(out).width, png(out).height], [side(2), side(2)]);
+  }
+});
+
+test('bad inputs exit non-zero with one line and write nothing', () => {
+  const photo = join(dir, 'photo.png');
+  const cases: [string[], RegExp][] = [
+    [['sample', '--model', join(dir, 'missing.safetensors')], /no such model file/],
+    [['sample', '--model', model, '--class', 'Spaceship'], /unknown class 'Spaceship'/],
+    [['edit', 'sdedit', '--model', model, '--image', join(dir, 'missing.png')], /missing\.png: cannot read \(ENOENT\)/],
+    [['edit', 'sdedit', '--model', model, '--image', join(dir, 'notes.png')], /notes\.png: not a PNG or JPEG file/],
+    [['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'small-mask.png')], /mask is 20x20, the image is 40x30/],
+    [['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'red-mask.png')], /mask must be black and white/],
+    [['edit', 'inpaint', '--model', model, '--image', photo, '--box', '20,20,10,10'], /inside the 28x28 image/],
+    [['denoise', '--model', model, '--image', photo, '--t', '5000'], /--t must be <= 1000/],
+    [['edit', 'warp', '--model', model], /--operation must be one of sdedit\|inpaint\|anagram\|hybrid/],
+  ];
+  for (const [args, message] of cases) {
+    const out = join(dir, 'never.png');
+    const r = difflab(...args, '--out', out);
+    assert.notEqual(r.code, 0, args.join(' '));
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('note: ')); // the resize note may precede
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, message);
+    assert.ok(!existsSync(out), `${args.join(' ')} wrote ${out}`);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+});
