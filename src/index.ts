@@ -9,5 +9,6 @@ export * from './samplers/index.js';
 export * from './networks/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
+export * from './eval/index.js';
 export * from './editing/index.js';
 export * from './models.js';

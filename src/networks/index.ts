@@ -13,3 +13,4 @@ export {
   type NetworkConfig, type ResolvedNetworkConfig, type BuildOptions, type PresetName,
 } from './presets.js';
 export { summary, type NetworkSummary, type BlockSummary } from './summary.js';
+export { Classifier, classifierConfig, type ClassifierConfig } from './classifier.js';

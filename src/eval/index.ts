@@ -1,0 +1,3 @@
+// Evaluation: the feature classifier's training and file, feature statistics, FID / KID / precision-recall,
+// class accuracy of generated images, and the sample shards `difflab eval` resumes from.
+export * from './classifier-train.js';
