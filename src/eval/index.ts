@@ -1,3 +1,4 @@
 // Evaluation: the feature classifier's training and file, feature statistics, FID / KID / precision-recall,
 // class accuracy of generated images, and the sample shards `difflab eval` resumes from.
 export * from './classifier-train.js';
+export * from './metrics.js';
