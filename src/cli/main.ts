@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { helpText, parseCommand, UsageError, type Command } from './command.js';
 import { classifierCommand } from './commands/classifier.js';
 import { demo } from './commands/demo.js';
+import { evalCommand } from './commands/eval.js';
 import { model } from './commands/model.js';
 import { sample } from './commands/sample.js';
 import { schedule } from './commands/schedule.js';
@@ -12,7 +13,7 @@ import { denoiseCommand } from './commands/denoise.js';
 import { editCommand } from './commands/edit.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand, classifierCommand];
+export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand, classifierCommand, evalCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

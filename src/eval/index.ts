@@ -2,3 +2,5 @@
 // class accuracy of generated images, and the sample shards `difflab eval` resumes from.
 export * from './classifier-train.js';
 export * from './metrics.js';
+export * from './shards.js';
+export * from './evaluate.js';

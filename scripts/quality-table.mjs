@@ -1,0 +1,48 @@
+// The quality table of docs/BENCHMARKS.md (issue 6, item 5): runs `difflab eval` for every sampler setting and
+// guidance weight on one model, then prints the markdown table. Each run keeps its samples in
+// OUT/NAME.samples/, so an interrupted table resumes where it stopped (rerun the same command).
+//
+//   node scripts/quality-table.mjs [--model FILE] [--n 2000] [--out runs/quality] [--only ddim-20,heun-10]
+//
+// The model defaults to the shipped one. Sampling 10000 images at 1000 DDPM steps takes many CPU hours; --n
+// sets the sample count of every run (the floor is measured on the same n).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' }, n: { type: 'string', default: '2000' }, out: { type: 'string', default: 'runs/quality' },
+    only: { type: 'string' }, batch: { type: 'string', default: '250' },
+  },
+});
+
+// name, sampler, steps, guidance. Heun spends 2 evaluations per step but the last: 5 and 10 steps = 9 and 19 NFE.
+const runs = [
+  ['ddpm-1000', 'ddpm', 1000, 1], ['ddim-10', 'ddim', 10, 1], ['ddim-20', 'ddim', 20, 1], ['ddim-50', 'ddim', 50, 1],
+  ['ddim-100', 'ddim', 100, 1], ['heun-5', 'heun', 5, 1], ['heun-10', 'heun', 10, 1], ['dpmpp-2m-10', 'dpmpp-2m', 10, 1],
+  ['dpmpp-2m-20', 'dpmpp-2m', 20, 1], ['ddim-20-w0', 'ddim', 20, 0], ['ddim-20-w3', 'ddim', 20, 3], ['ddim-20-w5', 'ddim', 20, 5],
+];
+const only = values.only ? new Set(values.only.split(',')) : null;
+mkdirSync(values.out, { recursive: true });
+
+const rows = [];
+for (const [name, sampler, steps, guidance] of runs) {
+  if (only && !only.has(name)) continue;
+  const out = join(values.out, `${name}.json`);
+  const args = ['bin/difflab.js', 'eval', '--sampler', sampler, '--steps', String(steps), '--guidance', String(guidance),
+    '--n', values.n, '--batch', values.batch, '--out', out, ...(values.model ? ['--model', values.model] : [])];
+  console.error(`== ${name}: difflab ${args.slice(1).join(' ')}`);
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !existsSync(out)) { console.error(`${name} failed (exit ${r.status}); stopping`); process.exit(1); }
+  rows.push([name, JSON.parse(readFileSync(out, 'utf8'))]);
+}
+
+const f = (x, d = 2) => (x === undefined || x === null ? '' : x.toFixed(d));
+console.log(`| run | sampler | steps | NFE | guidance | FID | KID x 1000 | class acc. | floor FID | floor KID x 1000 | n |`);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, r] of rows) {
+  console.log(`| ${name} | ${r.sampler} | ${r.steps} | ${r.nfe} | ${r.guidance} | ${f(r.fid)} | ${f(1000 * r.kid.mean)} ± ${f(1000 * r.kid.std)} | ` +
+    `${r.classAccuracy ? `${f(100 * r.classAccuracy.mean, 1)}%` : ''} | ${f(r.floor.fid)} | ${f(1000 * r.floor.kid.mean)} | ${r.n} |`);
+}

@@ -1,0 +1,155 @@
+// `difflab eval`: sample a model (resumably, in .npy shards) and measure FID, KID, optional precision/recall and
+// class accuracy on the feature classifier, with the real-vs-real floor; or, with --real A --real B, the distance
+// between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
+import { basename, dirname, join } from 'node:path';
+import {
+  DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classIdOf, classifierFreeGuidance, evaluateModel, evaluateReal,
+  loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
+} from '../../index.js';
+import { UsageError, num, oneOf, str, type Command } from '../command.js';
+import { SAMPLERS, readModel, samplerFor } from '../image-options.js';
+import { Progress } from '../progress.js';
+
+const attempt = <T>(fn: () => T): T => {
+  try { return fn(); } catch (e) { throw new UsageError((e as Error).message, 1); }
+};
+const load = (spec: string): Dataset => attempt(() => loadDataset(spec).dataset);
+
+/** Reference (training) images and held-out images for the floor: Fashion-MNIST's two splits, else two halves. */
+function referenceSets(spec: string, floorSpec: string | undefined): { reference: Dataset; floor: Dataset; names: [string, string] } {
+  const held = floorSpec ?? (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:') ? spec.replace('fashion-mnist', 'fashion-mnist-test') : null);
+  if (held !== null) return { reference: load(spec), floor: load(held), names: [spec, held] };
+  const [a, b] = splitHalves(load(spec), new Rng(0));
+  return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const kidText = (c: Comparison) => `${(1000 * c.kid.mean).toFixed(2)} ± ${(1000 * c.kid.std).toFixed(2)}`;
+
+function table(rows: [string, string, string][]): string {
+  const w0 = Math.max(...rows.map((r) => r[0].length)), w1 = Math.max(...rows.map((r) => r[1].length));
+  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd()).join('\n');
+}
+
+function comparisonRows(model: Comparison, floor: Comparison): [string, string, string][] {
+  const rows: [string, string, string][] = [['metric', 'model', 'floor (real vs real)'],
+    ['FID', model.fid.toFixed(3), floor.fid.toFixed(3)], ['KID x 1000', kidText(model), kidText(floor)]];
+  if (model.precision !== undefined) rows.push(['precision (k=3)', pct(model.precision), pct(floor.precision!)]);
+  if (model.recall !== undefined) rows.push(['recall (k=3)', pct(model.recall), pct(floor.recall!)]);
+  return rows;
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'measure a model: FID, KID, class accuracy on classifier features, beside the real-vs-real floor',
+  usage: '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B] --out report.json\n' +
+    '       difflab eval --real fashion-mnist --real fashion-mnist-test [--n N] --out floor.json',
+  options: {
+    model: { type: 'string', help: 'model file or training checkpoint', default: 'the shipped models/fashion-mnist.safetensors' },
+    sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim' },
+    steps: { type: 'string', help: 'sampler steps', default: 'the sampler\'s own' },
+    n: { type: 'string', help: 'number of samples (and of real images in each reference set)', default: '10000' },
+    guidance: { type: 'string', help: 'classifier-free guidance weight (0: unconditional, 1: conditional)', default: '1' },
+    classes: { type: 'string', help: 'comma-separated class names or ids the samples cycle through', default: 'every class' },
+    seed: { type: 'string', help: 'sample i draws its noise from stream i of this seed', default: '0' },
+    batch: { type: 'string', help: 'samples per batch and per shard', default: '250' },
+    work: { type: 'string', help: 'folder of the .npy sample shards; rerunning resumes from it', default: 'OUT without .json, plus .samples/' },
+    classifier: { type: 'string', help: 'feature classifier file', default: 'the shipped models/fashion-mnist-classifier.safetensors' },
+    data: { type: 'string', help: 'real reference images', default: 'the model\'s training data' },
+    'floor-data': { type: 'string', help: 'held-out real images for the floor', default: 'fashion-mnist-test for fashion-mnist, else half of --data' },
+    real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
+    'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: '100' },
+    pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },
+    out: { type: 'string', help: 'JSON report to write (its fields: docs/MODELS.md)' },
+  },
+  async run(v) {
+    const out = str(v.out, 'out');
+    if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
+    const n = num(v.n, 'n', 10_000, { min: 2, integer: true });
+    const compare = { kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, integer: true }), precisionRecall: v.pr === true };
+    const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
+    const { classifier } = attempt(() => loadClassifier(classifierPath));
+    const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
+
+    const real = v.real as string[] | undefined;
+    if (real !== undefined) {
+      if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
+      const [a, b] = real.map(load) as [Dataset, Dataset];
+      const c = evaluateReal(classifier, a, b, n, compare);
+      const report = {
+        format: 'difflab-eval-1', kind: 'real', n: Math.min(...c.n), a: real[0], b: real[1], ...common,
+        fid: c.fid, kid: c.kid, precision: c.precision, recall: c.recall,
+      };
+      writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
+      console.log(`${real[0]} vs ${real[1]}, n = ${c.n.join(' / ')}: FID ${c.fid.toFixed(3)}, KID x 1000 ${kidText(c)}` +
+        `${c.precision !== undefined ? `, precision ${pct(c.precision)}, recall ${pct(c.recall!)}` : ''}\nwrote ${out}`);
+      classifier.dispose();
+      return 0;
+    }
+
+    const modelPath = str(v.model, 'model', DEFAULT_MODEL_PATH);
+    const model = readModel(v);
+    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddim');
+    const T = model.denoiser.schedule.numTimesteps;
+    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
+    const conditional = model.classNames.length > 0;
+    const guidance = num(v.guidance, 'guidance', 1);
+    if (!conditional && (v.guidance !== undefined || v.classes !== undefined)) throw new UsageError('--guidance and --classes need a class-conditional model');
+    const classes = !conditional ? null : v.classes === undefined
+      ? model.classNames.map((_, i) => i)
+      : String(v.classes).split(',').map((s) => attempt(() => classIdOf(s, model.classNames)));
+    const [c, size] = model.imageShape;
+    if (classifier.config.imageChannels !== c || classifier.config.imageSize !== size) {
+      throw new UsageError(`the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
+        `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`, 1);
+    }
+    const { reference, floor, names } = referenceSets(str(v.data, 'data', model.config.data), v['floor-data'] as string | undefined);
+    const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
+    const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
+    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    const workDir = str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`));
+    const identity = { model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null };
+
+    const bar = new Progress({ label: 'eval', total: n, unit: 'img' });
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    const result = await evaluateModel({
+      denoiser, sampler: samplerFor(samplerName), numSteps, imageShape: model.imageShape, classes,
+      seed, n, batchSize, workDir, identity,
+      classifier, classNames: model.classNames, reference, floor, compare,
+      onProgress: (done) => bar.update(done), signal: controller.signal,
+    }).finally(() => process.off('SIGINT', stop));
+    bar.done();
+    model.network.dispose();
+    classifier.dispose();
+    if (result.status === 'aborted') {
+      console.error(`interrupted: the samples so far are in ${workDir}; run the same command again to resume`);
+      return 130;
+    }
+    const r = result as Exclude<typeof result, { status: 'aborted' }>;
+    const nfe = r.denoiserCalls * (conditional && guidance !== 0 && guidance !== 1 ? 2 : 1);
+    const report = {
+      format: 'difflab-eval-1', kind: 'model', n, model: modelPath, modelStep: model.step, sampler: samplerName,
+      steps: numSteps ?? null, nfe, guidance: conditional ? guidance : null,
+      classes: classes?.map((id) => model.classNames[id]) ?? null, seed, ...common,
+      reference: { data: names[0], n: r.generated.n[0] },
+      fid: r.generated.fid, kid: r.generated.kid, precision: r.generated.precision, recall: r.generated.recall,
+      classAccuracy: r.classAccuracy,
+      floor: { data: names[1], n: r.floor.n[1], fid: r.floor.fid, kid: r.floor.kid, precision: r.floor.precision, recall: r.floor.recall },
+      seconds: r.seconds, workDir,
+    };
+    writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
+    console.log(`${modelPath} (step ${model.step}): ${samplerName}, ${nfe} network evaluations per sample` +
+      `${conditional ? `, guidance ${guidance}` : ''}; n = ${n} samples vs ${r.generated.n[0]} images of ${names[0]}; ` +
+      `floor: ${r.floor.n[1]} images of ${names[1]}`);
+    const rows = comparisonRows(r.generated, r.floor);
+    if (r.classAccuracy) {
+      rows.push(['class accuracy', pct(r.classAccuracy.mean), '']);
+      for (const p of r.classAccuracy.perClass) rows.push([`  ${p.name}`, pct(p.accuracy), '']);
+    }
+    console.log(table(rows));
+    console.log(`wrote ${out}`);
+    return 0;
+  },
+};

@@ -1,0 +1,211 @@
+// Evaluating a generative model the way the field does, on the feature classifier's features: FID and KID
+// against n real training images, optional k-NN precision/recall, the classifier's accuracy on the requested class
+// of every generated image, and, always beside them, the real-vs-real floor: the same metrics for n held-out
+// real images (test split) against the same n training images. A perfect model scores the floor, not 0.
+import { PerSampleRng, Rng, cat, indices, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { batchImages, subsetOf, type Dataset } from '../data/index.js';
+import type { Denoiser } from '../denoisers/index.js';
+import type { Sampler } from '../samplers/index.js';
+import type { Classifier } from '../networks/index.js';
+import { featureStats, frechetDistance, kid, precisionRecall, type KidResult } from './metrics.js';
+import { generateShards, readShards } from './shards.js';
+
+/** Features and predicted classes of a set of images. */
+export interface Classified {
+  /** (N, featureDim) float32. */
+  features: Tensor;
+  /** Predicted class id per image. */
+  predicted: Int32Array;
+}
+
+/**
+ * Features and predictions of images (N, C, H, W) in [-1, 1]. Generated images are first clipped to [-1, 1] and
+ * rounded to the 256 grey levels real images have, as a PNG would store them.
+ */
+export function classifyImages(net: Classifier, images: Tensor, batchSize = 500): Classified {
+  const n = images.shape[0]!;
+  const parts: Tensor[] = [], predicted = new Int32Array(n);
+  noGrad(() => {
+    for (let i = 0; i < n; i += batchSize) {
+      const f = tidy(() => {
+        const x = images.slice(0, i, Math.min(n, i + batchSize)).clamp(-1, 1).add(1).mul(127.5).round().div(127.5).sub(1);
+        return net.features(x);
+      });
+      predicted.set(tidy(() => net.logitsOf(f).argmax(1).toInt32Array()), i);
+      parts.push(f);
+    }
+  });
+  const features = cat(parts, 0);
+  for (const p of parts) p.dispose();
+  return { features, predicted };
+}
+
+/** Indices of n images of a dataset, drawn by rng: row i of class classes[i % k] when classes are given. */
+export function pickImages(d: Dataset, n: number, classes: readonly number[] | null, rng: Rng): Int32Array {
+  const order = rng.permutation(d.count);
+  if (classes === null || classes.length === 0) return order.slice(0, Math.min(n, d.count));
+  if (!d.labels) throw new Error(`${d.source}: picking images by class needs labels`);
+  const byClass = new Map<number, number[]>(classes.map((c) => [c, []]));
+  for (const i of order) byClass.get(d.labels[i]!)?.push(i);
+  const used = new Map<number, number>(classes.map((c) => [c, 0]));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = classes[i % classes.length]!, k = used.get(c)!;
+    const next = byClass.get(c)![k];
+    if (next === undefined) break; // that class ran out: fewer than n
+    used.set(c, k + 1);
+    out.push(next);
+  }
+  return Int32Array.from(out);
+}
+
+/** Two disjoint halves of a dataset (for sources without a test split), drawn by rng. */
+export function splitHalves(d: Dataset, rng: Rng): [Dataset, Dataset] {
+  const order = rng.permutation(d.count), half = Math.floor(d.count / 2);
+  return [subsetOf(d, order.slice(0, half)), subsetOf(d, order.slice(half, 2 * half))];
+}
+
+/** Features of dataset images at `ids`. */
+export function classifyDataset(net: Classifier, d: Dataset, ids: Int32Array): Classified {
+  return tidy(() => classifyImages(net, batchImages(d, ids)));
+}
+
+/** The distances between two feature sets. */
+export interface Comparison {
+  /** Sizes of the two sets. */
+  n: [number, number];
+  fid: number;
+  kid: KidResult;
+  precision?: number;
+  recall?: number;
+}
+
+export interface CompareOptions {
+  /** Seed of the KID subsets. Default 0. */
+  seed?: number;
+  /** KID subsets. Default 100. */
+  kidSubsets?: number;
+  /** Also compute k-NN precision/recall (k = 3; costs an N x N distance pass). Default false. */
+  precisionRecall?: boolean;
+}
+
+/** FID, KID (and precision/recall) of `b` against the reference `a`. */
+export function compareFeatures(a: Tensor, b: Tensor, o: CompareOptions = {}): Comparison {
+  const out: Comparison = {
+    n: [a.shape[0]!, b.shape[0]!], fid: frechetDistance(featureStats(a), featureStats(b)),
+    kid: kid(a, b, { rng: new Rng(o.seed ?? 0), subsets: o.kidSubsets ?? 100 }),
+  };
+  if (o.precisionRecall) Object.assign(out, precisionRecall(a, b));
+  return out;
+}
+
+/** The classifier's accuracy on generated images, per requested class. */
+export interface ClassAccuracy {
+  /** Share of all generated images classified as their requested class. */
+  mean: number;
+  perClass: { id: number; name: string; n: number; accuracy: number }[];
+}
+
+export function classAccuracy(wanted: Int32Array, predicted: Int32Array, classNames: readonly string[]): ClassAccuracy {
+  const ids = [...new Set(wanted)].sort((a, b) => a - b);
+  const perClass = ids.map((id) => {
+    let n = 0, right = 0;
+    wanted.forEach((w, i) => { if (w === id) { n += 1; if (predicted[i] === id) right += 1; } });
+    return { id, name: classNames[id] ?? String(id), n, accuracy: right / n };
+  });
+  const right = wanted.reduce((acc, w, i) => acc + (predicted[i] === w ? 1 : 0), 0);
+  return { mean: right / wanted.length, perClass };
+}
+
+export interface ModelEvalOptions {
+  /** The model as a denoiser (guidance already applied, if any). */
+  denoiser: Denoiser;
+  sampler: Sampler;
+  /** Sampler steps; undefined: the sampler's default. */
+  numSteps?: number;
+  /** [C, H, W] of the samples. */
+  imageShape: readonly [number, number, number];
+  /** Class ids, cycled over the samples (sample i asks for classes[i % k]); null for an unconditional model. */
+  classes: readonly number[] | null;
+  /** Sample i's noise is stream i of this seed. */
+  seed: number;
+  /** Number of samples, exactly. */
+  n: number;
+  /** Samples per generator call and per shard. */
+  batchSize: number;
+  /** Where the shards go (resumable). */
+  workDir: string;
+  /** What the samples depend on besides seed, classes and batch size (model, sampler, steps, guidance). */
+  identity: Record<string, unknown>;
+  classifier: Classifier;
+  classNames: readonly string[];
+  /** Real images the samples are compared with (the training split). */
+  reference: Dataset;
+  /** Held-out real images for the floor (the test split). */
+  floor: Dataset;
+  compare?: CompareOptions;
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
+export interface ModelEvalResult {
+  status: 'done' | 'aborted';
+  /** Samples evaluated. */
+  n: number;
+  /** Denoiser calls per sample (network evaluations, before guidance doubles them). */
+  denoiserCalls: number;
+  generated: Comparison;
+  floor: Comparison;
+  classAccuracy: ClassAccuracy | null;
+  seconds: { sampling: number; metrics: number };
+}
+
+/** Samples n images (resuming from the shards in workDir), then measures them and the floor. */
+export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResult | { status: 'aborted' }> {
+  let calls = 0;
+  const counted: Denoiser = { schedule: o.denoiser.schedule, denoise: (x, s, c) => { calls += 1; return o.denoiser.denoise(x, s, c); } };
+  const classOf = (i: number) => (o.classes === null ? -1 : o.classes[i % o.classes.length]!);
+  const generate = (first: number, count: number) => {
+    const cond = o.classes === null ? null : indices(Array.from({ length: count }, (_, k) => classOf(first + k)));
+    return o.sampler(counted, [count, ...o.imageShape], { rng: PerSampleRng.of(o.seed, count, first), numSteps: o.numSteps, cond });
+  };
+  const started = performance.now();
+  let shardsMade = 0;
+  const status = await generateShards({
+    dir: o.workDir, n: o.n, samplesPerShard: o.batchSize,
+    identity: { ...o.identity, seed: o.seed, classes: o.classes, samplesPerShard: o.batchSize },
+    generate: (first, count) => { shardsMade += 1; return generate(first, count); },
+    onShard: (done) => o.onProgress?.(done, o.n), signal: o.signal,
+  });
+  if (status === 'aborted') return { status };
+  if (shardsMade === 0) tidy(() => { generate(0, 1); shardsMade = 1; }); // all reused: count one sample's calls
+  const denoiserCalls = calls / shardsMade;
+  const sampling = (performance.now() - started) / 1000;
+
+  return tidy(() => {
+    const t0 = performance.now();
+    const samples = readShards(o.workDir, o.n, o.batchSize);
+    const gen = classifyImages(o.classifier, samples);
+    const rng = new Rng(o.compare?.seed ?? 0);
+    const ref = classifyDataset(o.classifier, o.reference, pickImages(o.reference, o.n, o.classes, rng));
+    const held = classifyDataset(o.classifier, o.floor, pickImages(o.floor, o.n, o.classes, rng));
+    const wanted = Int32Array.from({ length: o.n }, (_, i) => classOf(i));
+    return {
+      status, n: o.n, denoiserCalls,
+      generated: compareFeatures(ref.features, gen.features, o.compare),
+      floor: compareFeatures(ref.features, held.features, o.compare),
+      classAccuracy: o.classes === null ? null : classAccuracy(wanted, gen.predicted, o.classNames),
+      seconds: { sampling, metrics: (performance.now() - t0) / 1000 },
+    };
+  });
+}
+
+/** The floor alone: n images of `a` against n images of `b` (e.g. the training split against the test split). */
+export function evaluateReal(classifier: Classifier, a: Dataset, b: Dataset, n: number, compare: CompareOptions = {}): Comparison {
+  return tidy(() => {
+    const rng = new Rng(compare.seed ?? 0);
+    const fa = classifyDataset(classifier, a, pickImages(a, n, null, rng));
+    const fb = classifyDataset(classifier, b, pickImages(b, n, null, rng));
+    return compareFeatures(fa.features, fb.features, compare);
+  });
+}
