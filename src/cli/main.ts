@@ -11,9 +11,10 @@ import { trainCommand } from './commands/train.js';
 import { forwardCommand } from './commands/forward.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { editCommand } from './commands/edit.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand, classifierCommand, evalCommand];
+export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand, classifierCommand, evalCommand, serveCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

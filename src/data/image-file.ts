@@ -34,9 +34,13 @@ export function readImageFile(path: string): RgbaImage {
   return decodeImage(bytes, path);
 }
 
-/** A picture as a model input (1, C, S, S) in [-1, 1]. */
+/** A picture file as a model input (1, C, S, S) in [-1, 1]. */
 export function loadImageInput(path: string, o: ImageInputOptions): ImageInput {
-  const img = readImageFile(path);
+  return imageInput(readImageFile(path), o);
+}
+
+/** A decoded picture as a model input (1, C, S, S) in [-1, 1] (pictures that arrive as bytes, not files). */
+export function imageInput(img: RgbaImage, o: ImageInputOptions): ImageInput {
   const pixels = fitImage(img, { size: o.size, channels: o.channels, fit: o.fit ?? 'stretch' });
   const data = Float32Array.from(pixels, (v) => v / 127.5 - 1);
   return { image: tensor(data, [1, o.channels, o.size, o.size]), width: img.width, height: img.height };
@@ -55,11 +59,15 @@ function isGrey(img: RgbaImage): boolean {
  * resizing. It must be grey and have the image's own size (`like`), so that it covers what the user drew it on.
  */
 export function loadMask(path: string, like: { width: number; height: number; size: number }): Tensor {
-  const img = readImageFile(path);
+  return maskInput(readImageFile(path), like, path);
+}
+
+/** A decoded picture as an inpainting mask (1, 1, S, S), checked as loadMask does; errors start with `source`. */
+export function maskInput(img: RgbaImage, like: { width: number; height: number; size: number }, source = 'mask'): Tensor {
   if (img.width !== like.width || img.height !== like.height) {
-    throw new Error(`${path}: mask is ${img.width}x${img.height}, the image is ${like.width}x${like.height}`);
+    throw new Error(`${source}: mask is ${img.width}x${img.height}, the image is ${like.width}x${like.height}`);
   }
-  if (!isGrey(img)) throw new Error(`${path}: mask must be black and white (grey), it has colour`);
+  if (!isGrey(img)) throw new Error(`${source}: mask must be black and white (grey), it has colour`);
   const pixels = fitImage(img, { size: like.size, channels: 1, fit: 'stretch' });
   return tensor(Float32Array.from(pixels, (v) => (v >= 128 ? 1 : 0)), [1, 1, like.size, like.size]);
 }

@@ -8,4 +8,6 @@ export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
 export { loadDataset, type LoadedData } from './spec.js';
-export { loadImageInput, loadMask, boxMask, readImageFile, type ImageInput, type ImageInputOptions } from './image-file.js';
+export {
+  loadImageInput, imageInput, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
+} from './image-file.js';

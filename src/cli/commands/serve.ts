@@ -1,0 +1,38 @@
+// `difflab serve`: the web playground (src/server) on this machine: generate, guide, sketch-to-image (SDEdit),
+// inpaint, visual anagrams, hybrid images and the forward process, each streamed step by step to the page.
+import { DEFAULT_MODEL_PATH } from '../../index.js';
+import { startServer } from '../../server/index.js';
+import { UsageError, num, str, type Command } from '../command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the web playground (a local page that shows the model denoising step by step)',
+  usage: '[--port 8080] [--host 127.0.0.1] [--model FILE] [--queue 16]',
+  options: {
+    port: { type: 'string', help: 'TCP port (0: any free port)', default: '8080' },
+    host: { type: 'string', help: 'address to listen on; other than 127.0.0.1/::1 exposes the playground to the network', default: '127.0.0.1' },
+    model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
+    queue: { type: 'string', help: 'jobs that may wait behind the running one before requests get 503', default: '16' },
+  },
+  async run(v) {
+    const port = num(v.port, 'port', 8080, { min: 0, max: 65535, integer: true });
+    const host = str(v.host, 'host', '127.0.0.1');
+    const maxWaiting = num(v.queue, 'queue', 16, { min: 0, integer: true });
+    const modelPath = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
+    let server;
+    try {
+      server = await startServer({ modelPath, host, port, maxWaiting });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]!, 1);
+    }
+    const { info } = server;
+    console.log(`difflab playground at ${server.url} (${info.classNames.length} classes, ${info.imageShape.join('x')} images; Ctrl+C stops)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  },
+};

@@ -1,0 +1,204 @@
+// The playground's HTTP server (fastify): the built page from memory, the JSON API, and each job's denoising
+// streamed as server-sent events. Requests are checked (protocol.ts) before they are queued (queue.ts); no part
+// of a request is ever used as a file path: static files are read once at start-up into a map.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import {
+  DEFAULT_LIMITS, JOB_KINDS, PREVIEW_CONTENTS, RequestError, SAMPLER_NAMES, VIEW_NAMES, parseJob,
+  type JobKind, type JobResult, type Limits, type ModelInfo,
+} from './protocol.js';
+import { JobCancelled, JobQueue, QueueFull, type Frame, type QueueStats } from './queue.js';
+
+/** Where `npm run build:web` puts the page (dist/src/server -> dist/web). */
+export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+
+export interface ServerOptions {
+  /** Model file the runner loads. */
+  modelPath: string;
+  /** Default 127.0.0.1: only this machine can reach the playground. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Jobs that may wait behind the running one before requests get 503. Default 16. */
+  maxWaiting?: number;
+  /** A job running longer is stopped. Default 300 s. */
+  jobTimeoutMs?: number;
+  /** Request bounds (the rest default to DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** The built page. Default WEB_DIR. */
+  webDir?: string;
+  /** Finished results kept for download. Default 64. */
+  keepResults?: number;
+}
+
+export interface PlaygroundServer {
+  /** http://host:port */
+  url: string;
+  info: ModelInfo;
+  app: FastifyInstance;
+  stats(): QueueStats;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
+};
+
+/** Every file of the built page by URL path, read once. */
+function loadStatic(dir: string): Map<string, { body: Buffer; type: string }> {
+  const files = new Map<string, { body: Buffer; type: string }>();
+  if (!existsSync(dir)) return files;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (CONTENT_TYPES[extname(name)]) {
+        files.set(`/${relative(dir, p).split(sep).join('/')}`, { body: readFileSync(p), type: CONTENT_TYPES[extname(name)]! });
+      }
+    }
+  };
+  walk(dir);
+  const index = files.get('/index.html');
+  if (index) files.set('/', index);
+  return files;
+}
+
+const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+
+/** A result as JSON: images as data URLs (shown at once) and as download URLs. */
+function resultJson(id: string, r: JobResult) {
+  return {
+    id, summary: r.summary,
+    images: r.images.map((im, i) => ({ label: im.label, image: dataUrl('image/png', im.png), url: `/api/results/${id}/${i}.png` })),
+    ...(r.gif ? { gif: `/api/results/${id}/animation.gif` } : {}),
+    ...(r.forward ? { forward: r.forward.map((f) => ({ t: f.t, image: dataUrl('image/png', f.png) })) } : {}),
+  };
+}
+
+function errorStatus(e: unknown): { status: number; message: string } {
+  if (e instanceof RequestError) return { status: e.statusCode, message: e.message };
+  const err = e as { statusCode?: number; message?: string; code?: string };
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    const what = e instanceof SyntaxError || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'malformed JSON: ' : '';
+    return { status: err.statusCode, message: `${what}${err.message ?? 'bad request'}` };
+  }
+  return { status: 500, message: `internal error: ${String(err.message ?? e).split('\n')[0]}` };
+}
+
+export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...o.limits };
+  const queue = await JobQueue.start({ modelPath: o.modelPath, maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
+  const info = queue.info;
+  const files = loadStatic(o.webDir ?? WEB_DIR);
+  const results = new Map<string, JobResult>();
+  const keepResults = o.keepResults ?? 64;
+  const app = Fastify({ bodyLimit: limits.bodyBytes, logger: false });
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'");
+  });
+  app.setErrorHandler((e, _req, reply) => {
+    const { status, message } = errorStatus(e);
+    if (e instanceof QueueFull) reply.header('Retry-After', String(e.retryAfterSeconds));
+    void reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((req, reply) => void reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get('/api/info', async () => ({
+    model: info, samplers: SAMPLER_NAMES, views: VIEW_NAMES, previews: PREVIEW_CONTENTS, jobs: JOB_KINDS, limits, queue: queue.stats(),
+  }));
+
+  app.get<{ Params: { id: string; file: string } }>('/api/results/:id/:file', async (req, reply) => {
+    const r = results.get(req.params.id);
+    const m = /^(\d{1,2})\.png$/.exec(req.params.file);
+    const body = !r ? undefined : req.params.file === 'animation.gif' ? r.gif : m ? r.images[Number(m[1])]?.png : undefined;
+    if (!body) throw new RequestError(`no such result: ${req.params.id}/${req.params.file}`, 404);
+    const ext = req.params.file.endsWith('.gif') ? 'gif' : 'png';
+    return reply.type(`image/${ext}`).header('Content-Disposition', `attachment; filename="difflab-${req.params.id.slice(0, 8)}-${req.params.file}"`)
+      .send(Buffer.from(body));
+  });
+
+  const keep = (r: JobResult): string => {
+    const id = randomUUID();
+    results.set(id, r);
+    while (results.size > keepResults) results.delete(results.keys().next().value!);
+    return id;
+  };
+
+  for (const kind of JOB_KINDS) {
+    app.post(`/api/${kind}`, async (req, reply) => {
+      const spec = parseJob(kind as JobKind, req.body, info, limits);
+      const streaming = (req.headers.accept ?? '').includes('text/event-stream');
+      if (!streaming) {
+        const job = queue.submit(spec);
+        onDisconnect(reply, job.cancel);
+        try {
+          return resultJson(keep(await job.result), await job.result);
+        } catch (e) {
+          if (e instanceof JobCancelled) return reply; // the client is gone
+          throw e;
+        }
+      }
+      // Server-sent events over the POST's response: queued, started, frame..., then done or error.
+      const event = (name: string, data: unknown) => {
+        if (!reply.raw.writableEnded) reply.raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const job = queue.submit(spec, {
+        onStart: () => event('started', {}),
+        onFrame: (f: Frame) => event('frame', { step: f.step, numSteps: f.numSteps, image: dataUrl('image/png', f.png) }),
+      });
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      onDisconnect(reply, job.cancel);
+      event('queued', { position: job.position });
+      try {
+        const r = await job.result;
+        event('done', resultJson(keep(r), r));
+      } catch (e) {
+        if (!(e instanceof JobCancelled)) {
+          const { status, message } = errorStatus(e);
+          event('error', { status, error: message });
+        }
+      }
+      reply.raw.end();
+    });
+  }
+
+  app.get('/*', async (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const file = files.get(path);
+    if (file) return reply.type(file.type).send(file.body);
+    if (path === '/') {
+      return reply.code(503).type('text/plain; charset=utf-8').send('The page is not built: run npm run build:web (the API works: GET /api/info).');
+    }
+    throw new RequestError(`not found: ${path}`, 404);
+  });
+
+  await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port ?? 8080;
+  const host = o.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, info, app,
+    stats: () => queue.stats(),
+    async close() {
+      await queue.close();
+      await app.close();
+    },
+  };
+}
+
+/** Calls cancel when the client closes the connection before the response is complete. */
+function onDisconnect(reply: FastifyReply, cancel: () => void): void {
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) cancel();
+  });
+}

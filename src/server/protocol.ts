@@ -1,0 +1,239 @@
+// What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
+// messages between the server and its job runner. No tensors here: the server process validates and queues; the
+// runner (runner-worker.ts) does the work through the library.
+
+/** A request the API refuses, with the HTTP status it gets (400 unless said) and a one-line reason. */
+export class RequestError extends Error {
+  constructor(message: string, readonly statusCode = 400) {
+    super(message);
+  }
+}
+
+export const SAMPLER_NAMES = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
+export type SamplerChoice = (typeof SAMPLER_NAMES)[number];
+export const VIEW_NAMES = ['flip', 'rot90', 'rot180', 'negate'] as const;
+export type ViewChoice = (typeof VIEW_NAMES)[number];
+export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;
+
+/** What the runner reports about its model once loaded (GET /api/info passes it on). */
+export interface ModelInfo {
+  classNames: string[];
+  /** [C, H, W]. */
+  imageShape: [number, number, number];
+  /** The schedule's name, its largest time and its number of discrete steps (null: continuous). */
+  schedule: { name: string; tMax: number; numTimesteps: number | null };
+  /** Training steps the weights saw. */
+  trainingSteps: number;
+}
+
+/** Request bounds; every one is enforced before a job is queued. */
+export interface Limits {
+  /** Request body in bytes (JSON with base64 images). Default 2 MiB. */
+  bodyBytes: number;
+  /** One decoded image (PNG) in bytes. Default 1 MiB. */
+  imageBytes: number;
+  /** Width and height of an uploaded picture in pixels. Default 1024. */
+  imageSidePixels: number;
+  /** Images per request. Default 16. */
+  maxImages: number;
+  /** Sampler steps per request. Default 200. */
+  maxSteps: number;
+  /** Noise times per forward-process request. Default 32. */
+  maxForwardTimes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  bodyBytes: 2 << 20, imageBytes: 1 << 20, imageSidePixels: 1024, maxImages: 16, maxSteps: 200, maxForwardTimes: 32,
+};
+
+/** Sampling settings every denoising job shares. */
+export interface SamplingSpec {
+  sampler: SamplerChoice;
+  numSteps: number;
+  seed: number;
+  /** Classifier-free guidance scale (1 = none). */
+  guidance: number;
+  /** DDIM's eta. */
+  eta: number;
+  /** Frames streamed (and put in the GIF), evenly spread over the steps. */
+  maxFrames: number;
+  /** What a streamed frame shows. */
+  preview: (typeof PREVIEW_CONTENTS)[number];
+}
+
+export type JobSpec =
+  | ({ kind: 'generate'; count: number; classes: number[] | null } & SamplingSpec)
+  | ({ kind: 'sdedit'; image: Uint8Array; strength: number; classId: number | null } & SamplingSpec)
+  | ({ kind: 'inpaint'; image: Uint8Array; mask: Uint8Array; classId: number | null; resampleSteps: number } & SamplingSpec)
+  | ({ kind: 'anagram'; count: number; classA: number; classB: number; view: ViewChoice } & SamplingSpec)
+  | ({ kind: 'hybrid'; count: number; classLow: number; classHigh: number; blurSigma: number; blurKernel: number } & SamplingSpec)
+  | { kind: 'forward'; image: Uint8Array; times: number[]; seed: number };
+
+export type JobKind = JobSpec['kind'];
+export const JOB_KINDS: readonly JobKind[] = ['generate', 'sdedit', 'inpaint', 'anagram', 'hybrid', 'forward'];
+
+/** One picture of a result: the main one first, then other readings (the anagram's view, the hybrid's blur). */
+export interface ResultImage {
+  label: string;
+  png: Uint8Array;
+}
+
+export interface JobResult {
+  images: ResultImage[];
+  /** Animated GIF of the denoising (absent for the forward process). */
+  gif?: Uint8Array;
+  /** The forward process: one PNG per requested time. */
+  forward?: { t: number; png: Uint8Array }[];
+  summary: string;
+}
+
+/** Runner -> server. */
+export type RunnerMessage =
+  | { type: 'ready'; info: ModelInfo }
+  | { type: 'failed'; error: string }
+  | { type: 'frame'; id: number; step: number; numSteps: number; png: Uint8Array }
+  | { type: 'done'; id: number; result: JobResult }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id: number; error: string; statusCode: number };
+
+/** Server -> runner. */
+export type ServerMessage = { type: 'job'; id: number; spec: JobSpec } | { type: 'cancel'; id: number };
+
+// ----- validation of request bodies ----------------------------------------------------------------------
+type Body = Record<string, unknown>;
+
+function field(b: Body, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(b, name) ? b[name] : undefined;
+}
+
+function number(b: Body, name: string, fallback: number | undefined, range: { min: number; max: number; integer?: boolean }): number {
+  const v = field(b, name);
+  if (v === undefined || v === null) {
+    if (fallback === undefined) throw new RequestError(`'${name}' is required`);
+    return fallback;
+  }
+  const kind = range.integer ? 'an integer' : 'a number';
+  if (typeof v !== 'number' || !Number.isFinite(v) || (range.integer && !Number.isInteger(v))) {
+    throw new RequestError(`'${name}' must be ${kind} in [${range.min}, ${range.max}], got ${JSON.stringify(v)}`);
+  }
+  if (v < range.min || v > range.max) throw new RequestError(`'${name}' must be ${kind} in [${range.min}, ${range.max}], got ${v}`);
+  return v;
+}
+
+function choice<T extends string>(b: Body, name: string, choices: readonly T[], fallback: T): T {
+  const v = field(b, name) ?? fallback;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new RequestError(`'${name}' must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+/** A class by name (case-insensitive) or id; null when absent and optional. */
+function classField(b: Body, name: string, info: ModelInfo, required: boolean): number | null {
+  const v = field(b, name);
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new RequestError(`'${name}' is required (a class name or id)`);
+    return null;
+  }
+  const names = info.classNames;
+  if (names.length === 0) throw new RequestError(`'${name}': the model is unconditional`);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < names.length) return v;
+  if (typeof v === 'string') {
+    const i = names.findIndex((n) => n.toLowerCase() === v.trim().toLowerCase());
+    if (i >= 0) return i;
+  }
+  throw new RequestError(`'${name}': unknown class ${JSON.stringify(v)} (classes: ${names.join(', ')})`);
+}
+
+const PNG_DATA_URL = 'data:image/png;base64,';
+
+/** A PNG given as a data URL (what canvas.toDataURL() makes), decoded to bytes and checked against the limits. */
+function pngField(b: Body, name: string, limits: Limits): Uint8Array {
+  const v = field(b, name);
+  if (typeof v !== 'string') throw new RequestError(`'${name}' is required: a PNG as a data URL (${PNG_DATA_URL}...)`);
+  if (!v.startsWith(PNG_DATA_URL)) throw new RequestError(`'${name}' must be a PNG data URL starting with ${PNG_DATA_URL}`);
+  const base64 = v.slice(PNG_DATA_URL.length);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new RequestError(`'${name}' is not valid base64`);
+  if (Math.floor((base64.length * 3) / 4) > limits.imageBytes) {
+    throw new RequestError(`'${name}' is larger than ${limits.imageBytes} bytes`, 413);
+  }
+  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+  // The PNG signature and IHDR (width, height at bytes 16..23) are read before any decoding: no decompression bombs.
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || signature.some((s, i) => bytes[i] !== s)) throw new RequestError(`'${name}' is not a PNG`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [w, h] = [view.getUint32(16), view.getUint32(20)];
+  const side = limits.imageSidePixels;
+  if (w < 1 || h < 1 || w > side || h > side) throw new RequestError(`'${name}' is ${w}x${h}; pictures must be at most ${side}x${side}`, 413);
+  return bytes;
+}
+
+function sampling(b: Body, info: ModelInfo, limits: Limits, defaults: { sampler: SamplerChoice; guidance: number }): SamplingSpec {
+  const T = info.schedule.numTimesteps;
+  const maxSteps = T === null ? limits.maxSteps : Math.min(limits.maxSteps, T);
+  return {
+    sampler: choice(b, 'sampler', SAMPLER_NAMES, defaults.sampler),
+    numSteps: number(b, 'steps', Math.min(50, maxSteps), { min: 1, max: maxSteps, integer: true }),
+    seed: number(b, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    guidance: number(b, 'guidance', defaults.guidance, { min: 0, max: 20 }),
+    eta: number(b, 'eta', 0, { min: 0, max: 1 }),
+    maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }),
+    preview: choice(b, 'preview', PREVIEW_CONTENTS, 'x0'),
+  };
+}
+
+/** Checks a request body for a job kind; throws RequestError naming the first bad field. */
+export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: Limits = DEFAULT_LIMITS): JobSpec {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestError('the request body must be a JSON object');
+  const b = body as Body;
+  const count = () => number(b, 'n', 1, { min: 1, max: limits.maxImages, integer: true });
+  switch (kind) {
+    case 'generate': {
+      const n = count();
+      const cls = classField(b, 'class', info, false);
+      const spec = sampling(b, info, limits, { sampler: 'ddim', guidance: 1 });
+      if (cls === null && spec.guidance !== 1) throw new RequestError(`'guidance' needs a 'class'`);
+      return { kind, count: n, classes: cls === null ? null : new Array<number>(n).fill(cls), ...spec };
+    }
+    case 'sdedit':
+      return {
+        kind, image: pngField(b, 'image', limits), strength: number(b, 'strength', 0.5, { min: 0, max: 1 }),
+        classId: classField(b, 'class', info, false), ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 1 }),
+      };
+    case 'inpaint':
+      return {
+        kind, image: pngField(b, 'image', limits), mask: pngField(b, 'mask', limits), classId: classField(b, 'class', info, false),
+        resampleSteps: number(b, 'resample', 1, { min: 1, max: 10, integer: true }),
+        ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 1 }),
+      };
+    case 'anagram':
+      return {
+        kind, count: count(), classA: classField(b, 'classA', info, true)!, classB: classField(b, 'classB', info, true)!,
+        view: choice(b, 'view', VIEW_NAMES, 'flip'), ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 3 }),
+      };
+    case 'hybrid': {
+      const blurKernel = number(b, 'kernel', 33, { min: 1, max: 65, integer: true });
+      if (blurKernel % 2 === 0) throw new RequestError(`'kernel' must be odd, got ${blurKernel}`);
+      return {
+        kind, count: count(), classLow: classField(b, 'classLow', info, true)!, classHigh: classField(b, 'classHigh', info, true)!,
+        blurSigma: number(b, 'sigma', 2, { min: 0.1, max: 16 }), blurKernel,
+        ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 3 }),
+      };
+    }
+    case 'forward': {
+      const tMax = info.schedule.tMax;
+      const v = field(b, 'times');
+      const times = v === undefined ? Array.from({ length: 11 }, (_, i) => (i * tMax) / 10) : v;
+      if (!Array.isArray(times) || times.length < 1 || times.length > limits.maxForwardTimes) {
+        throw new RequestError(`'times' must be an array of 1 to ${limits.maxForwardTimes} numbers in [0, ${tMax}]`);
+      }
+      const bad = times.find((t) => typeof t !== 'number' || !(t >= 0 && t <= tMax));
+      if (bad !== undefined) throw new RequestError(`'times': ${JSON.stringify(bad)} is not a number in [0, ${tMax}]`);
+      const discrete = info.schedule.numTimesteps !== null;
+      return {
+        kind, image: pngField(b, 'image', limits), seed: number(b, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true }),
+        times: (times as number[]).map((t) => (discrete ? Math.round(t) : t)),
+      };
+    }
+  }
+}
