@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything difflab needs on a fresh Debian machine, and does nothing that is already done:
 #   apt packages (libtorch-dev, dataset-fashion-mnist; with --bench also python3-torch for side-by-side runs),
-#   npm ci (when package-lock.json changed), the libtorch addon (when its sources changed), the TypeScript build.
+#   npm ci (when package-lock.json changed), the libtorch addon (when its sources changed), the TypeScript build,
+#   the playground page (web/ -> dist/web, when its sources changed; chromium is for its browser test).
 # Usage: bash scripts/setup.sh [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev dataset-fashion-mnist)
+packages=(libtorch-dev dataset-fashion-mnist chromium)
 [[ " $* " == *" --bench "* ]] && packages+=(python3-torch)
 missing=()
 for p in "${packages[@]}"; do
@@ -30,3 +31,11 @@ fi
 
 node scripts/build-addon.mjs
 node node_modules/typescript/bin/tsc -p tsconfig.json
+
+web_hash=$(cat package-lock.json $(find web -type f -not -path '*/node_modules/*' | sort) | sha256sum | cut -d' ' -f1)
+web_stamp=dist/.difflab-web-hash
+if [[ ! -f dist/web/index.html || ! -f $web_stamp || $(cat "$web_stamp") != "$web_hash" ]]; then
+  echo "setup: building the playground page (web/ -> dist/web)"
+  npm run --silent build:web
+  echo "$web_hash" > "$web_stamp"
+fi

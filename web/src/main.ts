@@ -1,0 +1,240 @@
+// The playground page: one panel per operation, each streaming its denoising frame by frame into a canvas,
+// then showing the result(s) with PNG/GIF downloads. Settings shared by every panel sit at the top.
+import { getInfo, runJob, type Info, type Result } from './api.js';
+import { drawImage, drawingPad } from './draw.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = (text: string) => { $('status').textContent = text; };
+
+/** The last result's first picture (a data URL): inpainting's and the forward process's input. */
+let lastImage: string | null = null;
+
+function sampling(): Record<string, unknown> {
+  return {
+    sampler: $<HTMLSelectElement>('sampler').value,
+    steps: Number($<HTMLInputElement>('steps').value),
+    guidance: Number($<HTMLInputElement>('guidance').value),
+    seed: Number($<HTMLInputElement>('seed').value),
+    preview: $<HTMLSelectElement>('preview').value,
+    frames: 25,
+  };
+}
+
+function fillClasses(select: HTMLSelectElement, names: string[], o: { none?: boolean; pick?: number } = {}): void {
+  if (o.none) select.append(new Option('(any)', ''));
+  names.forEach((n, i) => select.append(new Option(n, n, false, i === o.pick)));
+}
+
+function canvas(className: string): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.className = className;
+  return c;
+}
+
+function link(text: string, href: string, filename: string): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.textContent = text;
+  a.href = href;
+  a.download = filename;
+  return a;
+}
+
+interface PanelOptions {
+  kind: string;
+  out: string;
+  run: string;
+  stop: string;
+  /** The request body; throwing an Error shows its message instead. */
+  body: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** A second live view of each frame (the anagram's view, the hybrid's blur), by CSS class. */
+  secondView?: () => string;
+}
+
+/** Wires a panel: run streams frames into a live canvas, then shows every result image with downloads. */
+function panel(o: PanelOptions): void {
+  const out = $(o.out), run = $<HTMLButtonElement>(o.run), stop = $<HTMLButtonElement>(o.stop);
+  let controller: AbortController | null = null;
+  stop.addEventListener('click', () => controller?.abort());
+  run.addEventListener('click', async () => {
+    let body: Record<string, unknown>;
+    try {
+      body = { ...sampling(), ...(await o.body()) };
+    } catch (e) {
+      status((e as Error).message);
+      return;
+    }
+    controller = new AbortController();
+    run.disabled = true;
+    stop.disabled = false;
+    out.dataset.state = 'running';
+    out.replaceChildren();
+    const live = document.createElement('div');
+    live.className = 'live';
+    const main = canvas('result');
+    live.append(main);
+    const second = o.secondView ? canvas(`result ${o.secondView()}`) : null;
+    if (second) live.append(second);
+    const progress = document.createElement('progress');
+    progress.max = 1;
+    progress.value = 0;
+    out.append(live, progress);
+    try {
+      const result = await runJob(o.kind, body, {
+        signal: controller.signal,
+        onQueued: (p) => status(p > 0 ? `queued behind ${p} job(s)…` : 'starting…'),
+        onStarted: () => status(`${o.kind}: denoising…`),
+        onFrame: (f) => {
+          progress.value = f.step / f.numSteps;
+          void drawImage(main, f.image, 'natural');
+          if (second) void drawImage(second, f.image, 'natural');
+        },
+      });
+      await showResult(out, result);
+      status(result.summary);
+    } catch (e) {
+      out.dataset.state = 'error';
+      status((e as Error).name === 'AbortError' ? 'stopped' : `error: ${(e as Error).message}`);
+    } finally {
+      run.disabled = false;
+      stop.disabled = true;
+      controller = null;
+    }
+  });
+}
+
+async function showResult(out: HTMLElement, r: Result): Promise<void> {
+  const figures = document.createElement('div');
+  figures.className = 'results';
+  for (const im of r.images) {
+    const fig = document.createElement('figure');
+    const c = canvas('result final');
+    await drawImage(c, im.image, 'natural');
+    const caption = document.createElement('figcaption');
+    caption.append(`${im.label} `, link('PNG', im.url, `difflab-${r.id.slice(0, 8)}.png`));
+    fig.append(c, caption);
+    figures.append(fig);
+  }
+  const downloads = document.createElement('p');
+  if (r.gif) downloads.append(link('Download the denoising as a GIF', r.gif, `difflab-${r.id.slice(0, 8)}.gif`));
+  out.replaceChildren(figures, downloads);
+  lastImage = r.images[0]!.image;
+  out.dataset.state = 'done';
+}
+
+function setup(info: Info): void {
+  const m = info.model;
+  $('model-info').textContent = `${m.classNames.length} classes, ${m.imageShape.slice(1).join('x')} images, ` +
+    `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
+  for (const s of info.samplers) $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === 'ddim'));
+  const steps = $<HTMLInputElement>('steps');
+  steps.max = String(Math.min(info.limits.maxSteps, m.schedule.numTimesteps ?? info.limits.maxSteps));
+  $<HTMLInputElement>('gen-n').max = String(info.limits.maxImages);
+  const names = m.classNames;
+  fillClasses($('gen-class'), names, { pick: 7 });
+  fillClasses($('sd-class'), names, { none: true });
+  fillClasses($('ip-class'), names, { none: true });
+  fillClasses($('an-a'), names, { pick: 0 });
+  fillClasses($('an-b'), names, { pick: 1 });
+  fillClasses($('hy-high'), names, { pick: 7 });
+  fillClasses($('hy-low'), names, { pick: 8 });
+  for (const v of info.views) $<HTMLSelectElement>('an-view').append(new Option(v, v));
+
+  const guidance = $<HTMLInputElement>('guidance');
+  guidance.addEventListener('input', () => { $('guidance-out').textContent = guidance.value; });
+  $('dice').addEventListener('click', () => { $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 2 ** 31)); });
+
+  const classOf = (id: string) => $<HTMLSelectElement>(id).value || null;
+  panel({
+    kind: 'generate', out: 'gen-out', run: 'gen-run', stop: 'gen-stop',
+    body: () => ({ class: classOf('gen-class'), n: Number($<HTMLInputElement>('gen-n').value) }),
+  });
+
+  const sketch = drawingPad($('sketch'), { background: '#000', color: '#fff', size: 22 });
+  const sdBrush = $<HTMLInputElement>('sd-brush');
+  sdBrush.addEventListener('input', () => sketch.setBrush({ size: Number(sdBrush.value) }));
+  $('sd-clear').addEventListener('click', () => sketch.clear());
+  const strength = $<HTMLInputElement>('sd-strength');
+  strength.addEventListener('input', () => { $('sd-strength-out').textContent = strength.value; });
+  panel({
+    kind: 'sdedit', out: 'sd-out', run: 'sd-run', stop: 'sd-stop',
+    body: () => ({
+      image: sketch.canvas.toDataURL('image/png'), strength: Number(strength.value), class: classOf('sd-class'),
+      ...(classOf('sd-class') ? {} : { guidance: 1 }),
+    }),
+  });
+
+  const ipImage = $<HTMLCanvasElement>('ip-image');
+  const mask = drawingPad($('ip-mask'), { background: '#000', color: '#fff', size: 40 });
+  let hasPicture = false;
+  const ipBrush = $<HTMLInputElement>('ip-brush');
+  ipBrush.addEventListener('input', () => mask.setBrush({ size: Number(ipBrush.value) }));
+  $('ip-clear').addEventListener('click', () => mask.clear());
+  $<HTMLInputElement>('ip-file').addEventListener('change', async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    try {
+      await drawImage(ipImage, url);
+      hasPicture = true;
+    } catch (err) {
+      status((err as Error).message);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  });
+  $('ip-use-last').addEventListener('click', async () => {
+    if (!lastImage) return status('no result yet: generate something first');
+    await drawImage(ipImage, lastImage);
+    hasPicture = true;
+  });
+  panel({
+    kind: 'inpaint', out: 'ip-out', run: 'ip-run', stop: 'ip-stop',
+    body: () => {
+      if (!hasPicture) throw new Error('choose a picture (or use the last result) first, then brush the region to regenerate');
+      return {
+        image: ipImage.toDataURL('image/png'), mask: mask.canvas.toDataURL('image/png'), class: classOf('ip-class'),
+        ...(classOf('ip-class') ? {} : { guidance: 1 }),
+      };
+    },
+  });
+
+  const viewSelect = $<HTMLSelectElement>('an-view');
+  panel({
+    kind: 'anagram', out: 'an-out', run: 'an-run', stop: 'an-stop',
+    body: () => ({ classA: classOf('an-a'), classB: classOf('an-b'), view: viewSelect.value }),
+    secondView: () => `view-${viewSelect.value}`,
+  });
+  panel({
+    kind: 'hybrid', out: 'hy-out', run: 'hy-run', stop: 'hy-stop',
+    body: () => ({ classHigh: classOf('hy-high'), classLow: classOf('hy-low') }),
+    secondView: () => 'view-blur',
+  });
+
+  // The forward process: 21 noise levels of the last result in one request; the slider scrubs through them.
+  const tSlider = $<HTMLInputElement>('fw-t');
+  let strip: { t: number; image: string }[] = [];
+  const showT = () => {
+    const f = strip[Number(tSlider.value)];
+    if (!f) return;
+    $('fw-t-out').textContent = String(f.t);
+    void drawImage($('fw-canvas'), f.image, 'natural');
+  };
+  tSlider.addEventListener('input', showT);
+  $('fw-load').addEventListener('click', async () => {
+    if (!lastImage) return status('no result yet: generate something first');
+    const tMax = m.schedule.tMax;
+    const times = Array.from({ length: 21 }, (_, i) => (i * tMax) / 20);
+    try {
+      const r = await runJob('forward', { image: lastImage, times, seed: Number($<HTMLInputElement>('seed').value) });
+      strip = r.forward ?? [];
+      tSlider.disabled = false;
+      tSlider.max = String(strip.length - 1);
+      showT();
+      status(r.summary);
+    } catch (e) {
+      status(`error: ${(e as Error).message}`);
+    }
+  });
+}
+
+getInfo().then(setup, (e: Error) => status(`cannot reach the server: ${e.message}`));
