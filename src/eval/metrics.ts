@@ -68,7 +68,7 @@ export interface KidOptions {
   rng: Rng;
   /** Number of random subsets. Default 100. */
   subsets?: number;
-  /** Vectors per subset from each set. Default min(1000, N, M). */
+  /** Vectors per subset from each set. Default min(1000, min(N, M) / 2). */
   subsetSize?: number;
 }
 
@@ -93,7 +93,9 @@ function unbiasedMmd2(x: Tensor, y: Tensor): number {
 /** KID between two feature sets (N, d) and (M, d), mean and spread over random subsets. */
 export function kid(a: Tensor, b: Tensor, o: KidOptions): KidResult {
   const subsets = o.subsets ?? 100;
-  const m = Math.min(o.subsetSize ?? 1000, a.shape[0]!, b.shape[0]!);
+  const smaller = Math.min(a.shape[0]!, b.shape[0]!);
+  // Subsets of the whole set would all be the same set (and show no spread): at most half of it by default.
+  const m = Math.min(o.subsetSize ?? Math.max(2, Math.min(1000, Math.floor(smaller / 2))), smaller);
   if (m < 2) throw new Error(`kid: subsets need at least 2 vectors per set, got ${m}`);
   const estimates = noGrad(() => tidy(() => {
     const x = a.to('float64'), y = b.to('float64');
