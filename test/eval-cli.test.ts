@@ -1,0 +1,98 @@
+// difflab eval end to end on a tiny model trained here in seconds, the JSON report's documented fields, and
+// resumable sample shards (an interrupted run resumes to the same shards as an uninterrupted one).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_CLASSIFIER_PATH, ddim, generateShards, indices, loadDenoiser, loadEmbeddedSubset, PerSampleRng,
+  resolveTrainConfig, train, trainingSet,
+} from '../src/index.js';
+import { difflab, tempDir } from './helpers.js';
+
+let modelPath = '';
+before(async () => {
+  const data = loadEmbeddedSubset();
+  const config = resolveTrainConfig({
+    data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'tiny',
+    steps: 20, batchSize: 16, lrWarmupSteps: 5, checkpointEvery: 20, sampleEvery: 0,
+  });
+  modelPath = (await train(config, trainingSet(data), tempDir())).modelPath;
+});
+
+const evalArgs = (out: string) => ['eval', '--model', modelPath, '--classifier', DEFAULT_CLASSIFIER_PATH, '--sampler', 'ddim',
+  '--steps', '20', '--n', '64', '--batch', '24', '--kid-subsets', '10', '--pr', '--out', out];
+
+test('difflab eval --n 64 on a tiny model writes the documented report, and a rerun reuses its shards', () => {
+  const out = join(tempDir(), 'report.json');
+  const first = difflab(...evalArgs(out));
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /FID/);
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  for (const k of ['format', 'kind', 'n', 'model', 'modelStep', 'sampler', 'steps', 'nfe', 'guidance', 'classes', 'seed',
+    'classifier', 'featureDim', 'reference', 'fid', 'kid', 'precision', 'recall', 'classAccuracy', 'floor', 'seconds', 'workDir']) {
+    assert.ok(k in r, `report lacks '${k}'`);
+  }
+  assert.equal(r.kind, 'model');
+  assert.equal(r.n, 64);
+  assert.equal(r.nfe, 20);
+  assert.equal(r.reference.n, 64);
+  assert.equal(r.floor.n, 64);
+  assert.ok(r.fid > r.floor.fid, `a 20-step model (FID ${r.fid}) is worse than real data (${r.floor.fid})`);
+  for (const k of ['mean', 'std', 'subsets', 'subsetSize']) assert.ok(k in r.kid && k in r.floor.kid, `kid.${k}`);
+  assert.equal(r.classAccuracy.perClass.length, 10);
+  assert.equal(r.classAccuracy.perClass.reduce((a: number, p: { n: number }) => a + p.n, 0), 64);
+  const shards = readdirSync(r.workDir).filter((f) => f.endsWith('.npy'));
+  assert.deepEqual(shards, ['shard-000000.npy', 'shard-000001.npy', 'shard-000002.npy']); // 24 + 24 + 16: --n exactly
+
+  const again = difflab(...evalArgs(out));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).fid, r.fid);
+  const other = difflab(...evalArgs(out).map((a) => (a === '20' ? '10' : a)));
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /holds samples of another run/);
+});
+
+test('an interrupted generation resumes to the same shards as an uninterrupted one', async () => {
+  const model = loadDenoiser(modelPath);
+  const run = (dir: string, signal?: AbortSignal, onShard?: () => void) => generateShards({
+    dir, n: 20, samplesPerShard: 8, identity: { model: modelPath }, signal, onShard,
+    generate: (first, count) => ddim(model.denoiser, [count, 1, 28, 28], {
+      rng: PerSampleRng.of(7, count, first), numSteps: 5, cond: indices(Array.from({ length: count }, (_, k) => (first + k) % 10)),
+    }),
+  });
+  const whole = tempDir(), resumed = tempDir();
+  assert.equal(await run(whole), 'done');
+  const stop = new AbortController();
+  assert.equal(await run(resumed, stop.signal, () => stop.abort()), 'aborted');
+  assert.deepEqual(readdirSync(resumed).filter((f) => f.endsWith('.npy')), ['shard-000000.npy']);
+  let made = 0;
+  assert.equal(await run(resumed, undefined, () => { made += 1; }), 'done');
+  assert.equal(made, 3);
+  for (const f of ['shard-000000.npy', 'shard-000001.npy', 'shard-000002.npy']) {
+    assert.ok(readFileSync(join(whole, f)).equals(readFileSync(join(resumed, f))), `${f} differs after resume`);
+  }
+  model.network.dispose();
+});
+
+test('difflab eval --real A --real B reports the real-vs-real distance', () => {
+  const out = join(tempDir(), 'floor.json');
+  const r = difflab('eval', '--real', 'subset', '--real', 'fashion-mnist-test', '--n', '200', '--kid-subsets', '10', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(report.kind, 'real');
+  assert.equal(report.n, 200);
+  assert.ok(report.fid >= 0 && report.fid < 20, `real vs real FID ${report.fid}`);
+  assert.equal(report.kid.subsetSize, 100);
+  assert.ok(report.kid.std > 0, 'KID subsets differ');
+});
+
+test('difflab eval: a missing model or classifier is a one-line error', () => {
+  const out = join(tempDir(), 'r.json');
+  const r = difflab('eval', '--model', '/nonexistent/model.safetensors', '--out', out);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /no such model file/);
+  const c = difflab('eval', '--classifier', '/nonexistent/c.safetensors', '--out', out);
+  assert.match(c.stderr, /no such classifier file/);
+});
