@@ -25,6 +25,12 @@ export interface LoadedDenoiser {
   network: Network;
 }
 
+/** A trained image network as a denoiser, with its run's schedule and prediction; x0 estimates kept in [-1, 1]. */
+export function imageDenoiser(network: Network, config: TrainConfig): Denoiser {
+  return fromNetwork((x, t, c) => network.forward(x, t, c ? { classes: c } : {}),
+    { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0: [-1, 1] });
+}
+
 /** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */
 export function loadDenoiser(path: string = DEFAULT_MODEL_PATH): LoadedDenoiser {
   if (!existsSync(path)) {
@@ -33,8 +39,7 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH): LoadedDenoiser 
       : `${path}: no such model file`);
   }
   const { network, config, step } = loadModel(path);
-  const denoiser = fromNetwork((x, t, c) => network.forward(x, t, c ? { classes: c } : {}),
-    { schedule: scheduleFromName(config.schedule), prediction: config.prediction });
+  const denoiser = imageDenoiser(network, config);
   const c = config.network.imageChannels;
   return {
     denoiser, classNames: [...config.classNames], nullClass: config.classNames.length,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   Rng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, fromNetwork, fromX0, full, gmmDenoiser, heun,
   indices, noiseLevel, perRow, predictorCorrector, sampleMixture, tensor, tidy, timeSigmas, veSde, vpCosine, vpLinear,
-  type Denoiser, type Tensor,
+  type Denoiser, type NetworkFn, type Tensor,
 } from '../src/index.js';
 import { fitByNearestMean, mixture2d } from './gmm-check.js';
 
@@ -83,4 +83,15 @@ test('SDEdit: starting from a lightly noised x at a late step stays near it; the
   assert.ok(!start.isDisposed);
   const meanDistance = x.sub(clean).square().sum(1).sqrt().mean().item();
   assert.ok(meanDistance < 2 * sigmas[step]!, `moved ${meanDistance} on average from noise level ${sigmas[step]}`);
+}));
+
+test('fromNetwork with clipX0 keeps x0 estimates in the data range; without it they follow the network', () => tidy(() => {
+  const schedule = vpLinear();
+  const wild: NetworkFn = (xt) => xt.mul(0).add(50); // an untrained eps-network's large outputs
+  const x = new Rng(3).randn([4, 2], { dtype: 'float64' });
+  const sigma = tensor(new Float64Array(4).fill(20), [4]);
+  const clipped = fromNetwork(wild, { schedule, prediction: 'eps', clipX0: [-1, 1] }).denoise(x, sigma, null);
+  assert.ok(clipped.abs().max().item() <= 1);
+  const raw = fromNetwork(wild, { schedule, prediction: 'eps' }).denoise(x, sigma, null);
+  assert.ok(raw.abs().max().item() > 100);
 }));

@@ -9,6 +9,12 @@ export interface NetworkDenoiserOptions {
   schedule: Schedule;
   /** What the network outputs. */
   prediction: Prediction;
+  /**
+   * Clamp the x0 estimate to this range: the data's own range for images ([-1, 1]), as DDPM's reference sampler
+   * does ("clip_denoised"). At high noise an eps-network's x0 = (x_t - sigma eps) / alpha amplifies its errors by
+   * sigma/alpha (150 at t = T on the linear schedule) and an unclamped sampler saturates. Default: no clamp.
+   */
+  clipX0?: readonly [number, number];
 }
 
 /** Wraps a network (x_t, t, cond) -> prediction as a denoiser (x, sigma, cond) -> x0. */
@@ -21,7 +27,8 @@ export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser
       const t = Array.from(sigma.toFloat64Array(), (l) => s.timeAt(l));
       const a = perRow(t.map((ti) => s.alpha(ti)), x), b = perRow(t.map((ti) => s.sigma(ti)), x);
       const xt = x.mul(a); // alpha (x0 + level eps) = alpha x0 + sigma eps: the network's own frame
-      return toX0(o.prediction, net(xt, networkTime(s, t, x), cond), xt, { a, b });
+      const x0 = toX0(o.prediction, net(xt, networkTime(s, t, x), cond), xt, { a, b });
+      return o.clipX0 ? x0.clamp(o.clipX0[0], o.clipX0[1]) : x0;
     },
   };
 }

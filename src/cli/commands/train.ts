@@ -3,17 +3,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  PerSampleRng, ddim, fromNetwork, imageGrid, indices, latestCheckpoint, loadDataset, resolveTrainConfig,
-  scheduleNames, tidy, train, trainingSet, writePng, scheduleFromName, presetNames,
+  PerSampleRng, ddim, imageGrid, indices, latestCheckpoint, loadDataset, resolveTrainConfig,
+  scheduleNames, tidy, train, trainingSet, writePng, presetNames,
   Rng, batchImages, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
+import { imageDenoiser } from '../../models.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM from the EMA network. */
 function writePreview(net: Network, config: TrainConfig, path: string): void {
-  const denoiser = fromNetwork((x, t, c) => net.forward(x, t, c ? { classes: c } : {}),
-    { schedule: scheduleFromName(config.schedule), prediction: config.prediction });
+  const denoiser = imageDenoiser(net, config);
   const k = config.classNames.length;
   const rows = Math.max(k, 4), perRow = 8, n = rows * perRow;
   const [c, size] = [config.network.imageChannels, config.imageSize];
