@@ -83,7 +83,7 @@ function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof RequestError) return { status: e.statusCode, message: e.message };
   const err = e as { statusCode?: number; message?: string; code?: string };
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    const what = e instanceof SyntaxError || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'malformed JSON: ' : '';
+    const what = e instanceof SyntaxError || /JSON/.test(err.code ?? '') ? 'malformed JSON: ' : '';
     return { status: err.statusCode, message: `${what}${err.message ?? 'bad request'}` };
   }
   return { status: 500, message: `internal error: ${String(err.message ?? e).split('\n')[0]}` };
@@ -96,7 +96,7 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const files = loadStatic(o.webDir ?? WEB_DIR);
   const results = new Map<string, JobResult>();
   const keepResults = o.keepResults ?? 64;
-  const app = Fastify({ bodyLimit: limits.bodyBytes, logger: false });
+  const app = Fastify({ bodyLimit: limits.bodyBytes, logger: false, forceCloseConnections: true });
 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
