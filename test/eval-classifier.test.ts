@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import {
-  DEFAULT_CLASSIFIER_PATH, batchImages, classifierAccuracy, classifyImages, loadClassifier, loadEmbeddedSubset, tidy,
+  DEFAULT_CLASSIFIER_PATH, batchImages, classifierAccuracy, classifyImages, compareFeatures, loadClassifier,
+  loadEmbeddedSubset, tidy,
 } from '../src/index.js';
 
 test('the shipped classifier loads, is small, and classifies >= 90% of the 500 embedded test images', () => {
@@ -20,5 +21,24 @@ test('the shipped classifier loads, is small, and classifies >= 90% of the 500 e
     assert.deepEqual(features.shape, [40, c.classifier.config.featureDim]);
     assert.equal(predicted.length, 40);
   });
+  c.classifier.dispose();
+});
+
+test('measuring again and again does not grow resident memory (every tensor released)', () => {
+  const c = loadClassifier(DEFAULT_CLASSIFIER_PATH);
+  const subset = loadEmbeddedSubset();
+  const ids = Int32Array.from({ length: 100 }, (_, i) => i * 4 + 1);
+  const measure = () => tidy(() => {
+    const a = classifyImages(c.classifier, batchImages(subset, ids)).features;
+    const b = classifyImages(c.classifier, batchImages(subset, ids.map((i) => i - 1))).features;
+    return compareFeatures(a, b, { kidSubsets: 3, precisionRecall: true }).fid;
+  });
+  for (let i = 0; i < 20; i++) measure(); // warm-up: the allocator's pools grow for a while, then level off
+  global.gc?.();
+  const before = process.memoryUsage().rss / 2 ** 20;
+  for (let i = 0; i < 40; i++) measure();
+  global.gc?.();
+  const grown = process.memoryUsage().rss / 2 ** 20 - before;
+  assert.ok(grown < 30, `resident memory grew by ${grown.toFixed(1)} MiB over 40 measurements`);
   c.classifier.dispose();
 });
