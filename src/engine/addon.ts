@@ -111,4 +111,10 @@ function findAddon(): string {
   throw new Error('difflab: the libtorch addon is not built; run `npm run setup` (or `npm run build:addon`)');
 }
 
+// libtorch's OpenMP threads spin while waiting for work by default. On a machine whose cores are shared (another
+// job, a test runner, a server), spinning threads steal the cores the working ones need: a training step here took
+// 9.7 s with spinning and 5.1 s with sleeping threads while another process ran. libgomp reads this when the addon
+// loads it, so it is set before; a value the user set wins.
+process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+
 export const native: Addon = createRequire(import.meta.url)(findAddon()) as Addon;
