@@ -1,0 +1,83 @@
+// The playground in a real browser: Debian's Chromium driven by playwright-core loads the built page from the
+// server, generates images, sketches on the canvas and runs SDEdit; the result canvases must not be blank. A
+// screenshot lands in test-artifacts/. Skipped (with the reason) where Chromium or the page build is missing.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, WEB_DIR, type PlaygroundServer } from '../src/server/index.js';
+import { tempDir } from './helpers.js';
+import { tinyModelFile } from './editing-helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (bash scripts/setup.sh installs it)`
+  : !existsSync(join(WEB_DIR, 'index.html')) ? 'the page is not built (npm run build:web)' : null;
+
+/** max - min of a canvas's grey values (0: one flat colour, i.e. blank). */
+async function canvasSpread(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let lo = 255, hi = 0;
+    for (let i = 0; i < data.length; i += 4) { lo = Math.min(lo, data[i]!); hi = Math.max(hi, data[i]!); }
+    return canvas.width > 0 ? hi - lo : 0;
+  });
+}
+
+describe('playground page in Chromium', { skip: missing ?? false }, () => {
+  let server: PlaygroundServer, browser: BrowserContext, page: Page;
+  before(async () => {
+    server = await startServer({ modelPath: await tinyModelFile(), port: 0 });
+    // A fresh profile each run; no background networking (this machine's network is closed).
+    browser = await chromium.launchPersistentContext(tempDir('difflab-chromium-'), {
+      executablePath: CHROMIUM, viewport: { width: 1200, height: 1400 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run'],
+    });
+    page = browser.pages()[0] ?? await browser.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads, generates an image, and turns a sketch into an image with SDEdit', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(server.url);
+    await page.waitForSelector('#gen-class option', { state: 'attached' });
+    assert.match(await page.textContent('#model-info') ?? '', /10 classes, 28x28 images/);
+    await page.fill('#steps', '6');
+    await page.selectOption('#sampler', 'ddim');
+    await page.click('#dice');
+    assert.notEqual(await page.inputValue('#seed'), '0', 'the dice picks a seed');
+
+    await page.selectOption('#gen-class', 'Sneaker');
+    await page.fill('#gen-n', '2');
+    await page.click('#gen-run');
+    await page.waitForSelector('#gen-out[data-state="done"]', { timeout: 30_000 });
+    assert.ok(await canvasSpread(page, '#gen-out canvas.final') > 0, 'the generated image is not blank');
+    assert.ok(await page.$('#gen-out a[href$="animation.gif"]'), 'a GIF download is offered');
+
+    // A rough shoe: a few strokes on the sketch pad.
+    const box = await (await page.$('#sketch'))!.boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + 30, box.y + 150);
+    await page.mouse.down();
+    for (const [x, y] of [[80, 150], [120, 120], [190, 160], [200, 190], [30, 190], [30, 150]] as const) {
+      await page.mouse.move(box.x + x, box.y + y, { steps: 4 });
+    }
+    await page.mouse.up();
+    assert.ok(await canvasSpread(page, '#sketch') > 0, 'the sketch has strokes');
+    await page.click('#sd-run');
+    await page.waitForSelector('#sd-out[data-state="done"]', { timeout: 30_000 });
+    assert.ok(await canvasSpread(page, '#sd-out canvas.final') > 0, 'the SDEdit result is not blank');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no errors in the page');
+  });
+});
