@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodePng, encodePng } from '../src/index.js';
 import { startServer, type PlaygroundServer } from '../src/server/index.js';
 import { gifInfo, tinyModelFile } from './editing-helpers.js';
+import { difflab } from './helpers.js';
 
 let server: PlaygroundServer;
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -194,5 +195,17 @@ describe('playground API', () => {
     a.abort(); // a running job stops
     await waitFor('both jobs to be cancelled', () => server.stats().cancelled === before.cancelled + 2 && server.stats().running === 0);
     assert.equal(server.stats().waiting, 0);
+  });
+});
+
+describe('difflab serve', () => {
+  it('fails with one line for a missing model or a bad port', () => {
+    const missing = difflab('serve', '--model', '/nonexistent/model.safetensors', '--port', '0');
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr.trim().split('\n').length, 1);
+    assert.match(missing.stderr, /no such model file/);
+    const port = difflab('serve', '--port', '70000');
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port must be <= 65535/);
   });
 });
