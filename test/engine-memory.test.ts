@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adam, Conv2d, Module, Rng, mseLoss, tidy, zeros, type Tensor } from '../src/index.js';
+import { rssAfterGc } from './helpers.js';
 
 class SmallNet extends Module {
   readonly a: Conv2d;
@@ -26,18 +27,14 @@ function trainSteps(net: SmallNet, opt: Adam, rng: Rng, steps: number): void {
   }
 }
 
-const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
-
 test('1,000 training steps do not grow resident memory', () => {
   const rng = new Rng(0);
   const net = new SmallNet(rng);
   const opt = new Adam(net.parameters());
   trainSteps(net, opt, rng, 200); // warm-up: allocator pools and JIT settle
-  global.gc?.();
-  const before = rssMiB();
+  const before = rssAfterGc();
   trainSteps(net, opt, rng, 1000);
-  global.gc?.();
-  const after = rssMiB();
+  const after = rssAfterGc();
   // Each step makes ~60 tensors and ~250 KiB of activations; a leak of one step's tensors per step would add
   // well over 100 MiB here.
   assert.ok(after - before < 30, `resident memory grew ${(after - before).toFixed(1)} MiB over 1,000 steps`);

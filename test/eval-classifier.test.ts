@@ -7,6 +7,7 @@ import {
   DEFAULT_CLASSIFIER_PATH, batchImages, classifierAccuracy, classifyImages, compareFeatures, loadClassifier,
   loadEmbeddedSubset, tidy,
 } from '../src/index.js';
+import { rssAfterGc } from './helpers.js';
 
 test('the shipped classifier loads, is small, and classifies >= 90% of the 500 embedded test images', () => {
   const c = loadClassifier(DEFAULT_CLASSIFIER_PATH);
@@ -34,11 +35,9 @@ test('measuring again and again does not grow resident memory (every tensor rele
     return compareFeatures(a, b, { kidSubsets: 3, precisionRecall: true }).fid;
   });
   for (let i = 0; i < 20; i++) measure(); // warm-up: the allocator's pools grow for a while, then level off
-  global.gc?.();
-  const before = process.memoryUsage().rss / 2 ** 20;
+  const before = rssAfterGc();
   for (let i = 0; i < 40; i++) measure();
-  global.gc?.();
-  const grown = process.memoryUsage().rss / 2 ** 20 - before;
+  const grown = rssAfterGc() - before;
   assert.ok(grown < 30, `resident memory grew by ${grown.toFixed(1)} MiB over 40 measurements`);
   c.classifier.dispose();
 });

@@ -1,5 +1,7 @@
 // Shared test utilities.
 import { spawnSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,4 +26,16 @@ const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
 export function difflab(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DIFFLAB_DEBUG: '' } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/**
+ * Collects JS garbage now (typed arrays of features and samples are freed only by V8's GC, and would otherwise
+ * look like growth in a resident-memory check), then returns the resident set size in MiB.
+ */
+export function rssAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().rss / 2 ** 20;
 }
