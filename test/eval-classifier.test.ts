@@ -34,10 +34,13 @@ test('measuring again and again does not grow resident memory (every tensor rele
     const b = classifyImages(c.classifier, batchImages(subset, ids.map((i) => i - 1))).features;
     return compareFeatures(a, b, { kidSubsets: 3, precisionRecall: true }).fid;
   });
-  for (let i = 0; i < 20; i++) measure(); // warm-up: the allocator's pools grow for a while, then level off
+  for (let i = 0; i < 30; i++) measure(); // warm-up: the allocator's pools grow for a while, then level off
   const before = rssAfterGc();
   for (let i = 0; i < 40; i++) measure();
   const grown = rssAfterGc() - before;
-  assert.ok(grown < 30, `resident memory grew by ${grown.toFixed(1)} MiB over 40 measurements`);
+  // Each measurement makes about 20 MiB of activations (2 x 100 images x 32 channels x 28 x 28 floats in the
+  // first layer alone): leaking them would add ~800 MiB here. Freed memory that malloc keeps fragmented (up to
+  // ~60 MiB seen on a clean CI run) is not a leak, hence the margin.
+  assert.ok(grown < 150, `resident memory grew by ${grown.toFixed(1)} MiB over 40 measurements`);
   c.classifier.dispose();
 });
