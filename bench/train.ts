@@ -5,7 +5,9 @@
 import {
   getNumThreads, loadEmbeddedSubset, presetConfig, resolveTrainConfig, train, trainingSet,
 } from '../src/index.js';
-import { tempDir } from '../test/helpers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runPyTorch } from './pytorch.js';
 
 const batch = Number(process.env.BENCH_BATCH ?? 128);
@@ -19,7 +21,7 @@ async function difflab(): Promise<number> {
     steps: warm + steps, batchSize: batch, checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000,
   });
   let t0 = 0, rate = 0;
-  await train(config, trainingSet(data), tempDir('difflab-bench-'), {
+  await train(config, trainingSet(data), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
     onStep: (r) => {
       if (r.step === warm) t0 = performance.now();
       if (r.step === warm + steps) rate = (steps * batch) / ((performance.now() - t0) / 1000);

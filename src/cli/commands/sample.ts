@@ -3,9 +3,8 @@
 // gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, edm, gmmDenoiser, indices,
-  mixtureDim, parseMixture, tidy, veSde, vpCosine, vpLinear, vpSigmoid, writeNpy,
-  type GaussianMixture, type Schedule, type Tensor,
+  PerSampleRng, classifierFreeGuidance, gmmDenoiser, indices, mixtureDim, parseMixture, scheduleFromName, tidy,
+  writeNpy, type GaussianMixture, type Schedule, type ScheduleName as TrainScheduleName, type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
@@ -18,14 +17,9 @@ const naturalSchedule: Record<SamplerName, ScheduleName> = {
   ddpm: 'vp-linear', ddim: 'vp-linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
 };
 
+/** The sampler vocabulary's schedule names ('vp-linear', ...) are the training names with a 'vp-' prefix. */
 function makeSchedule(name: ScheduleName): Schedule {
-  switch (name) {
-    case 'vp-linear': return vpLinear();
-    case 'vp-cosine': return vpCosine();
-    case 'vp-sigmoid': return vpSigmoid();
-    case 've': return veSde();
-    case 'edm': return edm();
-  }
+  return scheduleFromName(name.replace(/^vp-/, '') as TrainScheduleName);
 }
 
 /** Reads gmm:FILE.json; every problem is a one-line UsageError. */
