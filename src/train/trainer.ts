@@ -97,13 +97,11 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   const logPath = join(runDir, 'loss.csv');
   truncateLog(logPath, step);
 
-  const state = (): TrainingState => ({
-    step, imagesSeen, model: net.stateDict(), ema: Object.fromEntries(params.map(([k], i) => [k, ema[i]!])),
-    adam: opt.stateDict(),
-  });
+  const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
+  const state = (): TrainingState => ({ step, imagesSeen, model: net.stateDict(), ema: emaWeights(), adam: opt.stateDict() });
   const emaNetwork = (): Network => {
     const e = buildNetwork({ ...config.network } as never);
-    e.loadStateDict({ ...net.stateDict(), ...state().ema });
+    e.loadStateDict({ ...net.stateDict(), ...emaWeights() }); // buffers from the model, parameters from the EMA
     return e.eval();
   };
   const checkpoint = () => {
