@@ -91,7 +91,7 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
   }
   const config = JSON.parse(metadata.config!) as TrainConfig;
-  const network = buildNetwork({ ...config.network } as never);
+  const network = buildNetwork(config.network);
   let weights = tensors;
   if (metadata.format === FULL) {
     const model = prefixed(tensors, 'model.');

@@ -75,7 +75,7 @@ function truncateLog(path: string, step: number): void {
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
 export async function train(config: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & { resume?: boolean } = {}): Promise<TrainResult> {
   const schedule = scheduleFromName(config.schedule);
-  const net = buildNetwork({ ...config.network } as never, { rng: new Rng(config.seed).stream(1) });
+  const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1) });
   const params = net.namedParameters();
   const opt = new Adam(params.map(([, t]) => t), { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' });
   const ema = copies(params.map(([, t]) => t));
@@ -100,7 +100,7 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
   const state = (): TrainingState => ({ step, imagesSeen, model: net.stateDict(), ema: emaWeights(), adam: opt.stateDict() });
   const emaNetwork = (): Network => {
-    const e = buildNetwork({ ...config.network } as never);
+    const e = buildNetwork(config.network);
     e.loadStateDict({ ...net.stateDict(), ...emaWeights() }); // buffers from the model, parameters from the EMA
     return e.eval();
   };

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  PerSampleRng, ddim, imageGrid, indices, latestCheckpoint, loadDataset, resolveTrainConfig,
+  ddim, generate, imageGrid, latestCheckpoint, loadDataset, resolveTrainConfig,
   scheduleNames, tidy, train, trainingSet, writePng, presetNames,
   Rng, batchImages, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
@@ -11,15 +11,16 @@ import { imageDenoiser } from '../../models.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 
-/** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM from the EMA network. */
+/** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
 function writePreview(net: Network, config: TrainConfig, path: string): void {
-  const denoiser = imageDenoiser(net, config);
   const k = config.classNames.length;
-  const rows = Math.max(k, 4), perRow = 8, n = rows * perRow;
-  const [c, size] = [config.network.imageChannels, config.imageSize];
+  const rows = Math.max(k, 4), perRow = 8, count = rows * perRow;
   tidy(() => {
-    const cond = k > 0 ? indices(Array.from({ length: n }, (_, i) => Math.floor(i / perRow))) : null;
-    const x = ddim(denoiser, [n, c, size, size], { rng: PerSampleRng.of(config.seed, n), numSteps: 50, cond });
+    const x = generate(imageDenoiser(net, config), {
+      sampler: ddim, numSteps: 50, count, batchSize: count, seed: config.seed,
+      imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
+      classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
+    });
     writePng(path, imageGrid(x, { nrow: perRow }));
   });
 }
@@ -74,7 +75,7 @@ export const trainCommand: Command = {
   async run(v) {
     const out = str(v.out, 'out');
     const preset = str(v.preset, 'preset', 'default');
-    if (!presetNames.includes(preset as never)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
+    if (!(presetNames as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
     const size = num(v.size, 'size', 28, { min: 4, integer: true });
     const channels = num(v.channels, 'channels', 1) === 3 ? 3 : 1;
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
