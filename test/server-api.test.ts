@@ -2,6 +2,7 @@
 // 4xx JSON errors before any work, a job streams frames then its result, the queue turns clients away with 503
 // when full, and a client that disconnects stops its job between sampler steps.
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { decodePng, encodePng } from '../src/index.js';
 import { startServer, type PlaygroundServer } from '../src/server/index.js';
@@ -76,6 +77,25 @@ describe('playground API', () => {
     assert.equal(info.model.classNames[7], 'Sneaker');
     assert.deepEqual(info.model.imageShape, [1, 28, 28]);
     assert.equal(info.limits.maxImages, 16);
+  });
+
+  it('refuses requests addressed to another host name (DNS rebinding) with 403; localhost names pass', async () => {
+    const get = (host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpGet(`${server.url}/api/info`, { headers: { host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+    });
+    const port = new URL(server.url).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
+      assert.equal((await get(host)).status, 200, host);
+    }
+    for (const host of [`evil.example:${port}`, 'localhost.evil.example', '127.0.0.1.nip.io']) {
+      const r = await get(host);
+      assert.equal(r.status, 403, host);
+      assert.match((JSON.parse(r.body) as { error: string }).error, /forbidden host/);
+    }
   });
 
   it('answers malformed JSON, wrong content types and oversized bodies with 4xx JSON errors', async () => {

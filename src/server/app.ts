@@ -79,6 +79,15 @@ function resultJson(id: string, r: JobResult) {
   };
 }
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** The host name of a Host header ('localhost:8080' -> 'localhost', '[::1]:80' -> '[::1]'), lower-cased. */
+export function hostName(header: string | undefined): string {
+  const h = (header ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.split(':')[0]!;
+}
+
 function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof RequestError) return { status: e.statusCode, message: e.message };
   const err = e as { statusCode?: number; message?: string; code?: string };
@@ -98,6 +107,14 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const keepResults = o.keepResults ?? 64;
   const app = Fastify({ bodyLimit: limits.bodyBytes, logger: false, forceCloseConnections: true });
 
+  // DNS rebinding: a page on another site whose name resolves to 127.0.0.1 must not drive a loopback-only server.
+  if (LOOPBACK_NAMES.has(o.host ?? '127.0.0.1')) {
+    app.addHook('onRequest', async (req) => {
+      if (!LOOPBACK_NAMES.has(hostName(req.headers.host))) {
+        throw new RequestError(`forbidden host '${req.headers.host ?? ''}': this server answers to localhost only (--host to expose it)`, 403);
+      }
+    });
+  }
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'");
