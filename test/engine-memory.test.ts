@@ -1,7 +1,7 @@
 // Long loops do not grow memory: 1,000 training steps of a small network inside per-step tidy scopes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam, Conv2d, Module, Rng, mseLoss, tidy, zeros, type Tensor } from '../src/index.js';
+import { Adam, Conv2d, Module, Rng, dispose, keep, liveTensorCount, mseLoss, tidy, zeros, type Tensor } from '../src/index.js';
 import { rssAfterGc } from './helpers.js';
 
 class SmallNet extends Module {
@@ -38,6 +38,21 @@ test('1,000 training steps do not grow resident memory', () => {
   // Each step makes ~60 tensors and ~250 KiB of activations; a leak of one step's tensors per step would add
   // well over 100 MiB here.
   assert.ok(after - before < 30, `resident memory grew ${(after - before).toFixed(1)} MiB over 1,000 steps`);
+});
+
+test('liveTensorCount counts tensors made and not yet disposed (a second dispose changes nothing)', () => {
+  const start = liveTensorCount();
+  const a = zeros([4]), b = a.add(1);
+  assert.equal(liveTensorCount(), start + 2);
+  a.dispose();
+  a.dispose();
+  assert.equal(liveTensorCount(), start + 1);
+  tidy(() => { b.mul(2).sum(); });
+  assert.equal(liveTensorCount(), start + 1, 'tidy released what it made');
+  const kept = tidy(() => keep(b.mul(3)));
+  assert.equal(liveTensorCount(), start + 2, 'a kept tensor stays live');
+  dispose([b, kept]);
+  assert.equal(liveTensorCount(), start);
 });
 
 test('tidy releases what it does not return, and keeps what it returns', () => {

@@ -1,5 +1,5 @@
 // The engine: tensors, ops, autograd, optimizers, randomness, memory scopes. Generic; knows nothing of diffusion.
-export { Tensor, type DType, type Device, type Scalar, type Dims } from './tensor.js';
+export { Tensor, liveTensorCount, type DType, type Device, type Scalar, type Dims } from './tensor.js';
 export * from './ops.js';
 export * from './runtime.js';
 export { tidy, keep, dispose } from './scope.js';

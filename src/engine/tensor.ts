@@ -10,15 +10,24 @@ export type Scalar = Tensor | number;
 /** A dimension list; negative dims count from the end. Omitted: all dims. */
 export type Dims = number | readonly number[];
 
+let live = 0;
+/**
+ * Tensors made and not yet disposed. A tensor the garbage collector frees without `dispose()` still counts:
+ * what a leak test wants to see (tidy/dispose release memory deterministically; GC may never run).
+ */
+export function liveTensorCount(): number { return live; }
+
 const h = (o: Scalar): Handle | number => (typeof o === 'number' ? o : o.handle);
 const dimList = (d: Dims | undefined): number[] | null =>
   d === undefined ? null : typeof d === 'number' ? [d] : [...d];
 
 export class Tensor {
   #shape: readonly number[] | undefined;
+  #released = false;
 
   /** Wraps an addon handle. Library users make tensors with the functions in ops.ts. */
   constructor(readonly handle: Handle) {
+    live++;
     track(this);
   }
 
@@ -31,9 +40,14 @@ export class Tensor {
   get size(): number { return this.shape.reduce((a, b) => a * b, 1); }
   get dtype(): DType { return native.dtype(this.handle) as DType; }
   get device(): Device { return native.device(this.handle) as Device; }
-  get isDisposed(): boolean { return native.isDisposed(this.handle); }
+  get isDisposed(): boolean { return this.#released; }
   /** Releases the libtorch memory now (views and autograd graphs keep what they still need). */
-  dispose(): void { native.dispose(this.handle); }
+  dispose(): void {
+    if (this.#released) return;
+    this.#released = true;
+    live--;
+    native.dispose(this.handle);
+  }
 
   // ----- data out ------------------------------------------------------------------------------------
   /** A copy of the data in row-major order, as float32. */
