@@ -56,3 +56,24 @@ test('bad data: missing paths, corrupt images and unlabelled --classes give one-
   assert.match(unknown.stderr, /--schedule must be one of/);
   assert.equal(existsSync(join(dir, 'r4')), false);
 });
+
+test('--init starts a new run from a model file, takes its architecture, and refuses one trained on other data', () => {
+  const dir = tempDir();
+  const base = ['train', '--data', 'subset', '--preset', 'tiny', '--classes', '--steps', '2', '--batch', '4', '--sample-every', '0'];
+  assert.equal(difflab(...base, '--out', join(dir, 'a')).code, 0);
+  const model = join(dir, 'a', 'model.safetensors');
+  const dry = difflab(...base.map((a) => (a === 'tiny' ? 'default' : a)), '--out', join(dir, 'b'), '--init', model, '--dry-run');
+  assert.equal(dry.code, 0, dry.stderr);
+  const c = JSON.parse(dry.stdout);
+  assert.equal(c.preset, 'tiny');
+  assert.deepEqual(c.init, { model, step: 2 });
+  const run = difflab(...base, '--out', join(dir, 'c'), '--init', model);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'c', 'config.json'), 'utf8')).init, { model, step: 2 });
+  const unconditional = difflab(...base.filter((a) => a !== '--classes'), '--out', join(dir, 'd'), '--init', model);
+  assert.notEqual(unconditional.code, 0);
+  assert.match(unconditional.stderr, /^difflab: error: --init: .* was trained on classes \[T-shirt\/top, .*\], this run \[\]\n$/);
+  const missing = difflab(...base, '--out', join(dir, 'e'), '--init', join(dir, 'nope.safetensors'));
+  assert.match(missing.stderr, /^difflab: error: --init: .*nope\.safetensors: no such model file\n$/);
+  assert.equal(existsSync(join(dir, 'd')) || existsSync(join(dir, 'e')), false);
+});

@@ -116,3 +116,27 @@ test('SIGKILL mid-run leaves a loadable last checkpoint and never a half-written
   assert.ok(steps.every((s) => s % 3 === 0), `checkpoint steps ${steps}`);
   assert.ok(Math.max(...steps) >= 30, `the newest checkpoint (step ${Math.max(...steps)}) was lost`);
 });
+
+test('init: a warm-started run begins at the given model\'s weights and records where they came from', async () => {
+  const data = trainingSet(shapesDataset());
+  const first = await train(tinyConfig({ steps: 40 }), data, tempDir());
+  const dir = tempDir();
+  const warm = tinyConfig({ steps: 1, lr: 1e-12, lrWarmupSteps: 0, seed: 5, init: { model: first.modelPath, step: 40 } });
+  await train(warm, data, dir);
+  tidy(() => {
+    const start = loadModel(first.modelPath).network.stateDict(), s = loadCheckpoint(latestCheckpoint(dir)!);
+    for (const [k, t] of Object.entries(start)) {
+      const a = t.toFloat32Array(), b = s.state.model[k]!.toFloat32Array(), e = s.state.ema[k]!.toFloat32Array();
+      assert.ok(a.every((x, i) => Math.abs(x - b[i]!) < 1e-6 && Math.abs(x - e[i]!) < 1e-6), `${k} did not start from the init model`);
+    }
+    assert.deepEqual(s.config.init, { model: first.modelPath, step: 40 });
+    assert.equal(loadModel(join(dir, 'model.safetensors')).step, 41, 'a warm-started model counts the steps of its init model');
+  });
+  // a fresh run with the same seed starts elsewhere (so the check above could fail), and its first loss is higher
+  const fresh = tempDir();
+  await train(tinyConfig({ steps: 1, lr: 1e-12, lrWarmupSteps: 0, seed: 5 }), data, fresh);
+  const firstLoss = (d: string) => Number(readFileSync(join(d, 'loss.csv'), 'utf8').split('\n')[1]!.split(',')[1]);
+  assert.ok(firstLoss(dir) < firstLoss(fresh), `warm ${firstLoss(dir)} vs fresh ${firstLoss(fresh)}`);
+  const other = resolveTrainConfig({ data: 'synthetic', imageChannels: 1, imageSize: 8, classNames: [], preset: 'tiny', steps: 1, init: { model: first.modelPath, step: 40 } });
+  await assert.rejects(train(other, data, tempDir()), /its network differs from this run's/);
+});

@@ -82,6 +82,7 @@ export function saveModel(path: string, config: TrainConfig, weights: Record<str
 export interface LoadedModel {
   network: Network;
   config: TrainConfig;
+  /** Training steps the weights saw: this run's steps plus, for a warm-started run, those of its init model. */
   step: number;
 }
 
@@ -100,5 +101,5 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
   network.loadStateDict(weights);
   network.eval();
   dispose(tensors);
-  return { network, config, step: Number(metadata.step) };
+  return { network, config, step: Number(metadata.step) + (config.init?.step ?? 0) };
 }

@@ -78,6 +78,11 @@ export interface TrainConfig {
   sampleEvery: number;
   /** Redraw loss.png every this many steps. Default 100. */
   plotEvery: number;
+  /**
+   * Warm start: the model file (or checkpoint, EMA weights) whose weights the network and its EMA start from, and
+   * the training steps those weights had seen. Absent (default): fresh random initialisation from the seed.
+   */
+  init?: { model: string; step: number };
 }
 
 export const trainDefaults = {

@@ -13,7 +13,7 @@ import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
 import { singleStepLoss } from './single-step.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, saveModel, type TrainingState } from './checkpoint.js';
+import { latestCheckpoint, loadCheckpoint, loadModel, saveCheckpoint, saveModel, type TrainingState } from './checkpoint.js';
 
 /** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with labels. */
 export interface TrainingSet {
@@ -63,6 +63,19 @@ function batchIds(seed: number, step: number, batchSize: number, n: number): Int
   return perm.slice(pos * batchSize, (pos + 1) * batchSize);
 }
 
+/** Loads config.init's weights into net; the file's architecture must be the run's. */
+function warmStart(net: Network, config: TrainConfig): void {
+  const init = loadModel(config.init!.model);
+  try {
+    if (JSON.stringify(init.config.network) !== JSON.stringify(config.network)) {
+      throw new Error(`cannot start from ${config.init!.model}: its network differs from this run's`);
+    }
+    net.loadStateDict(init.network.stateDict());
+  } finally {
+    init.network.dispose();
+  }
+}
+
 const csvHeader = 'step,loss,lr,grad_norm\n';
 
 /** loss.csv rows up to and including `step` (on resume: drop what the killed run logged after its checkpoint). */
@@ -76,11 +89,12 @@ function truncateLog(path: string, step: number): void {
 export async function train(config: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & { resume?: boolean } = {}): Promise<TrainResult> {
   const schedule = scheduleFromName(config.schedule);
   const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1) });
+  const resumeFrom = o.resume ? latestCheckpoint(runDir) : null;
+  if (config.init && !resumeFrom) warmStart(net, config);
   const params = net.namedParameters();
   const opt = new Adam(params.map(([, t]) => t), { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' });
   const ema = copies(params.map(([, t]) => t));
   let step = 0, imagesSeen = 0;
-  const resumeFrom = o.resume ? latestCheckpoint(runDir) : null;
   if (resumeFrom) {
     const saved = loadCheckpoint(resumeFrom);
     const same = (k: keyof TrainConfig) => JSON.stringify(saved.config[k]) === JSON.stringify(config[k]);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ddim, generate, imageGrid, latestCheckpoint, loadDataset, resolveTrainConfig,
+  ddim, generate, imageGrid, latestCheckpoint, loadDataset, loadModel, resolveTrainConfig,
   scheduleNames, tidy, train, trainingSet, writePng, presetNames,
   Rng, batchImages, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
@@ -35,6 +35,21 @@ function writeSweep(net: Network, config: TrainConfig, dataset: Dataset, out: st
   for (const r of sweep.rows) {
     console.error(`sigma ${r.sigma.toFixed(1)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`);
   }
+}
+
+/** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
+function initModel(path: string, data: { channels: number; size: number; classNames: string[] }): { config: TrainConfig; step: number } {
+  if (!existsSync(path)) throw new UsageError(`--init: ${path}: no such model file`, 1);
+  const { network, config, step } = (() => {
+    try { return loadModel(path); } catch (e) { throw new UsageError(`--init: ${(e as Error).message}`, 1); }
+  })();
+  network.dispose();
+  const mismatch = config.network.imageChannels !== data.channels ? `${config.network.imageChannels} channels, the data ${data.channels}`
+    : config.imageSize !== data.size ? `${config.imageSize}-pixel images, the data ${data.size}`
+      : config.classNames.join() !== data.classNames.join() ? `classes [${config.classNames.join(', ')}], this run [${data.classNames.join(', ')}]`
+        : null;
+  if (mismatch) throw new UsageError(`--init: ${path} was trained on ${mismatch}`);
+  return { config, step };
 }
 
 export const trainCommand: Command = {
@@ -70,6 +85,7 @@ export const trainCommand: Command = {
     'keep-last': { type: 'string', help: 'checkpoints to keep', default: '3' },
     'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: '1000' },
     resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
+    init: { type: 'string', help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule' },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
   },
   async run(v) {
@@ -94,9 +110,13 @@ export const trainCommand: Command = {
       : num(v.steps, 'steps', 10_000, { min: 1, integer: true });
     const prediction = oneOf(v.prediction, 'prediction', ['eps', 'x0', 'v'] as const, 'eps');
     const task = oneOf(v.task, 'task', ['diffusion', 'denoise'] as const, 'diffusion');
+    const classNames = conditional ? [...dataset.classNames] : [];
+    const init = v.init === undefined ? null
+      : { path: str(v.init, 'init'), ...initModel(str(v.init, 'init'), { channels: dataset.shape[0], size: dataset.shape[1], classNames }) };
     const config = resolveTrainConfig({
-      data: spec, preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
-      classNames: conditional ? [...dataset.classNames] : [],
+      ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
+      data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
+      classNames,
       steps, batchSize, prediction, task, denoiseSigma: num(v['denoise-sigma'], 'denoise-sigma', 0.5, { min: 0 }),
       objective: v.objective === undefined ? undefined : oneOf(v.objective, 'objective', ['eps', 'x0', 'v'] as const),
       minSnrGamma: v['min-snr'] === undefined ? undefined : num(v['min-snr'], 'min-snr', 5, { min: 0 }),
