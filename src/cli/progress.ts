@@ -22,13 +22,22 @@ const fmtTime = (s: number) => {
 
 export class Progress {
   readonly #o: Required<ProgressOptions>;
-  readonly #start = performance.now();
+  #start = performance.now();
   #first: number | null = null;
   #lastPrint = 0;
   readonly #tty = process.stderr.isTTY === true;
 
   constructor(o: ProgressOptions) {
     this.#o = { unit: 'it', unitsPerTick: 1, everySeconds: 10, ...o };
+  }
+
+  /**
+   * Work already done (e.g. found on disk by a resumed run): the rate and ETA count only what follows from now.
+   * Without it, the rate's baseline is one tick before the first update (a loop that resumes at step k reports k+1).
+   */
+  resumeAt(done: number): void {
+    this.#first = done;
+    this.#start = performance.now();
   }
 
   /** Reports that `done` of total are complete; tail is shown after the numbers. */

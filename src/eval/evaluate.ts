@@ -144,7 +144,8 @@ export interface ModelEvalOptions {
   /** Held-out real images for the floor (the test split). */
   floor: Dataset;
   compare?: CompareOptions;
-  onProgress?(done: number, total: number): void;
+  /** After each shard: samples present so far, and whether the shard was already on disk (a resumed run). */
+  onProgress?(done: number, total: number, reused: boolean): void;
   signal?: AbortSignal;
 }
 
@@ -175,7 +176,7 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
     dir: o.workDir, n: o.n, samplesPerShard: o.batchSize,
     identity: { ...o.identity, seed: o.seed, classes: o.classes, samplesPerShard: o.batchSize },
     generate: (first, count) => { shardsMade += 1; return generate(first, count); },
-    onShard: (done) => o.onProgress?.(done, o.n), signal: o.signal,
+    onShard: (done, reused) => o.onProgress?.(done, o.n, reused), signal: o.signal,
   });
   if (status === 'aborted') return { status };
   if (shardsMade === 0) tidy(() => { generate(0, 1); shardsMade = 1; }); // all reused: count one sample's calls

@@ -111,6 +111,7 @@ export const evalCommand: Command = {
     const identity = { model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null };
 
     const bar = new Progress({ label: 'eval', total: n, unit: 'img' });
+    bar.resumeAt(0);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -118,7 +119,7 @@ export const evalCommand: Command = {
       denoiser, sampler: samplerFor(samplerName), numSteps, imageShape: model.imageShape, classes,
       seed, n, batchSize, workDir, identity,
       classifier, classNames: model.classNames, reference, floor, compare,
-      onProgress: (done) => bar.update(done), signal: controller.signal,
+      onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)), signal: controller.signal,
     }).finally(() => process.off('SIGINT', stop));
     bar.done();
     model.network.dispose();
