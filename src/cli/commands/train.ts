@@ -111,8 +111,9 @@ export const trainCommand: Command = {
     const prediction = oneOf(v.prediction, 'prediction', ['eps', 'x0', 'v'] as const, 'eps');
     const task = oneOf(v.task, 'task', ['diffusion', 'denoise'] as const, 'diffusion');
     const classNames = conditional ? [...dataset.classNames] : [];
-    const init = v.init === undefined ? null
-      : { path: str(v.init, 'init'), ...initModel(str(v.init, 'init'), { channels: dataset.shape[0], size: dataset.shape[1], classNames }) };
+    const initPath = v.init === undefined ? null : str(v.init, 'init');
+    const init = initPath === null ? null
+      : { path: initPath, ...initModel(initPath, { channels: dataset.shape[0], size: dataset.shape[1], classNames }) };
     const config = resolveTrainConfig({
       ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
       data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
