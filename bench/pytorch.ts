@@ -2,8 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** /usr/bin/python3 is Debian's (which can import torch); the python3 first on PATH may be another build. */
-export const debianPython = '/usr/bin/python3';
+/**
+ * /usr/bin/python3 is Debian's (which can import torch); the python3 first on PATH may be another build.
+ * DIFFLAB_PYTHON names another (a GPU machine's PyTorch).
+ */
+export const debianPython = process.env.DIFFLAB_PYTHON ?? '/usr/bin/python3';
 
 export function runPyTorch<T>(script: string, env: Record<string, string> = {}): T | null {
   if (!existsSync(debianPython)) return null;

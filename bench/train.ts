@@ -1,9 +1,10 @@
-// npm run bench:train: training throughput (images/s) of the default Fashion-MNIST preset at batch 128, and the
-// same architecture and loop (eps objective on the linear schedule, AdamW, clipping, EMA) in PyTorch (Debian
-// python3-torch, same libtorch, same threads) in the same run, side by side; plus achieved GFLOP/s (convolution
-// and linear FLOPs counted in PyTorch, x3 for forward+backward) against a measured sgemm.
+// npm run bench:train: training throughput (images/s) of the default Fashion-MNIST preset at batch 128 in fp32 and
+// bf16, and the same architecture and loop (eps objective on the linear schedule, AdamW, clipping, EMA) in PyTorch
+// (Debian python3-torch, same libtorch, same threads) in fp32 and bf16 autocast (channels-last, GroupNorm in
+// float32 as torch 1.13 requires) in the same run, side by side; plus achieved GFLOP/s (convolution and linear
+// FLOPs counted in PyTorch, x3 for forward+backward) against a measured matrix product in each precision.
 import {
-  getNumThreads, loadEmbeddedSubset, presetConfig, resolveTrainConfig, train, trainingSet,
+  getDefaultDevice, getNumThreads, loadEmbeddedSubset, type Precision, presetConfig, resolveTrainConfig, train, trainingSet,
 } from '../src/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +15,11 @@ const batch = Number(process.env.BENCH_BATCH ?? 128);
 const steps = Number(process.env.BENCH_STEPS ?? 12);
 const warm = 2;
 
-async function difflab(): Promise<number> {
+async function difflab(precision: Precision): Promise<number> {
   const data = loadEmbeddedSubset();
   const config = resolveTrainConfig({
     data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'default',
-    steps: warm + steps, batchSize: batch, checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000,
+    steps: warm + steps, batchSize: batch, checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000, precision,
   });
   let t0 = 0, rate = 0;
   await train(config, trainingSet(data), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
@@ -31,15 +32,22 @@ async function difflab(): Promise<number> {
 }
 
 const c = presetConfig('default') as ReturnType<typeof presetConfig> & { channelMults: number[]; baseChannels: number };
+const device = getDefaultDevice();
 const py = `
 import json, math, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(${getNumThreads()})
+dev = '${device}'
+if dev.startswith('cuda'): torch.set_default_device(dev)
+sync = torch.cuda.synchronize if dev.startswith('cuda') else (lambda: None)
 torch.manual_seed(0)
 B, base, mults, E, ncls, G, heads = ${batch}, ${c.baseChannels}, ${JSON.stringify(c.channelMults)}, ${4 * c.baseChannels}, 10, 8, 4
-def gn(ch): 
+def gn_forward(m, x): return F.group_norm(x.float(), m.num_groups, m.weight, m.bias, m.eps)
+class GN(nn.GroupNorm):
+    def forward(s, x): return gn_forward(s, x)
+def gn(ch):
     g = min(G, ch)
     while ch % g: g -= 1
-    return nn.GroupNorm(g, ch)
+    return GN(g, ch)
 class Res(nn.Module):
     def __init__(s, i, o):
         super().__init__(); s.n1, s.c1, s.e, s.n2, s.c2 = gn(i), nn.Conv2d(i, o, 3, padding=1), nn.Linear(E, o), gn(o), nn.Conv2d(o, o, 3, padding=1)
@@ -88,49 +96,74 @@ class UNet(nn.Module):
             for _ in range(2): h = s.up[i](torch.cat([h, hs.pop()], 1), emb); i += 1
             if lv > 0: h = s.us[s.nlev - 1 - lv](F.interpolate(h, scale_factor=2.0, mode='nearest'))
         return s.oc(F.silu(s.on(h)))
-net = UNet()
 flops = [0]
 def hook(m, i, o):
     if isinstance(m, nn.Conv2d): flops[0] += 2 * o.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
     if isinstance(m, nn.Linear): flops[0] += 2 * o.numel() * m.in_features
-hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64); abar = torch.cumprod(1 - betas, 0).float()
-x0 = torch.rand(B, 1, 28, 28) * 2 - 1; y = torch.randint(0, 10, (B,))
-with torch.no_grad(): net(x0, torch.rand(B), y)
-fwd_flops = flops[0]
-for h in hooks: h.remove()
-opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0)
-ema = [p.detach().clone() for p in net.parameters()]
-def step():
-    t = torch.randint(1, 1001, (B,)); eps = torch.randn_like(x0)
-    a = abar[t - 1][:, None, None, None]
-    xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-    yy = torch.where(torch.rand(B) < 0.1, torch.full_like(y, 10), y)
-    loss = F.mse_loss(net(xt, t.float() / 1000, yy), eps)
-    opt.zero_grad(set_to_none=True); loss.backward()
-    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step()
-    with torch.no_grad():
-        for e, p in zip(ema, net.parameters()): e.lerp_(p, 0.001)
-for _ in range(${warm}): step()
-t0 = time.perf_counter()
-for _ in range(${steps}): step()
-rate = ${steps} * B / (time.perf_counter() - t0)
-m = torch.randn(2048, 2048); mm = lambda: m @ m
-mm(); t0 = time.perf_counter()
-for _ in range(5): mm()
-sgemm = 2 * 2048 ** 3 * 5 / (time.perf_counter() - t0) / 1e9
-print(json.dumps({'rate': rate, 'params': sum(p.numel() for p in net.parameters()), 'flopsPerImage': 3 * fwd_flops / B, 'sgemm': sgemm}))
+def run(bf16):
+    torch.manual_seed(0)
+    net = UNet().to(dev)
+    fmt = torch.channels_last if bf16 else torch.contiguous_format
+    net = net.to(memory_format=fmt)
+    x0 = (torch.rand(B, 1, 28, 28) * 2 - 1).contiguous(memory_format=fmt); y = torch.randint(0, 10, (B,))
+    hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    flops[0] = 0
+    with torch.no_grad(): net(x0, torch.rand(B), y)
+    fwd_flops = flops[0]
+    for h in hooks: h.remove()
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0)
+    ema = [p.detach().clone() for p in net.parameters()]
+    def step():
+        t = torch.randint(1, 1001, (B,)); eps = torch.randn_like(x0)
+        a = abar[t - 1][:, None, None, None]
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
+        yy = torch.where(torch.rand(B) < 0.1, torch.full_like(y, 10), y)
+        with torch.autocast(dev.split(':')[0], dtype=torch.bfloat16, enabled=bf16):
+            out = net(xt, t.float() / 1000, yy)
+        loss = F.mse_loss(out.float(), eps)
+        opt.zero_grad(set_to_none=True); loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step()
+        with torch.no_grad():
+            for e, p in zip(ema, net.parameters()): e.lerp_(p, 0.001)
+    for _ in range(${warm}): step()
+    sync(); t0 = time.perf_counter()
+    for _ in range(${steps}): step()
+    sync()
+    return ${steps} * B / (time.perf_counter() - t0), fwd_flops, sum(p.numel() for p in net.parameters())
+def peak(dtype):
+    # A 1x1 convolution over 64x64 pixels, 1024 -> 1024 channels, channels-last: a matrix product through oneDNN,
+    # the library the U-Net's convolutions use (torch.mm in fp32 goes through OpenBLAS, pinned to old kernels here).
+    x = torch.randn(1, 1024, 64, 64).contiguous(memory_format=torch.channels_last).to(dtype)
+    w = torch.randn(1024, 1024, 1, 1).contiguous(memory_format=torch.channels_last).to(dtype)
+    F.conv2d(x, w); sync(); t0 = time.perf_counter()
+    for _ in range(5): F.conv2d(x, w)
+    sync()
+    return 2 * 1024 * 1024 * 64 * 64 * 5 / (time.perf_counter() - t0) / 1e9
+fp32, fwd_flops, params = run(False)
+bf16, _, _ = run(True)
+print(json.dumps({'fp32': fp32, 'bf16': bf16, 'params': params, 'flopsPerImage': 3 * fwd_flops / B,
+                  'peakFp32': peak(torch.float32), 'peakBf16': peak(torch.bfloat16)}))
 `;
 
-const ours = await difflab();
-const torch = runPyTorch<{ rate: number; params: number; flopsPerImage: number; sgemm: number }>(py);
+const ours = { fp32: await difflab('fp32'), bf16: await difflab('bf16') };
+type Torch = { fp32: number; bf16: number; params: number; flopsPerImage: number; peakFp32: number; peakBf16: number };
+const torch = runPyTorch<Torch>(py);
+// The same PyTorch with the malloc settings difflab's addon makes at load (native/difflab.cc TuneMalloc).
+const tuned = runPyTorch<Torch>(py, { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 30), MALLOC_TOP_PAD_: String(64 * 2 ** 20) });
 const gf = (rate: number) => (torch ? (rate * torch.flopsPerImage) / 1e9 : NaN);
-console.log(`default preset, batch ${batch}, ${steps} timed steps, ${getNumThreads()} threads`);
-console.log('| engine | images/s | GFLOP/s (conv+linear, x3) | vs PyTorch |');
-console.log('|---|---|---|---|');
-console.log(`| difflab | ${ours.toFixed(1)} | ${gf(ours).toFixed(1)} | ${torch ? (ours / torch.rate).toFixed(2) : 'n/a'} |`);
+const peakOf = (p: Precision) => (torch ? (p === 'fp32' ? torch.peakFp32 : torch.peakBf16) : NaN);
+console.log(`default preset, batch ${batch}, ${steps} timed steps after ${warm}, ${device === 'cpu' ? `${getNumThreads()} threads` : device}`);
+console.log('| engine | precision | images/s | GFLOP/s (conv+linear, x3) | of the precision\'s peak | vs PyTorch same precision | vs own fp32 |');
+console.log('|---|---|---|---|---|---|---|');
+for (const p of ['fp32', 'bf16'] as const) {
+  const row = (name: string, rate: number, base: number) => console.log(`| ${name} | ${p} | ${rate.toFixed(1)} | ${gf(rate).toFixed(1)} | ` +
+    `${((100 * gf(rate)) / peakOf(p)).toFixed(0)}% | ${torch ? (rate / torch[p]).toFixed(2) : 'n/a'} | ${(rate / base).toFixed(2)} |`);
+  row('difflab', ours[p], ours.fp32);
+  if (torch) row('PyTorch 1.13 eager', torch[p], torch.fp32);
+  if (tuned) row('PyTorch 1.13 eager, difflab\'s malloc settings', tuned[p], tuned.fp32);
+}
 if (torch) {
-  console.log(`| PyTorch 1.13 eager | ${torch.rate.toFixed(1)} | ${gf(torch.rate).toFixed(1)} | 1.00 |`);
   console.log(`\nPyTorch model: ${torch.params} parameters, ${(torch.flopsPerImage / 1e9).toFixed(3)} GFLOP per training image; ` +
-    `sgemm 2048^3 here: ${torch.sgemm.toFixed(1)} GFLOP/s (OpenBLAS as configured on this machine)`);
+    `peak (1x1 convolution 1024->1024 on 64x64, channels-last, oneDNN): fp32 ${torch.peakFp32.toFixed(1)}, bf16 ${torch.peakBf16.toFixed(1)} GFLOP/s`);
 }

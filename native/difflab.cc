@@ -4,8 +4,17 @@
 #include <napi.h>
 #include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
+#include <ATen/autocast_mode.h>
+#if __has_include(<ATen/cuda/CUDAContext.h>) && defined(DIFFLAB_CUDA)
+#include <ATen/cuda/CUDAContext.h>
+#define DIFFLAB_HAS_CUDA_CONTEXT 1
+#endif
 
+#include <cstdlib>
 #include <memory>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <string>
 #include <vector>
@@ -61,6 +70,8 @@ static at::ScalarType Dtype(const std::string& s) {
   if (s == "int32") return at::kInt;
   if (s == "uint8") return at::kByte;
   if (s == "bool") return at::kBool;
+  if (s == "bfloat16") return at::kBFloat16;
+  if (s == "float16") return at::kHalf;
   throw std::invalid_argument("unknown dtype '" + s + "'");
 }
 static const char* DtypeName(at::ScalarType s) {
@@ -71,6 +82,8 @@ static const char* DtypeName(at::ScalarType s) {
     case at::kInt: return "int32";
     case at::kByte: return "uint8";
     case at::kBool: return "bool";
+    case at::kBFloat16: return "bfloat16";
+    case at::kHalf: return "float16";
     default: return "other";
   }
 }
@@ -157,6 +170,28 @@ FN(toArray) {
   std::memcpy(out.Data(), i.data_ptr<int32_t>(), n * 4);
   return out;
 } END
+// fromBytes(uint8Array, shape, dtype, device): raw little-endian element bytes (safetensors data) as a tensor.
+FN(fromBytes) {
+  Napi::Uint8Array a = A(0).As<Napi::Uint8Array>();
+  auto shape = Ints(A(1));
+  at::ScalarType st = Dtype(S(A(2)));
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  if (static_cast<size_t>(n) * c10::elementSize(st) != a.ByteLength())
+    throw std::invalid_argument("fromBytes: " + std::to_string(a.ByteLength()) + " bytes do not hold " +
+                                std::to_string(n) + " elements of " + S(A(2)));
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(st));
+  if (n > 0) std::memcpy(t.data_ptr(), a.Data(), a.ByteLength());
+  return W(env, t.to(at::Device(S(A(3)))));
+} END
+// toBytes(h): the raw element bytes (host order, little-endian on every supported machine) of a copy on the CPU.
+FN(toBytes) {
+  at::Tensor t = T(A(0)).detach().to(at::kCPU).contiguous();
+  size_t n = t.numel() * t.element_size();
+  auto out = Napi::Uint8Array::New(env, n);
+  if (n > 0) std::memcpy(out.Data(), t.data_ptr(), n);
+  return out;
+} END
 FN(item) { return Napi::Number::New(env, T(A(0)).item<double>()); } END
 FN(shape) {
   auto sizes = T(A(0)).sizes();
@@ -174,6 +209,11 @@ FN(isDisposed) { return Napi::Boolean::New(env, !Handle::Unwrap(A(0).As<Napi::Ob
 
 // ---------- conversion and shape -------------------------------------------------------------------
 FN(to) { return W(env, T(A(0)).to(Dtype(S(A(1))))); } END
+// convert(h, dtype, format): dtype and memory layout in one pass ("contiguous" | "channels_last").
+FN(convert) {
+  auto fmt = S(A(2)) == "channels_last" ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  return W(env, T(A(0)).to(Dtype(S(A(1))), false, false, fmt));
+} END
 FN(toDevice) { return W(env, T(A(0)).to(at::Device(S(A(1))))); } END
 FN(clone) { return W(env, T(A(0)).clone()); } END
 FN(detach) { return W(env, T(A(0)).detach()); } END
@@ -351,16 +391,82 @@ FN(profile) {
   if (A(0).IsString()) profiler = std::make_unique<torch::autograd::profiler::RecordProfile>(S(A(0)));
   return env.Undefined();
 } END
+// ---------- mixed precision ------------------------------------------------------------------------
+// libtorch's autocast (thread-local state): inside a region, convolutions and matrix products run in the region's
+// dtype, and casts of leaf weights are cached until the outermost region ends. The API was renamed in 2.4.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+static bool AutocastOn(at::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+static at::ScalarType AutocastDtype(at::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
+static void SetAutocast(at::DeviceType d, bool on, at::ScalarType st) {
+  at::autocast::set_autocast_enabled(d, on);
+  at::autocast::set_autocast_dtype(d, st);
+}
+#else
+static bool AutocastOn(at::DeviceType d) {
+  return d == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+static at::ScalarType AutocastDtype(at::DeviceType d) {
+  return d == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+static void SetAutocast(at::DeviceType d, bool on, at::ScalarType st) {
+  if (d == at::kCUDA) { at::autocast::set_enabled(on); at::autocast::set_autocast_gpu_dtype(st); }
+  else { at::autocast::set_cpu_enabled(on); at::autocast::set_autocast_cpu_dtype(st); }
+}
+#endif
+static at::DeviceType AutocastDevice(const Value& v) { return S(v) == "cuda" ? at::kCUDA : at::kCPU; }
+// autocastEnter(deviceType, dtype) -> [wasEnabled, previousDtype]
+FN(autocastEnter) {
+  at::DeviceType d = AutocastDevice(A(0));
+  Napi::Array prev = Napi::Array::New(env, 2);
+  prev.Set(0u, Napi::Boolean::New(env, AutocastOn(d)));
+  prev.Set(1u, Napi::String::New(env, DtypeName(AutocastDtype(d))));
+  SetAutocast(d, true, Dtype(S(A(1))));
+  at::autocast::increment_nesting();
+  return prev;
+} END
+// autocastExit(deviceType, wasEnabled, previousDtype): restores the state; the outermost exit drops cached casts.
+FN(autocastExit) {
+  at::DeviceType d = AutocastDevice(A(0));
+  SetAutocast(d, B(A(1)), Dtype(S(A(2))));
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  return env.Undefined();
+} END
+FN(autocastEnabled) { return Napi::Boolean::New(env, AutocastOn(AutocastDevice(A(0)))); } END
+// cudaCapability(device index) -> major * 10 + minor, or 0 where this build cannot ask.
+FN(cudaCapability) {
+#ifdef DIFFLAB_HAS_CUDA_CONTEXT
+  if (torch::cuda::is_available()) {
+    auto* p = at::cuda::getDeviceProperties(static_cast<int>(I(A(0))));
+    return Napi::Number::New(env, p->major * 10 + p->minor);
+  }
+#endif
+  return Napi::Number::New(env, 0);
+} END
 FN(version) { return Napi::String::New(env, TORCH_VERSION); } END
 
 }  // namespace ops
 
 #define EXPORT(name) exports.Set(#name, Napi::Function::New(env, ops::name, #name))
+// glibc's malloc gives blocks above 32 MiB (and, until its threshold adapts, above 128 KiB) their own mmap and
+// returns them with munmap on free, and trims the heap top: every training step then page-faults its activations
+// back in (zero-filled by the kernel). Serving every size from the heap and never trimming it measured 1.4-1.8x
+// faster training here (docs/BENCHMARKS.md). The process keeps its peak heap; MALLOC_*_ variables the user set win.
+static void TuneMalloc() {
+#if defined(__GLIBC__)
+  if (!std::getenv("MALLOC_MMAP_MAX_") && !std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_MAX, 0);
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  if (!std::getenv("MALLOC_TOP_PAD_")) mallopt(M_TOP_PAD, 64 << 20);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  TuneMalloc();
   Handle::Init(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
+  EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit); EXPORT(autocastEnabled);
+  EXPORT(cudaCapability);
   EXPORT(item); EXPORT(shape); EXPORT(dtype); EXPORT(device); EXPORT(dispose); EXPORT(isDisposed);
-  EXPORT(to); EXPORT(toDevice); EXPORT(clone); EXPORT(detach); EXPORT(contiguous); EXPORT(isChannelsLast);
+  EXPORT(to); EXPORT(convert); EXPORT(toDevice); EXPORT(clone); EXPORT(detach); EXPORT(contiguous); EXPORT(isChannelsLast);
   EXPORT(reshape); EXPORT(permute); EXPORT(transpose); EXPORT(expand); EXPORT(repeat); EXPORT(unsqueeze);
   EXPORT(squeeze); EXPORT(narrow); EXPORT(select); EXPORT(indexSelect); EXPORT(flip); EXPORT(rot90); EXPORT(roll);
   EXPORT(cat); EXPORT(stack); EXPORT(where); EXPORT(pad);

@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromNetwork, type Denoiser } from './denoisers/index.js';
+import { autocast, type Precision, type Tensor } from './engine/index.js';
+import type { Cond } from './diffusion/index.js';
 import { loadModel, scheduleFromName, type TrainConfig } from './train/index.js';
 import type { Network } from './networks/index.js';
 
@@ -23,27 +25,44 @@ export interface LoadedDenoiser {
   step: number;
   /** The underlying network (EMA weights, eval mode); dispose() releases it. */
   network: Network;
+  /** The precision the denoiser runs its network in. */
+  precision: Precision;
 }
 
-/** A trained image network as a denoiser, with its run's schedule and prediction; x0 estimates kept in [-1, 1]. */
-export function imageDenoiser(network: Network, config: TrainConfig): Denoiser {
-  return fromNetwork((x, t, c) => network.forward(x, t, c ? { classes: c } : {}),
-    { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0: [-1, 1] });
+export interface ImageDenoiserOptions {
+  /**
+   * 'bf16': the network's convolutions and matrix products run in bfloat16 (autocast) on channels-last weights;
+   * the denoiser's inputs and outputs stay float32. Default 'fp32'. Any model runs in either precision.
+   */
+  precision?: Precision;
+}
+
+/**
+ * A trained image network as a denoiser, with its run's schedule and prediction; x0 estimates kept in [-1, 1].
+ * With precision 'bf16' the network is switched to channels-last weights (the fast layout for bf16 convolutions).
+ */
+export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDenoiserOptions = {}): Denoiser {
+  const precision = o.precision ?? 'fp32';
+  if (precision === 'bf16' && network.memoryFormat !== 'channels-last') network.setMemoryFormat('channels-last');
+  const run = (x: Tensor, t: Tensor, c: Cond) =>
+    autocast(precision, () => network.forward(x, t, c ? { classes: c } : {})).to('float32');
+  return fromNetwork(run, { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0: [-1, 1] });
 }
 
 /** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */
-export function loadDenoiser(path: string = DEFAULT_MODEL_PATH): LoadedDenoiser {
+export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiserOptions = {}): LoadedDenoiser {
   if (!existsSync(path)) {
     throw new Error(path === DEFAULT_MODEL_PATH
       ? `the default model ${path} is not there (train one with difflab train --classes, or pass --model FILE)`
       : `${path}: no such model file`);
   }
   const { network, config, step } = loadModel(path);
-  const denoiser = imageDenoiser(network, config);
+  const precision = o.precision ?? 'fp32';
+  const denoiser = imageDenoiser(network, config, { precision });
   const c = config.network.imageChannels;
   return {
     denoiser, classNames: [...config.classNames], nullClass: config.classNames.length,
-    imageShape: [c, config.imageSize, config.imageSize], config, step, network,
+    imageShape: [c, config.imageSize, config.imageSize], config, step, network, precision,
   };
 }
 

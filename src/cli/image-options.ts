@@ -6,6 +6,7 @@ import {
   type Denoiser, type GridOptions, type LoadedDenoiser, type Sampler, type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
+import { precisionOption, readPrecision } from './precision.js';
 
 export const SAMPLERS = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
@@ -32,6 +33,7 @@ export function samplerGrid(name: SamplerName, d: Denoiser, numSteps: number): n
 export const imageCommandOptions: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
   seed: { type: 'string', help: 'random seed; image i depends only on the seed and i', default: '0' },
+  precision: precisionOption,
 };
 
 /** Options of the sampler that does the denoising. */
@@ -52,8 +54,9 @@ export function readSampler(v: Record<string, unknown>, d: Denoiser, fallback: S
 /** --model as a loaded denoiser; a missing or foreign file exits 1 with one line. */
 export function readModel(v: Record<string, unknown>): LoadedDenoiser {
   const path = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
+  const precision = readPrecision(v);
   try {
-    return loadDenoiser(path);
+    return loadDenoiser(path, { precision });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]!, 1);
   }

@@ -19,6 +19,8 @@ export interface Addon {
   linspace(start: number, end: number, n: number, dtype: string, device: string): H;
   fromArray(data: Float32Array | Float64Array | Int32Array | Uint8Array, shape: number[], device: string): H;
   toArray(h: H): Float32Array | Float64Array | Int32Array | Uint8Array;
+  fromBytes(bytes: Uint8Array, shape: number[], dtype: string, device: string): H;
+  toBytes(h: H): Uint8Array;
   item(h: H): number;
   shape(h: H): number[];
   dtype(h: H): string;
@@ -27,6 +29,7 @@ export interface Addon {
   isDisposed(h: H): boolean;
   to(h: H, dtype: string): H;
   toDevice(h: H, device: string): H;
+  convert(h: H, dtype: string, format: 'contiguous' | 'channels_last'): H;
   clone(h: H): H;
   detach(h: H): H;
   contiguous(h: H, format: 'contiguous' | 'channels_last'): H;
@@ -97,6 +100,10 @@ export interface Addon {
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
+  cudaCapability(index: number): number;
+  autocastEnter(deviceType: 'cpu' | 'cuda', dtype: string): [boolean, string];
+  autocastExit(deviceType: 'cpu' | 'cuda', wasEnabled: boolean, previousDtype: string): void;
+  autocastEnabled(deviceType: 'cpu' | 'cuda'): boolean;
   version(): string;
   profile(path: string | null): void;
 }

@@ -48,6 +48,10 @@ export function tensor(
   if (n !== arr.length) throw new Error(`tensor: shape [${shape.join(', ')}] needs ${n} values, got ${arr.length}`);
   return new Tensor(native.fromArray(arr, [...shape], device));
 }
+/** A tensor of `dtype` from its raw little-endian element bytes (as safetensors stores them). */
+export function fromBytes(bytes: Uint8Array, shape: readonly number[], dtype: DType, device: Device = defaultDevice): Tensor {
+  return new Tensor(native.fromBytes(bytes, [...shape], dtype, device));
+}
 /** Integer indices (int64), for indexSelect, embedding and crossEntropy targets. */
 export function indices(values: readonly number[] | Int32Array, device: Device = defaultDevice): Tensor {
   return tensor(Int32Array.from(values), [values.length], device);
@@ -98,15 +102,24 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     o.groups ?? 1, [d, d]));
 }
 /**
- * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. Channels-last input is normalised
- * in NCHW layout: libtorch 1.13's channels-last kernel computes the variance as E[x^2] - E[x]^2, which cancels
- * catastrophically in float32 when a group is nearly constant (black image borders): outputs off by 4% and
- * gradients by orders of magnitude were seen here. It was also 3x slower.
+ * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. Always computed in float32 or
+ * float64 (bf16 input is cast up: torch 1.13's autocast has no rule for it) and always by libtorch's NCHW kernel,
+ * whose per-group moments are two-pass/Welford: its channels-last kernel computes the variance as E[x^2] - E[x]^2,
+ * which cancels catastrophically in float32 when a group is nearly constant (black image borders): outputs off by
+ * 4% and gradients by orders of magnitude were seen here. Channels-last input is normalised in NCHW and the output
+ * returned channels-last, so the next convolution keeps its fast layout: the two layout copies measured faster
+ * (in PyTorch 1.13, same libtorch: 106-114 vs 83-95 training img/s for the default U-Net in bf16) than the unsafe
+ * native channels-last kernel, and a composed channels-last two-pass formula was 2x slower still.
  */
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const input = x.rank === 4 ? x.contiguous() : x; // NCHW (a no-op when it already is)
-  return new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
+  const norm = (input: Tensor) => new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
+  const low = x.dtype === 'bfloat16' || x.dtype === 'float16';
+  if (x.rank !== 4) return norm(low ? x.to('float32') : x);
+  const channelsLast = x.isChannelsLast && x.shape[1]! > 1;
+  const y = norm(x.convert(low ? 'float32' : x.dtype, 'contiguous')); // NCHW, float32: one copy at most
+  return channelsLast ? y.channelsLast() : y; // float32 out: SiLU and the residual adds stay float32
 }
+
 /** LayerNorm over the trailing dims `shape`. */
 export function layerNorm(x: Tensor, shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   return new Tensor(native.layerNorm(x.handle, [...shape], weight?.handle ?? null, bias?.handle ?? null, eps));
@@ -149,7 +162,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor): Tensor {
   const d = q.shape[q.rank - 1]!;
   // Contiguous operands: libtorch 1.13's CPU bmm loops over the batch one matrix at a time (with a select per
   // matrix) when the batch strides are unusual, e.g. for views of channels-last activations: 15x slower.
-  const w = softmax(q.contiguous().matmul(k.transpose(-2, -1).contiguous()).mul(1 / Math.sqrt(d)), -1);
+  // Softmax in float32 whatever the matmul's precision (bf16 under autocast).
+  const scores = q.contiguous().matmul(k.transpose(-2, -1).contiguous()).mul(1 / Math.sqrt(d));
+  const w = softmax(scores.dtype === 'bfloat16' ? scores.to('float32') : scores, -1);
   return w.matmul(v.contiguous());
 }
 /** Symmetric eigendecomposition: eigenvalues ascending, eigenvectors as columns. */

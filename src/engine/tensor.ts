@@ -3,7 +3,8 @@
 import { native, type Handle } from './addon.js';
 import { track } from './scope.js';
 
-export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
+/** Element types. 'bfloat16' (8-bit mantissa, float32's range) is what mixed precision computes in. */
+export type DType = 'float32' | 'float64' | 'bfloat16' | 'float16' | 'int64' | 'int32' | 'uint8' | 'bool';
 /** 'cpu', or 'cuda' / 'cuda:N' when the linked libtorch was built with CUDA. */
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Scalar = Tensor | number;
@@ -63,11 +64,17 @@ export class Tensor {
   toInt32Array(): Int32Array {
     return native.toArray(native.to(this.handle, 'int32')) as Int32Array;
   }
+  /** The raw element bytes (little-endian, row-major): safetensors data of any dtype. */
+  toBytes(): Uint8Array { return native.toBytes(this.handle); }
   /** The value of a one-element tensor. */
   item(): number { return native.item(this.handle); }
 
   // ----- conversion ----------------------------------------------------------------------------------
   to(dtype: DType): Tensor { return new Tensor(native.to(this.handle, dtype)); }
+  /** dtype and memory layout changed in one copy (none when both already match). */
+  convert(dtype: DType, layout: 'contiguous' | 'channels-last'): Tensor {
+    return new Tensor(native.convert(this.handle, dtype, layout === 'channels-last' ? 'channels_last' : 'contiguous'));
+  }
   toDevice(device: Device): Tensor { return new Tensor(native.toDevice(this.handle, device)); }
   clone(): Tensor { return new Tensor(native.clone(this.handle)); }
   /** The same data, cut from the autograd graph. */

@@ -2,7 +2,7 @@
 // {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {string: string}}, then raw
 // little-endian data. difflab keeps its JSON configs inside __metadata__ so a checkpoint is one file.
 import { readFileSync } from 'node:fs';
-import { tensor, type Device, type Tensor } from '../engine/index.js';
+import { fromBytes, type DType, type Device, type Tensor } from '../engine/index.js';
 import { writeFileAtomic } from './atomic.js';
 
 export interface SafetensorsFile {
@@ -10,18 +10,15 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const formatDtype = { float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL' } as const;
-const itemBytes: Record<string, number> = { F32: 4, F64: 8, I64: 8, I32: 4, U8: 1, BOOL: 1 };
+// The format's dtype names and ours; bytes travel as they are (both little-endian).
+const formatDtype = {
+  float32: 'F32', float64: 'F64', bfloat16: 'BF16', float16: 'F16', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL',
+} as const satisfies Record<DType, string>;
+const dtypeOf = Object.fromEntries(Object.entries(formatDtype).map(([k, v]) => [v, k])) as Record<string, DType>;
+const itemBytes: Record<string, number> = { F32: 4, F64: 8, BF16: 2, F16: 2, I64: 8, I32: 4, U8: 1, BOOL: 1 };
 
 function bytesOf(t: Tensor): { dtype: string; data: Uint8Array } {
-  const dtype = formatDtype[t.dtype];
-  let arr: ArrayBufferView;
-  if (dtype === 'F32') arr = t.toFloat32Array();
-  else if (dtype === 'F64') arr = t.toFloat64Array();
-  else if (dtype === 'I64') arr = BigInt64Array.from(t.toInt32Array(), (v) => BigInt(v));
-  else if (dtype === 'I32') arr = t.toInt32Array();
-  else arr = Uint8Array.from(t.toInt32Array());
-  return { dtype, data: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength) };
+  return { dtype: formatDtype[t.dtype], data: t.toBytes() };
 }
 
 /** Serialises named tensors (and string metadata) to safetensors bytes. */
@@ -74,14 +71,7 @@ export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: D
     if (!Array.isArray(off) || off[1] - off[0] !== count * size) throw bad(`tensor ${name}: offsets do not match its shape`);
     if (off[1] > dataLength) throw bad(`tensor ${name} ends at byte ${off[1]} but there are ${dataLength} data bytes: truncated?`);
     end = Math.max(end, off[1]);
-    const raw = new Uint8Array(buf.subarray(dataStart + off[0], dataStart + off[1])); // aligned copy
-    let data: Float32Array | Float64Array | Int32Array | Uint8Array;
-    if (dtype === 'F32') data = new Float32Array(raw.buffer);
-    else if (dtype === 'F64') data = new Float64Array(raw.buffer);
-    else if (dtype === 'I64') data = Int32Array.from(new BigInt64Array(raw.buffer), (v) => Number(v));
-    else if (dtype === 'I32') data = new Int32Array(raw.buffer);
-    else data = raw;
-    tensors[name] = tensor(data, shape, device);
+    tensors[name] = fromBytes(buf.subarray(dataStart + off[0], dataStart + off[1]), shape, dtypeOf[dtype]!, device);
   }
   if (end !== dataLength) throw bad(`${dataLength - end} bytes after the last tensor`);
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;

@@ -11,6 +11,7 @@ import {
   type JobKind, type JobResult, type Limits, type ModelInfo,
 } from './protocol.js';
 import { JobCancelled, JobQueue, QueueFull, type Frame, type QueueStats } from './queue.js';
+import type { Precision } from '../engine/index.js';
 
 /** Where `npm run build:web` puts the page (dist/src/server -> dist/web). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -18,6 +19,8 @@ export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 export interface ServerOptions {
   /** Model file the runner loads. */
   modelPath: string;
+  /** Precision the runner computes in. Default 'fp32'. */
+  precision?: Precision;
   /** Default 127.0.0.1: only this machine can reach the playground. */
   host?: string;
   /** Default 8080; 0 picks a free port. */
@@ -100,7 +103,7 @@ function errorStatus(e: unknown): { status: number; message: string } {
 
 export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...o.limits };
-  const queue = await JobQueue.start({ modelPath: o.modelPath, maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
+  const queue = await JobQueue.start({ modelPath: o.modelPath, precision: o.precision ?? 'fp32', maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
   const info = queue.info;
   const files = loadStatic(o.webDir ?? WEB_DIR);
   const results = new Map<string, JobResult>();

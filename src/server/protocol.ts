@@ -24,6 +24,8 @@ export interface ModelInfo {
   schedule: { name: string; tMax: number; numTimesteps: number | null };
   /** Training steps the weights saw. */
   trainingSteps: number;
+  /** The precision the runner computes in. */
+  precision: 'fp32' | 'bf16';
 }
 
 /** Request bounds; every one is enforced before a job is queued. */

@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RequestError, type JobResult, type JobSpec, type ModelInfo, type RunnerMessage, type ServerMessage } from './protocol.js';
+import type { Precision } from '../engine/index.js';
 
 /** A job that was cancelled (its client went away); nobody is left to tell. */
 export class JobCancelled extends Error {}
@@ -44,6 +45,8 @@ interface Job {
 export interface QueueOptions {
   /** Model file the runner loads. */
   modelPath: string;
+  /** Precision the runner computes in. Default 'fp32'. */
+  precision?: Precision;
   /** Jobs that may wait behind the running one. Default 16. */
   maxWaiting?: number;
   /** A job running longer than this is stopped. Default 300 s. */
@@ -59,8 +62,8 @@ export interface QueueStats {
 }
 
 /** Forks the runner and waits until its model is loaded; a model that does not load is a one-line error. */
-function startRunner(modelPath: string): Promise<{ child: ChildProcess; info: ModelInfo }> {
-  const child = fork(fileURLToPath(new URL('./runner-process.js', import.meta.url)), [modelPath], {
+function startRunner(modelPath: string, precision: Precision): Promise<{ child: ChildProcess; info: ModelInfo }> {
+  const child = fork(fileURLToPath(new URL('./runner-process.js', import.meta.url)), [modelPath, precision], {
     serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -90,8 +93,8 @@ export class JobQueue {
   private constructor(private readonly o: Required<QueueOptions>, readonly info: ModelInfo) {}
 
   static async start(o: QueueOptions): Promise<JobQueue> {
-    const { child, info } = await startRunner(o.modelPath);
-    const q = new JobQueue({ maxWaiting: 16, jobTimeoutMs: 300_000, ...o }, info);
+    const { child, info } = await startRunner(o.modelPath, o.precision ?? 'fp32');
+    const q = new JobQueue({ maxWaiting: 16, jobTimeoutMs: 300_000, ...o, precision: o.precision ?? 'fp32' }, info);
     q.attach(child);
     return q;
   }
@@ -189,7 +192,7 @@ export class JobQueue {
         this.counts.failed++;
         job.reject(new Error(`the job runner stopped (code ${code}) during the job`));
       }
-      this.restarting = startRunner(this.o.modelPath).then(({ child: c }) => {
+      this.restarting = startRunner(this.o.modelPath, this.o.precision).then(({ child: c }) => {
         this.restarting = null;
         this.attach(c);
         this.pump();

@@ -7,11 +7,12 @@ import type { RunnerMessage, ServerMessage } from './protocol.js';
 
 const send = (m: RunnerMessage) => process.send!(m);
 const modelPath = process.argv[2]!;
+const precision = process.argv[3] ?? 'fp32';
 const cancelBuffer = new SharedArrayBuffer(4);
 const cancel = new Int32Array(cancelBuffer);
 let running: number | null = null;
 
-const worker = new Worker(new URL('./runner-worker.js', import.meta.url), { workerData: { modelPath, cancelBuffer } });
+const worker = new Worker(new URL('./runner-worker.js', import.meta.url), { workerData: { modelPath, precision, cancelBuffer } });
 worker.on('message', (m: RunnerMessage) => {
   if (m.type === 'done' || m.type === 'cancelled' || m.type === 'error') running = null;
   send(m);

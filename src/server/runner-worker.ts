@@ -8,7 +8,7 @@ import {
   PerSampleRng, Rng, classifierFreeGuidance, decodeImage, encodeGif, encodePng, forwardStrip, frameRecorder,
   gaussianBlur, generate, hybridImage, imageGrid, imageInput, indices, inpaint, loadDenoiser, maskInput, noGrad,
   sdedit, sdeditStartStep, tidy, view, visualAnagram,
-  type Cond, type Denoiser, type LoadedDenoiser, type RgbaImage, type StepInfo, type Tensor,
+  type Cond, type Denoiser, type Precision, type LoadedDenoiser, type RgbaImage, type StepInfo, type Tensor,
 } from '../index.js';
 import { samplerFor } from '../cli/image-options.js';
 import type { JobResult, JobSpec, ModelInfo, RunnerMessage, SamplingSpec, ServerMessage } from './protocol.js';
@@ -18,7 +18,7 @@ class Cancelled extends Error {}
 class BadInput extends Error {}
 
 const port = parentPort!;
-const { modelPath, cancelBuffer } = workerData as { modelPath: string; cancelBuffer: SharedArrayBuffer };
+const { modelPath, precision, cancelBuffer } = workerData as { modelPath: string; precision: Precision; cancelBuffer: SharedArrayBuffer };
 const cancel = new Int32Array(cancelBuffer);
 const post = (m: RunnerMessage) => port.postMessage(m);
 
@@ -27,7 +27,7 @@ const RESULT_SCALE = 4, FRAME_SCALE = 2;
 
 let model: LoadedDenoiser;
 try {
-  model = loadDenoiser(modelPath);
+  model = loadDenoiser(modelPath, { precision });
 } catch (e) {
   post({ type: 'failed', error: (e as Error).message.split('\n')[0]! });
   process.exit(0);
@@ -35,7 +35,7 @@ try {
 const m = model;
 const s = m.denoiser.schedule;
 const info: ModelInfo = {
-  classNames: m.classNames, imageShape: m.imageShape, trainingSteps: m.step,
+  classNames: m.classNames, imageShape: m.imageShape, trainingSteps: m.step, precision: m.precision,
   schedule: { name: s.name, tMax: s.tMax, numTimesteps: s.numTimesteps },
 };
 post({ type: 'ready', info });

@@ -1,6 +1,7 @@
 // A training run's whole configuration: one typed record with a documented default for every field, stored in
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
 import { edm, veSde, vpCosine, vpLinear, vpSigmoid, type Prediction, type Objective, type Schedule } from '../diffusion/index.js';
+import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
 import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
 
 /** The noise schedules a run can train with (JSON-serialisable). */
@@ -68,6 +69,12 @@ export interface TrainConfig {
   emaRampUpRatio: number;
   /** Random horizontal flips of training images. Default false (Fashion-MNIST items have a handedness). */
   hflip: boolean;
+  /**
+   * Precision of the network's convolutions and matrix products ('bf16': autocast, channels-last weights; master
+   * weights, optimizer, EMA, normalisation and loss stay float32). Resolved from 'auto' (bf16 where the device
+   * has native bf16) when the config is made. Default 'auto'.
+   */
+  precision: Precision;
   /** Seed of everything random in the run (initial weights, batch order, noise, times, label dropout). Default 0. */
   seed: number;
   /** Write a checkpoint every this many steps (and at the end). Default 500. */
@@ -95,14 +102,19 @@ export const trainDefaults = {
 
 /** A full config from the data facts and any overrides; checks every value and names the bad one. */
 export function resolveTrainConfig(
-  o: Partial<TrainConfig> & { data: string; imageChannels: number; imageSize: number; classNames: string[]; networkOverrides?: Partial<NetworkConfig> },
+  o: Omit<Partial<TrainConfig>, 'precision'> & {
+    data: string; imageChannels: number; imageSize: number; classNames: string[];
+    networkOverrides?: Partial<NetworkConfig>; precision?: PrecisionChoice;
+  },
 ): TrainConfig {
-  const { imageChannels, networkOverrides, ...rest } = o;
+  const { imageChannels, networkOverrides, precision: choice = 'auto', ...rest } = o;
+  if (!precisionChoices.includes(choice)) throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
+  const { precision } = resolvePrecision(choice);
   const preset = o.preset ?? trainDefaults.preset;
   const network = o.network ?? presetConfig(preset, {
     imageChannels, numClasses: o.classNames.length, ...(networkOverrides ?? {}),
   });
-  const c: TrainConfig = { ...trainDefaults, ...rest, preset, network } as TrainConfig;
+  const c: TrainConfig = { ...trainDefaults, ...rest, preset, network, precision } as TrainConfig;
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
   for (const k of positiveInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);

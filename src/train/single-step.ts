@@ -3,6 +3,7 @@
 // show that it works best near the level it was trained at. Not a diffusion model: no schedule, no sampling.
 import { cat, mseLoss, noGrad, tensor, tidy, type Rng, type Tensor } from '../engine/index.js';
 import { imageGrid, type RgbaImage } from '../io/index.js';
+import type { NetworkFn } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
 
 /** The noise levels the teaching project tests a single-step denoiser at. */
@@ -12,10 +13,10 @@ export const singleStepTestSigmas: readonly number[] = [0, 0.2, 0.4, 0.6, 0.8, 1
 const sigmaTime = (sigma: number, n: number, like: Tensor) => tensor(new Float32Array(n).fill(sigma), [n], like.device);
 
 /** Per-row loss [B] of the single-step objective at noise level sigma. */
-export function singleStepLoss(net: Network, x: Tensor, sigma: number, rng: Rng, cond: Tensor | null): Tensor {
+export function singleStepLoss(net: NetworkFn, x: Tensor, sigma: number, rng: Rng, cond: Tensor | null): Tensor {
   const n = x.shape[0]!;
   const z = x.add(rng.randn(x.shape).mul(sigma)); // (N, C, H, W)
-  const out = net.forward(z, sigmaTime(sigma, n, x), cond ? { classes: cond, rng } : {});
+  const out = net(z, sigmaTime(sigma, n, x), cond);
   return mseLoss(out, x, 'none').mean([1, 2, 3]);
 }
 

@@ -4,7 +4,7 @@
 // times and label dropout from stream(k), so a resumed run repeats an uninterrupted one exactly.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Adam, Rng, clipGradNorm, dispose, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { Adam, Rng, autocast, clipGradNorm, dispose, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { diffusionLoss, type Cond } from '../diffusion/index.js';
 import { buildNetwork, type Network } from '../networks/index.js';
@@ -88,7 +88,10 @@ function truncateLog(path: string, step: number): void {
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
 export async function train(config: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & { resume?: boolean } = {}): Promise<TrainResult> {
   const schedule = scheduleFromName(config.schedule);
-  const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1) });
+  // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
+  const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
+  const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
+  const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1), memoryFormat });
   const resumeFrom = o.resume ? latestCheckpoint(runDir) : null;
   if (config.init && !resumeFrom) warmStart(net, config);
   const params = net.namedParameters();
@@ -133,9 +136,10 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     const lr = learningRate(k, { ...config, totalSteps: config.steps });
     const { loss, gradNorm } = tidy(() => {
       const { images, labels } = data.batch(batchIds(config.seed, k, config.batchSize, data.length), { hflip: config.hflip, rng });
-      const netFn = (x: Tensor, t: Tensor, cond: Cond) => net.forward(x, t, cond ? { classes: cond, rng } : {});
+      const netFn = (x: Tensor, t: Tensor, cond: Cond) =>
+        autocast(precision, () => net.forward(x, t, cond ? { classes: cond, rng } : {})).to('float32');
       const l = (config.task === 'denoise'
-        ? singleStepLoss(net, images, config.denoiseSigma, rng, labels)
+        ? singleStepLoss(netFn, images, config.denoiseSigma, rng, labels)
         : diffusionLoss(netFn, images, {
           schedule, prediction: config.prediction, objective: config.objective, minSnrGamma: config.minSnrGamma, rng, cond: labels,
         })).mean();

@@ -9,6 +9,7 @@ import {
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, readModel, samplerFor } from '../image-options.js';
 import { Progress } from '../progress.js';
+import { precisionOption } from '../precision.js';
 
 const attempt = <T>(fn: () => T): T => {
   try { return fn(); } catch (e) { throw new UsageError((e as Error).message, 1); }
@@ -60,6 +61,7 @@ export const evalCommand: Command = {
     real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
     'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: '100' },
     pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },
+    precision: precisionOption,
     out: { type: 'string', help: 'JSON report to write (its fields: docs/MODELS.md)' },
   },
   async run(v) {
@@ -108,7 +110,10 @@ export const evalCommand: Command = {
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
     const workDir = str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`));
-    const identity = { model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null };
+    const identity = {
+      model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null,
+      ...(model.precision === 'fp32' ? {} : { precision: model.precision }), // fp32 shards of earlier versions stay valid
+    };
 
     const bar = new Progress({ label: 'eval', total: n, unit: 'img' });
     bar.resumeAt(0);
@@ -132,7 +137,7 @@ export const evalCommand: Command = {
     const nfe = r.denoiserCalls * (conditional && guidance !== 0 && guidance !== 1 ? 2 : 1);
     const report = {
       format: 'difflab-eval-1', kind: 'model', n, model: modelPath, modelStep: model.step, sampler: samplerName,
-      steps: numSteps ?? null, nfe, guidance: conditional ? guidance : null,
+      steps: numSteps ?? null, nfe, guidance: conditional ? guidance : null, computePrecision: model.precision,
       classes: classes?.map((id) => model.classNames[id]) ?? null, seed, ...common,
       reference: { data: names[0], n: r.generated.n[0] },
       fid: r.generated.fid, kid: r.generated.kid, precision: r.generated.precision, recall: r.generated.recall,

@@ -2,6 +2,7 @@
 import { Rng, forwardStrip, loadImageInput, scheduleFromName, scheduleNames, tidy, type Schedule, type Tensor } from '../../index.js';
 import { UsageError, num, numList, oneOf, str, type Command } from '../command.js';
 import { readImage, readModel, readPngOut, writeGrid } from '../image-options.js';
+import { precisionOption } from '../precision.js';
 
 export const forwardCommand: Command = {
   name: 'forward',
@@ -14,6 +15,7 @@ export const forwardCommand: Command = {
     size: { type: 'string', help: 'image size without --model', default: '64' },
     t: { type: 'string', help: 'comma-separated times', default: '0,250,500,750,999' },
     seed: { type: 'string', help: 'noise seed', default: '0' },
+    precision: precisionOption,
     out: { type: 'string', help: 'output .png' },
   },
   run(v) {

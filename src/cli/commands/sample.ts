@@ -9,6 +9,7 @@ import {
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
+import { precisionOption } from '../precision.js';
 const SCHEDULES = ['vp-linear', 'vp-cosine', 'vp-sigmoid', 've', 'edm'] as const;
 type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -57,6 +58,7 @@ export const sample: Command = {
     guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: '1' },
     class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
+    precision: precisionOption,
     ...imageSampleOptions,
   },
   run(v) {

@@ -3,6 +3,7 @@
 import { DEFAULT_MODEL_PATH } from '../../index.js';
 import { startServer } from '../../server/index.js';
 import { UsageError, num, str, type Command } from '../command.js';
+import { precisionOption, readPrecision } from '../precision.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -13,6 +14,7 @@ export const serveCommand: Command = {
     host: { type: 'string', help: 'address to listen on; other than 127.0.0.1/::1 exposes the playground to the network', default: '127.0.0.1' },
     model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
     queue: { type: 'string', help: 'jobs that may wait behind the running one before requests get 503', default: '16' },
+    precision: precisionOption,
   },
   async run(v) {
     const port = num(v.port, 'port', 8080, { min: 0, max: 65535, integer: true });
@@ -21,7 +23,7 @@ export const serveCommand: Command = {
     const modelPath = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
     let server;
     try {
-      server = await startServer({ modelPath, host, port, maxWaiting });
+      server = await startServer({ modelPath, host, port, maxWaiting, precision: readPrecision(v) });
     } catch (e) {
       throw new UsageError((e as Error).message.split('\n')[0]!, 1);
     }

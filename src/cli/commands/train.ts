@@ -10,13 +10,14 @@ import {
 import { imageDenoiser } from '../../models.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
+import { precisionOption, readPrecision } from '../precision.js';
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
 function writePreview(net: Network, config: TrainConfig, path: string): void {
   const k = config.classNames.length;
   const rows = Math.max(k, 4), perRow = 8, count = rows * perRow;
   tidy(() => {
-    const x = generate(imageDenoiser(net, config), {
+    const x = generate(imageDenoiser(net, config, { precision: config.precision }), {
       sampler: ddim, numSteps: 50, count, batchSize: count, seed: config.seed,
       imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
       classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
@@ -81,6 +82,7 @@ export const trainCommand: Command = {
     channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
     'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
     seed: { type: 'string', help: 'seed of everything random in the run', default: '0' },
+    precision: precisionOption,
     'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: '500' },
     'keep-last': { type: 'string', help: 'checkpoints to keep', default: '3' },
     'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: '1000' },
@@ -131,6 +133,7 @@ export const trainCommand: Command = {
       checkpointEvery: num(v['checkpoint-every'], 'checkpoint-every', 500, { min: 1, integer: true }),
       keepLast: num(v['keep-last'], 'keep-last', 3, { min: 1, integer: true }),
       sampleEvery: num(v['sample-every'], 'sample-every', 1000, { min: 0, integer: true }),
+      precision: readPrecision(v),
     });
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
