@@ -1,8 +1,6 @@
 // difflab's engine addon: a thin, generic Node-API layer over libtorch.
 // It exposes tensors (as opaque handles), ops, autograd and thread/device control. It knows nothing about
 // diffusion; everything above tensor level lives in TypeScript (src/engine/*.ts is its typed face).
-#include <napi.h>
-#include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <ATen/autocast_mode.h>
 #if __has_include(<ATen/cuda/CUDAContext.h>) && defined(DIFFLAB_CUDA)
@@ -19,106 +17,10 @@
 #include <string>
 #include <vector>
 
-using Napi::CallbackInfo;
-using Napi::Value;
+#include "common.h"
 
-// ---------- the tensor handle ----------------------------------------------------------------------
-class Handle : public Napi::ObjectWrap<Handle> {
- public:
-  static Napi::FunctionReference ctor;
-  at::Tensor t;
-  explicit Handle(const CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) {}
-  static void Init(Napi::Env env, Napi::Object exports) {
-    Napi::Function f = DefineClass(env, "TensorHandle", {});
-    ctor = Napi::Persistent(f);
-    ctor.SuppressDestruct();
-    exports.Set("TensorHandle", f);
-  }
-};
-Napi::FunctionReference Handle::ctor;
 
-static at::Tensor& T(const Value& v) {
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(Handle::ctor.Value()))
-    throw std::invalid_argument("expected a tensor handle");
-  at::Tensor& t = Handle::Unwrap(v.As<Napi::Object>())->t;
-  if (!t.defined()) throw std::invalid_argument("tensor was disposed");
-  return t;
-}
-
-static Value W(Napi::Env env, at::Tensor t) {
-  Napi::Object o = Handle::ctor.New({});
-  Handle::Unwrap(o)->t = std::move(t);
-  return o;
-}
-
-static std::vector<int64_t> Ints(const Value& v) {
-  std::vector<int64_t> out;
-  if (v.IsNumber()) { out.push_back(v.As<Napi::Number>().Int64Value()); return out; }
-  Napi::Array a = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::Number>().Int64Value());
-  return out;
-}
-static double D(const Value& v) { return v.As<Napi::Number>().DoubleValue(); }
-static int64_t I(const Value& v) { return v.As<Napi::Number>().Int64Value(); }
-static bool B(const Value& v) { return v.As<Napi::Boolean>().Value(); }
-static std::string S(const Value& v) { return v.As<Napi::String>().Utf8Value(); }
-
-static at::ScalarType Dtype(const std::string& s) {
-  if (s == "float32") return at::kFloat;
-  if (s == "float64") return at::kDouble;
-  if (s == "int64") return at::kLong;
-  if (s == "int32") return at::kInt;
-  if (s == "uint8") return at::kByte;
-  if (s == "bool") return at::kBool;
-  if (s == "bfloat16") return at::kBFloat16;
-  if (s == "float16") return at::kHalf;
-  throw std::invalid_argument("unknown dtype '" + s + "'");
-}
-static const char* DtypeName(at::ScalarType s) {
-  switch (s) {
-    case at::kFloat: return "float32";
-    case at::kDouble: return "float64";
-    case at::kLong: return "int64";
-    case at::kInt: return "int32";
-    case at::kByte: return "uint8";
-    case at::kBool: return "bool";
-    case at::kBFloat16: return "bfloat16";
-    case at::kHalf: return "float16";
-    default: return "other";
-  }
-}
-static at::TensorOptions Opts(const Value& dtype, const Value& device) {
-  return at::TensorOptions().dtype(Dtype(S(dtype))).device(at::Device(S(device)));
-}
-// A number or a tensor as the second operand: numbers become 0-dim tensors of the first operand's dtype
-// and device, so float32 stays float32 (0-dim tensors do not promote dimensioned ones).
-static at::Tensor Other(const Value& v, const at::Tensor& like) {
-  if (v.IsNumber()) return at::scalar_tensor(D(v), like.options());
-  return T(v);
-}
-static c10::optional<at::Tensor> Opt(const Value& v) {
-  if (v.IsUndefined() || v.IsNull()) return c10::nullopt;
-  return T(v);
-}
-
-// Every entry point runs inside this guard: libtorch errors become one-line JS errors.
-template <typename F>
-static Value Guard(const CallbackInfo& info, F f) {
-  try {
-    return f();
-  } catch (const c10::Error& e) {
-    std::string msg = e.what_without_backtrace();
-    auto nl = msg.find('\n');
-    throw Napi::Error::New(info.Env(), "libtorch: " + (nl == std::string::npos ? msg : msg.substr(0, nl)));
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
-  }
-}
-#define FN(name) static Value name(const CallbackInfo& info) { auto env = info.Env(); (void)env; return Guard(info, [&]() -> Value
-#define END ); }
-#define A(i) info[i]
+void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc
 
 namespace ops {
 // ---------- creation and data ----------------------------------------------------------------------
@@ -462,6 +364,7 @@ static void TuneMalloc() {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneMalloc();
   Handle::Init(env, exports);
+  InitDistributed(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
   EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit); EXPORT(autocastEnabled);
   EXPORT(cudaCapability);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const out = 'build/Release/difflab.node';
 const stamp = 'build/libtorch-location';
-const sources = ['native/difflab.cc', 'binding.gyp', 'scripts/torch-config.mjs'];
+const sources = ['native/difflab.cc', 'native/distributed.cc', 'native/common.h', 'binding.gyp', 'scripts/torch-config.mjs'];
 const where = process.env.LIBTORCH ?? '(system)';
 const fresh = existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === where &&
   sources.every((s) => statSync(s).mtimeMs <= statSync(out).mtimeMs);

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything difflab needs on a fresh Debian machine, and does nothing that is already done:
-#   apt packages (libtorch-dev, dataset-fashion-mnist; with --bench also python3-torch for side-by-side runs),
+#   apt packages (libtorch-dev, libgloo-dev for c10d's headers, dataset-fashion-mnist; with --bench also python3-torch for side-by-side runs),
 #   npm ci (when package-lock.json changed), the libtorch addon (when its sources changed), the TypeScript build,
 #   the playground page (web/ -> dist/web, when its sources changed; chromium is for its browser test).
 # Usage: bash scripts/setup.sh [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev dataset-fashion-mnist chromium)
+packages=(libtorch-dev libgloo-dev dataset-fashion-mnist chromium)
 [[ " $* " == *" --bench "* ]] && packages+=(python3-torch)
 missing=()
 for p in "${packages[@]}"; do

@@ -14,11 +14,14 @@ function cxxAbiFlag(dir) {
   return m ? [`-D_GLIBCXX_USE_CXX11_ABI=${m[1]}`] : [];
 }
 
+const C10D_FLAGS = ['-DUSE_C10D_GLOO', '-DUSE_DISTRIBUTED', '-DDIFFLAB_C10D'];
 let include, cflags, libs;
 if (!root) {
   include = ['/usr/include/torch/csrc/api/include'];
-  cflags = [];
-  libs = ['-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10', '-Wl,--as-needed'];
+  // c10d's Gloo process group is in libtorch_cpu; its headers need gloo's (Debian libgloo-dev) and these defines.
+  const gloo = existsSync('/usr/include/gloo/config.h');
+  cflags = gloo ? C10D_FLAGS : [];
+  libs = ['-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10', ...(gloo ? ['-lgloo'] : []), '-Wl,--as-needed'];
 } else {
   const lib = join(root, 'lib');
   if (!existsSync(join(root, 'include/torch'))) {
@@ -26,7 +29,7 @@ if (!root) {
     process.exit(1);
   }
   include = [join(root, 'include'), join(root, 'include/torch/csrc/api/include')];
-  cflags = cxxAbiFlag(root);
+  cflags = [...cxxAbiFlag(root), ...(existsSync(join(root, 'include/gloo/config.h')) ? C10D_FLAGS : [])];
   const hasCuda = existsSync(join(lib, 'libtorch_cuda.so'));
   const cuda = hasCuda ? ['-ltorch_cuda', '-lc10_cuda'] : [];
   // The CUDA runtime headers (for the device-capability query): a CUDA toolkit, or PyTorch's nvidia wheels.

@@ -2,7 +2,7 @@
 // the chosen space. DDPM's Algorithm 1 is { prediction: 'eps' }; the VE denoising score matching loss of the
 // score-based tutorial, ||sigma_t s(x + sigma_t z, t) + z||^2, is { prediction: 'score' } (measured in eps space,
 // since sigma_t s = -eps exactly: its weighting lambda(t) = sigma_t^2 is built in).
-import { tensor, type Rng, type Tensor } from '../engine/index.js';
+import { tensor, type BatchRandom, type Tensor } from '../engine/index.js';
 import { fromX0, toX0, type Prediction } from './conversions.js';
 import { addNoise, networkTime, perRow } from './forward.js';
 import type { Schedule } from './schedules.js';
@@ -26,8 +26,8 @@ export interface LossOptions {
   prediction: Prediction;
   /** Space of the squared error. Default: the prediction's own ('eps' for 'score'). */
   objective?: Objective;
-  /** Noise and times are drawn from it. */
-  rng: Rng;
+  /** Noise and times are drawn from it (per sample with a PerSampleRng: the same whatever the batch split). */
+  rng: BatchRandom;
   /** Condition for the batch. Default null. */
   cond?: Cond;
   /**
@@ -38,9 +38,9 @@ export interface LossOptions {
 }
 
 /** One time per row: uniform over 1..T for discrete schedules (DDPM Algorithm 1), uniform on [tMin, tMax] otherwise. */
-export function sampleTimes(s: Schedule, n: number, rng: Rng): number[] {
+export function sampleTimes(s: Schedule, n: number, rng: BatchRandom): number[] {
   const T = s.numTimesteps;
-  return Array.from({ length: n }, () => (T !== null ? 1 + rng.int(T) : s.tMin + (s.tMax - s.tMin) * rng.uniform()));
+  return Array.from(rng.uniforms(n), (u) => (T !== null ? 1 + Math.floor(u * T) : s.tMin + (s.tMax - s.tMin) * u));
 }
 
 /** The weight in x0 space that an objective implies: ||pred - target||^2 = w * ||x0_hat - x0||^2. */

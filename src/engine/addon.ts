@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** An opaque libtorch tensor owned by the addon. */
 export interface Handle { readonly __handle: unique symbol }
 type H = Handle;
+/** An opaque c10d process group (TCPStore + ProcessGroupGloo) owned by the addon. */
+export interface GroupHandle { readonly __group: unique symbol }
 type Other = H | number;
 type Dims = number[] | null;
 
@@ -105,6 +107,12 @@ export interface Addon {
   autocastExit(deviceType: 'cpu' | 'cuda', wasEnabled: boolean, previousDtype: string): void;
   autocastEnabled(deviceType: 'cpu' | 'cuda'): boolean;
   version(): string;
+  distAvailable(): boolean;
+  distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number): GroupHandle;
+  distAllReduce(g: GroupHandle, tensors: H[]): void;
+  distBroadcast(g: GroupHandle, tensors: H[], root: number): void;
+  distBarrier(g: GroupHandle): void;
+  distDestroy(g: GroupHandle): void;
   profile(path: string | null): void;
 }
 

@@ -5,3 +5,4 @@ export * from './runtime.js';
 export { tidy, keep, dispose } from './scope.js';
 export * from './rng.js';
 export * from './optim.js';
+export * from './distributed.js';

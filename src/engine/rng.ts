@@ -9,6 +9,15 @@ export interface RandomSource {
   randn(shape: readonly number[], o?: CreateOptions): Tensor;
 }
 
+/**
+ * What training draws from: noise tensors and one uniform per batch row (times, label dropout, flips). An Rng
+ * draws them in sequence; a PerSampleRng draws row i from sample i's own stream.
+ */
+export interface BatchRandom extends RandomSource {
+  /** n uniforms in [0, 1), one per batch row. */
+  uniforms(n: number): Float64Array;
+}
+
 /** The whole state of an Rng: its stream key and the four xoshiro words. */
 export interface RngState {
   key: number;
@@ -24,7 +33,7 @@ function mix(h: number): number {
 const combine = (key: number, x: number) => mix((key ^ mix(x >>> 0)) + 0x9e3779b9);
 const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
 
-export class Rng implements RandomSource {
+export class Rng implements BatchRandom {
   #key: number;
   #s: Int32Array;
 
@@ -129,12 +138,20 @@ function fill(values: Float64Array, shape: readonly number[], o?: CreateOptions)
  * Per-sample streams for a batch: row i of every draw comes from its own generator, so sample i is the same
  * whatever the batch size or the other samples.
  */
-export class PerSampleRng implements RandomSource {
+export class PerSampleRng implements BatchRandom {
   constructor(readonly rows: readonly Rng[]) {}
   /** Rows first..first+count-1 of seed `seed` (row i uses new Rng(seed).stream(i)). */
   static of(seed: number, count: number, first = 0): PerSampleRng {
-    const base = new Rng(seed);
+    return PerSampleRng.from(new Rng(seed), count, first);
+  }
+  /** Rows first..first+count-1 of a generator's sub-streams (row i uses base.stream(i)). */
+  static from(base: Rng, count: number, first = 0): PerSampleRng {
     return new PerSampleRng(Array.from({ length: count }, (_, i) => base.stream(first + i)));
+  }
+  /** One uniform from each row's stream. */
+  uniforms(n: number): Float64Array {
+    if (n !== this.rows.length) throw new Error(`PerSampleRng: ${n} uniforms asked of ${this.rows.length} streams`);
+    return Float64Array.from(this.rows, (r) => r.uniform());
   }
   randn(shape: readonly number[], o?: CreateOptions): Tensor {
     if (shape[0] !== this.rows.length) {

@@ -2,7 +2,7 @@
 // Networks take time as a float tensor (N) chosen by the caller (a step index, a time in [0, 1], a log-sigma):
 // they never see a noise schedule. Class id `numClasses` is the null class, the "no label" input that
 // classifier-free guidance contrasts with the real labels.
-import { cat, tensor, type Rng, type Tensor } from '../engine/index.js';
+import { cat, tensor, type BatchRandom, type Rng, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/index.js';
 
 /** Class ids per image: an int64 tensor (N), or plain numbers. */
@@ -16,7 +16,7 @@ export interface NetworkCond {
    * Draws label dropout in training mode (each label becomes the null class with the network's
    * `labelDropout` probability). Required when a class-conditional network is in training mode; ignored in eval.
    */
-  rng?: Rng;
+  rng?: BatchRandom;
 }
 
 /** How the scalar time becomes a vector (both are fixed features: the learning happens in the MLP after them). */
@@ -41,8 +41,9 @@ export function classIdArray(classes: ClassLabels, numClasses: number, batch: nu
 }
 
 /** Replaces each label by `nullClass` with probability p, drawing one uniform per label from rng. */
-export function dropLabels(classes: Int32Array, nullClass: number, p: number, rng: Rng): Int32Array {
-  return classes.map((c) => (rng.uniform() < p ? nullClass : c));
+export function dropLabels(classes: Int32Array, nullClass: number, p: number, rng: BatchRandom): Int32Array {
+  const u = rng.uniforms(classes.length);
+  return classes.map((c, i) => (u[i]! < p ? nullClass : c));
 }
 
 /**

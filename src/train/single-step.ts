@@ -1,7 +1,7 @@
 // The single-step denoiser of the teaching project (part 1): a network trained to map z = x + sigma eps back to
 // x at ONE fixed sigma (default 0.5), with the L2 loss ||D(z) - x||^2, then tried across other noise levels to
 // show that it works best near the level it was trained at. Not a diffusion model: no schedule, no sampling.
-import { cat, mseLoss, noGrad, tensor, tidy, type Rng, type Tensor } from '../engine/index.js';
+import { cat, mseLoss, noGrad, tensor, tidy, type BatchRandom, type Rng, type Tensor } from '../engine/index.js';
 import { imageGrid, type RgbaImage } from '../io/index.js';
 import type { NetworkFn } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
@@ -13,7 +13,7 @@ export const singleStepTestSigmas: readonly number[] = [0, 0.2, 0.4, 0.6, 0.8, 1
 const sigmaTime = (sigma: number, n: number, like: Tensor) => tensor(new Float32Array(n).fill(sigma), [n], like.device);
 
 /** Per-row loss [B] of the single-step objective at noise level sigma. */
-export function singleStepLoss(net: NetworkFn, x: Tensor, sigma: number, rng: Rng, cond: Tensor | null): Tensor {
+export function singleStepLoss(net: NetworkFn, x: Tensor, sigma: number, rng: BatchRandom, cond: Tensor | null): Tensor {
   const n = x.shape[0]!;
   const z = x.add(rng.randn(x.shape).mul(sigma)); // (N, C, H, W)
   const out = net(z, sigmaTime(sigma, n, x), cond);

@@ -1,10 +1,13 @@
 // The training loop (DDPM Algorithm 1 generalised by diffusion/objectives.ts): AdamW with warm-up and decay,
-// gradient clipping, EMA weights, a NaN/Inf guard, atomic checkpoints and exact resume. Everything random in
-// step k is a pure function of (seed, k): the batch comes from epoch permutation stream(epoch) and the noise,
-// times and label dropout from stream(k), so a resumed run repeats an uninterrupted one exactly.
+// gradient clipping, EMA weights, a NaN/Inf guard, atomic checkpoints and exact resume, on one process or data
+// parallel over a process group. Everything random about row i of step k is a pure function of (seed, k, i): the
+// batch comes from epoch permutation stream(epoch), and row i's noise, time, flip and label dropout from
+// stream(1 + k).stream(i), so a resumed run repeats an uninterrupted one exactly whatever the number of ranks.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Adam, Rng, autocast, clipGradNorm, dispose, noGrad, tidy, type Tensor } from '../engine/index.js';
+import {
+  Adam, PerSampleRng, Rng, autocast, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
+} from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { diffusionLoss, type Cond } from '../diffusion/index.js';
 import { buildNetwork, type Network } from '../networks/index.js';
@@ -14,12 +17,13 @@ import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
 import { singleStepLoss } from './single-step.js';
 import { latestCheckpoint, loadCheckpoint, loadModel, saveCheckpoint, saveModel, type TrainingState } from './checkpoint.js';
+import { averageGradients, batchShare, broadcastState } from './data-parallel.js';
 
 /** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with labels. */
 export interface TrainingSet {
   readonly length: number;
   /** (N, C, H, W) images in [-1, 1] for these indices (optionally flipped by rng), labels int64 (N) or null. */
-  batch(ids: Int32Array, o: { hflip: boolean; rng: Rng }): { images: Tensor; labels: Tensor | null };
+  batch(ids: Int32Array, o: { hflip: boolean; rng: BatchRandom }): { images: Tensor; labels: Tensor | null };
 }
 
 export interface StepReport {
@@ -40,6 +44,11 @@ export interface TrainHooks {
   onPreview?(ema: Network, step: number): void;
   /** Stops the run cleanly (a checkpoint is written first). */
   signal?: AbortSignal;
+  /**
+   * Data parallel: this process is one rank of the group. --batch stays the global batch (each rank takes
+   * batchSize / worldSize rows); rank 0 alone writes files and calls the hooks. Default: one process.
+   */
+  group?: ProcessGroup;
 }
 
 export interface TrainResult {
@@ -87,13 +96,16 @@ function truncateLog(path: string, step: number): void {
 
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
 export async function train(config: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & { resume?: boolean } = {}): Promise<TrainResult> {
+  const group = o.group ?? null;
+  const lead = (group?.rank ?? 0) === 0; // writes the run folder
+  const share = batchShare(config.batchSize, group);
   const schedule = scheduleFromName(config.schedule);
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
   const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
   const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1), memoryFormat });
-  const resumeFrom = o.resume ? latestCheckpoint(runDir) : null;
-  if (config.init && !resumeFrom) warmStart(net, config);
+  const resumeFrom = o.resume && lead ? latestCheckpoint(runDir) : null;
+  if (config.init && !resumeFrom && lead) warmStart(net, config);
   const params = net.namedParameters();
   const opt = new Adam(params.map(([, t]) => t), { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' });
   const ema = copies(params.map(([, t]) => t));
@@ -110,9 +122,15 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     ({ step, imagesSeen } = saved.state);
     dispose(saved.state);
   }
-  writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  if (group) { // every rank starts from rank 0's weights, EMA, moments and counters
+    const tensors = [...params.map(([, t]) => t), ...ema, ...opt.m, ...opt.v];
+    [step, imagesSeen, opt.step] = noGrad(() => broadcastState(group, tensors, [step, imagesSeen, opt.step])) as [number, number, number];
+  }
   const logPath = join(runDir, 'loss.csv');
-  truncateLog(logPath, step);
+  if (lead) {
+    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    truncateLog(logPath, step);
+  }
 
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
   const state = (): TrainingState => ({ step, imagesSeen, model: net.stateDict(), ema: emaWeights(), adam: opt.stateDict() });
@@ -122,6 +140,7 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     return e.eval();
   };
   const checkpoint = () => {
+    if (!lead) return;
     const path = saveCheckpoint(runDir, config, state());
     o.onCheckpoint?.(path, step);
   };
@@ -130,12 +149,13 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   let lastLoss = NaN, stopped: TrainResult['stopped'] = 'finished';
   const started = performance.now(), startStep = step;
   while (step < config.steps) {
-    if (o.signal?.aborted) { stopped = 'aborted'; break; }
+    if (!group && o.signal?.aborted) { stopped = 'aborted'; break; }
     const k = step + 1;
-    const rng = new Rng(config.seed).stream(1 + k);
+    const rng = PerSampleRng.from(new Rng(config.seed).stream(1 + k), share.count, share.first); // row i: stream i
     const lr = learningRate(k, { ...config, totalSteps: config.steps });
-    const { loss, gradNorm } = tidy(() => {
-      const { images, labels } = data.batch(batchIds(config.seed, k, config.batchSize, data.length), { hflip: config.hflip, rng });
+    const ids = batchIds(config.seed, k, config.batchSize, data.length).slice(share.first, share.first + share.count);
+    const { loss, gradNorm, stop } = tidy(() => {
+      const { images, labels } = data.batch(ids, { hflip: config.hflip, rng });
       const netFn = (x: Tensor, t: Tensor, cond: Cond) =>
         autocast(precision, () => net.forward(x, t, cond ? { classes: cond, rng } : {})).to('float32');
       const l = (config.task === 'denoise'
@@ -145,8 +165,13 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
         })).mean();
       opt.zeroGrad();
       l.backward();
-      return { loss: l.item(), gradNorm: clipGradNorm(opt.params, config.gradClipNorm) };
+      // Data parallel: the global batch's mean gradient on every rank (one all-reduce), and a collective stop.
+      const global = group
+        ? averageGradients(group, opt.params.map((p) => p.grad!), l.item(), o.signal?.aborted === true)
+        : { loss: l.item(), stop: false };
+      return { ...global, gradNorm: clipGradNorm(opt.params, config.gradClipNorm) };
     });
+    if (stop) { stopped = 'aborted'; break; }
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       const last = latestCheckpoint(runDir);
       throw new NonFiniteLossError(`training stopped: ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${k}; ` +
@@ -157,6 +182,10 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     imagesSeen += config.batchSize;
     emaUpdate(ema, opt.params, emaDecay(imagesSeen, config.batchSize, config));
     lastLoss = loss;
+    if (!lead) {
+      if (step % 20 === 0) await new Promise((r) => setImmediate(r));
+      continue;
+    }
     appendFileSync(logPath, `${step},${loss},${lr},${gradNorm}\n`);
     const seconds = (performance.now() - started) / 1000;
     o.onStep?.({ step, totalSteps: config.steps, loss, lr, gradNorm, imagesPerSecond: ((step - startStep) * config.batchSize) / seconds });
@@ -170,12 +199,14 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     if (step % 20 === 0) await new Promise((r) => setImmediate(r)); // let signals and I/O through
   }
   checkpoint();
-  writeLossPlot(runDir);
   const modelPath = join(runDir, 'model.safetensors');
-  const e = emaNetwork();
-  saveModel(modelPath, config, e.stateDict(), step);
-  o.onPreview?.(e, step);
-  e.dispose();
+  if (lead) {
+    writeLossPlot(runDir);
+    const e = emaNetwork();
+    saveModel(modelPath, config, e.stateDict(), step);
+    o.onPreview?.(e, step);
+    e.dispose();
+  }
   net.dispose();
   opt.dispose();
   for (const t of ema) t.dispose();

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import {
   ddim, generate, imageGrid, latestCheckpoint, loadDataset, loadModel, resolveTrainConfig,
   scheduleNames, tidy, train, trainingSet, writePng, presetNames,
-  Rng, batchImages, singleStepSweep, type Dataset, type Network, type TrainConfig,
+  ProcessGroup, Rng, batchImages, processGroupFromEnv, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
 import { imageDenoiser } from '../../models.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
+import { launchRanks, withoutNproc } from '../launch.js';
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
 function writePreview(net: Network, config: TrainConfig, path: string): void {
@@ -89,6 +90,7 @@ export const trainCommand: Command = {
     resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
     init: { type: 'string', help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule' },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
+    nproc: { type: 'string', help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead)', default: '1' },
   },
   async run(v) {
     const out = str(v.out, 'out');
@@ -139,10 +141,20 @@ export const trainCommand: Command = {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
     }
-    if (v.resume && !latestCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in ${join(out, 'checkpoints')}`);
-    if (!v.resume && existsSync(join(out, 'config.json'))) {
+    const nproc = num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
+    const fromEnv = (() => {
+      try { return processGroupFromEnv(); } catch (e) { throw new UsageError(`data parallel: ${(e as Error).message}`); }
+    })();
+    const world = fromEnv?.worldSize ?? nproc;
+    if (batchSize % world !== 0) throw new UsageError(`--batch ${batchSize} does not split evenly over ${world} processes`);
+    if (nproc > 1 && fromEnv) throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
+    const lead = (fromEnv?.rank ?? 0) === 0;
+    if (lead && v.resume && !latestCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in ${join(out, 'checkpoints')}`);
+    if (lead && !v.resume && existsSync(join(out, 'config.json'))) {
       throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
     }
+    if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
+    const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
     const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: batchSize });
     const controller = new AbortController();
     const stop = () => controller.abort();
@@ -152,6 +164,7 @@ export const trainCommand: Command = {
       const result = await train(config, trainingSet(dataset), out, {
         resume: v.resume === true,
         signal: controller.signal,
+        ...(group ? { group } : {}),
         onStep: (r) => {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
@@ -159,6 +172,7 @@ export const trainCommand: Command = {
           ? writeSweep(net, config, dataset, out)
           : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`))),
       });
+      if (!lead) return result.stopped === 'aborted' ? 130 : 0;
       bar.done();
       console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, loss ${result.lastLoss.toFixed(4)}; ` +
         `model ${result.modelPath}; checkpoints in ${join(out, 'checkpoints')}`);
@@ -166,6 +180,7 @@ export const trainCommand: Command = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      group?.destroy();
     }
   },
 };

@@ -1,0 +1,182 @@
+// torch.distributed's c10d from JavaScript: a TCPStore rendezvous and a Gloo process group with the three
+// collectives data-parallel training needs (all-reduce sum, broadcast, barrier). Generic: tensors in, tensors out.
+// Built when the linked libtorch carries c10d with Gloo (DIFFLAB_C10D, set by scripts/torch-config.mjs); otherwise
+// every entry point says so.
+#include "common.h"
+
+#ifdef DIFFLAB_C10D
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+#include <chrono>
+#include <memory>
+
+namespace {
+#ifdef DIFFLAB_C10D
+struct Group {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  int rank = 0, size = 1;
+  std::string where;  // "rank R of W" for messages
+};
+
+Group& G(const Value& v) {
+  if (!v.IsExternal()) throw std::invalid_argument("expected a process group");
+  Group* g = v.As<Napi::External<Group>>().Data();
+  if (!g->pg) throw std::invalid_argument("process group was destroyed");
+  return *g;
+}
+
+// Runs a collective; its failure (a peer gone, a timeout) becomes one line naming this rank and the operation.
+template <typename F>
+void Collective(Group& g, const char* what, F f) {
+  try {
+    f()->wait();
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    auto nl = msg.find('\n');
+    if (nl != std::string::npos) msg = msg.substr(0, nl);
+    auto bracket = msg.rfind("] ");  // drop gloo's "[file.cc:123] " source prefix
+    if (bracket != std::string::npos && msg[0] == '[') msg = msg.substr(bracket + 2);
+    throw std::runtime_error(g.where + ": " + what + " failed: " + msg);
+  }
+}
+
+// The tensors as one contiguous float bucket (one collective instead of one per tensor), and back.
+at::Tensor Flatten(const std::vector<at::Tensor>& ts) {
+  std::vector<at::Tensor> flat;
+  for (auto& t : ts) flat.push_back(t.detach().reshape({-1}));
+  return at::cat(flat);
+}
+void Unflatten(const at::Tensor& bucket, const std::vector<at::Tensor>& ts) {
+  int64_t offset = 0;
+  at::NoGradGuard no_grad;
+  for (auto& t : ts) {
+    int64_t n = t.numel();
+    t.copy_(bucket.narrow(0, offset, n).view(t.sizes()));
+    offset += n;
+  }
+}
+// Runs a collective on the tensors as one flat bucket and writes the result back into them.
+template <typename F>
+void OnBucket(Group& g, const std::vector<at::Tensor>& ts, const char* what, F f) {
+  if (ts.empty()) return;
+  std::vector<at::Tensor> bucket{Flatten(ts)};
+  Collective(g, what, [&] { return f(bucket); });
+  Unflatten(bucket[0], ts);
+}
+std::vector<at::Tensor> Tensors(const Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
+  return out;
+}
+#endif
+
+#ifndef DIFFLAB_C10D
+[[noreturn]] void Unsupported() {
+  throw std::runtime_error("this libtorch build has no c10d/Gloo (rebuild the addon where libgloo-dev is installed)");
+}
+#endif
+}  // namespace
+
+namespace dist {
+FN(distAvailable) {
+#ifdef DIFFLAB_C10D
+  return Napi::Boolean::New(env, true);
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+} END
+
+// distInit(host, port, rank, worldSize, timeoutMs): rank 0 serves the TCPStore at host:port, the others connect;
+// returns once all worldSize ranks have joined the Gloo group (or throws after timeoutMs).
+FN(distInit) {
+#ifdef DIFFLAB_C10D
+  std::string host = S(A(0));
+  int port = static_cast<int>(I(A(1))), rank = static_cast<int>(I(A(2))), size = static_cast<int>(I(A(3)));
+  auto timeout = std::chrono::milliseconds(I(A(4)));
+  auto g = new Group();
+  g->rank = rank;
+  g->size = size;
+  g->where = "rank " + std::to_string(rank) + " of " + std::to_string(size);
+  try {
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<std::uint16_t>(port);
+    so.isServer = rank == 0;
+    so.numWorkers = size;
+    so.waitWorkers = true;
+    so.timeout = timeout;
+    g->store = c10::make_intrusive<c10d::TCPStore>(host, so);
+    auto o = c10d::ProcessGroupGloo::Options::create(timeout);
+    // Gloo's pairs connect on the address the rendezvous host resolves to from here (loopback for one machine).
+    o->devices.push_back(host == "127.0.0.1" || host == "localhost"
+      ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+      : c10d::ProcessGroupGloo::createDefaultDevice());
+    g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->store, rank, size, o);
+  } catch (const std::exception& e) {
+    delete g;
+    std::string msg = e.what();
+    auto nl = msg.find('\n');
+    throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": cannot join the group at " +
+                             host + ":" + std::to_string(port) + " (" + (nl == std::string::npos ? msg : msg.substr(0, nl)) + ")");
+  }
+  return Napi::External<Group>::New(env, g, [](Napi::Env, Group* p) { delete p; });
+#else
+  Unsupported();
+#endif
+} END
+
+// distAllReduce(group, tensors): every tensor becomes the sum of its copies on all ranks (one flat bucket).
+FN(distAllReduce) {
+#ifdef DIFFLAB_C10D
+  Group& g = G(A(0));
+  OnBucket(g, Tensors(A(1)), "all-reduce", [&](std::vector<at::Tensor>& b) { return g.pg->allreduce(b); });
+  return env.Undefined();
+#else
+  Unsupported();
+#endif
+} END
+
+// distBroadcast(group, tensors, root): every rank's tensors become root's.
+FN(distBroadcast) {
+#ifdef DIFFLAB_C10D
+  Group& g = G(A(0));
+  c10d::BroadcastOptions o;
+  o.rootRank = I(A(2));
+  OnBucket(g, Tensors(A(1)), "broadcast", [&](std::vector<at::Tensor>& b) { return g.pg->broadcast(b, o); });
+  return env.Undefined();
+#else
+  Unsupported();
+#endif
+} END
+
+FN(distBarrier) {
+#ifdef DIFFLAB_C10D
+  Group& g = G(A(0));
+  Collective(g, "barrier", [&] { return g.pg->barrier(); });
+  return env.Undefined();
+#else
+  Unsupported();
+#endif
+} END
+
+// distDestroy(group): closes the connections now (the others see this rank leave).
+FN(distDestroy) {
+#ifdef DIFFLAB_C10D
+  if (A(0).IsExternal()) {
+    Group* g = A(0).As<Napi::External<Group>>().Data();
+    g->pg.reset();
+    g->store.reset();
+  }
+#endif
+  return env.Undefined();
+} END
+}  // namespace dist
+
+#define EXPORT_DIST(name) exports.Set(#name, Napi::Function::New(env, dist::name, #name))
+void InitDistributed(Napi::Env env, Napi::Object exports) {
+  EXPORT_DIST(distAvailable); EXPORT_DIST(distInit); EXPORT_DIST(distAllReduce); EXPORT_DIST(distBroadcast);
+  EXPORT_DIST(distBarrier); EXPORT_DIST(distDestroy);
+}
