@@ -11,21 +11,22 @@ using Napi::CallbackInfo;
 using Napi::Value;
 
 // ---------- the tensor handle ----------------------------------------------------------------------
+// The handle class's constructor lives in each Node environment's instance data (not in a static), so the main
+// thread and any worker threads can each load the addon and make tensors; libtorch itself is shared.
 class Handle : public Napi::ObjectWrap<Handle> {
  public:
-  static inline Napi::FunctionReference ctor;
   at::Tensor t;
   explicit Handle(const CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) {}
   static inline void Init(Napi::Env env, Napi::Object exports) {
     Napi::Function f = DefineClass(env, "TensorHandle", {});
-    ctor = Napi::Persistent(f);
-    ctor.SuppressDestruct();
+    env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(f)));
     exports.Set("TensorHandle", f);
   }
+  static inline Napi::Function Ctor(Napi::Env env) { return env.GetInstanceData<Napi::FunctionReference>()->Value(); }
 };
 
 static inline at::Tensor& T(const Value& v) {
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(Handle::ctor.Value()))
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(Handle::Ctor(v.Env())))
     throw std::invalid_argument("expected a tensor handle");
   at::Tensor& t = Handle::Unwrap(v.As<Napi::Object>())->t;
   if (!t.defined()) throw std::invalid_argument("tensor was disposed");
@@ -33,7 +34,7 @@ static inline at::Tensor& T(const Value& v) {
 }
 
 static inline Value W(Napi::Env env, at::Tensor t) {
-  Napi::Object o = Handle::ctor.New({});
+  Napi::Object o = Handle::Ctor(env).New({});
   Handle::Unwrap(o)->t = std::move(t);
   return o;
 }

@@ -1,7 +1,9 @@
-// The runner process: the server forks it so that the model's work never blocks the server's event loop and so
-// that libtorch (whose addon serves one JavaScript thread per process) is loaded by one thread only: the worker
-// (runner-worker.ts). This main thread only relays messages and, to cancel, sets the shared flag that the
-// worker's onStep reads between sampler steps (it cannot receive messages while a job runs).
+// The runner process: the server forks it so that a job that takes the process down (libtorch aborting, the kernel
+// killing it for memory) costs one job and a restart, never the server (crash isolation). The addon could now run
+// in the server's own worker threads (its state is per Node environment), but an abort would end the server too.
+// Inside, the work runs on a worker thread (runner-worker.ts) so that this main thread stays free to relay
+// messages and, to cancel, to set the shared flag that the worker's onStep reads between sampler steps (the worker
+// cannot receive messages while a job runs).
 import { Worker } from 'node:worker_threads';
 import type { RunnerMessage, ServerMessage } from './protocol.js';
 
