@@ -100,3 +100,12 @@ test('bad inputs exit non-zero with one line and write nothing', () => {
   }
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
 });
+
+test('without --steps each sampler runs its own default (the table the help prints): ddpm all T steps, dpmpp-2m 20', () => {
+  for (const [sampler, steps] of [['ddpm', 1000], ['dpmpp-2m', 20], ['ddim', 50]] as const) {
+    const r = difflab('sample', '--model', model, '--n', '1', '--sampler', sampler, '--out', join(dir, `default-${sampler}.png`));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${sampler}, ${steps} steps`));
+  }
+  assert.match(difflab('sample', '--help').stdout, /ddpm: T, ddim: 50, euler-maruyama: 500, pc: 500, heun: 18, dpmpp-2m: 20/);
+});

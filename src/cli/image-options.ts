@@ -1,15 +1,16 @@
 // What the image commands (sample, forward, denoise, edit) share: the sampler by name, the model file, input
 // pictures fitted to the model (with a note when resized) and PNG outputs. Parsing only: the work is the library's.
 import {
-  DEFAULT_MODEL_PATH, classIdOf, ddim, ddpm, dpmpp2m, eulerMaruyama, heun, imageGrid, karrasStepSigmas, loadDenoiser,
-  loadImageInput, predictorCorrector, tidy, timeStepSigmas, writePng,
+  DEFAULT_MODEL_PATH, classIdOf, ddim, ddpm, dpmpp2m, eulerMaruyama, heun, imageGrid, loadDenoiser,
+  loadImageInput, predictorCorrector, tidy, writePng,
+  defaultStepsFor, samplerNames, type SamplerName,
   type Denoiser, type GridOptions, type LoadedDenoiser, type Sampler, type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
 import { precisionOption, readPrecision } from './precision.js';
 
-export const SAMPLERS = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
-export type SamplerName = (typeof SAMPLERS)[number];
+export const SAMPLERS = samplerNames;
+export type { SamplerName };
 
 /** A sampler by name with its extra options bound (DDIM's eta, DDPM's step variance). */
 export function samplerFor(name: SamplerName, extra: { eta?: number; variance?: 'posterior' | 'beta' } = {}): Sampler {
@@ -23,12 +24,6 @@ export function samplerFor(name: SamplerName, extra: { eta?: number; variance?: 
   }
 }
 
-/** The grid a named sampler would use by default (the ODE solvers' Karras grid, the others' time grid). */
-export function samplerGrid(name: SamplerName, d: Denoiser, numSteps: number): number[] {
-  const o = { rng: { randn: () => { throw new Error('unused'); } }, numSteps };
-  return name === 'heun' || name === 'dpmpp-2m' ? karrasStepSigmas(d, o, numSteps) : timeStepSigmas(d, o, numSteps);
-}
-
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
@@ -37,17 +32,23 @@ export const imageCommandOptions: Record<string, OptionSpec> = {
 };
 
 /** Options of the sampler that does the denoising. */
+/** Steps of the edits' sampler when --steps is not given (a strided grid of the schedule's times). */
+export const EDIT_STEPS = 50;
+
 export const samplerOptions: Record<string, OptionSpec> = {
   sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddpm' },
-  steps: { type: 'string', help: 'sampler steps', default: '50' },
+  steps: { type: 'string', help: 'sampler steps', default: String(EDIT_STEPS) },
   eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
 };
 
-/** The sampler, its name and step count from --sampler/--steps/--eta. */
-export function readSampler(v: Record<string, unknown>, d: Denoiser, fallback: SamplerName = 'ddpm', steps = 50): { name: SamplerName; sampler: Sampler; numSteps: number } {
+/**
+ * The sampler, its name and step count from --sampler/--steps/--eta; without --steps, `steps` when the command
+ * has its own default (the edits: 50), else the sampler's own (defaultSamplerSteps).
+ */
+export function readSampler(v: Record<string, unknown>, d: Denoiser, fallback: SamplerName = 'ddpm', steps?: number): { name: SamplerName; sampler: Sampler; numSteps: number } {
   const name = oneOf(v.sampler, 'sampler', SAMPLERS, fallback);
   const T = d.schedule.numTimesteps;
-  const numSteps = num(v.steps, 'steps', steps, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
+  const numSteps = num(v.steps, 'steps', steps ?? defaultStepsFor(name, T), { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
   return { name, sampler: samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) }), numSteps };
 }
 

@@ -9,7 +9,7 @@ export { UNet, unetConfig, type UNetConfig } from './unet.js';
 export { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
 export { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig, type MarginalStd } from './score-unet.js';
 export {
-  buildNetwork, resolveNetworkConfig, networkPresets, presetNames, presetConfig,
+  buildNetwork, networkPresets, presetNames, presetConfig,
   type NetworkConfig, type ResolvedNetworkConfig, type BuildOptions, type PresetName,
 } from './presets.js';
 export { summary, type NetworkSummary, type BlockSummary } from './summary.js';

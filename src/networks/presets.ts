@@ -41,14 +41,6 @@ export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Netwo
   return net.setMemoryFormat(o.memoryFormat ?? 'contiguous');
 }
 
-/** Every field of a config made explicit. */
-export function resolveNetworkConfig(config: NetworkConfig): ResolvedNetworkConfig {
-  switch (config.kind) {
-    case 'unet': return unetConfig(config);
-    case 'classic': return classicUNetConfig(config);
-    case 'score': return scoreUNetConfig(config);
-  }
-}
 
 const fashionMnist = { imageChannels: 1, numClasses: 10 } as const;
 

@@ -6,6 +6,7 @@
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
+import { defaultStepsFor } from './names.js';
 
 export interface DdimOptions extends SamplerOptions {
   /** Stochasticity in [0, 1]. Default 0. */
@@ -14,7 +15,7 @@ export interface DdimOptions extends SamplerOptions {
 
 /** Samples of the given shape. Default numSteps 50. */
 export function ddim(d: Denoiser, shape: readonly number[], o: DdimOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, 50);
+  const sigmas = timeStepSigmas(d, o, defaultStepsFor('ddim', d.schedule.numTimesteps));
   const eta = o.eta ?? 0;
   if (!(eta >= 0 && eta <= 1)) throw new Error(`ddim: eta must be in [0, 1], got ${eta}`);
   return runSteps(shape, sigmas, o, (x, i) => {

@@ -7,10 +7,11 @@
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
+import { defaultStepsFor } from './names.js';
 
 /** Samples of the given shape. Default numSteps 500 (the tutorial's). */
 export function eulerMaruyama(d: Denoiser, shape: readonly number[], o: SamplerOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, 500);
+  const sigmas = timeStepSigmas(d, o, defaultStepsFor('euler-maruyama', d.schedule.numTimesteps));
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     const x0 = denoiseAt(d, x, st, o.cond);

@@ -4,6 +4,7 @@
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
 import { runSteps, karrasStepSigmas, type SamplerOptions } from './common.js';
+import { defaultStepsFor } from './names.js';
 
 export interface HeunOptions extends SamplerOptions {
   /** Curvature of the Karras grid (ignored with explicit sigmas). Default 7. */
@@ -12,7 +13,7 @@ export interface HeunOptions extends SamplerOptions {
 
 /** Samples of the given shape. Default numSteps 18 (EDM's CIFAR-10 setting, 35 evaluations). */
 export function heun(d: Denoiser, shape: readonly number[], o: HeunOptions): Tensor {
-  const sigmas = karrasStepSigmas(d, o, 18, o.rho ?? 7);
+  const sigmas = karrasStepSigmas(d, o, defaultStepsFor('heun', d.schedule.numTimesteps), o.rho ?? 7);
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Euler step.

@@ -1,4 +1,5 @@
 // Samplers: one pure function per algorithm, (denoiser, shape, options) -> samples.
+export * from './names.js';
 export * from './common.js';
 export * from './ddpm.js';
 export * from './ddim.js';

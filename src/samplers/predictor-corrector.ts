@@ -8,6 +8,7 @@
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
+import { defaultStepsFor } from './names.js';
 
 export interface PredictorCorrectorOptions extends SamplerOptions {
   /** Langevin steps after each predictor step. Default 1. */
@@ -23,7 +24,7 @@ function meanRowNorm(x: Tensor): number {
 
 /** Samples of the given shape. Default numSteps 500; network evaluations: numSteps + correctorSteps (numSteps - 1). */
 export function predictorCorrector(d: Denoiser, shape: readonly number[], o: PredictorCorrectorOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, 500);
+  const sigmas = timeStepSigmas(d, o, defaultStepsFor('pc', d.schedule.numTimesteps));
   const M = o.correctorSteps ?? 1, r = o.snr ?? 0.16;
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];

@@ -1,6 +1,7 @@
 // What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
+import { samplerNames, type SamplerName } from '../samplers/names.js';
 
 /** A request the API refuses, with the HTTP status it gets (400 unless said) and a one-line reason. */
 export class RequestError extends Error {
@@ -9,8 +10,8 @@ export class RequestError extends Error {
   }
 }
 
-export const SAMPLER_NAMES = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
-export type SamplerChoice = (typeof SAMPLER_NAMES)[number];
+export const SAMPLER_NAMES = samplerNames;
+export type SamplerChoice = SamplerName;
 export const VIEW_NAMES = ['flip', 'rot90', 'rot180', 'negate'] as const;
 export type ViewChoice = (typeof VIEW_NAMES)[number];
 export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;

@@ -6,7 +6,7 @@ import {
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, str, type Command } from '../command.js';
 import {
-  imageCommandOptions, readClass, readImage, readModel, readPngOut, readSampler, samplerOptions, writeGrid,
+  EDIT_STEPS, imageCommandOptions, readClass, readImage, readModel, readPngOut, readSampler, samplerOptions, writeGrid,
 } from '../image-options.js';
 
 const OPERATIONS = ['sdedit', 'inpaint', 'anagram', 'hybrid'] as const;
@@ -22,7 +22,7 @@ const classCond = (id: number | null, n: number): Cond => (id === null ? null : 
 type Edit = (m: LoadedDenoiser, v: Values) => { images: Tensor; nrow: number; summary: string };
 
 const sdeditOp: Edit = (m, v) => {
-  const { sampler, numSteps } = readSampler(v, m.denoiser);
+  const { sampler, numSteps } = readSampler(v, m.denoiser, 'ddpm', EDIT_STEPS);
   const image = readImage(str(v.image, 'image'), m).image;
   const cls = readClass(v.class, 'class', m);
   const w = num(v.guidance, 'guidance', 1);
@@ -45,7 +45,7 @@ const sdeditOp: Edit = (m, v) => {
 };
 
 const inpaintOp: Edit = (m, v) => {
-  const { sampler, numSteps } = readSampler(v, m.denoiser);
+  const { sampler, numSteps } = readSampler(v, m.denoiser, 'ddpm', EDIT_STEPS);
   const input = readImage(str(v.image, 'image'), m);
   const size = m.imageShape[1];
   if ((v.mask === undefined) === (v.box === undefined)) throw new UsageError('give exactly one of --mask MASK.png and --box x,y,w,h');
@@ -70,7 +70,7 @@ const inpaintOp: Edit = (m, v) => {
 };
 
 const anagramOp: Edit = (m, v) => {
-  const { sampler, numSteps } = readSampler(v, m.denoiser);
+  const { sampler, numSteps } = readSampler(v, m.denoiser, 'ddpm', EDIT_STEPS);
   const n = num(v.n, 'n', 1, { min: 1, integer: true });
   const [a, b] = [readClass(str(v['class-a'], 'class-a'), 'class-a', m)!, readClass(str(v['class-b'], 'class-b'), 'class-b', m)!];
   const vw = view(oneOf(v.view, 'view', viewNames, 'flip'));
@@ -81,7 +81,7 @@ const anagramOp: Edit = (m, v) => {
 };
 
 const hybridOp: Edit = (m, v) => {
-  const { sampler, numSteps } = readSampler(v, m.denoiser);
+  const { sampler, numSteps } = readSampler(v, m.denoiser, 'ddpm', EDIT_STEPS);
   const n = num(v.n, 'n', 1, { min: 1, integer: true });
   const [lo, hi] = [readClass(str(v['class-low'], 'class-low'), 'class-low', m)!, readClass(str(v['class-high'], 'class-high'), 'class-high', m)!];
   const kernel = num(v.kernel, 'kernel', 33, { min: 1, integer: true });

@@ -10,6 +10,7 @@ import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, readModel, samplerFor } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
+import { defaultStepsText } from '../../samplers/index.js';
 
 const attempt = <T>(fn: () => T): T => {
   try { return fn(); } catch (e) { throw new UsageError((e as Error).message, 1); }
@@ -48,7 +49,7 @@ export const evalCommand: Command = {
   options: {
     model: { type: 'string', help: 'model file or training checkpoint', default: 'the shipped models/fashion-mnist.safetensors' },
     sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim' },
-    steps: { type: 'string', help: 'sampler steps', default: 'the sampler\'s own' },
+    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
     n: { type: 'string', help: 'number of samples (and of real images in each reference set)', default: '10000' },
     guidance: { type: 'string', help: 'classifier-free guidance weight (0: unconditional, 1: conditional)', default: '1' },
     classes: { type: 'string', help: 'comma-separated class names or ids the samples cycle through', default: 'every class' },

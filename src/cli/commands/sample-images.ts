@@ -26,7 +26,7 @@ export function sampleImages(v: Values): number {
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
   const m = readModel(v);
-  const { sampler, name, numSteps } = readSampler(v, m.denoiser, 'ddim', 50);
+  const { sampler, name, numSteps } = readSampler(v, m.denoiser, 'ddim');
   const K = m.classNames.length;
   const classSpec = v.class === undefined ? undefined : String(v.class);
   const classes = classSpec === undefined ? null

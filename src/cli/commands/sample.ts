@@ -10,6 +10,7 @@ import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
+import { defaultStepsText } from '../../samplers/index.js';
 const SCHEDULES = ['vp-linear', 'vp-cosine', 'vp-sigmoid', 've', 'edm'] as const;
 type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -48,7 +49,7 @@ export const sample: Command = {
   options: {
     model: { type: 'string', help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})', default: 'models/fashion-mnist.safetensors' },
     sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim for image models; required for gmm' },
-    steps: { type: 'string', help: 'sampler steps', default: 'the sampler\'s own (ddpm: T, ddim: 50, sde: 500, heun: 18, dpmpp-2m: 20)' },
+    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
     n: { type: 'string', help: 'number of samples', default: '16 images, 1000 gmm samples' },
     seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: '0' },
     schedule: { type: 'string', help: SCHEDULES.join('|'), default: 'vp-linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },

@@ -1,0 +1,21 @@
+// The samplers' names and default step counts: the one table the CLI help, the CLI, the playground API and the
+// samplers themselves read (no imports, so the page's bundle can take it too).
+export const samplerNames = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
+export type SamplerName = (typeof samplerNames)[number];
+
+/**
+ * Steps each sampler runs when none are asked for. 'T': every step of a discrete schedule (DDPM's Algorithm 2;
+ * 1000 on a continuous one). Heun and DPM-Solver++(2M) follow EDM and DPM-Solver's own settings.
+ */
+export const defaultSamplerSteps: Readonly<Record<SamplerName, number | 'T'>> = {
+  ddpm: 'T', ddim: 50, 'euler-maruyama': 500, pc: 500, heun: 18, 'dpmpp-2m': 20,
+};
+
+/** The default step count of a sampler on a schedule with numTimesteps discrete steps (null: continuous). */
+export function defaultStepsFor(name: SamplerName, numTimesteps: number | null): number {
+  const d = defaultSamplerSteps[name];
+  return d === 'T' ? numTimesteps ?? 1000 : d;
+}
+
+/** "ddpm: T, ddim: 50, ...": the defaults as help text. */
+export const defaultStepsText = samplerNames.map((n) => `${n}: ${defaultSamplerSteps[n]}`).join(', ');
