@@ -49,3 +49,18 @@ test('demo trains a few steps, lowers the loss and writes a PNG of three rows of
   assert.deepEqual(readdirSync(dir), ['demo.png']);
   assert.ok(existsSync(out));
 });
+
+test('serve on a port in use or an address not here exits 1 with one line instead of hanging', async () => {
+  const { createServer } = await import('node:net');
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  const port = (busy.address() as { port: number }).port;
+  const { spawnSync } = await import('node:child_process');
+  const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
+  for (const [args, why] of [[['--port', String(port)], 'the port is in use'], [['--port', '0', '--host', 'no-such-host.invalid'], 'no such address on this machine']] as const) {
+    const r = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
+    assert.match(r.stderr.trim(), new RegExp(`^difflab: error: cannot listen on .*: ${why}$`));
+  }
+  busy.close();
+});

@@ -202,7 +202,17 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
     throw new RequestError(`not found: ${path}`, 404);
   });
 
-  await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  try {
+    await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  } catch (e) {
+    // Cannot listen (port taken, address not on this machine): stop the runner too, or it keeps the process alive.
+    await queue.close();
+    await app.close().catch(() => {});
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+      ? 'no such address on this machine' : String(err.message).split('\n')[0];
+    throw new Error(`cannot listen on ${o.host ?? '127.0.0.1'}:${o.port ?? 8080}: ${why}`);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port ?? 8080;
   const host = o.host ?? '127.0.0.1';
