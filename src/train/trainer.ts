@@ -122,8 +122,9 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     ({ step, imagesSeen } = saved.state);
     dispose(saved.state);
   }
-  if (group) { // every rank starts from rank 0's weights, EMA, moments and counters
-    const tensors = [...params.map(([, t]) => t), ...ema, ...opt.m, ...opt.v];
+  if (group) { // every rank starts from rank 0's weights, buffers, EMA, moments and counters
+    const buffers = net.namedBuffers().map(([, t]) => t).filter((t) => t.dtype === 'float32');
+    const tensors = [...params.map(([, t]) => t), ...buffers, ...ema, ...opt.m, ...opt.v];
     [step, imagesSeen, opt.step] = noGrad(() => broadcastState(group, tensors, [step, imagesSeen, opt.step])) as [number, number, number];
   }
   const logPath = join(runDir, 'loss.csv');
