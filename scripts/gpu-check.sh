@@ -34,7 +34,7 @@ mkdir -p build/Release
 g++ -shared -fPIC -O2 -std=c++17 -fexceptions -DNAPI_CPP_EXCEPTIONS -DNAPI_VERSION=8 -Wno-unused-parameter \
   -I"$NODE_INC" -I"$(node -p "require('node-addon-api').include_dir")" \
   $(node scripts/torch-config.mjs include | sed 's/[^ ]*/-I&/g') $(node scripts/torch-config.mjs cflags) \
-  native/difflab.cc -o build/Release/difflab.node $(node scripts/torch-config.mjs libs)
+  native/difflab.cc native/distributed.cc -o build/Release/difflab.node $(node scripts/torch-config.mjs libs)
 echo -n "$LIBTORCH" > build/libtorch-location
 node -e "import('./dist/src/index.js').then((d) => console.log('libtorch', d.libtorchVersion(), 'cuda', d.cudaAvailable(), d.cudaDeviceCount(), 'devices; bf16:', JSON.stringify(d.nativeBf16('cuda'))))"
 
