@@ -168,6 +168,10 @@ BINARY(minimum, at::minimum(a, b))
 BINARY(gt, at::gt(a, b).to(a.scalar_type()))
 BINARY(lt, at::lt(a, b).to(a.scalar_type()))
 BINARY(eq, at::eq(a, b).to(a.scalar_type()))
+// GELU (exact, erf form) composed of elementwise ops: libtorch 1.13's CPU gelu_backward returns wrong values
+// (errors of 3.0 seen) when the incoming gradient is channels-last and the input is not, which blew up the classic
+// U-Net's gradients under bf16/channels-last. mul, add and erf handle mixed layouts correctly.
+FN(gelu) { const at::Tensor& a = T(A(0)); return W(env, a * 0.5 * (at::erf(a * M_SQRT1_2) + 1)); } END
 #define UNARY(name, expr) FN(name) { const at::Tensor& a = T(A(0)); return W(env, expr); } END
 UNARY(neg, at::neg(a))
 UNARY(exp, at::exp(a))
@@ -180,7 +184,6 @@ UNARY(cos, at::cos(a))
 UNARY(tanh, at::tanh(a))
 UNARY(sigmoid, at::sigmoid(a))
 UNARY(silu, at::silu(a))
-UNARY(gelu, at::gelu(a))
 UNARY(relu, at::relu(a))
 UNARY(square, at::square(a))
 UNARY(sign, at::sign(a))

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Rng, autocast, conv2d, groupNorm, loadDenoiser, loadSafetensors, noGrad, resolvePrecision, resolveTrainConfig,
+  Rng, autocast, buildNetwork, conv2d, groupNorm, loadDenoiser, presetConfig, presetNames, loadSafetensors, noGrad, resolvePrecision, resolveTrainConfig,
   saveSafetensors, tensor, tidy, train, trainingSet, makeDataset, type Tensor,
 } from '../src/index.js';
 import { difflab, relativeError, tempDir } from './helpers.js';
@@ -172,4 +172,37 @@ test('CLI: --precision is checked, shown in help, and recorded in the run config
   const dry = difflab('train', '--data', 'subset', '--out', join(tempDir(), 'run'), '--precision', 'fp32', '--dry-run');
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(JSON.parse(dry.stdout).precision, 'fp32');
+});
+
+test('GELU backward is right when the gradient arrives channels-last and the input is not (a libtorch 1.13 kernel bug)', () => {
+  tidy(() => {
+    const rng = new Rng(7);
+    const x0 = rng.randn([2, 8, 5, 5], { dtype: 'float64' }), r = rng.randn([2, 8, 5, 5], { dtype: 'float64' });
+    const grad = (x: Tensor, weights: Tensor) => {
+      const v = x.clone().setRequiresGrad();
+      v.gelu().mul(weights).sum().backward();
+      return v.grad!.toFloat64Array();
+    };
+    const exact = grad(x0, r); // every tensor NCHW
+    assert.ok(relativeError(grad(x0, r.channelsLast()), exact) < 1e-12);
+    assert.ok(relativeError(grad(x0.channelsLast(), r), exact) < 1e-12);
+  });
+});
+
+test('every preset computes nearly the fp32 gradients in bf16 (channels-last): no kernel goes wrong on its layouts', () => {
+  for (const preset of presetNames) {
+    const config = presetConfig(preset, preset === 'singleStep' ? { hidden: 16 } : {});
+    const grads = (precision: 'fp32' | 'bf16') => tidy(() => {
+      const net = buildNetwork(config, { rng: new Rng(8), memoryFormat: precision === 'bf16' ? 'channels-last' : 'contiguous' }).train();
+      const rng = new Rng(9);
+      const x = rng.randn([8, config.imageChannels, 28, 28]);
+      const out = autocast(precision, () => net.forward(x, rng.rand([8]), { classes: Int32Array.from({ length: 8 }, (_, i) => i % 10), rng: new Rng(10) }));
+      out.to('float32').square().mean().backward();
+      const g = Float64Array.from(net.parameters().flatMap((p) => [...p.grad!.toFloat32Array()]));
+      net.dispose();
+      return g;
+    });
+    const gap = relativeError(grads('bf16'), grads('fp32'));
+    assert.ok(gap < 0.05, `${preset}: bf16 gradients differ from fp32 by ${gap}`);
+  }
 });

@@ -21,7 +21,7 @@ export function convTranspose2dViaConv(
     .slice(3, 0, (w - 1) * s + 1); // (N, C, (H-1)s+1, (W-1)s+1)
   const e = k - 1 - p;
   const padded = pad(spread, [e, e + op, e, e + op]); // output size (H-1)s - 2p + k + op
-  const kernel = weight.flip([2, 3]).transpose(0, 1); // (out, in, k, k)
+  const kernel = weight.flip([2, 3]).transpose(0, 1).contiguous(); // (out, in, k, k)
   return conv2d(padded, kernel, bias);
 }
 
