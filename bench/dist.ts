@@ -4,14 +4,10 @@
 // loopback: difflab's binding against torch.distributed.all_reduce with Gloo (Debian python3-torch, same libtorch).
 // This file is also the worker both measurements start (BENCH_ROLE).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ProcessGroup, loadEmbeddedSubset, processGroupFromEnv, resolveTrainConfig, tensor, train, trainingSet,
-} from '../src/index.js';
+import { ProcessGroup, processGroupFromEnv, tensor } from '../src/index.js';
 import { debianPython } from './pytorch.js';
+import { trainingRate } from './train-rate.js';
 
 const steps = Number(process.env.BENCH_STEPS ?? 12), warm = 2, batch = 128;
 const bucket = 1_694_209, reps = 20;
@@ -19,19 +15,8 @@ const bucket = 1_694_209, reps = 20;
 async function trainWorker(): Promise<void> {
   const env = processGroupFromEnv();
   const group = env && env.worldSize > 1 ? ProcessGroup.join(env) : null;
-  const data = loadEmbeddedSubset();
-  const config = resolveTrainConfig({
-    data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'default',
-    steps: warm + steps, batchSize: batch, checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000,
-  });
-  let t0 = 0;
-  await train(config, trainingSet(data), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
-    ...(group ? { group } : {}),
-    onStep: (r) => {
-      if (r.step === warm) t0 = performance.now();
-      if (r.step === warm + steps) console.log(JSON.stringify({ rate: (steps * batch) / ((performance.now() - t0) / 1000), precision: config.precision }));
-    },
-  });
+  const r = await trainingRate({ batch, steps, warm, group });
+  if ((group?.rank ?? 0) === 0) console.log(JSON.stringify(r));
   group?.destroy();
 }
 

@@ -3,33 +3,15 @@
 // (Debian python3-torch, same libtorch, same threads) in fp32 and bf16 autocast (channels-last, GroupNorm in
 // float32 as torch 1.13 requires) in the same run, side by side; plus achieved GFLOP/s (convolution and linear
 // FLOPs counted in PyTorch, x3 for forward+backward) against a measured matrix product in each precision.
-import {
-  getDefaultDevice, getNumThreads, loadEmbeddedSubset, type Precision, presetConfig, resolveTrainConfig, train, trainingSet,
-} from '../src/index.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { getDefaultDevice, getNumThreads, presetConfig, type Precision } from '../src/index.js';
 import { runPyTorch } from './pytorch.js';
+import { trainingRate } from './train-rate.js';
 
 const batch = Number(process.env.BENCH_BATCH ?? 128);
 const steps = Number(process.env.BENCH_STEPS ?? 12);
 const warm = 2;
 
-async function difflab(precision: Precision): Promise<number> {
-  const data = loadEmbeddedSubset();
-  const config = resolveTrainConfig({
-    data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'default',
-    steps: warm + steps, batchSize: batch, checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000, precision,
-  });
-  let t0 = 0, rate = 0;
-  await train(config, trainingSet(data), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
-    onStep: (r) => {
-      if (r.step === warm) t0 = performance.now();
-      if (r.step === warm + steps) rate = (steps * batch) / ((performance.now() - t0) / 1000);
-    },
-  });
-  return rate;
-}
+const difflab = async (precision: Precision) => (await trainingRate({ batch, steps, warm, precision })).rate;
 
 const c = presetConfig('default') as ReturnType<typeof presetConfig> & { channelMults: number[]; baseChannels: number };
 const device = getDefaultDevice();

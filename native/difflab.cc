@@ -336,7 +336,6 @@ FN(autocastExit) {
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   return env.Undefined();
 } END
-FN(autocastEnabled) { return Napi::Boolean::New(env, AutocastOn(AutocastDevice(A(0)))); } END
 // cudaCapability(device index) -> major * 10 + minor, or 0 where this build cannot ask.
 FN(cudaCapability) {
 #ifdef DIFFLAB_HAS_CUDA_CONTEXT
@@ -369,7 +368,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Handle::Init(env, exports);
   InitDistributed(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
-  EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit); EXPORT(autocastEnabled);
+  EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit);
   EXPORT(cudaCapability);
   EXPORT(item); EXPORT(shape); EXPORT(dtype); EXPORT(device); EXPORT(dispose); EXPORT(isDisposed);
   EXPORT(to); EXPORT(convert); EXPORT(toDevice); EXPORT(clone); EXPORT(detach); EXPORT(contiguous); EXPORT(isChannelsLast);

@@ -31,10 +31,10 @@ export const imageCommandOptions: Record<string, OptionSpec> = {
   precision: precisionOption,
 };
 
-/** Options of the sampler that does the denoising. */
 /** Steps of the edits' sampler when --steps is not given (a strided grid of the schedule's times). */
 export const EDIT_STEPS = 50;
 
+/** Options of the sampler that does the denoising. */
 export const samplerOptions: Record<string, OptionSpec> = {
   sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddpm' },
   steps: { type: 'string', help: 'sampler steps', default: String(EDIT_STEPS) },

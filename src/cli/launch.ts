@@ -67,13 +67,13 @@ export async function launchRanks(nproc: number, argv: readonly string[]): Promi
         if (code !== 0 || signal) {
           const why = signal ? `was killed by ${signal}` : `exited with code ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`;
           failures.push({ rank, code: code ?? 1, why, killed: signal !== null && signal !== sent.get(child) });
-        }
-        if ((code !== 0 || signal) && !stopping) {
-          stopping = true;
-          // Stop the others: politely, then for good (a hung or stopped rank ignores SIGTERM). Every checkpoint is
-          // written atomically, so a kill never leaves half a file.
-          for (const c of children) if (c !== child && c.exitCode === null) stop(c, 'SIGTERM');
-          setTimeout(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) stop(c, 'SIGKILL'); }, 10_000).unref();
+          if (!stopping) {
+            stopping = true;
+            // Stop the others: politely, then for good (a hung or stopped rank ignores SIGTERM). Every checkpoint
+            // is written atomically, so a kill never leaves half a file.
+            for (const c of children) if (c !== child && c.exitCode === null) stop(c, 'SIGTERM');
+            setTimeout(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) stop(c, 'SIGKILL'); }, 10_000).unref();
+          }
         }
         resolve();
       });

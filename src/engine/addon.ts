@@ -105,7 +105,6 @@ export interface Addon {
   cudaCapability(index: number): number;
   autocastEnter(deviceType: 'cpu' | 'cuda', dtype: string): [boolean, string];
   autocastExit(deviceType: 'cpu' | 'cuda', wasEnabled: boolean, previousDtype: string): void;
-  autocastEnabled(deviceType: 'cpu' | 'cuda'): boolean;
   version(): string;
   distAvailable(): boolean;
   distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number): GroupHandle;

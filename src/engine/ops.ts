@@ -119,7 +119,6 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bia
   const y = norm(x.convert(low ? 'float32' : x.dtype, 'contiguous')); // NCHW, float32: one copy at most
   return channelsLast ? y.channelsLast() : y; // float32 out: SiLU and the residual adds stay float32
 }
-
 /** LayerNorm over the trailing dims `shape`. */
 export function layerNorm(x: Tensor, shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   return new Tensor(native.layerNorm(x.handle, [...shape], weight?.handle ?? null, bias?.handle ?? null, eps));

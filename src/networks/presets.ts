@@ -41,7 +41,6 @@ export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Netwo
   return net.setMemoryFormat(o.memoryFormat ?? 'contiguous');
 }
 
-
 const fashionMnist = { imageChannels: 1, numClasses: 10 } as const;
 
 /** The named network presets, all class-conditional on the 10 Fashion-MNIST classes and 28x28x1. */

@@ -103,7 +103,7 @@ function errorStatus(e: unknown): { status: number; message: string } {
 
 export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...o.limits };
-  const queue = await JobQueue.start({ modelPath: o.modelPath, precision: o.precision ?? 'fp32', maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
+  const queue = await JobQueue.start({ modelPath: o.modelPath, precision: o.precision, maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
   const info = queue.info;
   const files = loadStatic(o.webDir ?? WEB_DIR);
   const results = new Map<string, JobResult>();

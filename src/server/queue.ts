@@ -93,8 +93,9 @@ export class JobQueue {
   private constructor(private readonly o: Required<QueueOptions>, readonly info: ModelInfo) {}
 
   static async start(o: QueueOptions): Promise<JobQueue> {
-    const { child, info } = await startRunner(o.modelPath, o.precision ?? 'fp32');
-    const q = new JobQueue({ maxWaiting: 16, jobTimeoutMs: 300_000, ...o, precision: o.precision ?? 'fp32' }, info);
+    const options: Required<QueueOptions> = { maxWaiting: 16, jobTimeoutMs: 300_000, ...o, precision: o.precision ?? 'fp32' };
+    const { child, info } = await startRunner(options.modelPath, options.precision);
+    const q = new JobQueue(options, info);
     q.attach(child);
     return q;
   }
