@@ -8,7 +8,7 @@
 
 /** A forward noising process, in float64. */
 export interface Schedule {
-  /** Short label for plots, logs and checkpoint metadata, e.g. 'vp-linear'. */
+  /** Short label for plots, logs and checkpoint metadata: a ScheduleName for the named schedules, e.g. 'linear'. */
   readonly name: string;
   /** 'vp': alpha^2 + sigma^2 = 1 (x_T ~ N(0, I)); 've': alpha = 1 (x_T ~ N(0, sigma_max^2 I)). */
   readonly kind: 'vp' | 've';
@@ -94,7 +94,7 @@ export interface LinearScheduleOptions {
 /** DDPM's linear betas (Ho et al. 2020, Sec. 4): beta_t evenly spaced from betaStart to betaEnd. */
 export function vpLinear(o: LinearScheduleOptions = {}): Schedule {
   const T = o.numTimesteps ?? 1000, b0 = o.betaStart ?? 1e-4, b1 = o.betaEnd ?? 0.02;
-  return discreteVp('vp-linear', cumprod(Array.from({ length: T }, (_, i) => b0 + ((b1 - b0) * i) / Math.max(1, T - 1))));
+  return discreteVp('linear', cumprod(Array.from({ length: T }, (_, i) => b0 + ((b1 - b0) * i) / Math.max(1, T - 1))));
 }
 
 export interface CosineScheduleOptions {
@@ -105,7 +105,7 @@ export interface CosineScheduleOptions {
 export function vpCosine(o: CosineScheduleOptions = {}): Schedule {
   const T = o.numTimesteps ?? 1000, s = o.offset ?? 0.008;
   const f = (t: number) => Math.cos(((t / T + s) / (1 + s)) * (Math.PI / 2)) ** 2;
-  return discreteVp('vp-cosine', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
+  return discreteVp('cosine', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
 }
 
 export interface SigmoidScheduleOptions {
@@ -119,7 +119,7 @@ export function vpSigmoid(o: SigmoidScheduleOptions = {}): Schedule {
   const T = o.numTimesteps ?? 1000, a = o.start ?? -3, b = o.end ?? 3, tau = o.tau ?? 1;
   const sig = (z: number) => 1 / (1 + Math.exp(-z));
   const f = (t: number) => (sig(b / tau) - sig(((t / T) * (b - a) + a) / tau)) / (sig(b / tau) - sig(a / tau));
-  return discreteVp('vp-sigmoid', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
+  return discreteVp('sigmoid', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
 }
 
 // ----- continuous-time VE ------------------------------------------------------------------------------
@@ -204,4 +204,19 @@ export function karrasSigmas(numSteps: number, sigmaMin: number, sigmaMax: numbe
   const a = sigmaMax ** (1 / rho), b = sigmaMin ** (1 / rho);
   const grid = Array.from({ length: numSteps }, (_, i) => (numSteps === 1 ? sigmaMax : (a + (i / (numSteps - 1)) * (b - a)) ** rho));
   return [...grid, 0];
+}
+
+/** The named schedules: the one vocabulary of training configs, model files, the CLI and the API. */
+export const scheduleNames = ['linear', 'cosine', 'sigmoid', 've', 'edm'] as const;
+export type ScheduleName = (typeof scheduleNames)[number];
+
+/** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000). */
+export function scheduleFromName(name: ScheduleName): Schedule {
+  switch (name) {
+    case 'linear': return vpLinear();
+    case 'cosine': return vpCosine();
+    case 'sigmoid': return vpSigmoid();
+    case 've': return veSde();
+    case 'edm': return edm();
+  }
 }

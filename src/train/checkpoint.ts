@@ -1,15 +1,11 @@
 // Checkpoints: one safetensors file per save holding everything a run needs to continue exactly (model, EMA,
-// optimizer moments, step) with the run's config in its metadata; and the small inference file (EMA weights +
-// config) that sampling, editing and evaluation load. Files are written atomically; old checkpoints are pruned.
+// optimizer moments, step) with the run's config in its metadata (the inference file is model/file.ts). Files
+// are written atomically; old checkpoints are pruned.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dispose, type Tensor } from '../engine/index.js';
+import type { Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
-import { buildNetwork, type Network } from '../networks/index.js';
-import type { TrainConfig } from './config.js';
-
-const FULL = 'difflab-checkpoint-1';
-const MODEL = 'difflab-model-1';
+import { CHECKPOINT_FORMAT, configOf, tensorsUnder, type TrainConfig } from '../model/index.js';
 
 /** What a checkpoint holds besides the config. */
 export interface TrainingState {
@@ -44,62 +40,28 @@ export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingS
   s.adam.v.forEach((t, i) => { tensors[`adam.v.${i}`] = t; });
   const path = checkpointPath(runDir, s.step);
   saveSafetensors(path, tensors, {
-    format: FULL, config: JSON.stringify(config), step: String(s.step), imagesSeen: String(s.imagesSeen),
+    format: CHECKPOINT_FORMAT, config: JSON.stringify(config), step: String(s.step), imagesSeen: String(s.imagesSeen),
     adamStep: String(s.adam.step),
   });
   for (const old of listCheckpoints(runDir).slice(0, -config.keepLast)) rmSync(old, { force: true });
   return path;
 }
 
-function prefixed(all: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
-}
 function indexed(all: Record<string, Tensor>, prefix: string): Tensor[] {
-  const m = prefixed(all, prefix);
+  const m = tensorsUnder(all, prefix);
   return Object.keys(m).map(Number).sort((a, b) => a - b).map((i) => m[String(i)]!);
 }
 
 /** Reads a full training checkpoint. */
 export function loadCheckpoint(path: string): { config: TrainConfig; state: TrainingState } {
   const { tensors, metadata } = loadSafetensors(path);
-  if (metadata.format !== FULL) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
+  if (metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
   return {
-    config: JSON.parse(metadata.config!) as TrainConfig,
+    config: configOf(metadata, path),
     state: {
       step: Number(metadata.step), imagesSeen: Number(metadata.imagesSeen),
-      model: prefixed(tensors, 'model.'), ema: prefixed(tensors, 'ema.'),
+      model: tensorsUnder(tensors, 'model.'), ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: Number(metadata.adamStep), m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
     },
   };
-}
-
-/** Writes the inference file: the EMA weights (buffers from the model) and the config. */
-export function saveModel(path: string, config: TrainConfig, weights: Record<string, Tensor>, step: number): void {
-  saveSafetensors(path, weights, { format: MODEL, config: JSON.stringify(config), step: String(step) });
-}
-
-/** A trained network ready for sampling (eval mode, EMA weights), from a model file or a training checkpoint. */
-export interface LoadedModel {
-  network: Network;
-  config: TrainConfig;
-  /** Training steps the weights saw: this run's steps plus, for a warm-started run, those of its init model. */
-  step: number;
-}
-
-export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): LoadedModel {
-  const { tensors, metadata } = loadSafetensors(path);
-  if (metadata.format !== MODEL && metadata.format !== FULL) {
-    throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
-  }
-  const config = JSON.parse(metadata.config!) as TrainConfig;
-  const network = buildNetwork(config.network);
-  let weights = tensors;
-  if (metadata.format === FULL) {
-    const model = prefixed(tensors, 'model.');
-    weights = o.weights === 'raw' ? model : { ...model, ...prefixed(tensors, 'ema.') };
-  }
-  network.loadStateDict(weights);
-  network.eval();
-  dispose(tensors);
-  return { network, config, step: Number(metadata.step) + (config.init?.step ?? 0) };
 }

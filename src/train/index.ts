@@ -1,5 +1,4 @@
-// Training: config, the loop, checkpoints, EMA, learning-rate schedule.
-export * from './config.js';
+// Training: the loop, checkpoints, EMA, learning-rate schedule (the run's config is model/config.ts).
 export * from './trainer.js';
 export * from './checkpoint.js';
 export * from './ema.js';

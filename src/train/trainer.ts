@@ -9,14 +9,14 @@ import {
   Adam, PerSampleRng, Rng, autocast, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
-import { diffusionLoss, type Cond } from '../diffusion/index.js';
+import { diffusionLoss, scheduleFromName, type Cond } from '../diffusion/index.js';
 import { buildNetwork, type Network } from '../networks/index.js';
-import { scheduleFromName, type TrainConfig } from './config.js';
+import { loadModel, saveModel, type TrainConfig } from '../model/index.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
 import { singleStepLoss } from './single-step.js';
-import { latestCheckpoint, loadCheckpoint, loadModel, saveCheckpoint, saveModel, type TrainingState } from './checkpoint.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { averageGradients, batchShare, broadcastState } from './data-parallel.js';
 
 /** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with labels. */

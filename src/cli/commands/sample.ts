@@ -3,26 +3,19 @@
 // gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, gmmDenoiser, indices, mixtureDim, parseMixture, scheduleFromName, tidy,
-  writeNpy, type GaussianMixture, type Schedule, type ScheduleName as TrainScheduleName, type Tensor,
+  PerSampleRng, classifierFreeGuidance, gmmDenoiser, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
+  tidy, writeNpy, type GaussianMixture, type ScheduleName, type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
-const SCHEDULES = ['vp-linear', 'vp-cosine', 'vp-sigmoid', 've', 'edm'] as const;
-type ScheduleName = (typeof SCHEDULES)[number];
 
 /** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
 const naturalSchedule: Record<SamplerName, ScheduleName> = {
-  ddpm: 'vp-linear', ddim: 'vp-linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
+  ddpm: 'linear', ddim: 'linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
 };
-
-/** The sampler vocabulary's schedule names ('vp-linear', ...) are the training names with a 'vp-' prefix. */
-function makeSchedule(name: ScheduleName): Schedule {
-  return scheduleFromName(name.replace(/^vp-/, '') as TrainScheduleName);
-}
 
 /** Reads gmm:FILE.json; every problem is a one-line UsageError. */
 function loadMixture(spec: string): GaussianMixture {
@@ -52,7 +45,7 @@ export const sample: Command = {
     steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
     n: { type: 'string', help: 'number of samples', default: '16 images, 1000 gmm samples' },
     seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: '0' },
-    schedule: { type: 'string', help: SCHEDULES.join('|'), default: 'vp-linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
+    schedule: { type: 'string', help: `gmm models: ${scheduleNames.join('|')}`, default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
@@ -70,7 +63,7 @@ export const sample: Command = {
     if (!out.endsWith('.npy')) throw new UsageError(`--out must name a .npy file, got '${out}'`);
     const n = num(v.n, 'n', 1000, { min: 1, integer: true });
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
-    const schedule = makeSchedule(oneOf(v.schedule, 'schedule', SCHEDULES, naturalSchedule[samplerName]));
+    const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, naturalSchedule[samplerName]));
     const T = schedule.numTimesteps;
     const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
     if (v.guidance !== undefined && v.class === undefined) throw new UsageError('--guidance needs --class');

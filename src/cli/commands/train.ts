@@ -7,7 +7,7 @@ import {
   scheduleNames, tidy, train, trainingSet, writePng, presetNames,
   ProcessGroup, Rng, batchImages, processGroupFromEnv, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
-import { imageDenoiser } from '../../models.js';
+import { imageDenoiser } from '../../model/index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';

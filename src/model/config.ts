@@ -1,23 +1,8 @@
 // A training run's whole configuration: one typed record with a documented default for every field, stored in
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
-import { edm, veSde, vpCosine, vpLinear, vpSigmoid, type Prediction, type Objective, type Schedule } from '../diffusion/index.js';
+import { scheduleNames, type Objective, type Prediction, type ScheduleName } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
 import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
-
-/** The noise schedules a run can train with (JSON-serialisable). */
-export type ScheduleName = 'linear' | 'cosine' | 'sigmoid' | 've' | 'edm';
-
-/** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000). */
-export function scheduleFromName(name: ScheduleName): Schedule {
-  switch (name) {
-    case 'linear': return vpLinear();
-    case 'cosine': return vpCosine();
-    case 'sigmoid': return vpSigmoid();
-    case 've': return veSde();
-    case 'edm': return edm();
-  }
-}
-export const scheduleNames: readonly ScheduleName[] = ['linear', 'cosine', 'sigmoid', 've', 'edm'];
 
 export interface TrainConfig {
   /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
@@ -125,6 +110,6 @@ export function resolveTrainConfig(
   if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
   if (c.task !== 'diffusion' && c.task !== 'denoise') throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
   if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
-  if (!scheduleNames.includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
+  if (!(scheduleNames as readonly string[]).includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
   return c;
 }

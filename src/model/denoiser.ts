@@ -1,16 +1,16 @@
-// Trained model files as denoisers: the one crossing from a checkpoint (train's loadModel: network + config) to
-// the denoiser contract that sampling and editing consume. Sits above train (it reads train's file format) and
-// below the CLI; editing itself never sees a network.
+// Trained model files as denoisers: the one crossing from a model file (loadModel: network + config) to the
+// denoiser contract that sampling and editing consume. Editing itself never sees a network.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromNetwork, type Denoiser } from './denoisers/index.js';
-import { autocast, type Precision, type Tensor } from './engine/index.js';
-import type { Cond } from './diffusion/index.js';
-import { loadModel, scheduleFromName, type TrainConfig } from './train/index.js';
-import type { Network } from './networks/index.js';
+import { fromNetwork, type Denoiser } from '../denoisers/index.js';
+import { autocast, type Precision, type Tensor } from '../engine/index.js';
+import { scheduleFromName, type Cond } from '../diffusion/index.js';
+import type { Network } from '../networks/index.js';
+import type { TrainConfig } from './config.js';
+import { loadModel } from './file.js';
 
-/** The pretrained class-conditional Fashion-MNIST model shipped with the package (dist/src -> repository root). */
-export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../models/fashion-mnist.safetensors', import.meta.url));
+/** The pretrained class-conditional Fashion-MNIST model shipped with the package (dist/src/model -> repository root). */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../../models/fashion-mnist.safetensors', import.meta.url));
 
 export interface LoadedDenoiser {
   denoiser: Denoiser;

@@ -1,0 +1,4 @@
+// The model: a run's config, the model file that stores it with the weights, and a model file as a denoiser.
+export * from './config.js';
+export * from './file.js';
+export * from './denoiser.js';
