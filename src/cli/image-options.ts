@@ -1,8 +1,7 @@
 // What the image commands (sample, forward, denoise, edit) share: the sampler by name, the model file, input
 // pictures fitted to the model (with a note when resized) and PNG outputs. Parsing only: the work is the library's.
 import {
-  DEFAULT_MODEL_PATH, classIdOf, ddim, ddpm, dpmpp2m, eulerMaruyama, heun, imageGrid, loadDenoiser,
-  loadImageInput, predictorCorrector, tidy, writePng,
+  DEFAULT_MODEL_PATH, classIdOf, imageGrid, loadDenoiser, loadImageInput, samplerFor, tidy, writePng,
   defaultStepsFor, samplerNames, type SamplerName,
   type Denoiser, type GridOptions, type LoadedDenoiser, type Sampler, type Tensor,
 } from '../index.js';
@@ -11,18 +10,6 @@ import { precisionOption, readPrecision } from './precision.js';
 
 export const SAMPLERS = samplerNames;
 export type { SamplerName };
-
-/** A sampler by name with its extra options bound (DDIM's eta, DDPM's step variance). */
-export function samplerFor(name: SamplerName, extra: { eta?: number; variance?: 'posterior' | 'beta' } = {}): Sampler {
-  switch (name) {
-    case 'ddpm': return (d, shape, o) => ddpm(d, shape, { ...o, ...(extra.variance ? { variance: extra.variance } : {}) });
-    case 'ddim': return (d, shape, o) => ddim(d, shape, { ...o, ...(extra.eta !== undefined ? { eta: extra.eta } : {}) });
-    case 'euler-maruyama': return eulerMaruyama;
-    case 'pc': return predictorCorrector;
-    case 'heun': return heun;
-    case 'dpmpp-2m': return dpmpp2m;
-  }
-}
 
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {

@@ -2,16 +2,16 @@
 import type { RandomSource } from '../engine/index.js';
 import type { Cond, Spacing } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
-import { timeStepSigmas, type Sampler, type StepInfo } from '../samplers/index.js';
+import { stepGrid, type Sampler, type StepInfo } from '../samplers/index.js';
 
 export interface EditOptions {
   /** The sampler that does the denoising (ddpm, ddim, heun, ...; extra options bound by the caller). */
   sampler: Sampler;
   /** Noise of the start point, of every stochastic step and of the edit's own noising. */
   rng: RandomSource;
-  /** Steps on the schedule's time grid. Default 50. */
+  /** Steps on the sampler's own grid (stepGrid). Default: the sampler's own count. */
   numSteps?: number;
-  /** Spreading of the grid's times. Default 'linspace'. */
+  /** Spreading of the grid's times (samplers on the time grid). Default 'linspace'. */
   spacing?: Spacing;
   /** An explicit grid of descending noise levels ending in 0; overrides numSteps and spacing. */
   sigmas?: readonly number[];
@@ -21,7 +21,7 @@ export interface EditOptions {
   onStep?: (info: StepInfo) => void;
 }
 
-/** The grid an edit runs on: the explicit one or numSteps of the schedule's own times, then 0. */
+/** The grid an edit runs on: the sampler's own (stepGrid), as when it samples. */
 export function editGrid(d: Denoiser, o: EditOptions): number[] {
-  return timeStepSigmas(d, { rng: o.rng, numSteps: o.numSteps ?? 50, spacing: o.spacing, sigmas: o.sigmas }, 50);
+  return stepGrid(o.sampler.samplerName, d, o);
 }

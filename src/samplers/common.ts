@@ -4,6 +4,7 @@
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
 import { karrasSigmas, noiseLevel, timeGrid, type Cond, type Spacing } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
+import { defaultStepsFor, samplerGridKinds, type SamplerName } from './names.js';
 
 /** What a sampler reports after step `step` (x is now at noise level `sigma`). */
 export interface StepInfo {
@@ -55,17 +56,20 @@ function checkGrid(sigmas: readonly number[]): number[] {
   return [...sigmas];
 }
 
-/** The schedule's own time grid (DDPM, DDIM, the SDE samplers): noise levels at timeGrid, then 0. */
-export function timeStepSigmas(d: Denoiser, o: SamplerOptions, defaultSteps: number): number[] {
-  if (o.sigmas) return checkGrid(o.sigmas);
-  return [...timeGrid(d.schedule, o.numSteps ?? defaultSteps, o.spacing).map((t) => noiseLevel(d.schedule, t)), 0];
-}
+/** What a grid is made from: a step count and spacing, or explicit levels; rho for Karras grids. */
+export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> & { rho?: number };
 
-/** The Karras rho-grid over the schedule's noise range (the ODE solvers). */
-export function karrasStepSigmas(d: Denoiser, o: SamplerOptions, defaultSteps: number, rho = 7): number[] {
+/**
+ * The one place where (sampler, steps, schedule) becomes a grid of descending noise levels ending in 0, used by
+ * the samplers themselves and by every edit: explicit sigmas (checked) win; else numSteps (default: the sampler's
+ * own) on the sampler's grid kind: the schedule's times at `spacing`, or the Karras rho-grid over its noise range.
+ */
+export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): number[] {
   if (o.sigmas) return checkGrid(o.sigmas);
-  const s = d.schedule;
-  return karrasSigmas(o.numSteps ?? defaultSteps, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), rho);
+  const s = d.schedule, n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: numSteps must be a positive integer, got ${n}`);
+  if (samplerGridKinds[name] === 'karras') return karrasSigmas(n, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), o.rho ?? 7);
+  return [...timeGrid(s, n, o.spacing).map((t) => noiseLevel(s, t)), 0];
 }
 
 /** The first x (owned by the sampler) and the grid index it sits at. */
@@ -85,8 +89,18 @@ export function noiseLike(x: Tensor, rng: RandomSource): Tensor {
   return rng.randn(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', device: x.device });
 }
 
-/** Any of the samplers: (denoiser, shape, options) -> samples. */
-export type Sampler = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => Tensor;
+/** Any of the samplers: (denoiser, shape, options) -> samples, named so that its grid can be built (stepGrid). */
+export interface Sampler {
+  (d: Denoiser, shape: readonly number[], o: SamplerOptions): Tensor;
+  readonly samplerName: SamplerName;
+}
+
+/** A sampler with some of its options bound (DDIM's eta, DDPM's variance), keeping its name. */
+export function bindSampler<O extends SamplerOptions>(
+  s: { (d: Denoiser, shape: readonly number[], o: O): Tensor; readonly samplerName: SamplerName }, bound: Partial<O>,
+): Sampler {
+  return Object.assign((d: Denoiser, shape: readonly number[], o: SamplerOptions) => s(d, shape, { ...o, ...bound } as O), { samplerName: s.samplerName });
+}
 
 /** One step from x at sigmas[i] to sigmas[i+1]: the new x and the x0 estimate it used (prevX0: the last step's). */
 export type Step = (x: Tensor, i: number, prevX0: Tensor | null) => { x: Tensor; x0: Tensor };

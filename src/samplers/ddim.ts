@@ -5,8 +5,7 @@
 // posterior (the ancestral "iterative denoising").
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DdimOptions extends SamplerOptions {
   /** Stochasticity in [0, 1]. Default 0. */
@@ -15,7 +14,7 @@ export interface DdimOptions extends SamplerOptions {
 
 /** Samples of the given shape. Default numSteps 50. */
 export function ddim(d: Denoiser, shape: readonly number[], o: DdimOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, defaultStepsFor('ddim', d.schedule.numTimesteps));
+  const sigmas = stepGrid('ddim', d, o);
   const eta = o.eta ?? 0;
   if (!(eta >= 0 && eta <= 1)) throw new Error(`ddim: eta must be in [0, 1], got ${eta}`);
   return runSteps(shape, sigmas, o, (x, i) => {
@@ -27,3 +26,4 @@ export function ddim(d: Denoiser, shape: readonly number[], o: DdimOptions): Ten
     return { x: c > 0 ? xs.add(noiseLike(x, o.rng).mul(c)) : xs, x0 };
   });
 }
+ddim.samplerName = 'ddim' as const;

@@ -4,8 +4,7 @@
 import type { Tensor } from '../engine/index.js';
 import { forwardStepVariance, posterior } from '../diffusion/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DdpmOptions extends SamplerOptions {
   /**
@@ -19,7 +18,7 @@ export interface DdpmOptions extends SamplerOptions {
 /** Samples of the given shape. Default numSteps: all T timesteps (1000 for continuous schedules). */
 export function ddpm(d: Denoiser, shape: readonly number[], o: DdpmOptions): Tensor {
   const sch = d.schedule;
-  const sigmas = timeStepSigmas(d, o, defaultStepsFor('ddpm', sch.numTimesteps));
+  const sigmas = stepGrid('ddpm', d, o);
   const times = sigmas.map((l) => sch.timeAt(l));
   return runSteps(shape, sigmas, o, (x, i) => {
     const [t, s] = [times[i]!, times[i + 1]!];
@@ -30,3 +29,4 @@ export function ddpm(d: Denoiser, shape: readonly number[], o: DdpmOptions): Ten
     return { x: mean.add(noiseLike(x, o.rng).mul(sd)).div(sch.alpha(s)), x0 };
   });
 }
+ddpm.samplerName = 'ddpm' as const;

@@ -6,8 +6,7 @@
 // One denoiser evaluation per step.
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, karrasStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DpmppOptions extends SamplerOptions {
   /** Curvature of the Karras grid (ignored with explicit sigmas). Default 7. */
@@ -16,7 +15,7 @@ export interface DpmppOptions extends SamplerOptions {
 
 /** Samples of the given shape. Default numSteps 20. */
 export function dpmpp2m(d: Denoiser, shape: readonly number[], o: DpmppOptions): Tensor {
-  const sigmas = karrasStepSigmas(d, o, defaultStepsFor('dpmpp-2m', d.schedule.numTimesteps), o.rho ?? 7);
+  const sigmas = stepGrid('dpmpp-2m', d, o);
   const lambda = (s: number) => -Math.log(s);
   return runSteps(shape, sigmas, o, (x, i, prev) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
@@ -31,3 +30,4 @@ export function dpmpp2m(d: Denoiser, shape: readonly number[], o: DpmppOptions):
     return { x: x.mul(ss / st).add(dHat.mul(-Math.expm1(-h))), x0 };
   });
 }
+dpmpp2m.samplerName = 'dpmpp-2m' as const;

@@ -6,12 +6,11 @@
 // schedule. As in the tutorial, the last step adds no noise; it lands on x = D(x).
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 /** Samples of the given shape. Default numSteps 500 (the tutorial's). */
 export function eulerMaruyama(d: Denoiser, shape: readonly number[], o: SamplerOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, defaultStepsFor('euler-maruyama', d.schedule.numTimesteps));
+  const sigmas = stepGrid('euler-maruyama', d, o);
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     const x0 = denoiseAt(d, x, st, o.cond);
@@ -20,3 +19,4 @@ export function eulerMaruyama(d: Denoiser, shape: readonly number[], o: SamplerO
     return { x: ss > 0 ? mean.add(noiseLike(x, o.rng).mul(Math.sqrt(dv))) : mean, x0 };
   });
 }
+eulerMaruyama.samplerName = 'euler-maruyama' as const;

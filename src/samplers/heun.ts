@@ -3,8 +3,7 @@
 // evaluations except the last (to sigma = 0), which is an Euler step: 2N - 1 in all.
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, karrasStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, stepGrid, type SamplerOptions } from './common.js';
 
 export interface HeunOptions extends SamplerOptions {
   /** Curvature of the Karras grid (ignored with explicit sigmas). Default 7. */
@@ -13,7 +12,7 @@ export interface HeunOptions extends SamplerOptions {
 
 /** Samples of the given shape. Default numSteps 18 (EDM's CIFAR-10 setting, 35 evaluations). */
 export function heun(d: Denoiser, shape: readonly number[], o: HeunOptions): Tensor {
-  const sigmas = karrasStepSigmas(d, o, defaultStepsFor('heun', d.schedule.numTimesteps), o.rho ?? 7);
+  const sigmas = stepGrid('heun', d, o);
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Euler step.
@@ -26,3 +25,4 @@ export function heun(d: Denoiser, shape: readonly number[], o: HeunOptions): Ten
     return { x: x.add(slope.add(slope2).mul((ss - st) / 2)), x0 };
   });
 }
+heun.samplerName = 'heun' as const;

@@ -7,3 +7,4 @@ export * from './euler-maruyama.js';
 export * from './predictor-corrector.js';
 export * from './heun.js';
 export * from './dpmpp-2m.js';
+export * from './by-name.js';

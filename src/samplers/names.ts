@@ -1,4 +1,4 @@
-// The samplers' names and default step counts: the one table the CLI help, the CLI, the playground API and the
+// The samplers' names, default step counts and grid kinds: the one table the CLI help, the CLI, the playground API and the
 // samplers themselves read (no imports, so the page's bundle can take it too).
 export const samplerNames = ['ddpm', 'ddim', 'euler-maruyama', 'pc', 'heun', 'dpmpp-2m'] as const;
 export type SamplerName = (typeof samplerNames)[number];
@@ -19,3 +19,12 @@ export function defaultStepsFor(name: SamplerName, numTimesteps: number | null):
 
 /** "ddpm: T, ddim: 50, ...": the defaults as help text. */
 export const defaultStepsText = samplerNames.map((n) => `${n}: ${defaultSamplerSteps[n]}`).join(', ');
+
+/**
+ * The grid each sampler spreads its steps on: 'time', the schedule's own times (DDPM's and DDIM's strided
+ * timesteps, the SDE solvers' uniform times); 'karras', the rho = 7 grid of noise levels (EDM, Karras et al.
+ * 2022 eq. 5), which the ODE solvers were designed for.
+ */
+export const samplerGridKinds: Readonly<Record<SamplerName, 'time' | 'karras'>> = {
+  ddpm: 'time', ddim: 'time', 'euler-maruyama': 'time', pc: 'time', heun: 'karras', 'dpmpp-2m': 'karras',
+};

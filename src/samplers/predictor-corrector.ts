@@ -7,8 +7,7 @@
 // The corrector is skipped after the last step, which lands on sigma = 0 without noise.
 import type { Tensor } from '../engine/index.js';
 import { denoiseAt, type Denoiser } from '../denoisers/index.js';
-import { runSteps, noiseLike, timeStepSigmas, type SamplerOptions } from './common.js';
-import { defaultStepsFor } from './names.js';
+import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface PredictorCorrectorOptions extends SamplerOptions {
   /** Langevin steps after each predictor step. Default 1. */
@@ -24,7 +23,7 @@ function meanRowNorm(x: Tensor): number {
 
 /** Samples of the given shape. Default numSteps 500; network evaluations: numSteps + correctorSteps (numSteps - 1). */
 export function predictorCorrector(d: Denoiser, shape: readonly number[], o: PredictorCorrectorOptions): Tensor {
-  const sigmas = timeStepSigmas(d, o, defaultStepsFor('pc', d.schedule.numTimesteps));
+  const sigmas = stepGrid('pc', d, o);
   const M = o.correctorSteps ?? 1, r = o.snr ?? 0.16;
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
@@ -44,3 +43,4 @@ export function predictorCorrector(d: Denoiser, shape: readonly number[], o: Pre
     return { x: xs, x0 };
   });
 }
+predictorCorrector.samplerName = 'pc' as const;

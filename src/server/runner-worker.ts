@@ -7,10 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import {
   PerSampleRng, Rng, classifierFreeGuidance, decodeImage, encodeGif, encodePng, forwardStrip, frameRecorder,
   gaussianBlur, generate, hybridImage, imageGrid, imageInput, indices, inpaint, loadDenoiser, maskInput, noGrad,
-  sdedit, sdeditStartStep, tidy, view, visualAnagram,
+  samplerFor, sdedit, sdeditStartStep, tidy, view, visualAnagram,
   type Cond, type Denoiser, type Precision, type LoadedDenoiser, type RgbaImage, type StepInfo, type Tensor,
 } from '../index.js';
-import { samplerFor } from '../cli/image-options.js';
 import type { JobResult, JobSpec, ModelInfo, RunnerMessage, SamplingSpec, ServerMessage } from './protocol.js';
 
 class Cancelled extends Error {}

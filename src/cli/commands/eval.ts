@@ -3,12 +3,12 @@
 // between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
 import { basename, dirname, join } from 'node:path';
 import {
-  heldOutSpec,
+  heldOutSpec, samplerFor,
   DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classIdOf, classifierFreeGuidance, evaluateModel, evaluateReal,
   loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { SAMPLERS, readModel, samplerFor } from '../image-options.js';
+import { SAMPLERS, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';

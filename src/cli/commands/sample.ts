@@ -3,11 +3,11 @@
 // gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, gmmDenoiser, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
+  PerSampleRng, classifierFreeGuidance, gmmDenoiser, samplerFor, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
   tidy, writeNpy, type GaussianMixture, type ScheduleName, type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { SAMPLERS, samplerFor, type SamplerName } from '../image-options.js';
+import { SAMPLERS, type SamplerName } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
