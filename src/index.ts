@@ -12,3 +12,4 @@ export * from './data/index.js';
 export * from './train/index.js';
 export * from './eval/index.js';
 export * from './editing/index.js';
+export * from './jobs/index.js';

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, addNoise, alphaBar, convertPrediction, diffusionLoss, edm, fromX0, karrasSigmas, noiseLevel, posterior,
-  sampleTimes, tensor, tidy, timeGrid, timeSigmas, toX0, veSde, vpCosine, vpLinear, vpSigmoid,
-  type Prediction, type Schedule, type Tensor,
+  Rng, addNoise, alphaBar, convertPrediction, defaultObjective, diffusionLoss, edm, fromNetwork, fromX0, karrasSigmas,
+  networkTime, noiseLevel, perRow, posterior, sampleTimes, tensor, tidy, timeGrid, timeSigmas, toX0, veSde, vpCosine,
+  vpLinear, vpSigmoid, type NetworkFn, type Objective, type Prediction, type Schedule, type Tensor,
 } from '../src/index.js';
 
 const close = (got: number, want: number, tol: number, what: string) =>
@@ -105,7 +105,7 @@ test('objectives vanish for the exact network of a point mass (DDPM eps loss, VE
       const c = { a: tensor(Float64Array.from(ts, (v) => schedule.alpha(v)), [6, 1]), b: tensor(Float64Array.from(ts, (v) => schedule.sigma(v)), [6, 1]) };
       return fromX0(prediction, x0, x, c);
     };
-    const loss = diffusionLoss(net, x0, { schedule, prediction, rng: new Rng(4) });
+    const loss = diffusionLoss(fromNetwork(net, { schedule, prediction }), x0, { objective: defaultObjective(prediction), rng: new Rng(4) });
     assert.deepEqual(loss.shape, [6]);
     assert.ok(loss.max().item() < 1e-18, `${schedule.name}/${prediction}: loss ${loss.max().item()}`);
   }
@@ -118,8 +118,46 @@ test('min-SNR weighting gives weight min(SNR, gamma) in x0 space', () => tidy(()
   const expected = t.map((ti) => delta * delta * Math.min(alphaBar(s, ti) / (1 - alphaBar(s, ti)), gamma));
   const offByDelta = () => x0.add(delta); // an x0 prediction that is off by delta everywhere
   for (const objective of ['x0', 'eps', 'v'] as const) {
-    const loss = diffusionLoss(offByDelta, x0, { schedule: s, prediction: 'x0', objective, rng: new Rng(9), minSnrGamma: gamma });
+    const loss = diffusionLoss(fromNetwork(offByDelta, { schedule: s, prediction: 'x0' }), x0, { objective, rng: new Rng(9), minSnrGamma: gamma });
     const got = loss.toFloat64Array();
     expected.forEach((w, i) => close(got[i]!, w, 1e-9 * Math.max(1, w), `${objective} row ${i} (t=${t[i]})`));
+  }
+}));
+
+interface ObjectiveCase { schedule: Schedule; prediction: Prediction; objective: Objective; minSnrGamma?: number; seed: number }
+
+/** The loss as measured before it went through the denoiser: the network's output, in the objective's space. */
+function objectiveSpaceLoss(net: NetworkFn, x0: Tensor, o: ObjectiveCase): number[] {
+  const s = o.schedule, rng = new Rng(o.seed), gamma = o.minSnrGamma;
+  const t = sampleTimes(s, x0.shape[0]!, rng);
+  const noise = rng.randn(x0.shape, { dtype: 'float64' });
+  const xt = addNoise(s, { x0, t, noise });
+  const ta = t.map((ti) => s.alpha(ti)), tb = t.map((ti) => s.sigma(ti)), c = { a: perRow(ta, x0), b: perRow(tb, x0) };
+  const pred = convertPrediction(net(xt, networkTime(s, t, x0), null), xt, c, { from: o.prediction, to: o.objective });
+  const target = o.objective === 'x0' ? x0 : o.objective === 'eps' ? noise : noise.mul(c.a).sub(x0.mul(c.b));
+  const err = pred.sub(target).square().mean([1]).toFloat64Array();
+  return Array.from(err, (e, i) => {
+    if (gamma === undefined) return e;
+    const snr = (ta[i]! / tb[i]!) ** 2, implied = { x0: 1, eps: snr, v: (ta[i]! ** 2 + tb[i]! ** 2) ** 2 / tb[i]! ** 2 }[o.objective];
+    return (e * Math.min(snr, gamma)) / implied; // min-SNR: weight min(SNR, gamma) in x0 space
+  });
+}
+
+test('the loss through the denoiser equals the objective-space loss of the network (eps, x0, v, score; min-SNR)', () => tidy(() => {
+  const n = 32, x0 = new Rng(11).randn([n, 4], { dtype: 'float64' }).mul(0.6);
+  const net: NetworkFn = (xt, t) => xt.mul(0.8).add(t.reshape([n, 1]).mul(2)).sin().add(xt.mul(0.3)); // any smooth network
+  const cases = [[vpLinear(), ['eps', 'x0', 'v']], [vpCosine(), ['eps', 'x0', 'v']], [veSde(), ['score']]] as const;
+  for (const [schedule, predictions] of cases) {
+    for (const prediction of predictions) {
+      for (const objective of ['eps', 'x0', 'v'] as const) {
+        for (const minSnrGamma of [undefined, 5]) {
+          const what = `${schedule.name}/${prediction} in ${objective} space, gamma ${minSnrGamma}`;
+          const want = objectiveSpaceLoss(net, x0, { schedule, prediction, objective, minSnrGamma, seed: 12 });
+          const d = fromNetwork(net, { schedule, prediction });
+          const got = diffusionLoss(d, x0, { objective, minSnrGamma, rng: new Rng(12) }).toFloat64Array();
+          want.forEach((w, i) => close(got[i]!, w, 1e-11 * w, `${what}, row ${i}`));
+        }
+      }
+    }
   }
 }));

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, fromNetwork, fromX0, full, gmmDenoiser, heun,
-  indices, noiseLevel, perRow, predictorCorrector, sampleMixture, tensor, tidy, timeSigmas, veSde, vpCosine, vpLinear,
+  Rng, classifierFreeGuidance, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, fromNetwork, fromX0, gmmDenoiser, heun,
+  indices, noiseLevel, perRow, predictorCorrector, sampleMixture, tidy, timeSigmas, veSde, vpCosine, vpLinear,
   type Denoiser, type NetworkFn, type Tensor,
 } from '../src/index.js';
 import { fitByNearestMean, mixture2d } from './gmm-check.js';
@@ -15,13 +15,13 @@ const classes = (c: number, n: number) => indices(new Array<number>(n).fill(c));
 test('classifier-free guidance: w=0 is unconditional, w=1 conditional, w=3 is eps_u + 3 (eps_c - eps_u)', () => tidy(() => {
   const d = gmmDenoiser(mixture2d, vpLinear()), sigma = 0.8;
   const x = new Rng(1).randn([32, 2], { dtype: 'float64' }).mul(2), cond = classes(1, 32);
-  const s = full([32], sigma, { dtype: 'float64' });
-  const [u, c] = [d.denoise(x, s, null), d.denoise(x, s, cond)];
-  assert.equal(maxAbsDiff(classifierFreeGuidance(d, { scale: 0 }).denoise(x, s, cond), u), 0);
-  assert.equal(maxAbsDiff(classifierFreeGuidance(d, { scale: 1 }).denoise(x, s, cond), c), 0);
+  const [u, c] = [d.denoise(x, sigma, null), d.denoise(x, sigma, cond)];
+  assert.equal(maxAbsDiff(d.denoise(x, new Array<number>(32).fill(sigma), cond), c), 0, 'one level per row = one for the batch');
+  assert.equal(maxAbsDiff(classifierFreeGuidance(d, { scale: 0 }).denoise(x, sigma, cond), u), 0);
+  assert.equal(maxAbsDiff(classifierFreeGuidance(d, { scale: 1 }).denoise(x, sigma, cond), c), 0);
   const epsU = x.sub(u).div(sigma), epsC = x.sub(c).div(sigma);
   const eps = epsU.add(epsC.sub(epsU).mul(3));
-  assert.ok(maxAbsDiff(classifierFreeGuidance(d, { scale: 3 }).denoise(x, s, cond), x.sub(eps.mul(sigma))) < 1e-12);
+  assert.ok(maxAbsDiff(classifierFreeGuidance(d, { scale: 3 }).denoise(x, sigma, cond), x.sub(eps.mul(sigma))) < 1e-12);
 }));
 
 test('fromNetwork: a network predicting eps, v or score in its own frame gives back the exact denoiser', () => tidy(() => {
@@ -33,12 +33,11 @@ test('fromNetwork: a network predicting eps, v or score in its own frame gives b
       const net = (xt: Tensor, t: Tensor) => {
         const ts = Array.from(t.toFloat64Array(), (u) => u * schedule.tMax);
         const c = { a: perRow(ts.map((v) => schedule.alpha(v)), xt), b: perRow(ts.map((v) => schedule.sigma(v)), xt) };
-        const levels = tensor(Float64Array.from(ts, (v) => noiseLevel(schedule, v)), [ts.length]);
-        return fromX0(prediction, exact.denoise(xt.div(c.a), levels, null), xt, c);
+        return fromX0(prediction, exact.denoise(xt.div(c.a), ts.map((v) => noiseLevel(schedule, v)), null), xt, c);
       };
       const wrapped = fromNetwork(net, { schedule, prediction });
       for (const t of [schedule.tMin, (schedule.tMin + schedule.tMax) / 2, schedule.tMax]) {
-        const sigma = full([16], noiseLevel(schedule, t), { dtype: 'float64' });
+        const sigma = noiseLevel(schedule, t);
         const err = maxAbsDiff(wrapped.denoise(x, sigma, null), exact.denoise(x, sigma, null));
         assert.ok(err < 1e-9, `${schedule.name}/${prediction} at t=${t}: ${err}`);
       }
@@ -89,7 +88,7 @@ test('fromNetwork with clipX0 keeps x0 estimates in the data range; without it t
   const schedule = vpLinear();
   const wild: NetworkFn = (xt) => xt.mul(0).add(50); // an untrained eps-network's large outputs
   const x = new Rng(3).randn([4, 2], { dtype: 'float64' });
-  const sigma = tensor(new Float64Array(4).fill(20), [4]);
+  const sigma = 20;
   const clipped = fromNetwork(wild, { schedule, prediction: 'eps', clipX0: [-1, 1] }).denoise(x, sigma, null);
   assert.ok(clipped.abs().max().item() <= 1);
   const raw = fromNetwork(wild, { schedule, prediction: 'eps' }).denoise(x, sigma, null);

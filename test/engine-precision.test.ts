@@ -143,7 +143,7 @@ test('a tiny U-Net trains in bf16 (loss falls), records it, and its model sample
 
   const outputs = (['fp32', 'bf16'] as const).map((precision) => {
     const m = loadDenoiser(result.modelPath, { precision });
-    const x = noGrad(() => tidy(() => m.denoiser.denoise(new Rng(6).randn([4, 1, 8, 8]), tensor([0.5, 1, 2, 5]), tensor(Int32Array.from([0, 1, 0, 1]))).toFloat32Array()));
+    const x = noGrad(() => tidy(() => m.denoiser.denoise(new Rng(6).randn([4, 1, 8, 8]), [0.5, 1, 2, 5], tensor(Int32Array.from([0, 1, 0, 1]))).toFloat32Array()));
     m.network.dispose();
     return x;
   });

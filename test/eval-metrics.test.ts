@@ -1,7 +1,10 @@
 // FID, KID and precision/recall against exact cases: a set against itself, Gaussians with known moments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, fid, frechetDistance, kid, precisionRecall, tensor, tidy, type FeatureStats } from '../src/index.js';
+import { Rng, featureStats, frechetDistance, kid, precisionRecall, tensor, tidy, type FeatureStats, type Tensor } from '../src/index.js';
+
+/** FID between two feature sets (N, d) and (M, d). */
+const fid = (a: Tensor, b: Tensor) => frechetDistance(featureStats(a), featureStats(b));
 
 const stats = (mean: number[], cov: number[][]): FeatureStats =>
   ({ n: 1000, d: mean.length, mean: Float64Array.from(mean), cov: Float64Array.from(cov.flat()) });

@@ -113,7 +113,7 @@ describe('playground API', () => {
   it('names the bad field and the allowed range of invalid parameters', async () => {
     const cases: [string, unknown, number, RegExp][] = [
       ['generate', [1, 2], 400, /must be a JSON object/],
-      ['generate', { class: 'Spaceship' }, 400, /unknown class "Spaceship".*Sneaker/],
+      ['generate', { class: 'Spaceship' }, 400, /unknown class 'Spaceship'.*Sneaker/],
       ['generate', { steps: 5000 }, 400, /'steps' must be an integer in \[1, 200\], got 5000/],
       ['generate', { n: 17 }, 400, /'n' must be an integer in \[1, 16\]/],
       ['generate', { n: '4' }, 400, /'n' must be an integer/],
@@ -167,7 +167,7 @@ describe('playground API', () => {
     const picture = pngDataUrl(56, 56);
     const jobs: [string, object, number][] = [
       ['sdedit', { ...base, image: picture, strength: 0.7, class: 'Bag', guidance: 2 }, 2],
-      ['inpaint', { ...base, image: picture, mask: pngDataUrl(56, 56, { x: 10, y: 10, s: 30 }) }, 2],
+      ['inpaint', { ...base, image: picture, mask: pngDataUrl(56, 56, { x: 10, y: 10, s: 30 }) }, 3],
       ['anagram', { ...base, classA: 'Bag', classB: 'Trouser', view: 'rot90' }, 2],
       ['hybrid', { ...base, classLow: 'Bag', classHigh: 'Coat' }, 2],
       ['forward', { image: picture, times: [0, 500, 1000] }, 1],

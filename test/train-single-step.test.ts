@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, batchImages, loadEmbeddedSubset, loadModel, resolveTrainConfig, singleStepSweep, singleStepTestSigmas, take,
+  Rng, batchImages, loadEmbeddedSubset, loadModel, resolveTrainConfig, singleStepSweep, singleStepTestSigmas, subsetOf,
   train, trainingSet,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 test('a single-step denoiser trained at sigma 0.5 beats the noisy input there; the sweep covers 0..1', async () => {
-  const data = take(loadEmbeddedSubset(), 128);
+  const data = subsetOf(loadEmbeddedSubset(), Array.from({ length: 128 }, (_, i) => i));
   const config = resolveTrainConfig({
     data: 'subset', imageChannels: 1, imageSize: 28, classNames: [], preset: 'singleStep', task: 'denoise',
     networkOverrides: { hidden: 16 }, steps: 120, batchSize: 16, lr: 3e-3, lrWarmupSteps: 10, checkpointEvery: 1000,

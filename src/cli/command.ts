@@ -1,12 +1,12 @@
 // The shape of a CLI command, and option parsing into typed values with one-line errors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-/** An error meant for the user: the CLI prints its message alone (no stack) and exits with `exitCode`. */
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-  }
-}
+/**
+ * A bad command line (unknown option, value out of range, combination refused): exit 2 with its one line. Every
+ * other error is a runtime failure (a file that cannot be read or used, a model that does not fit): exit 1, its
+ * first line only (DIFFLAB_DEBUG=1 adds the stack).
+ */
+export class UsageError extends Error {}
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -25,6 +25,8 @@ export interface Command {
   /** Usage line(s) after `difflab NAME`. */
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Positional arguments it takes (at most this many; more are refused). Default 0. */
+  maxPositionals?: number;
   /** Runs with parsed options and positionals; resolves to the exit code. */
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number> | number;
 }
@@ -47,6 +49,8 @@ export function parseCommand(c: Command, argv: string[]): { values: Record<strin
   }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const extra = positionals.slice(c.maxPositionals ?? 0);
+    if (extra.length > 0 && values.help !== true) throw new UsageError(`${c.name}: unexpected argument '${extra[0]}' (see difflab ${c.name} --help)`);
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals, help: values.help === true };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
@@ -62,15 +66,17 @@ export function str(v: unknown, name: string, fallback?: string): string {
   }
   return String(v);
 }
-export function num(v: unknown, name: string, fallback?: number, check?: { min?: number; max?: number; integer?: boolean }): number {
+/** A number option; check: inclusive min/max, exclusive `above`, integer. An empty value is not 0. */
+export function num(v: unknown, name: string, fallback?: number, check?: { min?: number; above?: number; max?: number; integer?: boolean }): number {
   if (v === undefined) {
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
   }
-  const n = Number(v);
+  const n = String(v).trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(v)}'`);
   if (check?.integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${String(v)}'`);
   if (check?.min !== undefined && n < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${n}`);
+  if (check?.above !== undefined && !(n > check.above)) throw new UsageError(`--${name} must be > ${check.above}, got ${n}`);
   if (check?.max !== undefined && n > check.max) throw new UsageError(`--${name} must be <= ${check.max}, got ${n}`);
   return n;
 }
@@ -87,7 +93,7 @@ export function numList(v: unknown, name: string, fallback?: number[]): number[]
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
   }
-  const parts = String(v).split(',').map((s) => Number(s.trim()));
+  const parts = String(v).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
   if (parts.length === 0 || parts.some((n) => !Number.isFinite(n))) {
     throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${String(v)}'`);
   }

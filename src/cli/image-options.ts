@@ -1,53 +1,54 @@
-// What the image commands (sample, forward, denoise, edit) share: the sampler by name, the model file, input
-// pictures fitted to the model (with a note when resized) and PNG outputs. Parsing only: the work is the library's.
+// What the image commands (sample, edit, forward, denoise) share: options parsed into the library's job specs
+// (sampling settings, classes, pictures), the model file, and running a job with a progress bar into one PNG
+// figure. Parsing and rendering only: the work is runJob's. Defaults and names come from the library's tables.
+import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_MODEL_PATH, classIdOf, imageGrid, loadDenoiser, loadImageInput, samplerFor, tidy, writePng,
-  defaultStepsFor, samplerNames, type SamplerName,
-  type Denoiser, type GridOptions, type LoadedDenoiser, type Sampler, type Tensor,
+  DEFAULT_MODEL_PATH, JobInputError, classIdOf, defaultStepsText, defaultsText, figureOf, imageGrid, jobDefaults, loadDenoiser,
+  runJob, samplerNames, tidy, writePng,
+  type GridOptions, type JobOutput, type JobSpec, type LoadedDenoiser, type Picture, type RunJobOptions, type SamplingJobKind,
+  type SamplingSpec, type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
 import { precisionOption, readPrecision } from './precision.js';
+import { Progress } from './progress.js';
 
 export const SAMPLERS = samplerNames;
-export type { SamplerName };
 
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
-  seed: { type: 'string', help: 'random seed; image i depends only on the seed and i', default: '0' },
+  seed: { type: 'string', help: 'random seed; image i depends only on the seed and i', default: String(jobDefaults.seed) },
   precision: precisionOption,
 };
 
-/** Steps of the edits' sampler when --steps is not given (a strided grid of the schedule's times). */
-export const EDIT_STEPS = 50;
-
-/** Options of the sampler that does the denoising. */
-export const samplerOptions: Record<string, OptionSpec> = {
-  sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddpm' },
-  steps: { type: 'string', help: 'sampler steps', default: String(EDIT_STEPS) },
-  eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
-};
-
-/**
- * The sampler, its name and step count from --sampler/--steps/--eta; without --steps, `steps` when the command
- * has its own default (the edits: 50), else the sampler's own (defaultSamplerSteps).
- */
-export function readSampler(v: Record<string, unknown>, d: Denoiser, fallback: SamplerName = 'ddpm', steps?: number): { name: SamplerName; sampler: Sampler; numSteps: number } {
-  const name = oneOf(v.sampler, 'sampler', SAMPLERS, fallback);
-  const T = d.schedule.numTimesteps;
-  const numSteps = num(v.steps, 'steps', steps ?? defaultStepsFor(name, T), { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
-  return { name, sampler: samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) }), numSteps };
+/** The sampling options of the jobs `kinds`, their defaults read from jobDefaults. */
+export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<string, OptionSpec> {
+  return {
+    sampler: { type: 'string', help: SAMPLERS.join('|'), default: defaultsText('sampler', kinds) },
+    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
+    eta: { type: 'string', help: 'ddim stochasticity in [0, 1] (1: the strided DDPM posterior)', default: defaultsText('eta', kinds) },
+    guidance: { type: 'string', help: 'classifier-free guidance scale (1: none; needs a class)', default: defaultsText('guidance', kinds) },
+  };
 }
 
-/** --model as a loaded denoiser; a missing or foreign file exits 1 with one line. */
+/** --sampler/--steps/--eta/--seed/--guidance as a job's sampling settings (defaults: the job's). */
+export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
+  const d = jobDefaults[kind];
+  const T = m.denoiser.schedule.numTimesteps;
+  return {
+    sampler: oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler),
+    ...(v.steps !== undefined ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) }) } : {}),
+    eta: num(v.eta, 'eta', d.eta, { min: 0, max: 1 }),
+    seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, integer: true }),
+    guidance: num(v.guidance, 'guidance', d.guidance),
+  };
+}
+
+/** --model as a loaded denoiser (a missing or foreign file is a runtime failure: exit 1). */
 export function readModel(v: Record<string, unknown>): LoadedDenoiser {
   const path = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
   const precision = readPrecision(v);
-  try {
-    return loadDenoiser(path, { precision });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!, 1);
-  }
+  return loadDenoiser(path, { precision });
 }
 
 /** A class option (name or id) as an id; null when absent. */
@@ -60,17 +61,18 @@ export function readClass(v: unknown, name: string, m: LoadedDenoiser): number |
   }
 }
 
-/** An input picture fitted to the model, (1, C, S, S) in [-1, 1]; notes a resize on stderr. */
-export function readImage(path: string, m: LoadedDenoiser): { image: Tensor; width: number; height: number } {
-  const [c, s] = [m.imageShape[0] as 1 | 3, m.imageShape[1]];
+/** A required class option as an id. */
+export function readRequiredClass(v: Record<string, unknown>, name: string, m: LoadedDenoiser): number {
+  return readClass(str(v[name], name), name, m)!;
+}
+
+/** A picture file's bytes for a job; an unreadable file exits 1 naming it. */
+export function readPicture(v: unknown, name: string): Picture {
+  const path = str(v, name);
   try {
-    const input = loadImageInput(path, { size: s, channels: c });
-    if (input.width !== s || input.height !== s) {
-      console.error(`note: ${path} is ${input.width}x${input.height}; resized to the model's ${s}x${s}`);
-    }
-    return input;
+    return { source: path, bytes: readFileSync(path) };
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!, 1);
+    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
@@ -79,6 +81,37 @@ export function readPngOut(v: unknown, fallback?: string): string {
   const out = str(v, 'out', fallback);
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
   return out;
+}
+
+/**
+ * Runs a job with a progress bar on stderr (frames too when asked), printing its notes; a bad picture exits 1
+ * with its one line. `use` gets the output inside the job's scope (write files there).
+ */
+export function runCliJob<T>(m: LoadedDenoiser, spec: JobSpec, use: (out: JobOutput) => T, o: Pick<RunJobOptions, 'frames'> = {}): T {
+  let bar: Progress | null = null;
+  try {
+    return tidy(() => {
+      const out = runJob(m, spec, {
+        ...o,
+        onStep(done, total) {
+          bar ??= new Progress({ label: spec.kind, total, unit: 'step' });
+          bar.update(done);
+        },
+      });
+      bar?.done();
+      for (const note of out.notes) console.error(`note: ${note}`);
+      return use(out);
+    });
+  } catch (e) {
+    if (e instanceof JobInputError) throw new Error(e.message);
+    throw e;
+  }
+}
+
+/** Writes a job's panels as one PNG figure (figureOf), upscaled for viewing. */
+export function writeFigure(path: string, out: Pick<JobOutput, 'panels'>, nrow?: number): { width: number; height: number } {
+  const f = figureOf(out, nrow);
+  return writeGrid(path, f.images, { nrow: f.nrow });
 }
 
 /** Writes images (N, C, H, W) in [-1, 1] as one PNG grid, upscaled for viewing. */

@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(values, positionals);
   } catch (e) {
     const err = e as Error;
-    const code = e instanceof UsageError ? e.exitCode : 1;
+    const code = e instanceof UsageError ? 2 : 1;
     console.error(`difflab: error: ${(err.message ?? String(e)).split('\n')[0]}`);
     if (process.env.DIFFLAB_DEBUG) console.error(err.stack);
     return code;

@@ -14,11 +14,6 @@ export interface BatchOptions {
   remainder?: 'keep' | 'drop';
   /** 'shuffle' (default) or 'ordered' (dataset order; no draws for it). */
   order?: 'shuffle' | 'ordered';
-  /**
-   * Skips the first batches of the epoch (resuming mid-epoch). The rng draws are the same as for a whole
-   * epoch, so the remaining batches and the rng state afterwards match an uninterrupted run.
-   */
-  startBatch?: number;
 }
 
 export interface Batch {
@@ -43,7 +38,7 @@ export function* batches(dataset: Dataset, o: BatchOptions): Generator<Batch> {
   if ((o.augment ?? 'none') === 'hflip') for (let i = 0; i < n; i++) flips[i] = o.rng.uniform() < 0.5 ? 1 : 0;
   const full = Math.floor(n / o.batchSize);
   const count = (o.remainder ?? 'keep') === 'drop' || n % o.batchSize === 0 ? full : full + 1;
-  for (let b = o.startBatch ?? 0; b < count; b++) {
+  for (let b = 0; b < count; b++) {
     const indices = order.slice(b * o.batchSize, Math.min(n, (b + 1) * o.batchSize));
     const flipped = flips.slice(b * o.batchSize, b * o.batchSize + indices.length);
     yield {

@@ -50,8 +50,3 @@ export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
   }
   return { ...d, images, labels, count: indices.length };
 }
-
-/** The first n images (all when n >= count). */
-export function take(d: Dataset, n: number): Dataset {
-  return n >= d.count ? d : subsetOf(d, Array.from({ length: n }, (_, i) => i));
-}

@@ -47,7 +47,7 @@ export function imageInput(img: RgbaImage, o: ImageInputOptions): ImageInput {
 }
 
 /** True when every pixel has R = G = B (a grey picture, whatever its PNG colour type). */
-function isGrey(img: RgbaImage): boolean {
+export function isGreyImage(img: RgbaImage): boolean {
   for (let i = 0; i < img.data.length; i += 4) {
     if (img.data[i] !== img.data[i + 1] || img.data[i] !== img.data[i + 2]) return false;
   }
@@ -67,7 +67,7 @@ export function maskInput(img: RgbaImage, like: { width: number; height: number;
   if (img.width !== like.width || img.height !== like.height) {
     throw new Error(`${source}: mask is ${img.width}x${img.height}, the image is ${like.width}x${like.height}`);
   }
-  if (!isGrey(img)) throw new Error(`${source}: mask must be black and white (grey), it has colour`);
+  if (!isGreyImage(img)) throw new Error(`${source}: mask must be black and white (grey), it has colour`);
   const pixels = fitImage(img, { size: like.size, channels: 1, fit: 'stretch' });
   return tensor(Float32Array.from(pixels, (v) => (v >= 128 ? 1 : 0)), [1, 1, like.size, like.size]);
 }

@@ -1,6 +1,6 @@
 // Data: IDX files, image folders, the embedded subset, and batches (pixels become [-1, 1] here only).
 export {
-  FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, take, type Dataset,
+  FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, type Dataset,
 } from './dataset.js';
 export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
 export { loadImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
@@ -10,5 +10,5 @@ export { batches, batchImages, type Batch, type BatchOptions } from './batches.j
 export { loadDataset, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
-  loadImageInput, imageInput, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
+  loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
 } from './image-file.js';

@@ -1,4 +1,4 @@
-// The one contract every sampler, editing operation and guidance combinator consumes (the EDM / k-diffusion
+// The one contract every sampler, loss, editing operation and guidance combinator consumes (the EDM / k-diffusion
 // convention, Karras et al. 2022 Sec. 2):
 //
 //   denoise(x, sigma, cond) = E[x0 | x],   where x = x0 + sigma * eps.
@@ -7,8 +7,13 @@
 // and sigma = sigma_t / alpha_t is its noise level. With this choice one sampler works with every model (discrete
 // VP networks are wrapped in fromNetwork, analytic models answer directly), sigma = 0 is clean data for every
 // schedule, and eps / score follow from the answer: eps = (x - D) / sigma, score = (D - x) / sigma^2.
-import { full, type Tensor } from '../engine/index.js';
+// Noise levels are host numbers in float64 (schedule math stays on the host): a sampler passes one level for the
+// whole batch, the training loss one per row; a denoiser that needs them as a tensor builds it itself.
+import type { Tensor } from '../engine/index.js';
 import type { Cond, Schedule } from '../diffusion/index.js';
+
+/** One noise level for the whole batch, or one per row (length B). */
+export type NoiseLevels = number | readonly number[];
 
 export interface Denoiser {
   /**
@@ -16,11 +21,6 @@ export interface Denoiser {
    * models (Gaussian mixtures) accept any.
    */
   readonly schedule: Schedule;
-  /** E[x0 | x] for x = x0 + sigma * eps; sigma has one noise level per row ([B]); cond null = unconditional. */
-  denoise(x: Tensor, sigma: Tensor, cond: Cond): Tensor;
-}
-
-/** The denoiser at one noise level for the whole batch (what samplers call). */
-export function denoiseAt(d: Denoiser, x: Tensor, sigma: number, cond: Cond = null): Tensor {
-  return d.denoise(x, full([x.shape[0]!], sigma, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', device: x.device }), cond);
+  /** E[x0 | x] for x = x0 + sigma * eps; cond null = unconditional. */
+  denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor;
 }

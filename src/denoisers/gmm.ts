@@ -4,8 +4,8 @@
 //   r_k(x) proportional to w_k N(x; mu_k, (s_k^2 + sigma^2) I)   (the responsibility of component k).
 // In the denoiser frame this holds for every schedule, so the same function is exact for VP, VE and EDM models.
 import { softmax, tensor, type Rng, type Tensor } from '../engine/index.js';
-import type { Cond, Schedule } from '../diffusion/index.js';
-import type { Denoiser } from './denoiser.js';
+import { perRow, type Cond, type Schedule } from '../diffusion/index.js';
+import type { Denoiser, NoiseLevels } from './denoiser.js';
 
 /** A Gaussian mixture with isotropic components in any dimension (the `gmm:mixture.json` format). */
 export interface GaussianMixture {
@@ -74,12 +74,13 @@ export function gmmDenoiser(m: GaussianMixture, schedule: Schedule): Denoiser {
   const halfNormSq = m.means.map((mu) => 0.5 * mu.reduce((a, x) => a + x * x, 0));
   return {
     schedule,
-    denoise(x: Tensor, sigma: Tensor, cond: Cond): Tensor {
+    denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       const B = x.shape[0]!, dt = x.dtype === 'float64' ? Float64Array : Float32Array;
       const flat = x.reshape([B, d]); // (B, d)
       const mu = tensor(dt.from(meanData), [K, d], x.device); // (K, d)
       const s2 = tensor(dt.from(m.stds.map((s) => s * s)), [1, K], x.device);
-      const v = sigma.reshape([B, 1]).square().add(s2); // (B, K): s_k^2 + sigma_b^2
+      const sigma2 = typeof sigma === 'number' ? sigma * sigma : sigma.map((l) => l * l); // float64 on the host
+      const v = s2.add(perRow(sigma2, flat)); // (B, K) or (1, K): s_k^2 + sigma_b^2
       // -||x - mu_k||^2 / 2 = x.mu_k - ||mu_k||^2 / 2 - ||x||^2 / 2, as matmuls to keep memory at (B, K).
       const negHalfDist = flat.matmul(mu.transpose(0, 1))
         .sub(tensor(dt.from(halfNormSq), [1, K], x.device))
@@ -90,7 +91,7 @@ export function gmmDenoiser(m: GaussianMixture, schedule: Schedule): Denoiser {
       logits = logits.sub(logits.max(1, true)).clamp(x.dtype === 'float64' ? -600 : -60);
       if (cond !== null) logits = logits.add(classMask(m, cond, dt, x));
       const r = softmax(logits, 1); // (B, K) responsibilities
-      const shrink = s2.div(v); // (B, K): s_k^2 / (s_k^2 + sigma^2)
+      const shrink = s2.div(v); // (B, K) or (1, K): s_k^2 / (s_k^2 + sigma^2)
       // sum_k r_k (c_k x + (1 - c_k) mu_k) = x sum_k r_k c_k + (r * (1 - c)) @ mu
       const x0 = flat.mul(r.mul(shrink).sum(1, true)).add(r.mul(shrink.neg().add(1)).matmul(mu));
       return x0.reshape(x.shape);

@@ -3,7 +3,7 @@
 // D = D_u + w (D_c - D_u), is exactly the guided eps: one formula serves every sampler.
 import type { Tensor } from '../engine/index.js';
 import type { Cond } from '../diffusion/index.js';
-import type { Denoiser } from './denoiser.js';
+import type { Denoiser, NoiseLevels } from './denoiser.js';
 
 export interface GuidanceOptions {
   /** Guidance weight w: 0 = unconditional, 1 = conditional, > 1 sharpens towards the condition. */
@@ -18,7 +18,7 @@ export function classifierFreeGuidance(d: Denoiser, o: GuidanceOptions): Denoise
   if (!Number.isFinite(w)) throw new Error(`classifierFreeGuidance: scale must be finite, got ${w}`);
   return {
     schedule: d.schedule,
-    denoise(x: Tensor, sigma: Tensor, cond: Cond): Tensor {
+    denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       if (w === 0) return d.denoise(x, sigma, nullCond);
       if (w === 1) return d.denoise(x, sigma, cond);
       const u = d.denoise(x, sigma, nullCond);

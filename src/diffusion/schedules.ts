@@ -1,5 +1,5 @@
 // Noise schedules as float64 functions of time (plain TypeScript; tensors appear only at the boundary, in
-// forward.ts and objectives.ts). Every schedule describes the forward marginal
+// forward.ts). Every schedule describes the forward marginal
 //   x_t = alpha(t) x0 + sigma(t) eps,   eps ~ N(0, I)
 // In the papers' symbols: VP (DDPM, Ho et al. 2020) alpha = sqrt(alpha_bar_t), sigma = sqrt(1 - alpha_bar_t);
 // VE (Song et al. 2021, the score-based tutorial) alpha = 1, sigma = sigma_t; EDM (Karras et al. 2022) alpha = 1,

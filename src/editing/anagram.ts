@@ -4,7 +4,7 @@
 //   D(x) = (D(x, A) + v^-1(D(v(x), B))) / 2.
 import type { Tensor } from '../engine/index.js';
 import type { Cond } from '../diffusion/index.js';
-import type { Denoiser } from '../denoisers/index.js';
+import type { Denoiser, NoiseLevels } from '../denoisers/index.js';
 import type { View } from './views.js';
 
 export interface AnagramOptions {
@@ -20,7 +20,7 @@ export interface AnagramOptions {
 export function visualAnagram(d: Denoiser, o: AnagramOptions): Denoiser {
   return {
     schedule: d.schedule,
-    denoise(x: Tensor, sigma: Tensor): Tensor {
+    denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const a = d.denoise(x, sigma, o.condA);
       const b = o.view.invert(d.denoise(o.view.apply(x), sigma, o.condB));
       return a.add(b).mul(0.5);

@@ -4,7 +4,7 @@
 // sees x_t / alpha_t at noise level sigma_t / alpha_t.
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
 import { addNoise, noiseLevel, type Cond } from '../diffusion/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { ddpm, type Sampler } from '../samplers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
 
@@ -54,7 +54,7 @@ export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingCompari
     const noisy = addNoise(s, { x0: clean, t, noise: o.rng.randn(clean.shape) });
     const x = noisy.div(s.alpha(t)); // the denoiser's frame: x0 + level eps
     const blurred = gaussianBlur(noisy, o.blur ?? { kernelSize: 5, sigma: 1.5 });
-    const oneStep = denoiseAt(d, x, noiseLevel(s, t), o.cond ?? null);
+    const oneStep = d.denoise(x, noiseLevel(s, t), o.cond ?? null);
     const sigmas = [...stridedTimes(s.tMin, t, n, discrete).map((ti) => noiseLevel(s, ti)), 0];
     const iterative = (o.sampler ?? ddpm)(d, clean.shape, { rng: o.rng, sigmas, cond: o.cond ?? null, start: { x, step: 0 } });
     return {

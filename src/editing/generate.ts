@@ -14,7 +14,7 @@ export interface GenerateOptions {
   count: number;
   /** Seed of every image's noise. Default 0. */
   seed?: number;
-  /** Images per sampler call. Default 64. */
+  /** Images per sampler call. Default defaultGenerateBatch. */
   batchSize?: number;
   /** Class id of each image (count of them), or null/absent for unconditional sampling. */
   classes?: readonly number[] | null;
@@ -29,10 +29,13 @@ export interface GenerateOptions {
   onStep?: (info: StepInfo, first: number) => void;
 }
 
+/** Images per sampler call unless told: memory stays bounded whatever the count. */
+export const defaultGenerateBatch = 64;
+
 /** count images (count, C, H, W) in [-1, 1]-ish (unclipped). */
 export function generate(d: Denoiser, o: GenerateOptions): Tensor {
   const { count } = o;
-  const batch = o.batchSize ?? 64;
+  const batch = o.batchSize ?? defaultGenerateBatch;
   if (!Number.isInteger(count) || count < 1) throw new Error(`generate: count must be a positive integer, got ${count}`);
   if (o.classes && o.classes.length !== count) throw new Error(`generate: ${o.classes.length} classes for ${count} images`);
   if (o.guidance && !o.classes) throw new Error('generate: guidance needs classes');

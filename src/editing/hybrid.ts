@@ -5,7 +5,7 @@
 // eps is affine in D and the blur is linear, so this is the paper's eps combination.
 import type { Tensor } from '../engine/index.js';
 import type { Cond } from '../diffusion/index.js';
-import type { Denoiser } from '../denoisers/index.js';
+import type { Denoiser, NoiseLevels } from '../denoisers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
 
 export interface HybridOptions {
@@ -21,7 +21,7 @@ export interface HybridOptions {
 export function hybridImage(d: Denoiser, o: HybridOptions): Denoiser {
   return {
     schedule: d.schedule,
-    denoise(x: Tensor, sigma: Tensor): Tensor {
+    denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const low = d.denoise(x, sigma, o.condLow), high = d.denoise(x, sigma, o.condHigh);
       return high.add(gaussianBlur(low.sub(high), o.blur));
     },

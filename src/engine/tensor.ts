@@ -52,17 +52,20 @@ export class Tensor {
 
   // ----- data out ------------------------------------------------------------------------------------
   /** A copy of the data in row-major order, as float32. */
-  toFloat32Array(): Float32Array {
-    const a = native.toArray(this.dtype === 'float32' ? this.handle : native.to(this.handle, 'float32'));
-    return a as Float32Array;
-  }
+  toFloat32Array(): Float32Array { return this.#readAs('float32') as Float32Array; }
   /** A copy of the data in row-major order, as float64. */
-  toFloat64Array(): Float64Array {
-    return native.toArray(this.dtype === 'float64' ? this.handle : native.to(this.handle, 'float64')) as Float64Array;
-  }
+  toFloat64Array(): Float64Array { return this.#readAs('float64') as Float64Array; }
   /** A copy of integer data (int64/int32/bool) as Int32Array. */
-  toInt32Array(): Int32Array {
-    return native.toArray(native.to(this.handle, 'int32')) as Int32Array;
+  toInt32Array(): Int32Array { return this.#readAs('int32') as Int32Array; }
+  /** The data as a typed array of dtype; a converted copy is released at once (never left to the GC). */
+  #readAs(dtype: DType): ArrayLike<number> {
+    if (this.dtype === dtype) return native.toArray(this.handle);
+    const converted = native.to(this.handle, dtype);
+    try {
+      return native.toArray(converted);
+    } finally {
+      native.dispose(converted);
+    }
   }
   /** The raw element bytes (little-endian, row-major): safetensors data of any dtype. */
   toBytes(): Uint8Array { return native.toBytes(this.handle); }

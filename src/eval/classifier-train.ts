@@ -53,7 +53,7 @@ export async function trainClassifier(train: Dataset, test: Dataset | null, o: C
   const opt = adamW(net.parameters(), { lr, weightDecay: o.weightDecay ?? 0.05 });
   const perEpoch = Math.floor(train.count / batchSize);
   const totalSteps = Math.max(1, Math.round(epochs * perEpoch));
-  const schedule = { lr, lrWarmupSteps: Math.min(200, Math.floor(totalSteps / 10)), lrDecay: 'cosine' as const, totalSteps, lrMinFactor: 0.05, lrHalfLifeSteps: 1 };
+  const schedule = { lr, lrWarmupSteps: Math.min(200, Math.floor(totalSteps / 10)), lrDecay: 'cosine' as const, totalSteps, lrMinFactor: 0.05 };
   net.train();
   let step = 0;
   for (let epoch = 0; step < totalSteps; epoch++) {

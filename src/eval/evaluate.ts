@@ -5,7 +5,7 @@
 import { PerSampleRng, Rng, cat, indices, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { batchImages, subsetOf, type Dataset } from '../data/index.js';
 import type { Denoiser } from '../denoisers/index.js';
-import type { Sampler } from '../samplers/index.js';
+import { countEvaluations, type Sampler } from '../samplers/index.js';
 import type { Classifier } from '../networks/index.js';
 import { featureStats, frechetDistance, kid, precisionRecall, type KidResult } from './metrics.js';
 import { generateShards, readShards } from './shards.js';
@@ -163,24 +163,20 @@ export interface ModelEvalResult {
 
 /** Samples n images (resuming from the shards in workDir), then measures them and the floor. */
 export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResult | { status: 'aborted' }> {
-  let calls = 0;
-  const counted: Denoiser = { schedule: o.denoiser.schedule, denoise: (x, s, c) => { calls += 1; return o.denoiser.denoise(x, s, c); } };
   const classOf = (i: number) => (o.classes === null ? -1 : o.classes[i % o.classes.length]!);
   const generate = (first: number, count: number) => {
     const cond = o.classes === null ? null : indices(Array.from({ length: count }, (_, k) => classOf(first + k)));
-    return o.sampler(counted, [count, ...o.imageShape], { rng: PerSampleRng.of(o.seed, count, first), numSteps: o.numSteps, cond });
+    return o.sampler(o.denoiser, [count, ...o.imageShape], { rng: PerSampleRng.of(o.seed, count, first), numSteps: o.numSteps, cond });
   };
   const started = performance.now();
-  let shardsMade = 0;
   const status = await generateShards({
     dir: o.workDir, n: o.n, samplesPerShard: o.batchSize,
     identity: { ...o.identity, seed: o.seed, classes: o.classes, samplesPerShard: o.batchSize },
-    generate: (first, count) => { shardsMade += 1; return generate(first, count); },
+    generate,
     onShard: (done, reused) => o.onProgress?.(done, o.n, reused), signal: o.signal,
   });
   if (status === 'aborted') return { status };
-  if (shardsMade === 0) tidy(() => { generate(0, 1); shardsMade = 1; }); // all reused: count one sample's calls
-  const denoiserCalls = calls / shardsMade;
+  const denoiserCalls = countEvaluations(o.sampler, o.denoiser.schedule, { numSteps: o.numSteps });
   const sampling = (performance.now() - started) / 1000;
 
   return tidy(() => {

@@ -58,11 +58,6 @@ export function frechetDistance(a: FeatureStats, b: FeatureStats): number {
   }));
 }
 
-/** FID between two feature sets (N, d) and (M, d). */
-export function fid(a: Tensor, b: Tensor): number {
-  return frechetDistance(featureStats(a), featureStats(b));
-}
-
 export interface KidOptions {
   /** Draws the subsets. */
   rng: Rng;

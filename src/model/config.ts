@@ -1,4 +1,4 @@
-// A training run's whole configuration: one typed record with a documented default for every field, stored in
+// A training run's whole configuration: one typed record whose defaults are stated once (trainDefaults), stored in
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
 import { scheduleNames, type Objective, type Prediction, type ScheduleName } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
@@ -7,7 +7,7 @@ import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '..
 export interface TrainConfig {
   /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
   data: string;
-  /** Network preset name the architecture came from (for the record). Default 'default'. */
+  /** Network preset name the architecture came from (for the record). */
   preset: string;
   /** The network architecture (a preset's config, possibly adjusted to the data's channels and classes). */
   network: ResolvedNetworkConfig;
@@ -20,55 +20,53 @@ export interface TrainConfig {
    * of the teaching project, trained at the one level denoiseSigma (schedule and prediction are then unused).
    */
   task: 'diffusion' | 'denoise';
-  /** The noise level of task 'denoise' (images in [-1, 1]). Default 0.5. */
+  /** The noise level of task 'denoise' (images in [-1, 1]). */
   denoiseSigma: number;
-  /** Noise schedule. Default 'linear' (DDPM). */
+  /** Noise schedule. */
   schedule: ScheduleName;
-  /** What the network predicts. Default 'eps' (DDPM Algorithm 1). */
+  /** What the network predicts. */
   prediction: Prediction;
-  /** Space the loss is measured in. Default: the prediction's own. */
+  /** Space the loss is measured in; absent: the prediction's own. */
   objective?: Objective;
   /** Min-SNR-gamma loss weighting; undefined = off. */
   minSnrGamma?: number;
-  /** Training steps in all. Default 10,000. */
+  /** Training steps in all. */
   steps: number;
-  /** Images per step. Default 128. */
+  /** Images per step. */
   batchSize: number;
-  /** Peak learning rate (AdamW). Default 1e-3. */
+  /** Peak learning rate (AdamW). */
   lr: number;
-  /** Linear warm-up steps. Default 200. */
+  /** Linear warm-up steps. */
   lrWarmupSteps: number;
-  /** Decay after warm-up. Default 'cosine'. */
+  /** Decay after warm-up. */
   lrDecay: 'cosine' | 'exponential' | 'constant';
-  /** Cosine floor as a fraction of lr. Default 0.05. */
+  /** Where the decay ends at the last step, as a fraction of lr (cosine and exponential). */
   lrMinFactor: number;
-  /** Exponential decay half-life in steps. Default 5,000. */
-  lrHalfLifeSteps: number;
-  /** AdamW decoupled weight decay. Default 0. */
+  /** AdamW decoupled weight decay. */
   weightDecay: number;
-  /** Clip the gradient's global norm to this. Default 1. */
+  /** Clip the gradient's global norm to this. */
   gradClipNorm: number;
-  /** EMA half-life in training images. Default 100,000 (about 800 steps of 128). */
+  /** EMA half-life in training images. */
   emaHalfLifeImages: number;
-  /** EMA ramp-up ratio (half-life <= ratio * images seen). Default 0.05. */
+  /** EMA ramp-up ratio (half-life <= ratio * images seen). */
   emaRampUpRatio: number;
-  /** Random horizontal flips of training images. Default false (Fashion-MNIST items have a handedness). */
+  /** Random horizontal flips of training images. */
   hflip: boolean;
   /**
    * Precision of the network's convolutions and matrix products ('bf16': autocast, channels-last weights; master
    * weights, optimizer, EMA, normalisation and loss stay float32). Resolved from 'auto' (bf16 where the device
-   * has native bf16) when the config is made. Default 'auto'.
+   * has native bf16) when the config is made.
    */
   precision: Precision;
-  /** Seed of everything random in the run (initial weights, batch order, noise, times, label dropout). Default 0. */
+  /** Seed of everything random in the run (initial weights, batch order, noise, times, label dropout). */
   seed: number;
-  /** Write a checkpoint every this many steps (and at the end). Default 500. */
+  /** Write a checkpoint every this many steps (and at the end). */
   checkpointEvery: number;
-  /** Keep the last K checkpoints. Default 3. */
+  /** Keep the last K checkpoints. */
   keepLast: number;
-  /** Write a sample grid every this many steps (0: only at the end). Default 1,000. */
+  /** Write a sample grid every this many steps (0: only at the end). */
   sampleEvery: number;
-  /** Redraw loss.png every this many steps. Default 100. */
+  /** Redraw loss.png every this many steps. */
   plotEvery: number;
   /**
    * Warm start: the model file (or checkpoint, EMA weights) whose weights the network and its EMA start from, and
@@ -77,12 +75,29 @@ export interface TrainConfig {
   init?: { model: string; step: number };
 }
 
+/** Every training default, once (the CLI's help and behaviour read them from here). */
 export const trainDefaults = {
-  preset: 'default', task: 'diffusion', denoiseSigma: 0.5, schedule: 'linear', prediction: 'eps', steps: 10_000,
-  batchSize: 128, lr: 1e-3, lrWarmupSteps: 200,
-  lrDecay: 'cosine', lrMinFactor: 0.05, lrHalfLifeSteps: 5_000, weightDecay: 0, gradClipNorm: 1,
-  emaHalfLifeImages: 100_000, emaRampUpRatio: 0.05, hflip: false, seed: 0, checkpointEvery: 500, keepLast: 3,
-  sampleEvery: 1_000, plotEvery: 100,
+  preset: 'default', // the Fashion-MNIST U-Net, 1.7M parameters (networks/presets.ts)
+  task: 'diffusion', // a denoiser for every noise level; 'denoise' is the single-step denoiser
+  denoiseSigma: 0.5, // task 'denoise' only: the one noise level, on [-1, 1] data
+  schedule: 'linear', // DDPM's beta 1e-4..0.02, T = 1000
+  prediction: 'eps', // DDPM Algorithm 1
+  steps: 10_000,
+  batchSize: 128,
+  lr: 1e-3, // AdamW's peak learning rate
+  lrWarmupSteps: 200,
+  lrDecay: 'cosine',
+  lrMinFactor: 0.05, // the decay ends at 5% of lr
+  weightDecay: 0,
+  gradClipNorm: 1,
+  emaHalfLifeImages: 100_000, // about 800 steps of 128
+  emaRampUpRatio: 0.05, // EMA half-life <= 5% of the images seen, early on
+  hflip: false, // Fashion-MNIST items have a handedness
+  seed: 0,
+  checkpointEvery: 500,
+  keepLast: 3,
+  sampleEvery: 1_000, // 0: only at the end
+  plotEvery: 100,
 } as const satisfies Partial<TrainConfig>;
 
 /** A full config from the data facts and any overrides; checks every value and names the bad one. */
@@ -99,14 +114,16 @@ export function resolveTrainConfig(
   const network = o.network ?? presetConfig(preset, {
     imageChannels, numClasses: o.classNames.length, ...(networkOverrides ?? {}),
   });
-  const c: TrainConfig = { ...trainDefaults, ...rest, preset, network, precision } as TrainConfig;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
+  const c: TrainConfig = { ...trainDefaults, ...given, preset, network, precision } as TrainConfig;
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
   for (const k of positiveInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
   }
-  for (const k of ['lr', 'emaHalfLifeImages', 'gradClipNorm', 'lrHalfLifeSteps'] as const) {
+  for (const k of ['lr', 'emaHalfLifeImages', 'gradClipNorm'] as const) {
     if (!(c[k] > 0)) throw new Error(`train: ${k} must be positive, got ${c[k]}`);
   }
+  if (!(c.lrMinFactor > 0 && c.lrMinFactor <= 1)) throw new Error(`train: lrMinFactor must be in (0, 1], got ${c.lrMinFactor}`);
   if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
   if (c.task !== 'diffusion' && c.task !== 'denoise') throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
   if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);

@@ -1,10 +1,11 @@
-// Trained model files as denoisers: the one crossing from a model file (loadModel: network + config) to the
-// denoiser contract that sampling and editing consume. Editing itself never sees a network.
+// Trained image networks as denoisers: the one crossing from a network and its run's config (a model file, or the
+// network in training) to the denoiser contract that sampling, editing and the training loss consume. Those never
+// see a network.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromNetwork, type Denoiser } from '../denoisers/index.js';
-import { autocast, type Precision, type Tensor } from '../engine/index.js';
-import { scheduleFromName, type Cond } from '../diffusion/index.js';
+import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
+import { scheduleFromName, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
 import type { TrainConfig } from './config.js';
 import { loadModel } from './file.js';
@@ -29,24 +30,40 @@ export interface LoadedDenoiser {
   precision: Precision;
 }
 
-export interface ImageDenoiserOptions {
+export interface ImageNetworkOptions {
   /**
    * 'bf16': the network's convolutions and matrix products run in bfloat16 (autocast) on channels-last weights;
-   * the denoiser's inputs and outputs stay float32. Default 'fp32'. Any model runs in either precision.
+   * its inputs and outputs stay float32. Default 'fp32'. Any model runs in either precision.
    */
   precision?: Precision;
+  /** Draws label dropout when the network is in training mode (the trainer's per-row streams); unused in eval. */
+  rng?: BatchRandom;
+}
+
+export interface ImageDenoiserOptions extends ImageNetworkOptions {
+  /** Clamp for the x0 estimates; null: none (training, where a clamp would cut the gradient). Default [-1, 1]. */
+  clipX0?: readonly [number, number] | null;
 }
 
 /**
- * A trained image network as a denoiser, with its run's schedule and prediction; x0 estimates kept in [-1, 1].
- * With precision 'bf16' the network is switched to channels-last weights (the fast layout for bf16 convolutions).
+ * A trained image network as a raw network function (x_t, t, class ids): the one place its forward call and
+ * autocast live. With precision 'bf16' the network is switched to channels-last weights (the fast layout for bf16
+ * convolutions).
  */
-export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDenoiserOptions = {}): Denoiser {
+export function imageNetwork(network: Network, o: ImageNetworkOptions = {}): NetworkFn {
   const precision = o.precision ?? 'fp32';
   if (precision === 'bf16' && network.memoryFormat !== 'channels-last') network.setMemoryFormat('channels-last');
-  const run = (x: Tensor, t: Tensor, c: Cond) =>
-    autocast(precision, () => network.forward(x, t, c ? { classes: c } : {})).to('float32');
-  return fromNetwork(run, { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0: [-1, 1] });
+  return (x: Tensor, t: Tensor, c: Cond) =>
+    autocast(precision, () => network.forward(x, t, c ? { classes: c, rng: o.rng } : {})).to('float32');
+}
+
+/**
+ * A trained image network as a denoiser, with its run's schedule and prediction; x0 estimates kept in [-1, 1]
+ * unless told otherwise. Sampling, editing and the training loss all build their denoiser here.
+ */
+export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDenoiserOptions = {}): Denoiser {
+  const clipX0 = o.clipX0 === undefined ? ([-1, 1] as const) : o.clipX0;
+  return fromNetwork(imageNetwork(network, o), { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0 });
 }
 
 /** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */
@@ -58,20 +75,10 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
   }
   const { network, config, step } = loadModel(path);
   const precision = o.precision ?? 'fp32';
-  const denoiser = imageDenoiser(network, config, { precision });
+  const denoiser = imageDenoiser(network, config, o);
   const c = config.network.imageChannels;
   return {
     denoiser, classNames: [...config.classNames], nullClass: config.classNames.length,
     imageShape: [c, config.imageSize, config.imageSize], config, step, network, precision,
   };
-}
-
-/** A class given by name (case-insensitive) or id, as its id; unknown ones name the choices. */
-export function classIdOf(spec: string, classNames: readonly string[]): number {
-  if (classNames.length === 0) throw new Error(`class '${spec}': the model is unconditional`);
-  const byName = classNames.findIndex((n) => n.toLowerCase() === spec.trim().toLowerCase());
-  if (byName >= 0) return byName;
-  const id = Number(spec);
-  if (spec.trim() !== '' && Number.isInteger(id) && id >= 0 && id < classNames.length) return id;
-  throw new Error(`unknown class '${spec}' (classes: ${classNames.map((n, i) => `${i}=${n}`).join(', ')})`);
 }

@@ -2,3 +2,4 @@
 export * from './config.js';
 export * from './file.js';
 export * from './denoiser.js';
+export * from './classes.js';

@@ -1,8 +1,8 @@
 // What every sampler shares: its options, the step grid, the start point and the end of a step (memory release
 // and the per-step callback). A sampler works in the denoiser frame x = x0 + sigma eps (see denoisers/denoiser.ts)
 // on a descending grid of noise levels sigmas[0] > ... > sigmas[N-1] > sigmas[N] = 0.
-import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
-import { karrasSigmas, noiseLevel, timeGrid, type Cond, type Spacing } from '../diffusion/index.js';
+import { noGrad, Rng, tidy, type RandomSource, type Tensor } from '../engine/index.js';
+import { karrasSigmas, noiseLevel, timeGrid, type Cond, type Schedule, type Spacing } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
 import { defaultStepsFor, samplerGridKinds, type SamplerName } from './names.js';
 
@@ -93,6 +93,17 @@ export function noiseLike(x: Tensor, rng: RandomSource): Tensor {
 export interface Sampler {
   (d: Denoiser, shape: readonly number[], o: SamplerOptions): Tensor;
   readonly samplerName: SamplerName;
+}
+
+/**
+ * Denoiser evaluations a sampler makes per sample with these options, counted on a stand-in denoiser for the
+ * schedule that answers 0 at once (no network runs; what eval reports as the cost of a setting).
+ */
+export function countEvaluations(sampler: Sampler, schedule: Schedule, o: Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> = {}): number {
+  let calls = 0;
+  const standIn: Denoiser = { schedule, denoise: (x) => { calls += 1; return x.mul(0); } };
+  tidy(() => sampler(standIn, [1, 1], { ...o, rng: new Rng(0) }));
+  return calls;
 }
 
 /** A sampler with some of its options bound (DDIM's eta, DDPM's variance), keeping its name. */

@@ -4,7 +4,7 @@
 // eta = 0 is deterministic (an Euler step of the probability-flow ODE in sigma); eta = 1 is the strided DDPM
 // posterior (the ancestral "iterative denoising").
 import type { Tensor } from '../engine/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DdimOptions extends SamplerOptions {
@@ -19,7 +19,7 @@ export function ddim(d: Denoiser, shape: readonly number[], o: DdimOptions): Ten
   if (!(eta >= 0 && eta <= 1)) throw new Error(`ddim: eta must be in [0, 1], got ${eta}`);
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
-    const x0 = denoiseAt(d, x, st, o.cond);
+    const x0 = d.denoise(x, st, o.cond ?? null);
     const eps = x.sub(x0).div(st);
     const c = eta * ss * Math.sqrt(Math.max(0, 1 - (ss * ss) / (st * st)));
     const xs = x0.add(eps.mul(Math.sqrt(ss * ss - c * c)));

@@ -3,7 +3,7 @@
 // material). Symbols: t = times[i], s = times[i+1], x_t = alpha_t * x (the schedule's frame).
 import type { Tensor } from '../engine/index.js';
 import { forwardStepVariance, posterior } from '../diffusion/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DdpmOptions extends SamplerOptions {
@@ -22,7 +22,7 @@ export function ddpm(d: Denoiser, shape: readonly number[], o: DdpmOptions): Ten
   const times = sigmas.map((l) => sch.timeAt(l));
   return runSteps(shape, sigmas, o, (x, i) => {
     const [t, s] = [times[i]!, times[i + 1]!];
-    const x0 = denoiseAt(d, x, sigmas[i]!, o.cond);
+    const x0 = d.denoise(x, sigmas[i]!, o.cond ?? null);
     if (sigmas[i + 1] === 0) return { x: x0, x0 }; // Algorithm 2 adds no noise at t = 1: the mean is x0
     const { mean, std } = posterior(sch, { xt: x.mul(sch.alpha(t)), x0, t, s });
     const sd = o.variance === 'beta' ? Math.sqrt(forwardStepVariance(sch, { t, s })) : std;

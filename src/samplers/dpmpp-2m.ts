@@ -5,7 +5,7 @@
 // where the first step uses D_hat = D_t (DPM-Solver++(1) = DDIM) and the last step, to sigma = 0, returns D_t.
 // One denoiser evaluation per step.
 import type { Tensor } from '../engine/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, stepGrid, type SamplerOptions } from './common.js';
 
 export interface DpmppOptions extends SamplerOptions {
@@ -19,7 +19,7 @@ export function dpmpp2m(d: Denoiser, shape: readonly number[], o: DpmppOptions):
   const lambda = (s: number) => -Math.log(s);
   return runSteps(shape, sigmas, o, (x, i, prev) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
-    const x0 = denoiseAt(d, x, st, o.cond);
+    const x0 = d.denoise(x, st, o.cond ?? null);
     if (ss === 0) return { x: x0, x0 };
     const h = lambda(ss) - lambda(st);
     let dHat = x0; // first step (no history, e.g. after a start point): DPM-Solver++(1)

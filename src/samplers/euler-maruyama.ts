@@ -5,7 +5,7 @@
 // diffusion" discretisation; it differs from g(t_i)^2 dt by O(dt^2)), which lets one function serve every
 // schedule. As in the tutorial, the last step adds no noise; it lands on x = D(x).
 import type { Tensor } from '../engine/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 /** Samples of the given shape. Default numSteps 500 (the tutorial's). */
@@ -13,7 +13,7 @@ export function eulerMaruyama(d: Denoiser, shape: readonly number[], o: SamplerO
   const sigmas = stepGrid('euler-maruyama', d, o);
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
-    const x0 = denoiseAt(d, x, st, o.cond);
+    const x0 = d.denoise(x, st, o.cond ?? null);
     const dv = st * st - ss * ss; // int g^2 dt over the step
     const mean = x.add(x0.sub(x).mul(dv / (st * st))); // x + g^2 dt * score
     return { x: ss > 0 ? mean.add(noiseLike(x, o.rng).mul(Math.sqrt(dv))) : mean, x0 };

@@ -2,7 +2,7 @@
 // Algorithm 1, deterministic: S_churn = 0), on the rho = 7 grid of their eq. 5. Each step costs two denoiser
 // evaluations except the last (to sigma = 0), which is an Euler step: 2N - 1 in all.
 import type { Tensor } from '../engine/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, stepGrid, type SamplerOptions } from './common.js';
 
 export interface HeunOptions extends SamplerOptions {
@@ -16,12 +16,12 @@ export function heun(d: Denoiser, shape: readonly number[], o: HeunOptions): Ten
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Euler step.
-    const x0 = denoiseAt(d, x, st, o.cond);
+    const x0 = d.denoise(x, st, o.cond ?? null);
     const slope = x.sub(x0).div(st);
     const xe = x.add(slope.mul(ss - st));
     if (ss === 0) return { x: xe, x0 };
     // Apply 2nd order correction: average the slopes at both ends (the trapezoidal rule).
-    const slope2 = xe.sub(denoiseAt(d, xe, ss, o.cond)).div(ss);
+    const slope2 = xe.sub(d.denoise(xe, ss, o.cond ?? null)).div(ss);
     return { x: x.add(slope.add(slope2).mul((ss - st) / 2)), x0 };
   });
 }

@@ -6,7 +6,7 @@
 // mode, where the score vanishes.
 // The corrector is skipped after the last step, which lands on sigma = 0 without noise.
 import type { Tensor } from '../engine/index.js';
-import { denoiseAt, type Denoiser } from '../denoisers/index.js';
+import type { Denoiser } from '../denoisers/index.js';
 import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js';
 
 export interface PredictorCorrectorOptions extends SamplerOptions {
@@ -28,14 +28,14 @@ export function predictorCorrector(d: Denoiser, shape: readonly number[], o: Pre
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Predictor: reverse diffusion from sigma_t to sigma_s.
-    const x0 = denoiseAt(d, x, st, o.cond);
+    const x0 = d.denoise(x, st, o.cond ?? null);
     const dv = st * st - ss * ss;
     let xs = x.add(x0.sub(x).mul(dv / (st * st)));
     if (ss === 0) return { x: xs, x0 };
     xs = xs.add(noiseLike(x, o.rng).mul(Math.sqrt(dv)));
     // Corrector: Langevin dynamics targeting p_{sigma_s}.
     for (let j = 0; j < M; j++) {
-      const score = denoiseAt(d, xs, ss, o.cond).sub(xs).div(ss * ss);
+      const score = d.denoise(xs, ss, o.cond ?? null).sub(xs).div(ss * ss);
       const z = noiseLike(xs, o.rng);
       const e = 2 * ((r * meanRowNorm(z)) / meanRowNorm(score)) ** 2;
       xs = xs.add(score.mul(e)).add(z.mul(Math.sqrt(2 * e)));

@@ -1,7 +1,9 @@
 // What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
-import { samplerNames, type SamplerName } from '../samplers/names.js';
+import { anagramViews, jobDefaults, jobKinds, type JobKind, type JobSpec, type SamplingSpec } from '../jobs/specs.js';
+import { classIdOf } from '../model/classes.js';
+import { defaultStepsFor, samplerNames } from '../samplers/names.js';
 
 /** A request the API refuses, with the HTTP status it gets (400 unless said) and a one-line reason. */
 export class RequestError extends Error {
@@ -11,9 +13,9 @@ export class RequestError extends Error {
 }
 
 export const SAMPLER_NAMES = samplerNames;
-export type SamplerChoice = SamplerName;
-export const VIEW_NAMES = ['flip', 'rot90', 'rot180', 'negate'] as const;
-export type ViewChoice = (typeof VIEW_NAMES)[number];
+export const VIEW_NAMES = anagramViews;
+export const JOB_KINDS = jobKinds;
+export type { JobKind };
 export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;
 
 /** What the runner reports about its model once loaded (GET /api/info passes it on). */
@@ -49,31 +51,14 @@ export const DEFAULT_LIMITS: Limits = {
   bodyBytes: 2 << 20, imageBytes: 1 << 20, imageSidePixels: 1024, maxImages: 16, maxSteps: 200, maxForwardTimes: 32,
 };
 
-/** Sampling settings every denoising job shares. */
-export interface SamplingSpec {
-  sampler: SamplerChoice;
-  numSteps: number;
-  seed: number;
-  /** Classifier-free guidance scale (1 = none). */
-  guidance: number;
-  /** DDIM's eta. */
-  eta: number;
-  /** Frames streamed (and put in the GIF), evenly spread over the steps. */
+/** What the page sees while a job runs: at most maxFrames frames, evenly spread, showing content. */
+export interface PreviewSpec {
   maxFrames: number;
-  /** What a streamed frame shows. */
-  preview: (typeof PREVIEW_CONTENTS)[number];
+  content: (typeof PREVIEW_CONTENTS)[number];
 }
 
-export type JobSpec =
-  | ({ kind: 'generate'; count: number; classes: number[] | null } & SamplingSpec)
-  | ({ kind: 'sdedit'; image: Uint8Array; strength: number; classId: number | null } & SamplingSpec)
-  | ({ kind: 'inpaint'; image: Uint8Array; mask: Uint8Array; classId: number | null; resampleSteps: number } & SamplingSpec)
-  | ({ kind: 'anagram'; count: number; classA: number; classB: number; view: ViewChoice } & SamplingSpec)
-  | ({ kind: 'hybrid'; count: number; classLow: number; classHigh: number; blurSigma: number; blurKernel: number } & SamplingSpec)
-  | { kind: 'forward'; image: Uint8Array; times: number[]; seed: number };
-
-export type JobKind = JobSpec['kind'];
-export const JOB_KINDS: readonly JobKind[] = ['generate', 'sdedit', 'inpaint', 'anagram', 'hybrid', 'forward'];
+/** A job as the API accepted it: the library's job spec (pictures as PNG bytes) and its preview settings. */
+export type JobRequest = JobSpec & { preview: PreviewSpec };
 
 /** One picture of a result: the main one first, then other readings (the anagram's view, the hybrid's blur). */
 export interface ResultImage {
@@ -100,7 +85,7 @@ export type RunnerMessage =
   | { type: 'error'; id: number; error: string; statusCode: number };
 
 /** Server -> runner. */
-export type ServerMessage = { type: 'job'; id: number; spec: JobSpec } | { type: 'cancel'; id: number };
+export type ServerMessage = { type: 'job'; id: number; spec: JobRequest } | { type: 'cancel'; id: number };
 
 // ----- validation of request bodies ----------------------------------------------------------------------
 type Body = Record<string, unknown>;
@@ -131,21 +116,19 @@ function choice<T extends string>(b: Body, name: string, choices: readonly T[], 
   return v as T;
 }
 
-/** A class by name (case-insensitive) or id; null when absent and optional. */
+/** A class by name (case-insensitive) or id (classIdOf); null when absent and optional. */
 function classField(b: Body, name: string, info: ModelInfo, required: boolean): number | null {
   const v = field(b, name);
   if (v === undefined || v === null || v === '') {
     if (required) throw new RequestError(`'${name}' is required (a class name or id)`);
     return null;
   }
-  const names = info.classNames;
-  if (names.length === 0) throw new RequestError(`'${name}': the model is unconditional`);
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < names.length) return v;
-  if (typeof v === 'string') {
-    const i = names.findIndex((n) => n.toLowerCase() === v.trim().toLowerCase());
-    if (i >= 0) return i;
+  if (typeof v !== 'string' && typeof v !== 'number') throw new RequestError(`'${name}' must be a class name or id, got ${JSON.stringify(v)}`);
+  try {
+    return classIdOf(String(v), info.classNames);
+  } catch (e) {
+    throw new RequestError(`'${name}': ${(e as Error).message}`);
   }
-  throw new RequestError(`'${name}': unknown class ${JSON.stringify(v)} (classes: ${names.join(', ')})`);
 }
 
 const PNG_DATA_URL = 'data:image/png;base64,';
@@ -171,62 +154,76 @@ function pngField(b: Body, name: string, limits: Limits): Uint8Array {
   return bytes;
 }
 
-function sampling(b: Body, info: ModelInfo, limits: Limits, defaults: { sampler: SamplerChoice; guidance: number }): SamplingSpec {
+/** The sampling settings of a job kind; defaults are the job's own (jobDefaults), steps the sampler's own. */
+function sampling(b: Body, kind: Exclude<JobKind, 'forward'>, info: ModelInfo, limits: Limits): SamplingSpec {
+  const d = jobDefaults[kind];
   const T = info.schedule.numTimesteps;
   const maxSteps = T === null ? limits.maxSteps : Math.min(limits.maxSteps, T);
+  const sampler = choice(b, 'sampler', SAMPLER_NAMES, d.sampler);
+  const steps = field(b, 'steps');
+  if ((steps === undefined || steps === null) && defaultStepsFor(sampler, T) > maxSteps) {
+    throw new RequestError(`'steps' is required for ${sampler} here: its own default, ${defaultStepsFor(sampler, T)}, is over this server's ${maxSteps}`);
+  }
   return {
-    sampler: choice(b, 'sampler', SAMPLER_NAMES, defaults.sampler),
-    numSteps: number(b, 'steps', Math.min(50, maxSteps), { min: 1, max: maxSteps, integer: true }),
-    seed: number(b, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true }),
-    guidance: number(b, 'guidance', defaults.guidance, { min: 0, max: 20 }),
-    eta: number(b, 'eta', 0, { min: 0, max: 1 }),
-    maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }),
-    preview: choice(b, 'preview', PREVIEW_CONTENTS, 'x0'),
+    sampler,
+    ...(steps !== undefined && steps !== null ? { numSteps: number(b, 'steps', undefined, { min: 1, max: maxSteps, integer: true }) } : {}),
+    seed: number(b, 'seed', jobDefaults.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    guidance: number(b, 'guidance', d.guidance, { min: 0, max: 20 }),
+    eta: number(b, 'eta', d.eta, { min: 0, max: 1 }),
   };
 }
 
+function preview(b: Body): PreviewSpec {
+  return { maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }), content: choice(b, 'preview', PREVIEW_CONTENTS, 'x0') };
+}
+
 /** Checks a request body for a job kind; throws RequestError naming the first bad field. */
-export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: Limits = DEFAULT_LIMITS): JobSpec {
+export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: Limits = DEFAULT_LIMITS): JobRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestError('the request body must be a JSON object');
   const b = body as Body;
-  const count = () => number(b, 'n', 1, { min: 1, max: limits.maxImages, integer: true });
+  const count = (k: 'generate' | 'anagram' | 'hybrid') => number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
+  const picture = (name: string) => ({ source: name, bytes: pngField(b, name, limits) });
+  const optionalClass = () => {
+    const classId = classField(b, 'class', info, false);
+    if (classId === null && field(b, 'guidance') !== undefined && field(b, 'guidance') !== 1) throw new RequestError(`'guidance' needs a 'class'`);
+    return classId;
+  };
   switch (kind) {
     case 'generate': {
-      const n = count();
-      const cls = classField(b, 'class', info, false);
-      const spec = sampling(b, info, limits, { sampler: 'ddim', guidance: 1 });
-      if (cls === null && spec.guidance !== 1) throw new RequestError(`'guidance' needs a 'class'`);
-      return { kind, count: n, classes: cls === null ? null : new Array<number>(n).fill(cls), ...spec };
+      const n = count(kind);
+      const cls = optionalClass();
+      return { kind, count: n, classes: cls === null ? null : new Array<number>(n).fill(cls), ...sampling(b, kind, info, limits), preview: preview(b) };
     }
     case 'sdedit':
       return {
-        kind, image: pngField(b, 'image', limits), strength: number(b, 'strength', 0.5, { min: 0, max: 1 }),
-        classId: classField(b, 'class', info, false), ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 1 }),
+        kind, image: picture('image'), start: { strength: number(b, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) },
+        classId: optionalClass(), ...sampling(b, kind, info, limits), preview: preview(b),
       };
     case 'inpaint':
       return {
-        kind, image: pngField(b, 'image', limits), mask: pngField(b, 'mask', limits), classId: classField(b, 'class', info, false),
-        resampleSteps: number(b, 'resample', 1, { min: 1, max: 10, integer: true }),
-        ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 1 }),
+        kind, image: picture('image'), mask: picture('mask'), classId: optionalClass(),
+        resampleSteps: number(b, 'resample', jobDefaults.inpaint.resampleSteps, { min: 1, max: 10, integer: true }),
+        ...sampling(b, kind, info, limits), preview: preview(b),
       };
     case 'anagram':
       return {
-        kind, count: count(), classA: classField(b, 'classA', info, true)!, classB: classField(b, 'classB', info, true)!,
-        view: choice(b, 'view', VIEW_NAMES, 'flip'), ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 3 }),
+        kind, count: count(kind), classA: classField(b, 'classA', info, true)!, classB: classField(b, 'classB', info, true)!,
+        view: choice(b, 'view', VIEW_NAMES, jobDefaults.anagram.view), ...sampling(b, kind, info, limits), preview: preview(b),
       };
     case 'hybrid': {
-      const blurKernel = number(b, 'kernel', 33, { min: 1, max: 65, integer: true });
+      const blurKernel = number(b, 'kernel', jobDefaults.hybrid.blurKernel, { min: 1, max: 65, integer: true });
       if (blurKernel % 2 === 0) throw new RequestError(`'kernel' must be odd, got ${blurKernel}`);
       return {
-        kind, count: count(), classLow: classField(b, 'classLow', info, true)!, classHigh: classField(b, 'classHigh', info, true)!,
-        blurSigma: number(b, 'sigma', 2, { min: 0.1, max: 16 }), blurKernel,
-        ...sampling(b, info, limits, { sampler: 'ddpm', guidance: 3 }),
+        kind, count: count(kind), classLow: classField(b, 'classLow', info, true)!, classHigh: classField(b, 'classHigh', info, true)!,
+        blurSigma: number(b, 'sigma', jobDefaults.hybrid.blurSigma, { min: 0.1, max: 16 }), blurKernel,
+        ...sampling(b, kind, info, limits), preview: preview(b),
       };
     }
     case 'forward': {
       const tMax = info.schedule.tMax;
       const v = field(b, 'times');
-      const times = v === undefined ? Array.from({ length: 11 }, (_, i) => (i * tMax) / 10) : v;
+      const k = jobDefaults.forward.numTimes;
+      const times = v === undefined ? Array.from({ length: k }, (_, i) => (i * tMax) / (k - 1)) : v;
       if (!Array.isArray(times) || times.length < 1 || times.length > limits.maxForwardTimes) {
         throw new RequestError(`'times' must be an array of 1 to ${limits.maxForwardTimes} numbers in [0, ${tMax}]`);
       }
@@ -234,8 +231,8 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
       if (bad !== undefined) throw new RequestError(`'times': ${JSON.stringify(bad)} is not a number in [0, ${tMax}]`);
       const discrete = info.schedule.numTimesteps !== null;
       return {
-        kind, image: pngField(b, 'image', limits), seed: number(b, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true }),
-        times: (times as number[]).map((t) => (discrete ? Math.round(t) : t)),
+        kind, image: picture('image'), seed: number(b, 'seed', jobDefaults.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+        times: (times as number[]).map((t) => (discrete ? Math.round(t) : t)), preview: preview(b),
       };
     }
   }

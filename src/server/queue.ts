@@ -3,7 +3,7 @@
 // It owns the runner process (runner-process.ts) and starts a new one if it dies.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RequestError, type JobResult, type JobSpec, type ModelInfo, type RunnerMessage, type ServerMessage } from './protocol.js';
+import { RequestError, type JobResult, type JobRequest, type ModelInfo, type RunnerMessage, type ServerMessage } from './protocol.js';
 import type { Precision } from '../engine/index.js';
 
 /** A job that was cancelled (its client went away); nobody is left to tell. */
@@ -34,7 +34,7 @@ export interface JobHandle {
 
 interface Job {
   id: number;
-  spec: JobSpec;
+  spec: JobRequest;
   onFrame: (f: Frame) => void;
   onStart: () => void;
   resolve: (r: JobResult) => void;
@@ -105,7 +105,7 @@ export class JobQueue {
   }
 
   /** Queues a job; throws QueueFull when the line is full. */
-  submit(spec: JobSpec, hooks: { onFrame?: (f: Frame) => void; onStart?: () => void } = {}): JobHandle {
+  submit(spec: JobRequest, hooks: { onFrame?: (f: Frame) => void; onStart?: () => void } = {}): JobHandle {
     if (this.closed) throw new RequestError('the server is shutting down', 503);
     if (this.waiting.length >= this.o.maxWaiting) {
       const seconds = Math.ceil(this.meanJobSeconds * (this.waiting.length + 1));

@@ -1,5 +1,6 @@
-// Training: the loop, checkpoints, EMA, learning-rate schedule (the run's config is model/config.ts).
+// Training: the loop, the loss, checkpoints, EMA, learning-rate schedule (the run's config is model/config.ts).
 export * from './trainer.js';
+export * from './loss.js';
 export * from './checkpoint.js';
 export * from './ema.js';
 export * from './schedule.js';

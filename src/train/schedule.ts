@@ -4,27 +4,25 @@ export interface LrScheduleOptions {
   lr: number;
   /** Steps of linear warm-up from 0 to lr. Default 0 (as given by the trainer config). */
   lrWarmupSteps: number;
-  /** After warm-up: 'cosine' to lrMinFactor*lr at totalSteps, 'exponential' halving every lrHalfLifeSteps, or 'constant'. */
+  /**
+   * After warm-up: 'cosine' to lrMinFactor * lr at totalSteps; 'exponential' by the same factor over the run,
+   * a constant ratio per step (the seeds' ExponentialLR with gamma = factor^(1 / epochs)); or 'constant'.
+   */
   lrDecay: 'cosine' | 'exponential' | 'constant';
   /** Total steps (the end of the cosine). */
   totalSteps: number;
-  /** Floor of the cosine as a fraction of lr. */
+  /** The learning rate at totalSteps as a fraction of lr. */
   lrMinFactor: number;
-  /** Half-life of the exponential decay, in steps. */
-  lrHalfLifeSteps: number;
 }
 
 /** The learning rate for 1-based `step`. */
 export function learningRate(step: number, o: LrScheduleOptions): number {
   if (step <= o.lrWarmupSteps) return (o.lr * step) / Math.max(1, o.lrWarmupSteps);
   const since = step - o.lrWarmupSteps;
+  const f = Math.min(1, since / Math.max(1, o.totalSteps - o.lrWarmupSteps)); // fraction of the decay done
   switch (o.lrDecay) {
     case 'constant': return o.lr;
-    case 'exponential': return o.lr * 0.5 ** (since / o.lrHalfLifeSteps);
-    case 'cosine': {
-      const span = Math.max(1, o.totalSteps - o.lrWarmupSteps);
-      const f = Math.min(1, since / span);
-      return o.lr * (o.lrMinFactor + (1 - o.lrMinFactor) * 0.5 * (1 + Math.cos(Math.PI * f)));
-    }
+    case 'exponential': return o.lr * o.lrMinFactor ** f;
+    case 'cosine': return o.lr * (o.lrMinFactor + (1 - o.lrMinFactor) * 0.5 * (1 + Math.cos(Math.PI * f)));
   }
 }

@@ -1,17 +1,18 @@
-// The training loop (DDPM Algorithm 1 generalised by diffusion/objectives.ts): AdamW with warm-up and decay,
-// gradient clipping, EMA weights, a NaN/Inf guard, atomic checkpoints and exact resume, on one process or data
-// parallel over a process group. Everything random about row i of step k is a pure function of (seed, k, i): the
+// The training loop (DDPM Algorithm 1 generalised by loss.ts): AdamW with warm-up and decay, gradient clipping,
+// EMA weights, a NaN/Inf guard, atomic checkpoints and exact resume, on one process or data parallel over a
+// process group. Everything random about row i of step k is a pure function of (seed, k, i): the
 // batch comes from epoch permutation stream(epoch), and row i's noise, time, flip and label dropout from
 // stream(1 + k).stream(i), so a resumed run repeats an uninterrupted one exactly whatever the number of ranks.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Adam, PerSampleRng, Rng, autocast, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
+  Adam, PerSampleRng, Rng, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
-import { diffusionLoss, scheduleFromName, type Cond } from '../diffusion/index.js';
+import { defaultObjective } from '../diffusion/index.js';
 import { buildNetwork, type Network } from '../networks/index.js';
-import { loadModel, saveModel, type TrainConfig } from '../model/index.js';
+import { imageDenoiser, imageNetwork, loadModel, saveModel, type TrainConfig } from '../model/index.js';
+import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
@@ -99,7 +100,6 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   const group = o.group ?? null;
   const lead = (group?.rank ?? 0) === 0; // writes the run folder
   const share = batchShare(config.batchSize, group);
-  const schedule = scheduleFromName(config.schedule);
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
   const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
@@ -157,12 +157,12 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     const ids = batchIds(config.seed, k, config.batchSize, data.length).slice(share.first, share.first + share.count);
     const { loss, gradNorm, stop } = tidy(() => {
       const { images, labels } = data.batch(ids, { hflip: config.hflip, rng });
-      const netFn = (x: Tensor, t: Tensor, cond: Cond) =>
-        autocast(precision, () => net.forward(x, t, cond ? { classes: cond, rng } : {})).to('float32');
+      // The network through the model layer, as sampling runs it (no x0 clamp: it would cut the gradient); rng
+      // draws the label dropout.
       const l = (config.task === 'denoise'
-        ? singleStepLoss(netFn, images, config.denoiseSigma, rng, labels)
-        : diffusionLoss(netFn, images, {
-          schedule, prediction: config.prediction, objective: config.objective, minSnrGamma: config.minSnrGamma, rng, cond: labels,
+        ? singleStepLoss(imageNetwork(net, { precision, rng }), images, config.denoiseSigma, rng, labels)
+        : diffusionLoss(imageDenoiser(net, config, { precision, clipX0: null, rng }), images, {
+          objective: config.objective ?? defaultObjective(config.prediction), minSnrGamma: config.minSnrGamma, rng, cond: labels,
         })).mean();
       opt.zeroGrad();
       l.backward();

@@ -4,18 +4,13 @@ import { heldOutSpec, loadClassifier, loadDataset, saveClassifier, trainClassifi
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 
-function load(spec: string, o: { size: number; channels: 1 | 3 }): Dataset {
-  try {
-    return loadDataset(spec, o).dataset;
-  } catch (e) {
-    throw new UsageError((e as Error).message, 1);
-  }
-}
+const load = (spec: string, o: { size: number; channels: 1 | 3 }): Dataset => loadDataset(spec, o).dataset;
 
 export const classifierCommand: Command = {
   name: 'classifier',
   summary: 'train the feature classifier used by difflab eval (FID/KID features, class accuracy)',
   usage: 'train --data SOURCE --out FILE.safetensors [--epochs E] [--test SOURCE]\n       difflab classifier info FILE.safetensors',
+  maxPositionals: 2,
   options: {
     data: { type: 'string', help: 'labelled data: fashion-mnist[:DIR] | mnist | mnist:DIR | folder:DIR (one sub-folder per class)', default: 'fashion-mnist' },
     test: { type: 'string', help: 'held-out data for the accuracy', default: 'the held-out split for fashion-mnist and mnist; none otherwise' },

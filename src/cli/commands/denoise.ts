@@ -1,8 +1,8 @@
 // `difflab denoise`: noisy input, Gaussian-blur denoising, one-step x0 estimate and iterative denoising from t,
 // side by side, with each one's PSNR against the clean image.
-import { Rng, compareDenoising, indices, stack, tidy } from '../../index.js';
-import { num, str, type Command } from '../command.js';
-import { imageCommandOptions, readClass, readImage, readModel, readPngOut, readSampler, SAMPLERS, writeGrid } from '../image-options.js';
+import { JobInputError, Rng, compareDenoising, indices, jobPicture, samplerFor, stack, tidy } from '../../index.js';
+import { UsageError, num, oneOf, type Command } from '../command.js';
+import { imageCommandOptions, readClass, readModel, readPicture, readPngOut, SAMPLERS, writeGrid } from '../image-options.js';
 
 export const denoiseCommand: Command = {
   name: 'denoise',
@@ -29,8 +29,16 @@ export const denoiseCommand: Command = {
     if (kernel % 2 === 0) throw new Error(`--kernel must be odd, got ${kernel}`);
     const blur = { kernelSize: kernel, sigma: num(v['blur-sigma'], 'blur-sigma', 1.5, { min: 1e-3 }) };
     const cls = readClass(v.class, 'class', m);
-    const { sampler, name } = readSampler(v, m.denoiser, 'ddpm', 1);
-    const clean = readImage(str(v.image, 'image'), m).image;
+    const name = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddpm');
+    const sampler = samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) });
+    const notes: string[] = [];
+    let clean;
+    try {
+      clean = jobPicture(m, readPicture(v.image, 'image'), notes).image;
+    } catch (e) {
+      throw e instanceof JobInputError ? new Error(e.message) : e;
+    }
+    for (const note of notes) console.error(`note: ${note}`);
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
     tidy(() => {
       const r = compareDenoising(m.denoiser, clean, {

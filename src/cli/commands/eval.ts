@@ -4,19 +4,16 @@
 import { basename, dirname, join } from 'node:path';
 import {
   heldOutSpec, samplerFor,
-  DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classIdOf, classifierFreeGuidance, evaluateModel, evaluateReal,
+  DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classifierFreeGuidance, evaluateModel, evaluateReal,
   loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { SAMPLERS, readModel } from '../image-options.js';
+import { SAMPLERS, readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
 
-const attempt = <T>(fn: () => T): T => {
-  try { return fn(); } catch (e) { throw new UsageError((e as Error).message, 1); }
-};
-const load = (spec: string): Dataset => attempt(() => loadDataset(spec).dataset);
+const load = (spec: string): Dataset => loadDataset(spec).dataset;
 
 /** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
 function referenceSets(spec: string, floorSpec: string | undefined): { reference: Dataset; floor: Dataset; names: [string, string] } {
@@ -72,7 +69,7 @@ export const evalCommand: Command = {
     const n = num(v.n, 'n', 10_000, { min: 2, integer: true });
     const compare = { kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, integer: true }), precisionRecall: v.pr === true };
     const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
-    const { classifier } = attempt(() => loadClassifier(classifierPath));
+    const { classifier } = loadClassifier(classifierPath);
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
 
     const real = v.real as string[] | undefined;
@@ -101,11 +98,11 @@ export const evalCommand: Command = {
     if (!conditional && (v.guidance !== undefined || v.classes !== undefined)) throw new UsageError('--guidance and --classes need a class-conditional model');
     const classes = !conditional ? null : v.classes === undefined
       ? model.classNames.map((_, i) => i)
-      : String(v.classes).split(',').map((s) => attempt(() => classIdOf(s, model.classNames)));
+      : String(v.classes).split(',').map((s) => readClass(s, 'classes', model)!);
     const [c, size] = model.imageShape;
     if (classifier.config.imageChannels !== c || classifier.config.imageSize !== size) {
-      throw new UsageError(`the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
-        `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`, 1);
+      throw new Error(`the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
+        `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`);
     }
     const { reference, floor, names } = referenceSets(str(v.data, 'data', model.config.data), v['floor-data'] as string | undefined);
     const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;

@@ -1,7 +1,9 @@
 // `difflab forward`: the forward process as a strip of one image at increasing noise times.
-import { Rng, forwardStrip, loadImageInput, scheduleFromName, scheduleNames, tidy, type Schedule, type Tensor } from '../../index.js';
+import {
+  Rng, forwardStrip, imageInput, isGreyImage, readImageFile, scheduleFromName, scheduleNames, tidy, type Schedule,
+} from '../../index.js';
 import { UsageError, num, numList, oneOf, str, type Command } from '../command.js';
-import { readImage, readModel, readPngOut, writeGrid } from '../image-options.js';
+import { readModel, readPicture, readPngOut, runCliJob, writeFigure, writeGrid } from '../image-options.js';
 import { precisionOption } from '../precision.js';
 
 export const forwardCommand: Command = {
@@ -19,29 +21,34 @@ export const forwardCommand: Command = {
     out: { type: 'string', help: 'output .png' },
   },
   run(v) {
-    const path = str(v.image, 'image');
     const out = readPngOut(v.out);
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
-    let schedule: Schedule, image: Tensor;
-    if (v.model !== undefined) {
-      if (v.schedule !== undefined) throw new UsageError('give --model or --schedule, not both');
-      const m = readModel(v);
-      schedule = m.denoiser.schedule;
-      image = readImage(path, m).image;
-      m.network.dispose();
-    } else {
-      schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, 'linear'));
-      const size = num(v.size, 'size', 64, { min: 4, integer: true });
-      try {
-        image = loadImageInput(path, { size, channels: 3 }).image;
-      } catch (e) {
-        throw new UsageError((e as Error).message.split('\n')[0]!, 1);
-      }
-    }
     const times = numList(v.t, 't', [0, 250, 500, 750, 999]);
-    const bad = times.find((t) => !(t >= 0 && t <= schedule.tMax));
-    if (bad !== undefined) throw new UsageError(`--t ${bad} is outside [0, ${schedule.tMax}] of the ${schedule.name} schedule`);
+    const check = (schedule: Schedule) => {
+      const bad = times.find((t) => !(t >= 0 && t <= schedule.tMax));
+      if (bad !== undefined) throw new UsageError(`--t ${bad} is outside [0, ${schedule.tMax}] of the ${schedule.name} schedule`);
+    };
+    if (v.model !== undefined) {
+      if (v.schedule !== undefined || v.size !== undefined) throw new UsageError('--model brings its schedule and size: give --model or --schedule/--size');
+      const m = readModel(v);
+      try {
+        check(m.denoiser.schedule);
+        runCliJob(m, { kind: 'forward', image: readPicture(v.image, 'image'), times, seed }, (r) => {
+          writeFigure(out, r);
+          console.log(`wrote ${out}: ${r.summary}`);
+        });
+      } finally {
+        m.network.dispose();
+      }
+      return 0;
+    }
+    const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, 'linear'));
+    check(schedule);
+    const size = num(v.size, 'size', 64, { min: 4, integer: true });
+    const picture = readImageFile(str(v.image, 'image'));
+    const image = imageInput(picture, { size, channels: isGreyImage(picture) ? 1 : 3 }).image; // grey stays grey
     tidy(() => writeGrid(out, forwardStrip(schedule, image, { times, rng: new Rng(seed) }), { nrow: times.length }));
+    image.dispose();
     console.log(`wrote the forward process at t = ${times.join(', ')} (${schedule.name}) to ${out}`);
     return 0;
   },

@@ -1,9 +1,9 @@
 // `difflab sample` for trained image models: a PNG grid, one PNG per image (--each), an animated GIF of the
 // denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance).
 import { basename, dirname, extname, join } from 'node:path';
-import { cat, frameRecorder, generate, tidy, writeGif, type Tensor } from '../../index.js';
+import { cat, jobDefaults, jobSteps, tidy, writeGif, type GenerateSpec, type RgbaImage, type Tensor } from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
-import { readClass, readModel, readPngOut, readSampler, writeGrid } from '../image-options.js';
+import { readClass, readModel, readPngOut, readSampling, runCliJob, writeGrid } from '../image-options.js';
 
 export const imageSampleOptions: Record<string, OptionSpec> = {
   nrow: { type: 'string', help: 'images per grid row', default: 'ceil(sqrt(n))' },
@@ -21,40 +21,41 @@ export function sampleImages(v: Values): number {
   const gif = v.gif === undefined ? null : String(v.gif);
   if (gif !== null && !gif.toLowerCase().endsWith('.gif')) throw new UsageError(`--gif must name a .gif file, got '${gif}'`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
-  const n = num(v.n, 'n', 16, { min: 1, integer: true });
-  const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
   const m = readModel(v);
-  const { sampler, name, numSteps } = readSampler(v, m.denoiser, 'ddim');
-  const K = m.classNames.length;
-  const classSpec = v.class === undefined ? undefined : String(v.class);
-  const classes = classSpec === undefined ? null
-    : classSpec === 'all' ? Array.from({ length: n }, (_, i) => i % Math.max(K, 1))
-    : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-  if (classSpec === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
-  const guidance = v.guidance === undefined ? 1 : num(v.guidance, 'guidance', 1);
-  if ((v.guidance !== undefined || scales) && !classes) throw new UsageError('--guidance and --compare-guidance need --class');
-  const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, integer: true });
-
-  const recorder = gif ? frameRecorder({ numSteps, content: frames, grid: { nrow, scale: 2 } }) : null;
-  const run = (scale: number): Tensor => generate(m.denoiser, {
-    sampler, imageShape: m.imageShape, count: n, seed, numSteps, classes,
-    ...(gif ? { batchSize: n, onStep: recorder!.onStep } : {}),
-    ...(classes && scale !== 1 ? { guidance: { scale, nullClass: m.nullClass } } : {}),
-  });
-  tidy(() => {
-    const images = scales ? cat(scales.map(run), 0) : run(guidance);
-    const grid = writeGrid(out, images, { nrow });
-    if (v.each === true) {
-      const stem = join(dirname(out), basename(out, extname(out)));
-      for (let i = 0; i < images.shape[0]!; i++) writeGrid(`${stem}-${String(i).padStart(4, '0')}.png`, images.slice(0, i, i + 1), { padding: 0 });
-    }
-    if (gif) writeGif(gif, recorder!.frames);
+  try {
+    const n = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
+    const sampling = readSampling(v, 'generate', m);
+    const K = m.classNames.length;
+    const classSpec = v.class === undefined ? undefined : String(v.class);
+    if (classSpec === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
+    const classes = classSpec === undefined ? null
+      : classSpec === 'all' ? Array.from({ length: n }, (_, i) => i % K)
+      : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
+    if ((v.guidance !== undefined || scales) && !classes) throw new UsageError('--guidance and --compare-guidance need --class');
+    const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, integer: true });
+    const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...sampling };
+    let recorded: RgbaImage[] = [];
+    const run = (guidance: number): Tensor => runCliJob(m, { ...spec, guidance }, (r) => {
+      recorded = r.frames;
+      return r.panels[0]!.images.clone();
+    }, gif ? { frames: { content: frames, scale: 2, nrow } } : {});
+    const grid = tidy(() => {
+      const images = scales ? cat(scales.map(run), 0) : run(sampling.guidance);
+      if (v.each === true) {
+        const stem = join(dirname(out), basename(out, extname(out)));
+        for (let i = 0; i < images.shape[0]!; i++) writeGrid(`${stem}-${String(i).padStart(4, '0')}.png`, images.slice(0, i, i + 1), { padding: 0 });
+      }
+      return writeGrid(out, images, { nrow });
+    });
+    if (gif) writeGif(gif, recorded);
+    const steps = jobSteps(m, sampling);
     const what = scales ? `${scales.length} rows (guidance ${scales.join(', ')}) of ${n}` : `${n} images`;
-    console.log(`wrote ${what} to ${out} (${grid.width}x${grid.height}; ${name}, ${numSteps} steps, seed ${seed})` +
-      (gif ? `; ${recorder!.frames.length} frames to ${gif}` : ''));
-  });
-  m.network.dispose();
+    console.log(`wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${steps} steps, seed ${sampling.seed})` +
+      (gif ? `; ${recorded.length} frames to ${gif}` : ''));
+  } finally {
+    m.network.dispose();
+  }
   return 0;
 }

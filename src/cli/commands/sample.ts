@@ -3,11 +3,11 @@
 // gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, gmmDenoiser, samplerFor, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
-  tidy, writeNpy, type GaussianMixture, type ScheduleName, type Tensor,
+  PerSampleRng, classifierFreeGuidance, jobDefaults, gmmDenoiser, samplerFor, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
+  tidy, writeNpy, type GaussianMixture, type SamplerName, type ScheduleName, type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { SAMPLERS, type SamplerName } from '../image-options.js';
+import { SAMPLERS } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
@@ -41,15 +41,15 @@ export const sample: Command = {
     '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
   options: {
     model: { type: 'string', help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})', default: 'models/fashion-mnist.safetensors' },
-    sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim for image models; required for gmm' },
+    sampler: { type: 'string', help: SAMPLERS.join('|'), default: `${jobDefaults.generate.sampler} for image models; required for gmm` },
     steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
-    n: { type: 'string', help: 'number of samples', default: '16 images, 1000 gmm samples' },
-    seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: '0' },
+    n: { type: 'string', help: 'number of samples', default: `${jobDefaults.generate.count} images, 1000 gmm samples` },
+    seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: String(jobDefaults.seed) },
     schedule: { type: 'string', help: `gmm models: ${scheduleNames.join('|')}`, default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
-    eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
+    eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: String(jobDefaults.generate.eta) },
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
-    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: '1' },
+    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: String(jobDefaults.generate.guidance) },
     class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
     precision: precisionOption,

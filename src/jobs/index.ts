@@ -1,0 +1,5 @@
+// Jobs: typed specs of what users run on a model (generate, the edits, the forward process), their defaults, and
+// runJob; the CLI and the playground parse into these and render what they return.
+export * from './specs.js';
+export * from './pictures.js';
+export * from './run.js';

@@ -1,0 +1,165 @@
+// runJob: one job spec -> one library call -> labelled pictures, optional denoising frames and a line for the
+// user. The CLI writes the pictures as one figure (figureOf) and the playground's runner encodes each panel; both
+// only parse into specs and render what comes back. Adding a job: its spec in specs.ts, its case here.
+import { cat, indices, PerSampleRng, Rng, tidy, type Tensor } from '../engine/index.js';
+import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
+import type { Cond } from '../diffusion/index.js';
+import {
+  defaultGenerateBatch, forwardStrip, frameRecorder, gaussianBlur, generate, hybridImage, inpaint, sdedit, sdeditStartStep, view, visualAnagram,
+  type FrameContent,
+} from '../editing/index.js';
+import type { RgbaImage } from '../io/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { defaultStepsFor, samplerFor, type StepInfo } from '../samplers/index.js';
+import { jobMask, jobPicture } from './pictures.js';
+import type { JobSpec, SamplingSpec } from './specs.js';
+
+/** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
+export interface Panel {
+  label: string;
+  images: Tensor;
+}
+
+export interface JobOutput {
+  /** The pictures in reading order (an edit's input first); every panel has the same number of images. */
+  panels: Panel[];
+  /** Index of the panel that is the result (the page shows it first). */
+  result: number;
+  /** Frames of the denoising, when asked for (RunJobOptions.frames). */
+  frames: RgbaImage[];
+  /** What was done, in one line (sampler, steps, seed). */
+  summary: string;
+  /** Things the user should know (an input resized to the model). */
+  notes: string[];
+}
+
+export interface RunJobOptions {
+  /** Record frames of the denoising: at most max (default 40), showing content, each a grid of nrow, scaled. */
+  frames?: { max?: number; content?: FrameContent; scale?: number; nrow?: number };
+  /** After every sampler step: steps done and in all (progress bars; throw to cancel the job). */
+  onStep?: (done: number, total: number) => void;
+  /** Each new frame as it is recorded. */
+  onFrame?: (frame: RgbaImage, done: number, total: number) => void;
+}
+
+/** The number of sampler steps a spec runs (its own, or its sampler's default on the model's schedule). */
+export function jobSteps(m: LoadedDenoiser, spec: SamplingSpec): number {
+  return spec.numSteps ?? defaultStepsFor(spec.sampler, m.denoiser.schedule.numTimesteps);
+}
+
+/** The model's denoiser with classifier-free guidance of scale w for a batch of n (w = 1: unguided). */
+function guided(m: LoadedDenoiser, w: number, n: number): Denoiser {
+  return w === 1 ? m.denoiser : classifierFreeGuidance(m.denoiser, { scale: w, nullCond: indices(new Array<number>(n).fill(m.nullClass)) });
+}
+const classCond = (id: number | null, n: number): Cond => (id === null ? null : indices(new Array<number>(n).fill(id)));
+
+/** Counts steps across the job's sampler calls, records frames and reports both. */
+function stepper(total: number, o: RunJobOptions) {
+  const recorder = o.frames
+    ? frameRecorder({ numSteps: total, maxFrames: o.frames.max ?? 40, content: o.frames.content ?? 'both', grid: { scale: o.frames.scale ?? 2, ...(o.frames.nrow ? { nrow: o.frames.nrow } : {}) } })
+    : null;
+  let done = 0;
+  return {
+    frames: recorder?.frames ?? [],
+    onStep(info: StepInfo): void {
+      done++;
+      o.onStep?.(done, total);
+      if (!recorder) return;
+      const before = recorder.frames.length;
+      recorder.onStep(info);
+      if (recorder.frames.length > before) o.onFrame?.(recorder.frames.at(-1)!, done, total);
+    },
+  };
+}
+
+/** Runs a job on a loaded model. Tensors in the output belong to the caller (run it inside tidy). */
+export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}): JobOutput {
+  const notes: string[] = [];
+  const picture = (p: Parameters<typeof jobPicture>[1]) => jobPicture(m, p, notes);
+  if (spec.kind === 'forward') {
+    const strip = forwardStrip(m.denoiser.schedule, picture(spec.image).image, { times: spec.times, rng: new Rng(spec.seed) });
+    const panels = spec.times.map((t, i) => ({ label: `t = ${t}`, images: strip.slice(0, i, i + 1) }));
+    return { panels, result: panels.length - 1, frames: [], notes, summary: `forward process at t = ${spec.times.join(', ')} (${m.denoiser.schedule.name})` };
+  }
+  const sampler = samplerFor(spec.sampler, { eta: spec.eta });
+  const numSteps = jobSteps(m, spec);
+  const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
+  const what = `${spec.sampler}, ${numSteps} steps, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
+  const done = (panels: Panel[], result: number, st: { frames: RgbaImage[] }, summary: string): JobOutput =>
+    ({ panels, result, frames: st.frames, notes, summary: `${summary} (${what})` });
+  switch (spec.kind) {
+    case 'generate': {
+      const batchSize = o.frames ? spec.count : defaultGenerateBatch; // frames show the whole job: one batch
+      const st = stepper(numSteps * Math.ceil(spec.count / batchSize), o);
+      const x = generate(m.denoiser, {
+        sampler, imageShape: m.imageShape, count: spec.count, seed: spec.seed, numSteps, classes: spec.classes,
+        batchSize, onStep: st.onStep,
+        ...(spec.classes && spec.guidance !== 1 ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } } : {}),
+      });
+      const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : ['unconditional'];
+      const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}`;
+      return done([{ label, images: x }], 0, st, `${spec.count} images, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`);
+    }
+    case 'sdedit': {
+      const image = picture(spec.image).image;
+      const d = guided(m, spec.classId === null ? 1 : spec.guidance, 1);
+      const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
+        sdedit(d, image, { sampler, numSteps, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
+      const starts = 'sweep' in spec.start ? spec.start.sweep.map((k) => ({ startStep: k })) : [spec.start];
+      const st = stepper(starts.reduce((a, s) => a + numSteps - sdeditStartStep(numSteps, s), 0), o);
+      const results = starts.map((s) => run(s, st.onStep));
+      if ('sweep' in spec.start) {
+        const panels = [...spec.start.sweep.map((k, i) => ({ label: `start ${k}/${numSteps}`, images: results[i]! })), { label: 'input', images: image }];
+        return done(panels, 0, st, `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${numSteps} (last: the input)`);
+      }
+      const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
+      return done([{ label: 'input', images: image }, { label: 'result', images: results[0]! }], 1, st, `SDEdit (${how}): input | result`);
+    }
+    case 'inpaint': {
+      const input = picture(spec.image);
+      const mask = jobMask(m, spec.mask, input);
+      const st = stepper(numSteps, o);
+      const x = inpaint(guided(m, spec.classId === null ? 1 : spec.guidance, 1), input.image, {
+        sampler, numSteps, mask, rng: rngFor(1), cond: classCond(spec.classId, 1), resampleSteps: spec.resampleSteps, onStep: st.onStep,
+      });
+      const kept = input.image.mul(mask.neg().add(1)); // the hole as mid-grey (0)
+      return done([{ label: 'input', images: input.image }, { label: 'kept region', images: kept }, { label: 'result', images: x }], 2, st,
+        'inpainting: input | kept region | result');
+    }
+    case 'anagram': {
+      const n = spec.count, v = view(spec.view);
+      const d = visualAnagram(guided(m, spec.guidance, n), { condA: classCond(spec.classA, n), condB: classCond(spec.classB, n), view: v });
+      const st = stepper(numSteps, o);
+      const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
+      const [a, b] = [m.classNames[spec.classA], m.classNames[spec.classB]];
+      return done([{ label: `${a} (as is)`, images: x }, { label: `${b} (${spec.view})`, images: v.apply(x) }], 0, st,
+        `visual anagram: ${a} as is | ${b} under ${spec.view}`);
+    }
+    case 'hybrid': {
+      const n = spec.count, blur = { kernelSize: spec.blurKernel, sigma: spec.blurSigma };
+      const d = hybridImage(guided(m, spec.guidance, n), { condLow: classCond(spec.classLow, n), condHigh: classCond(spec.classHigh, n), blur });
+      const st = stepper(numSteps, o);
+      const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
+      const [lo, hi] = [m.classNames[spec.classLow], m.classNames[spec.classHigh]];
+      return done([{ label: `${hi} (up close)`, images: x }, { label: `${lo} (blurred, as from afar)`, images: gaussianBlur(x, blur) }], 0, st,
+        `hybrid image: ${hi} up close | ${lo} blurred (as from afar)`);
+    }
+  }
+}
+
+/**
+ * All panels as one figure: a single panel is a grid of its images (nrow per row, default ceil(sqrt(k))); several
+ * panels are read across, one row per image: panel 1's image i | panel 2's image i | ...
+ */
+export function figureOf(out: Pick<JobOutput, 'panels'>, nrow?: number): { images: Tensor; nrow: number } {
+  const { panels } = out;
+  if (panels.length === 1) {
+    const k = panels[0]!.images.shape[0]!;
+    return { images: panels[0]!.images, nrow: nrow ?? Math.ceil(Math.sqrt(k)) };
+  }
+  const k = panels[0]!.images.shape[0]!;
+  return tidy(() => ({
+    images: cat(Array.from({ length: k }, (_, i) => cat(panels.map((p) => p.images.slice(0, i, i + 1))))),
+    nrow: panels.length,
+  }));
+}

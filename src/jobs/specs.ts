@@ -1,0 +1,130 @@
+// The jobs a user runs on a trained model, as plain typed data: what the CLI parses its options into, what the
+// playground's API validates request bodies into, and what runJob (run.ts) turns into pictures. Specs hold no
+// tensors (pictures travel as file bytes), so they cross to worker threads and child processes as they are.
+// Every default a job has is stated once, here, beside its reason; the CLI help and the API read it from here.
+import type { ViewName } from '../editing/index.js';
+import type { SamplerName } from '../samplers/index.js';
+
+/** A picture as its file's bytes (PNG or JPEG) and a name for messages (a path, or the API field). */
+export interface Picture {
+  source: string;
+  bytes: Uint8Array;
+}
+
+/** How a denoising job samples. */
+export interface SamplingSpec {
+  sampler: SamplerName;
+  /** Sampler steps; undefined = the sampler's own default (defaultSamplerSteps). */
+  numSteps?: number;
+  /** DDIM's stochasticity in [0, 1] (other samplers ignore it). */
+  eta: number;
+  /** Image i of a job draws all of its noise from stream i of this seed. */
+  seed: number;
+  /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class. */
+  guidance: number;
+}
+
+/** A rectangle of model pixels to regenerate. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface GenerateSpec extends SamplingSpec {
+  kind: 'generate';
+  count: number;
+  /** A class id per image, or null: unconditional. */
+  classes: number[] | null;
+}
+
+export interface SdeditSpec extends SamplingSpec {
+  kind: 'sdedit';
+  image: Picture;
+  /** Where on the grid to start: a strength in [0, 1], a start index, or one figure column per start index. */
+  start: { strength: number } | { startStep: number } | { sweep: number[] };
+  classId: number | null;
+}
+
+export interface InpaintSpec extends SamplingSpec {
+  kind: 'inpaint';
+  image: Picture;
+  /** White = generate; a mask picture of the image's own size, or a box in model pixels. */
+  mask: Picture | Box;
+  classId: number | null;
+  /** RePaint's resampling: times each step is taken. */
+  resampleSteps: number;
+}
+
+export interface AnagramSpec extends SamplingSpec {
+  kind: 'anagram';
+  count: number;
+  /** The class of the image as it is, and of the image under the view. */
+  classA: number;
+  classB: number;
+  view: ViewName;
+}
+
+export interface HybridSpec extends SamplingSpec {
+  kind: 'hybrid';
+  count: number;
+  /** The class seen from afar (low frequencies) and up close (high frequencies). */
+  classLow: number;
+  classHigh: number;
+  blurSigma: number;
+  blurKernel: number;
+}
+
+export interface ForwardSpec {
+  kind: 'forward';
+  image: Picture;
+  /** Noise times on the model's schedule. */
+  times: number[];
+  seed: number;
+}
+
+export type JobSpec = GenerateSpec | SdeditSpec | InpaintSpec | AnagramSpec | HybridSpec | ForwardSpec;
+export type JobKind = JobSpec['kind'];
+export const jobKinds: readonly JobKind[] = ['generate', 'sdedit', 'inpaint', 'anagram', 'hybrid', 'forward'];
+/** The kinds that run a sampler. */
+export type SamplingJobKind = Exclude<JobKind, 'forward'>;
+
+/** What every sampling job states a default for (and its own extras). */
+interface SamplingDefaults {
+  sampler: SamplerName;
+  eta: number;
+  guidance: number;
+  [extra: string]: unknown;
+}
+
+/**
+ * Every job default, once. Generation samples deterministically (DDIM, eta 0). The edits take DDIM with eta = 1,
+ * which is exactly the strided DDPM posterior ("iterative denoising" of the seeds) at DDIM's 50 steps: DDPM's own
+ * default is all T = 1000 steps (Algorithm 2), too slow for an edit. Anagrams and hybrids need guidance to show
+ * their two classes at all (w = 3). Steps are always the sampler's own default unless given.
+ */
+export const jobDefaults = {
+  seed: 0,
+  generate: { sampler: 'ddim', eta: 0, guidance: 1, count: 16 },
+  sdedit: { sampler: 'ddim', eta: 1, guidance: 1, strength: 0.5 },
+  inpaint: { sampler: 'ddim', eta: 1, guidance: 1, resampleSteps: 1 },
+  anagram: { sampler: 'ddim', eta: 1, guidance: 3, count: 1, view: 'flip' },
+  hybrid: { sampler: 'ddim', eta: 1, guidance: 3, count: 1, blurSigma: 2, blurKernel: 33 },
+  /** The forward process at 11 evenly spaced times from 0 to the schedule's tMax. */
+  forward: { numTimes: 11 },
+} as const satisfies { seed: number; forward: { numTimes: number } } & Record<SamplingJobKind, SamplingDefaults>;
+
+/** The views an anagram may use (identity would make both readings the same image). */
+export const anagramViews: readonly ViewName[] = ['flip', 'rot90', 'rot180', 'negate'];
+
+/** "ddim (generate), ..." help text of one sampling default across the jobs that have it. */
+export function defaultsText(key: 'sampler' | 'eta' | 'guidance', kinds: readonly SamplingJobKind[]): string {
+  const groups = new Map<string, SamplingJobKind[]>();
+  for (const k of kinds) {
+    const v = String(jobDefaults[k][key]);
+    groups.set(v, [...(groups.get(v) ?? []), k]);
+  }
+  if (groups.size === 1) return [...groups.keys()][0]!;
+  return [...groups].map(([v, ks]) => `${v} (${ks.join(', ')})`).join(', ');
+}

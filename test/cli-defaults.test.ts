@@ -1,0 +1,75 @@
+// Help and behaviour cannot disagree: every default the help states is the one the command runs with, read from
+// the library's tables (trainDefaults, jobDefaults, defaultSamplerSteps).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { defaultSamplerSteps, jobDefaults, learningRate, trainDefaults } from '../src/index.js';
+import { difflab, tempDir } from './helpers.js';
+
+/** The "(default: X)" of each option in a command's help. */
+function helpDefaults(command: string[]): Map<string, string> {
+  const r = difflab(...command, '--help');
+  assert.equal(r.code, 0, r.stderr);
+  const out = new Map<string, string>();
+  for (const m of r.stdout.matchAll(/^\s+--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)) out.set(m[1]!, m[2]!);
+  return out;
+}
+
+test('train: the defaults its help states are the config a run gets (trainDefaults, no CLI fallbacks)', () => {
+  const help = helpDefaults(['train']);
+  const r = difflab('train', '--data', 'subset', '--out', join(tempDir(), 'run'), '--dry-run');
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout) as Record<string, unknown>;
+  const keyOf: Record<string, string> = {
+    preset: 'preset', steps: 'steps', batch: 'batchSize', lr: 'lr', warmup: 'lrWarmupSteps', 'lr-decay': 'lrDecay',
+    'lr-final': 'lrMinFactor', 'weight-decay': 'weightDecay', 'grad-clip': 'gradClipNorm', 'ema-half-life': 'emaHalfLifeImages',
+    task: 'task', 'denoise-sigma': 'denoiseSigma', prediction: 'prediction', schedule: 'schedule', seed: 'seed',
+    'checkpoint-every': 'checkpointEvery', 'keep-last': 'keepLast', 'sample-every': 'sampleEvery',
+  };
+  for (const [option, key] of Object.entries(keyOf)) {
+    assert.equal(help.get(option), String(config[key]), `--${option}: help says ${help.get(option)}, the run gets ${String(config[key])}`);
+    assert.equal(config[key], (trainDefaults as Record<string, unknown>)[key], `${key} comes from trainDefaults`);
+  }
+});
+
+test('train: refused combinations and values name the option', () => {
+  const out = join(tempDir(), 'run');
+  for (const [args, message] of [
+    [['--steps', '10', '--epochs', '1'], /give --steps or --epochs, not both/],
+    [['--epochs', '0'], /--epochs must be > 0/],
+    [['--channels', '2'], /--channels must be one of 1\|3/],
+    [['--lr', ''], /--lr must be a number, got ''/],
+    [['--task', 'denoise', '--prediction', 'v'], /--prediction does not apply to --task denoise/],
+    [['--denoise-sigma', '0.3'], /--denoise-sigma applies to --task denoise only/],
+    [['--lr-final', '2'], /--lr-final must be <= 1/],
+    [['extra'], /unexpected argument 'extra'/],
+  ] as const) {
+    const r = difflab('train', '--data', 'subset', '--out', out, '--dry-run', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+});
+
+test("exponential decay falls by --lr-final over the run at a constant ratio per step (the seeds' ExponentialLR)", () => {
+  const o = { lr: 1e-3, lrWarmupSteps: 0, lrDecay: 'exponential' as const, totalSteps: 100, lrMinFactor: 0.1 };
+  assert.ok(Math.abs(learningRate(100, o) - 1e-4) < 1e-12);
+  const ratios = [10, 50, 90].map((k) => learningRate(k + 1, o) / learningRate(k, o));
+  for (const r of ratios) assert.ok(Math.abs(r - 0.1 ** (1 / 100)) < 1e-12, `ratio ${r}`);
+  assert.ok(Math.abs(learningRate(100, { ...o, lrDecay: 'cosine' }) - 1e-4) < 1e-12, 'cosine ends at the same floor');
+});
+
+test('sample and edit: help states the job defaults, and a sampler without --steps runs its own default', () => {
+  const sample = helpDefaults(['sample']);
+  assert.match(sample.get('sampler')!, new RegExp(`^${jobDefaults.generate.sampler} for image models`));
+  assert.equal(sample.get('guidance'), String(jobDefaults.generate.guidance));
+  const edit = helpDefaults(['edit']);
+  assert.equal(edit.get('sampler'), jobDefaults.sdedit.sampler);
+  assert.equal(edit.get('eta'), String(jobDefaults.sdedit.eta), 'the same for every edit');
+  assert.equal(edit.get('guidance'), `1 (sdedit, inpaint), 3 (anagram, hybrid)`);
+  for (const steps of [edit.get('steps')!, sample.get('steps')!]) assert.match(steps, /dpmpp-2m: 20/);
+  const out = join(tempDir(), 's.png');
+  const r = difflab('sample', '--sampler', 'dpmpp-2m', '--n', '1', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`dpmpp-2m, ${defaultSamplerSteps['dpmpp-2m']} steps`));
+});
