@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { decodePng, encodePng } from '../src/index.js';
+import { anagramViews, decodePng, encodePng, jobDefaults, samplerNames } from '../src/index.js';
 import { startServer, type PlaygroundServer } from '../src/server/index.js';
 import { gifInfo, tinyModelFile } from './editing-helpers.js';
 import { difflab } from './helpers.js';
@@ -73,10 +73,17 @@ describe('playground API', () => {
 
   it('describes the model and the limits; binds to 127.0.0.1 by default', async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const info = await (await fetch(`${server.url}/api/info`)).json() as { model: { classNames: string[]; imageShape: number[] }; limits: { maxImages: number } };
+    const info = await (await fetch(`${server.url}/api/info`)).json() as {
+      model: { classNames: string[]; imageShape: number[] }; limits: { maxImages: number }; samplers: string[]; views: string[];
+      defaults: typeof jobDefaults;
+    };
     assert.equal(info.model.classNames[7], 'Sneaker');
     assert.deepEqual(info.model.imageShape, [1, 28, 28]);
     assert.equal(info.limits.maxImages, 16);
+    // Names and defaults come from the library's tables, which the page reads from here.
+    assert.deepEqual(info.samplers, [...samplerNames]);
+    assert.deepEqual(info.views, [...anagramViews]);
+    assert.deepEqual(info.defaults, JSON.parse(JSON.stringify(jobDefaults)));
   });
 
   it('refuses requests addressed to another host name (DNS rebinding) with 403; localhost names pass', async () => {

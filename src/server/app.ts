@@ -10,6 +10,7 @@ import {
   DEFAULT_LIMITS, JOB_KINDS, PREVIEW_CONTENTS, RequestError, SAMPLER_NAMES, VIEW_NAMES, parseJob,
   type JobKind, type JobResult, type Limits, type ModelInfo,
 } from './protocol.js';
+import { jobDefaults } from '../jobs/specs.js';
 import { JobCancelled, JobQueue, QueueFull, type Frame, type QueueStats } from './queue.js';
 import type { Precision } from '../engine/index.js';
 
@@ -130,7 +131,8 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   app.setNotFoundHandler((req, reply) => void reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
 
   app.get('/api/info', async () => ({
-    model: info, samplers: SAMPLER_NAMES, views: VIEW_NAMES, previews: PREVIEW_CONTENTS, jobs: JOB_KINDS, limits, queue: queue.stats(),
+    model: info, samplers: SAMPLER_NAMES, views: VIEW_NAMES, previews: PREVIEW_CONTENTS, jobs: JOB_KINDS, defaults: jobDefaults, limits,
+    queue: queue.stats(),
   }));
 
   app.get<{ Params: { id: string; file: string } }>('/api/results/:id/:file', async (req, reply) => {

@@ -5,6 +5,8 @@ export interface Info {
   model: { classNames: string[]; imageShape: [number, number, number]; schedule: { name: string; tMax: number; numTimesteps: number | null }; trainingSteps: number };
   samplers: string[];
   views: string[];
+  /** The library's job defaults (jobDefaults). */
+  defaults: { generate: { sampler: string } };
   limits: { maxImages: number; maxSteps: number };
 }
 

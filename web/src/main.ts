@@ -125,7 +125,7 @@ function setup(info: Info): void {
   const m = info.model;
   $('model-info').textContent = `${m.classNames.length} classes, ${m.imageShape.slice(1).join('x')} images, ` +
     `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
-  for (const s of info.samplers) $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === 'ddim'));
+  for (const s of info.samplers) $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
   const steps = $<HTMLInputElement>('steps');
   steps.max = String(Math.min(info.limits.maxSteps, m.schedule.numTimesteps ?? info.limits.maxSteps));
   $<HTMLInputElement>('gen-n').max = String(info.limits.maxImages);
