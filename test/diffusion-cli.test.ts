@@ -77,13 +77,13 @@ test('sample rejects bad input with one line and a non-zero exit code', async ()
   assert.match(r.stderr, /^difflab: error: --out must name a \.npy file/);
 });
 
-test('schedule --plot writes a PNG of the alpha_bar and log-SNR panels', async () => {
+test('schedule --plot writes a PNG of the alpha_bar, log-SNR, sigma_t, g(t) and beta_t panels', async () => {
   const out = join(dir, 'schedules.png');
   const r = await difflabInProcess('schedule', '--plot', out);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\bcosine\b/);
   const png = decodePng(readFileSync(out));
-  assert.deepEqual([png.width, png.height], [640, 720]);
+  assert.deepEqual([png.width, png.height], [640, 1500], 'five panels: alpha_bar, log-SNR, sigma_t, g(t), beta_t');
 });
 
 test('.npy: header padded to 64 bytes, float32 round trip, 1-D shapes', () => {

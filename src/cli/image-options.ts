@@ -3,9 +3,9 @@
 // figure. Parsing and rendering only: the work is runJob's. Defaults and names come from the library's tables.
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_MODEL_PATH, JobInputError, classIdOf, defaultStepsText, defaultsText, figureOf, imageGrid, jobDefaults, loadDenoiser,
+  DEFAULT_MODEL_PATH, JobInputError, classIdOf, defaultStepsText, defaultsText, figureOf, jobDefaults, labelledGrid, loadDenoiser,
   runJob, samplerNames, tidy, writePng,
-  type GridOptions, type JobOutput, type JobSpec, type LoadedDenoiser, type Picture, type RunJobOptions, type SamplingJobKind,
+  type FigureLabels, type GridOptions, type JobOutput, type JobSpec, type LoadedDenoiser, type Picture, type RunJobOptions, type SamplingJobKind,
   type SamplingSpec, type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
@@ -14,11 +14,16 @@ import { Progress } from './progress.js';
 
 export const SAMPLERS = samplerNames;
 
+/** --scale: pixels per model pixel in the figures a command writes. */
+export const figureScaleOption: OptionSpec = { type: 'string', help: 'pixels per model pixel in figures (1: the model\'s own pixels)', default: '2' };
+export const readFigureScale = (v: Record<string, unknown>): number => num(v.scale, 'scale', 2, { min: 1, max: 32, integer: true });
+
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
   seed: { type: 'string', help: 'random seed; image i depends only on the seed and i', default: String(jobDefaults.seed) },
   precision: precisionOption,
+  scale: figureScaleOption,
 };
 
 /** The sampling options of the jobs `kinds`, their defaults read from jobDefaults. */
@@ -108,15 +113,15 @@ export function runCliJob<T>(m: LoadedDenoiser, spec: JobSpec, use: (out: JobOut
   }
 }
 
-/** Writes a job's panels as one PNG figure (figureOf), upscaled for viewing. */
-export function writeFigure(path: string, out: Pick<JobOutput, 'panels'>, nrow?: number): { width: number; height: number } {
-  const f = figureOf(out, nrow);
-  return writeGrid(path, f.images, { nrow: f.nrow });
+/** Writes a job's panels as one labelled PNG figure (figureOf). */
+export function writeFigure(path: string, out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>, o: { nrow?: number; scale: number }): { width: number; height: number } {
+  const f = figureOf(out, o.nrow);
+  return writeGrid(path, f.images, { nrow: f.nrow, scale: o.scale, title: f.title, ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) });
 }
 
-/** Writes images (N, C, H, W) in [-1, 1] as one PNG grid, upscaled for viewing. */
-export function writeGrid(path: string, images: Tensor, o: GridOptions = {}): { width: number; height: number } {
-  const img = tidy(() => imageGrid(images, { scale: 2, ...o }));
+/** Writes images (N, C, H, W) in [-1, 1] as one PNG grid with any labels, upscaled for viewing. */
+export function writeGrid(path: string, images: Tensor, o: GridOptions & FigureLabels = {}): { width: number; height: number } {
+  const img = tidy(() => labelledGrid(images, { scale: 2, ...o }));
   writePng(path, img);
   return img;
 }

@@ -193,6 +193,17 @@ export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'lins
   return Array.from({ length: N }, (_, i) => at(i));
 }
 
+/**
+ * The teaching notebooks' strided grid of a discrete schedule: the multiples of `stride` below T, descending
+ * (990, 960, ..., 30 for T = 1000 and stride 30: `range(990, -1, -30)` without its final clean 0).
+ */
+export function stridedTimes(s: Schedule, stride: number): number[] {
+  const T = s.numTimesteps;
+  if (T === null) throw new Error(`stridedTimes: the ${s.name} schedule has no discrete timesteps`);
+  if (!Number.isInteger(stride) || stride < 1 || stride >= T) throw new Error(`stridedTimes: stride must be an integer in [1, ${T - 1}], got ${stride}`);
+  return Array.from({ length: Math.floor((T - 1) / stride) }, (_, i) => (Math.floor((T - 1) / stride) - i) * stride);
+}
+
 /** The noise levels of timeGrid, followed by 0 (the clean end every sampler finishes at). */
 export function timeSigmas(s: Schedule, numSteps: number, spacing: Spacing = 'linspace'): number[] {
   return [...timeGrid(s, numSteps, spacing).map((t) => noiseLevel(s, t)), 0];
@@ -210,13 +221,14 @@ export function karrasSigmas(numSteps: number, sigmaMin: number, sigmaMax: numbe
 export const scheduleNames = ['linear', 'cosine', 'sigmoid', 've', 'edm'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
-/** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000). */
-export function scheduleFromName(name: ScheduleName): Schedule {
+/** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000); VE takes its lambda. */
+export function scheduleFromName(name: ScheduleName, o: { lambda?: number } = {}): Schedule {
+  if (o.lambda !== undefined && name !== 've') throw new Error(`lambda applies to the ve schedule only, not ${name}`);
   switch (name) {
     case 'linear': return vpLinear();
     case 'cosine': return vpCosine();
     case 'sigmoid': return vpSigmoid();
-    case 've': return veSde();
+    case 've': return veSde(o.lambda !== undefined ? { lambda: o.lambda } : {});
     case 'edm': return edm();
   }
 }

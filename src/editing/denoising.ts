@@ -5,7 +5,7 @@
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
 import { addNoise, noiseLevel, type Cond } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
-import { ddpm, type Sampler } from '../samplers/index.js';
+import { ddpm, type Sampler, type StepInfo } from '../samplers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
 
 /** Peak signal-to-noise ratio in dB of images in [-1, 1] (both clipped; peak-to-peak 2, as 1 for [0, 1]). */
@@ -26,6 +26,8 @@ export interface DenoisingComparisonOptions {
   blur?: BlurOptions;
   /** Condition for the denoiser. Default null. */
   cond?: Cond;
+  /** Observes each step of the iterative run (intermediate strips). */
+  onStep?: (info: StepInfo) => void;
 }
 
 export interface DenoisingComparison {
@@ -56,7 +58,7 @@ export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingCompari
     const blurred = gaussianBlur(noisy, o.blur ?? { kernelSize: 5, sigma: 1.5 });
     const oneStep = d.denoise(x, noiseLevel(s, t), o.cond ?? null);
     const sigmas = [...stridedTimes(s.tMin, t, n, discrete).map((ti) => noiseLevel(s, ti)), 0];
-    const iterative = (o.sampler ?? ddpm)(d, clean.shape, { rng: o.rng, sigmas, cond: o.cond ?? null, start: { x, step: 0 } });
+    const iterative = (o.sampler ?? ddpm)(d, clean.shape, { rng: o.rng, sigmas, cond: o.cond ?? null, start: { x, step: 0 }, ...(o.onStep ? { onStep: o.onStep } : {}) });
     return {
       noisy, blurred, oneStep, iterative,
       psnr: { noisy: psnr(noisy, clean), blurred: psnr(blurred, clean), oneStep: psnr(oneStep, clean), iterative: psnr(iterative, clean) },

@@ -1,9 +1,9 @@
 // A small line-plot rasteriser: axes with ticks, several labelled curves, a legend, optional log-scale y. Enough for
-// schedule curves and training-loss curves without a plotting dependency. Text uses a built-in 3x5 pixel font
-// (upper case; lower case is drawn as upper case).
+// schedule curves and training-loss curves without a plotting dependency. Text uses the built-in 3x5 pixel font.
+import { drawText, type Rgb } from './font.js';
 import type { RgbaImage } from './png.js';
 
-export type Rgb = readonly [number, number, number];
+export type { Rgb };
 
 export interface Curve {
   /** Legend text. */
@@ -28,15 +28,6 @@ const PALETTE: readonly Rgb[] = [
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
 
-// Each glyph: 5 rows of 3 bits (4 = left pixel, 1 = right pixel).
-const GLYPHS: Record<string, string> = {
-  0: '75557', 1: '26227', 2: '71747', 3: '71717', 4: '55711', 5: '74717', 6: '74757', 7: '71111', 8: '75757', 9: '75717',
-  A: '25755', B: '65656', C: '34443', D: '65556', E: '74647', F: '74644', G: '34553', H: '55755', I: '72227', J: '11152',
-  K: '55655', L: '44447', M: '57755', N: '65555', O: '25552', P: '65644', Q: '25563', R: '65655', S: '34216', T: '72222',
-  U: '55557', V: '55552', W: '55775', X: '55255', Y: '55222', Z: '71247', '.': '00002', '-': '00700', '+': '02720',
-  ':': '02020', '(': '12221', ')': '42224', '/': '11244', '=': '07070', ',': '00024', _: '00007', ' ': '00000',
-  '%': '51245', '^': '25000', '[': '64446', ']': '31113', '<': '12421', '>': '42124', '?': '71202',
-};
 const SCALE = 2; // font pixels per glyph pixel
 const CHAR_W = 4 * SCALE; // 3 columns + 1 of spacing
 
@@ -64,15 +55,7 @@ class Canvas {
     }
   }
   text(s: string, x: number, y: number, c: Rgb = [0, 0, 0]): void {
-    [...s.toUpperCase()].forEach((ch, k) => {
-      const g = GLYPHS[ch] ?? GLYPHS['?']!;
-      for (let row = 0; row < 5; row++) {
-        const bits = Number(g[row]);
-        for (let col = 0; col < 3; col++) {
-          if (bits & (4 >> col)) this.rect(x + k * CHAR_W + col * SCALE, y + row * SCALE, SCALE, SCALE, c);
-        }
-      }
-    });
+    drawText(this, s, x, y, SCALE, c);
   }
 }
 

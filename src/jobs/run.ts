@@ -3,14 +3,14 @@
 // only parse into specs and render what comes back. Adding a job: its spec in specs.ts, its case here.
 import { cat, indices, PerSampleRng, Rng, tidy, type Tensor } from '../engine/index.js';
 import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
-import type { Cond } from '../diffusion/index.js';
+import { noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
 import {
   defaultGenerateBatch, forwardStrip, frameRecorder, gaussianBlur, generate, hybridImage, inpaint, sdedit, sdeditStartStep, view, visualAnagram,
   type FrameContent,
 } from '../editing/index.js';
 import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
-import { defaultStepsFor, samplerFor, type StepInfo } from '../samplers/index.js';
+import { defaultStepsFor, samplerFor, stepGrid, type StepInfo } from '../samplers/index.js';
 import { jobMask, jobPicture } from './pictures.js';
 import type { JobSpec, SamplingSpec } from './specs.js';
 
@@ -29,6 +29,10 @@ export interface JobOutput {
   frames: RgbaImage[];
   /** What was done, in one line (sampler, steps, seed). */
   summary: string;
+  /** The settings alone ("ddim, 50 steps, seed 0, guidance 3"): a figure's title. */
+  settings: string;
+  /** A label per image of a single-panel result (its class), for figures. */
+  imageLabels?: string[];
   /** Things the user should know (an input resized to the model). */
   notes: string[];
 }
@@ -79,14 +83,17 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
   if (spec.kind === 'forward') {
     const strip = forwardStrip(m.denoiser.schedule, picture(spec.image).image, { times: spec.times, rng: new Rng(spec.seed) });
     const panels = spec.times.map((t, i) => ({ label: `t = ${t}`, images: strip.slice(0, i, i + 1) }));
-    return { panels, result: panels.length - 1, frames: [], notes, summary: `forward process at t = ${spec.times.join(', ')} (${m.denoiser.schedule.name})` };
+    const settings = `${m.denoiser.schedule.name} schedule, seed ${spec.seed}`;
+    return { panels, result: panels.length - 1, frames: [], notes, settings, summary: `forward process at t = ${spec.times.join(', ')} (${settings})` };
   }
   const sampler = samplerFor(spec.sampler, { eta: spec.eta });
   const numSteps = jobSteps(m, spec);
   const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
-  const what = `${spec.sampler}, ${numSteps} steps, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
-  const done = (panels: Panel[], result: number, st: { frames: RgbaImage[] }, summary: string): JobOutput =>
-    ({ panels, result, frames: st.frames, notes, summary: `${summary} (${what})` });
+  const strided = spec.kind === 'sdedit' && spec.stride !== undefined ? stridedTimes(m.denoiser.schedule, spec.stride).length : null;
+  const stepsText = strided !== null ? `${strided} steps of stride ${(spec as { stride: number }).stride}` : `${numSteps} steps`;
+  const what = `${spec.sampler}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
+  const done = (panels: Panel[], result: number, st: { frames: RgbaImage[] }, summary: string, imageLabels?: string[]): JobOutput =>
+    ({ panels, result, frames: st.frames, notes, summary: `${summary} (${what})`, settings: what, ...(imageLabels ? { imageLabels } : {}) });
   switch (spec.kind) {
     case 'generate': {
       const batchSize = o.frames ? spec.count : defaultGenerateBatch; // frames show the whole job: one batch
@@ -98,19 +105,29 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       });
       const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : ['unconditional'];
       const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}`;
-      return done([{ label, images: x }], 0, st, `${spec.count} images, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`);
+      return done([{ label, images: x }], 0, st, `${spec.count} images, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`,
+        spec.classes?.map((c) => m.classNames[c]!));
     }
     case 'sdedit': {
       const image = picture(spec.image).image;
       const d = guided(m, spec.classId === null ? 1 : spec.guidance, 1);
+      const s = m.denoiser.schedule;
+      const grid = spec.stride !== undefined
+        ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
+        : stepGrid(spec.sampler, m.denoiser, { numSteps });
+      const n = grid.length - 1;
       const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
-        sdedit(d, image, { sampler, numSteps, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
+        sdedit(d, image, { sampler, sigmas: grid, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
       const starts = 'sweep' in spec.start ? spec.start.sweep.map((k) => ({ startStep: k })) : [spec.start];
-      const st = stepper(starts.reduce((a, s) => a + numSteps - sdeditStartStep(numSteps, s), 0), o);
-      const results = starts.map((s) => run(s, st.onStep));
+      const st = stepper(starts.reduce((a, x) => a + n - sdeditStartStep(n, x), 0), o);
+      const results = starts.map((x) => run(x, st.onStep));
       if ('sweep' in spec.start) {
-        const panels = [...spec.start.sweep.map((k, i) => ({ label: `start ${k}/${numSteps}`, images: results[i]! })), { label: 'input', images: image }];
-        return done(panels, 0, st, `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${numSteps} (last: the input)`);
+        const tAt = (k: number) => Number(s.timeAt(grid[k]!).toPrecision(3));
+        const panels = [
+          ...spec.start.sweep.map((k, i) => ({ label: k === 0 ? 'i 0: noise' : `i ${k}: t ${tAt(k)}`, images: results[i]! })),
+          { label: 'input', images: image },
+        ];
+        return done(panels, 0, st, `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n} (last: the input)`);
       }
       const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
       return done([{ label: 'input', images: image }, { label: 'result', images: results[0]! }], 1, st, `SDEdit (${how}): input | result`);
@@ -147,19 +164,38 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
   }
 }
 
+/** A figure's images in grid order, its row length and its labels. */
+export interface Figure {
+  images: Tensor;
+  nrow: number;
+  title: string;
+  columns?: string[];
+  rows?: string[];
+}
+
 /**
- * All panels as one figure: a single panel is a grid of its images (nrow per row, default ceil(sqrt(k))); several
- * panels are read across, one row per image: panel 1's image i | panel 2's image i | ...
+ * All panels as one figure titled with the settings: a single panel is a grid of its images (nrow per row, default
+ * ceil(sqrt(k))), its columns or rows labelled when the images' labels are constant along them (a class per
+ * column); several panels are read across, one row per image, each column labelled with its panel.
  */
-export function figureOf(out: Pick<JobOutput, 'panels'>, nrow?: number): { images: Tensor; nrow: number } {
+export function figureOf(out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>, nrow?: number): Figure {
   const { panels } = out;
-  if (panels.length === 1) {
-    const k = panels[0]!.images.shape[0]!;
-    return { images: panels[0]!.images, nrow: nrow ?? Math.ceil(Math.sqrt(k)) };
-  }
   const k = panels[0]!.images.shape[0]!;
-  return tidy(() => ({
-    images: cat(Array.from({ length: k }, (_, i) => cat(panels.map((p) => p.images.slice(0, i, i + 1))))),
-    nrow: panels.length,
-  }));
+  if (panels.length > 1) {
+    return tidy(() => ({
+      images: cat(Array.from({ length: k }, (_, i) => cat(panels.map((p) => p.images.slice(0, i, i + 1))))),
+      nrow: panels.length, title: out.settings, columns: panels.map((p) => p.label),
+    }));
+  }
+  const n = nrow ?? Math.ceil(Math.sqrt(k));
+  const labels = out.imageLabels ?? [];
+  const constant = (key: (i: number) => number) => labels.length === k && labels.every((l, i) => l === labels[key(i)]);
+  if (labels.length === k && new Set(labels).size > 1 && constant((i) => i % n)) {
+    return { images: panels[0]!.images, nrow: n, title: out.settings, columns: labels.slice(0, n) };
+  }
+  if (labels.length === k && new Set(labels).size > 1 && constant((i) => i - (i % n))) {
+    return { images: panels[0]!.images, nrow: n, title: out.settings, rows: labels.filter((_, i) => i % n === 0) };
+  }
+  const title = new Set(labels).size === 1 ? `${labels[0]}: ${out.settings}` : out.settings;
+  return { images: panels[0]!.images, nrow: n, title };
 }

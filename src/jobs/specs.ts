@@ -44,6 +44,8 @@ export interface SdeditSpec extends SamplingSpec {
   image: Picture;
   /** Where on the grid to start: a strength in [0, 1], a start index, or one figure column per start index. */
   start: { strength: number } | { startStep: number } | { sweep: number[] };
+  /** Run on the seeds' strided grid of a discrete schedule (stridedTimes: 990, 960, ..., 30 for 30) instead of numSteps. */
+  stride?: number;
   classId: number | null;
 }
 
@@ -107,7 +109,8 @@ interface SamplingDefaults {
 export const jobDefaults = {
   seed: 0,
   generate: { sampler: 'ddim', eta: 0, guidance: 1, count: 16 },
-  sdedit: { sampler: 'ddim', eta: 1, guidance: 1, strength: 0.5 },
+  /** A --sweep runs on the seeds' strided grid (every 30th timestep from 990) unless steps are given. */
+  sdedit: { sampler: 'ddim', eta: 1, guidance: 1, strength: 0.5, sweepStride: 30 },
   inpaint: { sampler: 'ddim', eta: 1, guidance: 1, resampleSteps: 1 },
   anagram: { sampler: 'ddim', eta: 1, guidance: 3, count: 1, view: 'flip' },
   hybrid: { sampler: 'ddim', eta: 1, guidance: 3, count: 1, blurSigma: 2, blurKernel: 33 },

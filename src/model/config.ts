@@ -1,6 +1,6 @@
 // A training run's whole configuration: one typed record whose defaults are stated once (trainDefaults), stored in
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
-import { scheduleNames, type Objective, type Prediction, type ScheduleName } from '../diffusion/index.js';
+import { scheduleFromName, scheduleNames, type Objective, type Prediction, type Schedule, type ScheduleName } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
 import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
 
@@ -24,6 +24,8 @@ export interface TrainConfig {
   denoiseSigma: number;
   /** Noise schedule. */
   schedule: ScheduleName;
+  /** The ve schedule's lambda in g(t) = lambda^t; absent: 25 (the score-based tutorial's). */
+  lambda?: number;
   /** What the network predicts. */
   prediction: Prediction;
   /** Space the loss is measured in; absent: the prediction's own. */
@@ -100,6 +102,19 @@ export const trainDefaults = {
   plotEvery: 100,
 } as const satisfies Partial<TrainConfig>;
 
+/**
+ * Defaults a preset brings with it: the score-based tutorial's U-Net learns the score on its VE SDE (its output
+ * divided by sigma_t, see runNetwork). They apply unless the user gives the field.
+ */
+export const presetTrainDefaults: Partial<Record<string, Partial<TrainConfig>>> = {
+  scoreUNet: { prediction: 'score', schedule: 've' },
+};
+
+/** The run's schedule, with its options (VE's lambda). */
+export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda'>): Schedule {
+  return scheduleFromName(c.schedule, c.lambda !== undefined ? { lambda: c.lambda } : {});
+}
+
 /** A full config from the data facts and any overrides; checks every value and names the bad one. */
 export function resolveTrainConfig(
   o: Omit<Partial<TrainConfig>, 'precision'> & {
@@ -115,7 +130,7 @@ export function resolveTrainConfig(
     imageChannels, numClasses: o.classNames.length, ...(networkOverrides ?? {}),
   });
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
-  const c: TrainConfig = { ...trainDefaults, ...given, preset, network, precision } as TrainConfig;
+  const c: TrainConfig = { ...trainDefaults, ...presetTrainDefaults[preset], ...given, preset, network, precision } as TrainConfig;
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
   for (const k of positiveInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
@@ -127,6 +142,40 @@ export function resolveTrainConfig(
   if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
   if (c.task !== 'diffusion' && c.task !== 'denoise') throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
   if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
+  if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1))) throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
+  if (c.prediction === 'score' && c.network.kind !== 'score') throw new Error(`train: prediction 'score' needs the scoreUNet preset (its output divided by sigma_t)`);
   if (!(scheduleNames as readonly string[]).includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
   return c;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+const isCount = (x: unknown, min: number) => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+
+/**
+ * A config read back from a file (JSON), checked field by field where loading and resuming rely on it; the error
+ * names the field. Fields written by older versions and since dropped pass; precision may be absent (fp32).
+ */
+export function checkStoredConfig(v: unknown): TrainConfig {
+  if (!isRecord(v)) throw new Error('it is not a JSON object');
+  const net = v.network;
+  const checks: [string, unknown, boolean, string][] = [
+    ['network', net, isRecord(net), 'an object'],
+    ['network.kind', isRecord(net) ? net.kind : undefined, isRecord(net) && ['unet', 'classic', 'score'].includes(net.kind as string), 'unet|classic|score'],
+    ['network.imageChannels', isRecord(net) ? net.imageChannels : undefined, isRecord(net) && (net.imageChannels === 1 || net.imageChannels === 3), '1 or 3'],
+    ['network.numClasses', isRecord(net) ? net.numClasses : undefined, isRecord(net) && isCount(net.numClasses, 0), 'a non-negative integer'],
+    ['imageSize', v.imageSize, isCount(v.imageSize, 1) && (v.imageSize as number) <= 4096, 'an integer in [1, 4096]'],
+    ['classNames', v.classNames, Array.isArray(v.classNames) && v.classNames.every((c) => typeof c === 'string')
+      && isRecord(net) && v.classNames.length === net.numClasses, `a list of network.numClasses names`],
+    ['task', v.task, v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
+    ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
+    ['prediction', v.prediction, ['eps', 'x0', 'v'].includes(v.prediction as string), 'eps|x0|v'],
+    ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
+    ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
+    ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],
+    ['precision', v.precision, v.precision === undefined || v.precision === 'fp32' || v.precision === 'bf16', 'fp32|bf16'],
+    ['init', v.init, v.init === undefined || (isRecord(v.init) && typeof v.init.model === 'string' && isCount(v.init.step, 0)), '{model, step}'],
+  ];
+  const bad = checks.find(([, , ok]) => !ok);
+  if (bad) throw new Error(`'${bad[0]}' must be ${bad[3]}, got ${JSON.stringify(bad[1]) ?? 'nothing'}`);
+  return v as unknown as TrainConfig;
 }

@@ -7,7 +7,7 @@ import { fromNetwork, type Denoiser } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
 import { scheduleFromName, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
-import type { TrainConfig } from './config.js';
+import { runSchedule, type TrainConfig } from './config.js';
 import { loadModel } from './file.js';
 
 /** The pretrained class-conditional Fashion-MNIST model shipped with the package (dist/src/model -> repository root). */
@@ -63,7 +63,7 @@ export function imageNetwork(network: Network, o: ImageNetworkOptions = {}): Net
  */
 export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDenoiserOptions = {}): Denoiser {
   const clipX0 = o.clipX0 === undefined ? ([-1, 1] as const) : o.clipX0;
-  return fromNetwork(imageNetwork(network, o), { schedule: scheduleFromName(config.schedule), prediction: config.prediction, clipX0 });
+  return fromNetwork(imageNetwork(network, o), { schedule: runSchedule(config), prediction: config.prediction, clipX0 });
 }
 
 /** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */

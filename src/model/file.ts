@@ -2,10 +2,10 @@
 // the training step. Two formats: the inference file (EMA weights + config; what sampling, editing and evaluation
 // load) and the full training checkpoint (model, EMA, optimizer moments; train/checkpoint.ts writes it), which
 // loads as a model too (its EMA weights). Nothing here knows about training loops or sampling.
-import { dispose, type Tensor } from '../engine/index.js';
+import { dispose, tensor, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
-import { buildNetwork, type Network } from '../networks/index.js';
-import type { TrainConfig } from './config.js';
+import { buildNetwork, type BuildOptions, type Network, type ResolvedNetworkConfig } from '../networks/index.js';
+import { runSchedule, type TrainConfig } from './config.js';
 
 /** metadata.format of a full training checkpoint. */
 export const CHECKPOINT_FORMAT = 'difflab-checkpoint-1';
@@ -17,13 +17,46 @@ export function tensorsUnder(all: Record<string, Tensor>, prefix: string): Recor
   return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
 }
 
-/** The run's config from a file's metadata, naming the file when it is missing or not JSON. */
+/** The run's config from a file's metadata, naming the file, and the field when one is missing or wrong. */
 export function configOf(metadata: Record<string, string>, path: string): TrainConfig {
   if (metadata.config === undefined) throw new Error(`${path}: no run config in the file's metadata`);
+  let parsed: unknown;
   try {
-    return JSON.parse(metadata.config) as TrainConfig;
+    parsed = JSON.parse(metadata.config);
   } catch (e) {
     throw new Error(`${path}: the run config in the file's metadata is not JSON (${(e as Error).message})`);
+  }
+  try {
+    return checkStoredConfig(parsed);
+  } catch (e) {
+    throw new Error(`${path}: the run config in the file's metadata: ${(e as Error).message}`);
+  }
+}
+
+/** A count stored in the metadata (step, imagesSeen), naming the file and the field when it is not one. */
+export function metadataCount(metadata: Record<string, string>, key: string, path: string): number {
+  const n = Number(metadata[key]);
+  if (metadata[key] === undefined || !/^\d+$/.test(metadata[key]!) || !Number.isSafeInteger(n)) {
+    throw new Error(`${path}: metadata '${key}' must be a non-negative integer, got ${JSON.stringify(metadata[key]) ?? 'nothing'}`);
+  }
+  return n;
+}
+
+/**
+ * Loads weights into a network, naming the file: the file's tensors must be the network's (names, shapes, dtypes:
+ * a relabelled dtype would load as garbage) and every value finite (NaN or Inf weights sample garbage).
+ */
+export function loadWeights(network: Network, weights: Record<string, Tensor>, path: string): void {
+  const own = network.stateDict();
+  for (const [k, t] of Object.entries(weights)) {
+    if (own[k] && t.dtype !== own[k]!.dtype) throw new Error(`${path}: tensor ${k} is ${t.dtype}, the network's is ${own[k]!.dtype}`);
+    const finite = tidy(() => t.isFinite().to('float64').sum().item());
+    if (finite !== t.size) throw new Error(`${path}: tensor ${k} holds ${t.size - finite} non-finite values (NaN or Inf): the file is damaged or its run diverged`);
+  }
+  try {
+    network.loadStateDict(weights);
+  } catch (e) {
+    throw new Error(`${path}: its weights do not fit its network (${(e as Error).message.replace(/^loadStateDict: /, '')})`);
   }
 }
 
@@ -43,20 +76,29 @@ export interface LoadedModel {
 /** Loads a model file or a checkpoint (its EMA weights, or with weights 'raw' the trained ones). */
 export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): LoadedModel {
   const { tensors, metadata } = loadSafetensors(path);
+  let network: Network | null = null;
   try {
     if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT) {
       throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
     }
     const config = configOf(metadata, path);
-    const network = buildNetwork(config.network);
+    const step = metadataCount(metadata, 'step', path);
+    try {
+      network = buildNetwork(config.network);
+    } catch (e) {
+      throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
+    }
     let weights = tensors;
     if (metadata.format === CHECKPOINT_FORMAT) {
       const model = tensorsUnder(tensors, 'model.');
       weights = o.weights === 'raw' ? model : { ...model, ...tensorsUnder(tensors, 'ema.') };
     }
-    network.loadStateDict(weights);
+    loadWeights(network, weights, path);
     network.eval();
-    return { network, config, step: Number(metadata.step) + (config.init?.step ?? 0) };
+    return { network, config, step: step + (config.init?.step ?? 0) };
+  } catch (e) {
+    network?.dispose();
+    throw e;
   } finally {
     dispose(tensors);
   }

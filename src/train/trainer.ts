@@ -10,8 +10,8 @@ import {
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { defaultObjective } from '../diffusion/index.js';
-import { buildNetwork, type Network } from '../networks/index.js';
-import { imageDenoiser, imageNetwork, loadModel, saveModel, type TrainConfig } from '../model/index.js';
+import type { Network } from '../networks/index.js';
+import { imageDenoiser, imageNetwork, loadModel, runNetwork, saveModel, type TrainConfig } from '../model/index.js';
 import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
@@ -103,7 +103,7 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
   const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
-  const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1), memoryFormat });
+  const net = runNetwork(config, { rng: new Rng(config.seed).stream(1), memoryFormat });
   const resumeFrom = o.resume && lead ? latestCheckpoint(runDir) : null;
   if (config.init && !resumeFrom && lead) warmStart(net, config);
   const params = net.namedParameters();
@@ -136,7 +136,7 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
   const state = (): TrainingState => ({ step, imagesSeen, model: net.stateDict(), ema: emaWeights(), adam: opt.stateDict() });
   const emaNetwork = (): Network => {
-    const e = buildNetwork(config.network);
+    const e = runNetwork(config);
     e.loadStateDict({ ...net.stateDict(), ...emaWeights() }); // buffers from the model, parameters from the EMA
     return e.eval();
   };

@@ -1,9 +1,9 @@
 // `difflab edit sdedit|inpaint|anagram|hybrid`: the editing operations of the library on a trained model, each
 // writing one PNG figure (input and result side by side, or a row across start steps for --sweep).
-import { anagramViews, jobDefaults, jobSteps, type Box, type JobSpec, type LoadedDenoiser } from '../../index.js';
+import { anagramViews, jobDefaults, jobSteps, stridedTimes, type Box, type JobSpec, type LoadedDenoiser } from '../../index.js';
 import { UsageError, num, numList, oneOf, type Command } from '../command.js';
 import {
-  imageCommandOptions, readClass, readModel, readPicture, readPngOut, readRequiredClass, readSampling, runCliJob, samplingOptions,
+  imageCommandOptions, readClass, readFigureScale, readModel, readPicture, readPngOut, readRequiredClass, readSampling, runCliJob, samplingOptions,
   writeFigure,
 } from '../image-options.js';
 
@@ -13,7 +13,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The options each operation reads besides the shared ones; any other given option is refused. */
 const ownOptions: Record<Operation, readonly string[]> = {
-  sdedit: ['image', 'strength', 'start-step', 'sweep', 'class'],
+  sdedit: ['image', 'strength', 'start-step', 'sweep', 'stride', 'class'],
   inpaint: ['image', 'mask', 'box', 'resample', 'class'],
   anagram: ['class-a', 'class-b', 'view', 'n'],
   hybrid: ['class-low', 'class-high', 'sigma', 'kernel', 'n'],
@@ -31,15 +31,20 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
       if (classId === null && v.guidance !== undefined) throw new UsageError('--guidance needs --class');
       const given = ['strength', 'start-step', 'sweep'].filter((k) => v[k] !== undefined);
       if (given.length > 1) throw new UsageError(`give one of --strength, --start-step and --sweep, not ${given.map((k) => `--${k}`).join(' and ')}`);
-      const steps = jobSteps(m, sampling);
       const sweep = v.sweep === undefined ? null : numList(v.sweep, 'sweep');
+      if (v.stride !== undefined && v.steps !== undefined) throw new UsageError('give --stride or --steps, not both');
+      const discrete = m.denoiser.schedule.numTimesteps !== null;
+      const stride = v.stride !== undefined ? num(v.stride, 'stride', undefined, { min: 1, max: (m.denoiser.schedule.numTimesteps ?? 2) - 1, integer: true })
+        : sweep && v.steps === undefined && discrete ? jobDefaults.sdedit.sweepStride : undefined;
+      if (stride !== undefined && !discrete) throw new UsageError(`--stride needs a discrete schedule; the model's is ${m.denoiser.schedule.name}`);
+      const steps = stride !== undefined ? stridedTimes(m.denoiser.schedule, stride).length : jobSteps(m, sampling);
       if (sweep?.some((k) => !Number.isInteger(k) || k < 0 || k > steps)) {
         throw new UsageError(`--sweep: start steps must be integers in [0, ${steps}], got ${String(v.sweep)}`);
       }
       const start = sweep ? { sweep }
         : v['start-step'] !== undefined ? { startStep: num(v['start-step'], 'start-step', 0, { min: 0, max: steps, integer: true }) }
         : { strength: num(v.strength, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) };
-      return { kind: op, image: readPicture(v.image, 'image'), start, classId, ...sampling };
+      return { kind: op, image: readPicture(v.image, 'image'), start, classId, ...(stride !== undefined ? { stride } : {}), ...sampling };
     }
     case 'inpaint': {
       const classId = readClass(v.class, 'class', m);
@@ -88,7 +93,8 @@ export const editCommand: Command = {
     image: { type: 'string', help: 'sdedit/inpaint input: PNG or JPEG, grey or RGB, any size (resized to the model)' },
     strength: { type: 'string', help: 'sdedit: fraction of the grid re-run, 0 = input, 1 = pure noise', default: String(jobDefaults.sdedit.strength) },
     'start-step': { type: 'string', help: 'sdedit: start index on the grid (0 = pure noise, --steps = the input)' },
-    sweep: { type: 'string', help: 'sdedit: comma-separated start steps, one figure row (e.g. 1,3,5,7,10,20)' },
+    sweep: { type: 'string', help: `sdedit: comma-separated start indices i_start, one figure row (e.g. 1,3,5,7,10,20); without --steps on the seeds' grid (--stride ${jobDefaults.sdedit.sweepStride}: t = 990, 960, ..., 30)` },
+    stride: { type: 'string', help: 'sdedit: run on every N-th timestep below T (the seeds\' strided grid) instead of --steps' },
     mask: { type: 'string', help: 'inpaint: grey PNG of the image\'s size, white = generate, black = keep' },
     box: { type: 'string', help: 'inpaint: the region to generate as x,y,w,h in model pixels' },
     resample: { type: 'string', help: 'inpaint: RePaint resampling, times each step is taken', default: String(jobDefaults.inpaint.resampleSteps) },
@@ -111,7 +117,7 @@ export const editCommand: Command = {
     try {
       const spec = parse(op, m, v);
       runCliJob(m, spec, (result) => {
-        writeFigure(out, result);
+        writeFigure(out, result, { scale: readFigureScale(v) });
         console.log(`wrote ${out}: ${result.summary}`);
       });
     } finally {

@@ -3,7 +3,9 @@ import {
   Rng, forwardStrip, imageInput, isGreyImage, readImageFile, scheduleFromName, scheduleNames, tidy, type Schedule,
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, str, type Command } from '../command.js';
-import { readModel, readPicture, readPngOut, runCliJob, writeFigure, writeGrid } from '../image-options.js';
+import {
+  figureScaleOption, readFigureScale, readModel, readPicture, readPngOut, runCliJob, writeFigure, writeGrid,
+} from '../image-options.js';
 import { precisionOption } from '../precision.js';
 
 export const forwardCommand: Command = {
@@ -18,6 +20,7 @@ export const forwardCommand: Command = {
     t: { type: 'string', help: 'comma-separated times', default: '0,250,500,750,999' },
     seed: { type: 'string', help: 'noise seed', default: '0' },
     precision: precisionOption,
+    scale: figureScaleOption,
     out: { type: 'string', help: 'output .png' },
   },
   run(v) {
@@ -34,7 +37,7 @@ export const forwardCommand: Command = {
       try {
         check(m.denoiser.schedule);
         runCliJob(m, { kind: 'forward', image: readPicture(v.image, 'image'), times, seed }, (r) => {
-          writeFigure(out, r);
+          writeFigure(out, r, { scale: readFigureScale(v) });
           console.log(`wrote ${out}: ${r.summary}`);
         });
       } finally {
@@ -47,7 +50,9 @@ export const forwardCommand: Command = {
     const size = num(v.size, 'size', 64, { min: 4, integer: true });
     const picture = readImageFile(str(v.image, 'image'));
     const image = imageInput(picture, { size, channels: isGreyImage(picture) ? 1 : 3 }).image; // grey stays grey
-    tidy(() => writeGrid(out, forwardStrip(schedule, image, { times, rng: new Rng(seed) }), { nrow: times.length }));
+    tidy(() => writeGrid(out, forwardStrip(schedule, image, { times, rng: new Rng(seed) }), {
+      nrow: times.length, scale: readFigureScale(v), columns: times.map((t) => `t = ${t}`), title: `${schedule.name} schedule, seed ${seed}`,
+    }));
     image.dispose();
     console.log(`wrote the forward process at t = ${times.join(', ')} (${schedule.name}) to ${out}`);
     return 0;

@@ -1,9 +1,9 @@
 // `difflab sample` for trained image models: a PNG grid, one PNG per image (--each), an animated GIF of the
 // denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance).
 import { basename, dirname, extname, join } from 'node:path';
-import { cat, jobDefaults, jobSteps, tidy, writeGif, type GenerateSpec, type RgbaImage, type Tensor } from '../../index.js';
+import { cat, figureOf, jobDefaults, jobSteps, tidy, writeGif, type GenerateSpec, type JobOutput, type RgbaImage, type Tensor } from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
-import { readClass, readModel, readPngOut, readSampling, runCliJob, writeGrid } from '../image-options.js';
+import { figureScaleOption, readClass, readFigureScale, readModel, readPngOut, readSampling, runCliJob, writeGrid } from '../image-options.js';
 
 export const imageSampleOptions: Record<string, OptionSpec> = {
   nrow: { type: 'string', help: 'images per grid row', default: 'ceil(sqrt(n))' },
@@ -11,6 +11,7 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
   gif: { type: 'string', help: 'also write an animated GIF of the denoising to this file' },
   frames: { type: 'string', help: 'GIF frames show xt | x0 | both (x_t left of the x0 estimate)', default: 'both' },
   'compare-guidance': { type: 'string', help: 'comma-separated guidance scales: one grid row per scale (needs --class)' },
+  scale: figureScaleOption,
 };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -36,18 +37,23 @@ export function sampleImages(v: Values): number {
     if ((v.guidance !== undefined || scales) && !classes) throw new UsageError('--guidance and --compare-guidance need --class');
     const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, integer: true });
     const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...sampling };
-    let recorded: RgbaImage[] = [];
+    const scale = readFigureScale(v);
+    let recorded: RgbaImage[] = [], last: JobOutput | null = null;
     const run = (guidance: number): Tensor => runCliJob(m, { ...spec, guidance }, (r) => {
-      recorded = r.frames;
+      [recorded, last] = [r.frames, r];
       return r.panels[0]!.images.clone();
-    }, gif ? { frames: { content: frames, scale: 2, nrow } } : {});
+    }, gif ? { frames: { content: frames, scale, nrow } } : {});
     const grid = tidy(() => {
       const images = scales ? cat(scales.map(run), 0) : run(sampling.guidance);
       if (v.each === true) {
         const stem = join(dirname(out), basename(out, extname(out)));
-        for (let i = 0; i < images.shape[0]!; i++) writeGrid(`${stem}-${String(i).padStart(4, '0')}.png`, images.slice(0, i, i + 1), { padding: 0 });
+        for (let i = 0; i < images.shape[0]!; i++) writeGrid(`${stem}-${String(i).padStart(4, '0')}.png`, images.slice(0, i, i + 1), { padding: 0, scale });
       }
-      return writeGrid(out, images, { nrow });
+      const f = figureOf({ ...last!, panels: [{ label: '', images }] }, nrow);
+      return writeGrid(out, images, {
+        nrow, scale, title: scales ? last!.settings.replace(/, guidance [\d.]+$/, '') : f.title,
+        ...(scales ? { rows: scales.map((w) => `w ${w}`) } : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
+      });
     });
     if (gif) writeGif(gif, recorded);
     const steps = jobSteps(m, sampling);

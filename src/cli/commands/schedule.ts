@@ -1,32 +1,57 @@
-// `difflab schedule`: the noise schedules side by side: alpha_bar and log-SNR against normalised time, as a PNG.
+// `difflab schedule`: the noise schedules side by side as a PNG: alpha_bar, log-SNR, the noise coefficient sigma_t,
+// the diffusion coefficient g(t) of each schedule's SDE and the per-step beta_t of the discrete ones.
 import {
   alphaBar, edm, linePlot, logSnr, stackImages, veSde, vpCosine, vpLinear, vpSigmoid, writePng, type Schedule,
 } from '../../index.js';
 import { num, str, type Command } from '../command.js';
 
+/**
+ * g(t) of the SDE dx = f(t) x dt + g(t) dw whose marginals are x_t = alpha x0 + sigma eps (Kingma et al. 2021):
+ * g^2 = d sigma^2/dt - 2 (d log alpha/dt) sigma^2, by central differences in the schedule's own time (VE:
+ * lambda^t; discrete VP: about beta_t per step).
+ */
+function diffusionCoefficient(s: Schedule, t: number): number {
+  const h = (s.tMax - s.tMin) * 1e-4;
+  const [a, b] = [Math.max(s.tMin, t - h), Math.min(s.tMax, t + h)];
+  const dSigma2 = (s.sigma(b) ** 2 - s.sigma(a) ** 2) / (b - a);
+  const dLogAlpha = (Math.log(s.alpha(b)) - Math.log(s.alpha(a))) / (b - a);
+  return Math.sqrt(Math.max(0, dSigma2 - 2 * dLogAlpha * s.sigma(t) ** 2));
+}
+
+/** beta_t = 1 - alpha_bar_t / alpha_bar_(t-1) of a discrete schedule (integer t >= 1). */
+const beta = (s: Schedule, t: number): number => 1 - alphaBar(s, t) / (t > 1 ? alphaBar(s, t - 1) : 1);
+
 export const schedule: Command = {
   name: 'schedule',
-  summary: 'plot alpha_bar and log-SNR of the noise schedules (VP linear/cosine/sigmoid, VE, EDM)',
-  usage: '--plot FILE.png [--points N]',
+  summary: 'plot the noise schedules: alpha_bar, log-SNR, sigma_t, g(t), beta_t (VP linear/cosine/sigmoid, VE, EDM)',
+  usage: '--plot FILE.png [--points N] [--lambda 25]',
   options: {
     plot: { type: 'string', help: 'output PNG' },
     points: { type: 'string', help: 'points per curve', default: '200' },
+    lambda: { type: 'string', help: 'the VE schedule\'s lambda in g(t) = lambda^t', default: '25' },
   },
   run(v) {
     const out = str(v.plot, 'plot');
     const points = num(v.points, 'points', 200, { min: 2, max: 100_000, integer: true });
-    const schedules: Schedule[] = [vpLinear(), vpCosine(), vpSigmoid(), veSde(), edm()];
+    const lambda = num(v.lambda, 'lambda', 25, { above: 1 });
+    const schedules: Schedule[] = [vpLinear(), vpCosine(), vpSigmoid(), veSde({ lambda }), edm()];
     // Normalised time u in [0, 1] spans each schedule's [tMin, tMax] (discrete: 1..T).
     const u = Array.from({ length: points }, (_, i) => i / (points - 1));
-    const curves = (f: (s: Schedule, t: number) => number) => schedules.map((s) => ({
+    const curves = (f: (s: Schedule, t: number) => number, only: Schedule[] = schedules) => only.map((s) => ({
       label: s.name, x: u, y: u.map((ui) => f(s, s.tMin + ui * (s.tMax - s.tMin))),
     }));
+    const discrete = schedules.filter((s) => s.numTimesteps !== null);
+    const panel = { xLabel: 'normalised time t', height: 300 };
     writePng(out, stackImages([
-      linePlot(curves(alphaBar), { title: 'alpha_bar', xLabel: 'normalised time t', height: 360 }),
-      linePlot(curves(logSnr), { title: 'log SNR = log(alpha_bar / (1 - alpha_bar))', xLabel: 'normalised time t', height: 360 }),
+      linePlot(curves(alphaBar), { ...panel, title: 'alpha_bar' }),
+      linePlot(curves(logSnr), { ...panel, title: 'log SNR = log(alpha_bar / (1 - alpha_bar))' }),
+      linePlot(curves((s, t) => s.sigma(t)), { ...panel, title: 'sigma_t (noise coefficient; VE: the marginal std)', logY: true }),
+      linePlot(curves(diffusionCoefficient), { ...panel, title: `g(t) of the SDE (VE: lambda^t, lambda = ${lambda}; VP: sqrt(beta))`, logY: true }),
+      linePlot(curves((s, t) => beta(s, Math.round(t)), discrete), { ...panel, title: 'beta_t per step (discrete VP schedules)', logY: true }),
     ]));
     for (const s of schedules) {
-      console.log(`${s.name.padEnd(10)} alpha_bar ${alphaBar(s, s.tMin).toPrecision(4)} .. ${alphaBar(s, s.tMax).toExponential(3)}, log-SNR ${logSnr(s, s.tMin).toFixed(2)} .. ${logSnr(s, s.tMax).toFixed(2)}`);
+      console.log(`${s.name.padEnd(10)} alpha_bar ${alphaBar(s, s.tMin).toPrecision(4)} .. ${alphaBar(s, s.tMax).toExponential(3)}, ` +
+        `log-SNR ${logSnr(s, s.tMin).toFixed(2)} .. ${logSnr(s, s.tMax).toFixed(2)}, sigma_t ${s.sigma(s.tMin).toPrecision(3)} .. ${s.sigma(s.tMax).toPrecision(3)}`);
     }
     console.log(`wrote ${out}`);
     return 0;

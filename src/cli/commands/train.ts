@@ -14,6 +14,15 @@ import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
 
 const PREDICTIONS = ['eps', 'x0', 'v'] as const;
+
+/** resolveTrainConfig's refusals are about the options given: usage errors. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
@@ -77,10 +86,11 @@ export const trainCommand: Command = {
     'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: String(trainDefaults.emaHalfLifeImages) },
     task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: trainDefaults.task },
     'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove', default: String(trainDefaults.denoiseSigma) },
-    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v', default: trainDefaults.prediction },
+    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve)', default: trainDefaults.prediction },
     objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
     schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
+    lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
     classes: { type: 'boolean', help: 'class-conditional on the data\'s labels (with label dropout for guidance)' },
     hflip: { type: 'boolean', help: 'random horizontal flips' },
     size: { type: 'string', help: 'folder data: image size', default: '28' },
@@ -119,18 +129,19 @@ export const trainCommand: Command = {
     const steps = epochs !== undefined ? Math.max(1, Math.round((epochs * dataset.count) / (batchSize ?? trainDefaults.batchSize))) : int('steps', 1);
     const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
     if (task === 'denoise') {
-      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule'].find((k) => v[k] !== undefined);
+      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda'].find((k) => v[k] !== undefined);
       if (meaningless) throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
     } else if (v['denoise-sigma'] !== undefined) throw new UsageError('--denoise-sigma applies to --task denoise only');
     const classNames = conditional ? [...dataset.classNames] : [];
     const initPath = v.init === undefined ? null : str(v.init, 'init');
     const init = initPath === null ? null
       : { path: initPath, ...initModel(initPath, { channels: dataset.shape[0], size: dataset.shape[1], classNames }) };
-    const config = resolveTrainConfig({
+    const config = asUsage(() => resolveTrainConfig({
       ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
       data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
       classNames, steps, batchSize, task,
-      prediction: opt('prediction', (x) => oneOf(x, 'prediction', PREDICTIONS)),
+      prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
+      lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
       denoiseSigma: opt('denoise-sigma', (x) => num(x, 'denoise-sigma', undefined, { above: 0 })),
       objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
       minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
@@ -145,7 +156,7 @@ export const trainCommand: Command = {
       hflip: v.hflip === true ? true : undefined,
       seed: int('seed', 0), checkpointEvery: int('checkpoint-every', 1), keepLast: int('keep-last', 1), sampleEvery: int('sample-every', 0),
       precision: readPrecision(v),
-    });
+    }));
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
