@@ -1,7 +1,7 @@
 // The pictures a job is given (file bytes) as model inputs: decoded, fitted to the model's C x S x S, with a note
 // when resized. Anything wrong with a picture is the caller's input, so it becomes a JobInputError: one line that
 // starts with the picture's name (the CLI exits 1 with it, the API answers 400).
-import { boxMask, imageInput, maskInput, type ImageInput } from '../data/index.js';
+import { boxMask, imageInput, isGreyImage, maskInput, type ImageInput } from '../data/index.js';
 import type { Tensor } from '../engine/index.js';
 import { decodeImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
@@ -21,8 +21,10 @@ function asInputError<T>(fn: () => T): T {
 /** A picture as a model input (1, C, S, S) in [-1, 1] with its own size; a resize adds a note. */
 export function jobPicture(m: LoadedDenoiser, p: Picture, notes: string[]): ImageInput {
   const [c, s] = [m.imageShape[0] as 1 | 3, m.imageShape[1]];
-  const input = asInputError(() => imageInput(decodeImage(p.bytes, p.source), { size: s, channels: c }));
+  const decoded = asInputError(() => decodeImage(p.bytes, p.source));
+  const input = asInputError(() => imageInput(decoded, { size: s, channels: c }));
   if (input.width !== s || input.height !== s) notes.push(`${p.source} is ${input.width}x${input.height}; resized to the model's ${s}x${s}`);
+  if (c === 1 && !isGreyImage(decoded)) notes.push(`${p.source} is in colour; converted to grey (the model's images are grey)`);
   return input;
 }
 

@@ -20,7 +20,7 @@ export interface TrainConfig {
    * of the teaching project, trained at the one level denoiseSigma (schedule and prediction are then unused).
    */
   task: 'diffusion' | 'denoise';
-  /** The noise level of task 'denoise' (images in [-1, 1]). */
+  /** The noise level of task 'denoise' on the [-1, 1] data (twice the level on [0, 1] pixels). */
   denoiseSigma: number;
   /** Noise schedule. */
   schedule: ScheduleName;
@@ -75,13 +75,21 @@ export interface TrainConfig {
    * the training steps those weights had seen. Absent (default): fresh random initialisation from the seed.
    */
   init?: { model: string; step: number };
+  /** Settings changed when the run was resumed (train --resume --allow-change), oldest first; absent: none. */
+  history?: ConfigChange[];
+}
+
+/** One resume that changed settings: the step it resumed at, and each setting's value before and after. */
+export interface ConfigChange {
+  step: number;
+  changed: Record<string, { from: unknown; to: unknown }>;
 }
 
 /** Every training default, once (the CLI's help and behaviour read them from here). */
 export const trainDefaults = {
   preset: 'default', // the Fashion-MNIST U-Net, 1.7M parameters (networks/presets.ts)
   task: 'diffusion', // a denoiser for every noise level; 'denoise' is the single-step denoiser
-  denoiseSigma: 0.5, // task 'denoise' only: the one noise level, on [-1, 1] data
+  denoiseSigma: 1.0, // task 'denoise' only, on [-1, 1] data: the seeds' sigma = 0.5 on [0, 1] pixels
   schedule: 'linear', // DDPM's beta 1e-4..0.02, T = 1000
   prediction: 'eps', // DDPM Algorithm 1
   steps: 10_000,
@@ -168,7 +176,7 @@ export function checkStoredConfig(v: unknown): TrainConfig {
       && isRecord(net) && v.classNames.length === net.numClasses, `a list of network.numClasses names`],
     ['task', v.task, v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
     ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
-    ['prediction', v.prediction, ['eps', 'x0', 'v'].includes(v.prediction as string), 'eps|x0|v'],
+    ['prediction', v.prediction, ['eps', 'x0', 'v', 'score'].includes(v.prediction as string), 'eps|x0|v|score'],
     ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
     ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
     ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],

@@ -3,15 +3,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ddim, generate, imageGrid, latestCheckpoint, loadDataset, loadModel, resolveTrainConfig,
+  ddim, generate, imageGrid, loadDataset, loadModel, resolveTrainConfig,
   scheduleNames, tidy, train, trainDefaults, trainingSet, writePng, presetNames,
-  ProcessGroup, Rng, batchImages, processGroupFromEnv, singleStepSweep, type Dataset, type Network, type TrainConfig,
+  PIXEL_TO_DATA_SIGMA, ProcessGroup, Rng, batchImages, heldOutSpec, labelledGrid, processGroupFromEnv, singleStepSweep,
+  singleStepTestSigmas, type Dataset, type Network, type TrainConfig,
 } from '../../index.js';
 import { imageDenoiser } from '../../model/index.js';
-import { num, oneOf, str, UsageError, type Command } from '../command.js';
+import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
+import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
+import { checkRunFolder, resumeUsageError } from '../run-folder.js';
 
 const PREDICTIONS = ['eps', 'x0', 'v'] as const;
 
@@ -26,7 +29,7 @@ function asUsage<T>(fn: () => T): T {
 const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
 
 /** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
-function writePreview(net: Network, config: TrainConfig, path: string): void {
+function writePreview(net: Network, config: TrainConfig, path: string, step: number): void {
   const k = config.classNames.length;
   const rows = Math.max(k, 4), perRow = 8, count = rows * perRow;
   tidy(() => {
@@ -35,20 +38,32 @@ function writePreview(net: Network, config: TrainConfig, path: string): void {
       imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
       classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
     });
-    writePng(path, imageGrid(x, { nrow: perRow }));
+    writePng(path, labelledGrid(x, { nrow: perRow, title: `step ${step}: DDIM 50 steps, EMA weights`, ...(k > 0 ? { rows: config.classNames } : {}) }));
   });
 }
 
-/** Task denoise: the single-step denoiser tried across noise levels, as a figure and a table. */
-function writeSweep(net: Network, config: TrainConfig, dataset: Dataset, out: string): void {
-  const rng = new Rng(config.seed).stream(7);
-  const x = batchImages(dataset, Array.from({ length: 8 }, (_, i) => i));
-  const sweep = singleStepSweep(net, x, config.denoiseSigma, rng);
+/**
+ * Task denoise, the seeds' figures on held-out images: at each preview, clean / noisy / denoised at the trained
+ * level (samples/step-N.png, one file per preview: "after 1 epoch", "after 5 epochs"), and the sweep over the test
+ * levels (denoise-sweep.png, the latest; its table on stderr). Levels are on the seeds' [0, 1] pixel scale.
+ */
+function writeDenoiseFigures(net: Network, config: TrainConfig, o: { test: Dataset; trainCount: number; out: string; step: number; levels: readonly number[] }): void {
+  const { test, out, step, levels } = o;
+  const k = Math.min(8, test.count); // spread over the set (files grouped by class show every class)
+  const x = batchImages(test, Array.from({ length: k }, (_, i) => Math.floor((i * test.count) / k)));
+  const level = config.denoiseSigma / PIXEL_TO_DATA_SIGMA;
+  const epoch = ((step * config.batchSize) / o.trainCount).toFixed(1);
+  const trained = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), [level], {
+    title: `after ${step} steps (epoch ${epoch}): sigma ${level} on [0, 1]`,
+  });
+  writePng(join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), trained.figure);
+  const sweep = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), levels, {
+    title: `trained at sigma ${level}, tried at others (${test.source})`,
+  });
   x.dispose();
   writePng(join(out, 'denoise-sweep.png'), sweep.figure);
-  for (const r of sweep.rows) {
-    console.error(`sigma ${r.sigma.toFixed(1)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`);
-  }
+  console.error(`step ${step} (epoch ${epoch}) on ${test.source}:`);
+  for (const r of sweep.rows) console.error(`  sigma ${r.level.toFixed(2)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`);
 }
 
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
@@ -85,7 +100,8 @@ export const trainCommand: Command = {
     'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: String(trainDefaults.gradClipNorm) },
     'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: String(trainDefaults.emaHalfLifeImages) },
     task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: trainDefaults.task },
-    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove', default: String(trainDefaults.denoiseSigma) },
+    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove, on [0, 1] pixels as in the seeds', default: String(trainDefaults.denoiseSigma / PIXEL_TO_DATA_SIGMA) },
+    'sweep-sigmas': { type: 'string', help: 'task denoise: the levels its held-out figure tries, on [0, 1] pixels', default: singleStepTestSigmas.join(',') },
     prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve)', default: trainDefaults.prediction },
     objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
@@ -101,19 +117,24 @@ export const trainCommand: Command = {
     'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: String(trainDefaults.checkpointEvery) },
     'keep-last': { type: 'string', help: 'checkpoints to keep', default: String(trainDefaults.keepLast) },
     'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: String(trainDefaults.sampleEvery) },
-    resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
+    resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow)' },
+    'allow-change': { type: 'boolean', help: 'with --resume: accept changed settings (--lr, --ema-half-life, ...); config.json records them in its history' },
     init: { type: 'string', help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule' },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
     nproc: { type: 'string', help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead)', default: '1' },
   },
   async run(v) {
     const out = str(v.out, 'out');
+    checkOutputPath('out', out, 'folder');
     const preset = str(v.preset, 'preset', trainDefaults.preset);
     if (!(presetNames as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
-    const size = num(v.size, 'size', 28, { min: 4, integer: true });
+    const size = num(v.size, 'size', 28, { min: 4, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
     const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
     const spec = str(v.data, 'data', 'fashion-mnist');
+    const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
+    if (folderOnly && !spec.startsWith('folder:')) throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
+    if (v.init !== undefined && v.preset !== undefined) throw new UsageError('--preset does not apply with --init (the model file brings its network)');
     const { dataset, skipped } = loadDataset(spec, { size, channels, onBadFile });
     if (skipped.length) console.error(`warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`);
     const conditional = v.classes === true;
@@ -131,7 +152,14 @@ export const trainCommand: Command = {
     if (task === 'denoise') {
       const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda'].find((k) => v[k] !== undefined);
       if (meaningless) throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
-    } else if (v['denoise-sigma'] !== undefined) throw new UsageError('--denoise-sigma applies to --task denoise only');
+    } else {
+      const denoiseOnly = ['denoise-sigma', 'sweep-sigmas'].find((k) => v[k] !== undefined);
+      if (denoiseOnly) throw new UsageError(`--${denoiseOnly} applies to --task denoise only`);
+    }
+    const sweepLevels = numList(v['sweep-sigmas'], 'sweep-sigmas', [...singleStepTestSigmas]);
+    if (sweepLevels.some((l) => !(l >= 0))) throw new UsageError(`--sweep-sigmas: levels must be >= 0, got ${String(v['sweep-sigmas'])}`);
+    const held = task === 'denoise' ? heldOutSpec(spec) : null;
+    const testSet = held ? loadDataset(held, { size, channels, onBadFile }).dataset : null;
     const classNames = conditional ? [...dataset.classNames] : [];
     const initPath = v.init === undefined ? null : str(v.init, 'init');
     const init = initPath === null ? null
@@ -142,7 +170,7 @@ export const trainCommand: Command = {
       classNames, steps, batchSize, task,
       prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
       lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
-      denoiseSigma: opt('denoise-sigma', (x) => num(x, 'denoise-sigma', undefined, { above: 0 })),
+      denoiseSigma: opt('denoise-sigma', (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 })),
       objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
       minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
       schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
@@ -154,9 +182,10 @@ export const trainCommand: Command = {
       gradClipNorm: opt('grad-clip', (x) => num(x, 'grad-clip', undefined, { above: 0 })),
       emaHalfLifeImages: opt('ema-half-life', (x) => num(x, 'ema-half-life', undefined, { min: 1 })),
       hflip: v.hflip === true ? true : undefined,
-      seed: int('seed', 0), checkpointEvery: int('checkpoint-every', 1), keepLast: int('keep-last', 1), sampleEvery: int('sample-every', 0),
+      seed: opt('seed', (x) => num(x, 'seed', undefined, { min: 0, max: MAX_SEED, integer: true })), checkpointEvery: int('checkpoint-every', 1), keepLast: int('keep-last', 1), sampleEvery: int('sample-every', 0),
       precision: readPrecision(v),
     }));
+    requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
@@ -169,10 +198,7 @@ export const trainCommand: Command = {
     if (config.batchSize % world !== 0) throw new UsageError(`--batch ${config.batchSize} does not split evenly over ${world} processes`);
     if (nproc > 1 && fromEnv) throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
     const lead = (fromEnv?.rank ?? 0) === 0;
-    if (lead && v.resume && !latestCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in ${join(out, 'checkpoints')}`);
-    if (lead && !v.resume && existsSync(join(out, 'config.json'))) {
-      throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
-    }
+    if (lead) checkRunFolder(out, { resume: v.resume === true, allowChange: v['allow-change'] === true });
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
     const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
     const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: config.batchSize });
@@ -183,20 +209,24 @@ export const trainCommand: Command = {
     try {
       const result = await train(config, trainingSet(dataset), out, {
         resume: v.resume === true,
+        allowChange: v['allow-change'] === true,
+        onWarning: (message) => console.error(`warning: ${message}`),
         signal: controller.signal,
         ...(group ? { group } : {}),
         onStep: (r) => {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
-        onPreview: (net, step) => (task === 'denoise'
-          ? writeSweep(net, config, dataset, out)
-          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`))),
+        onPreview: (net, step) => (config.task === 'denoise'
+          ? writeDenoiseFigures(net, config, { test: testSet ?? dataset, trainCount: dataset.count, out, step, levels: sweepLevels })
+          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), step)),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
       bar.done();
       console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, loss ${result.lastLoss.toFixed(4)}; ` +
         `model ${result.modelPath}; checkpoints in ${join(out, 'checkpoints')}`);
       return result.stopped === 'aborted' ? 130 : 0;
+    } catch (e) {
+      throw resumeUsageError(e);
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
