@@ -1,5 +1,6 @@
 // The shape of a CLI command, and option parsing into typed values with one-line errors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from './suggest.js';
 
 /**
  * A bad command line (unknown option, value out of range, combination refused): exit 2 with its one line. Every
@@ -35,35 +36,47 @@ export function helpText(c: Command): string {
   const lines = [`difflab ${c.name}: ${c.summary}`, '', `usage: difflab ${c.name} ${c.usage}`, '', 'options:'];
   const entries = Object.entries({ ...c.options, help: { type: 'boolean', help: 'show this help' } as OptionSpec });
   for (const [name, o] of entries) {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}`;
+    const short = shortOf(name, o);
+    const flag = `${short ? `-${short}, ` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}`;
     lines.push(`  ${flag.padEnd(28)} ${o.help}${o.default !== undefined ? ` (default: ${o.default})` : ''}`);
   }
   return lines.join('\n');
 }
 
+/** Short flags of the options most commands share (-o FILE, -n COUNT, -m MODEL), wherever a command has them. */
+const commonShorts: Readonly<Record<string, string>> = { out: 'o', n: 'n', model: 'm' };
+const shortOf = (name: string, o: OptionSpec) => o.short ?? commonShorts[name];
+
 /** Parses argv for a command; unknown options and missing values become UsageErrors. */
 export function parseCommand(c: Command, argv: string[]): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; help: boolean } {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(c.options)) {
-    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    const short = shortOf(name, o);
+    options[name] = { type: o.type, ...(short ? { short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    const extra = positionals.slice(c.maxPositionals ?? 0);
-    if (extra.length > 0 && values.help !== true) throw new UsageError(`${c.name}: unexpected argument '${extra[0]}' (see difflab ${c.name} --help)`);
-    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals, help: values.help === true };
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
-    throw new UsageError(`${c.name}: ${msg} (see difflab ${c.name} --help)`);
+    const unknown = /Unknown option '--([^']+)'/.exec(msg)?.[1];
+    const hint = unknown ? didYouMean(unknown, Object.keys(c.options), '--') : '';
+    throw new UsageError(`${c.name}: ${msg}${hint} (see difflab ${c.name} --help)`);
   }
+  const { values, positionals } = parsed;
+  const extra = positionals.slice(c.maxPositionals ?? 0);
+  if (extra.length > 0 && values.help !== true) throw new UsageError(`${c.name}: unexpected argument '${extra[0]}' (see difflab ${c.name} --help)`);
+  return { values: values as Record<string, string | boolean | string[] | undefined>, positionals, help: values.help === true };
 }
 
 // ----- typed readers for option values ---------------------------------------------------------------
+/** A string option; an empty value is refused (it never means the default). */
 export function str(v: unknown, name: string, fallback?: string): string {
   if (v === undefined) {
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
   }
+  if (String(v).trim() === '') throw new UsageError(`--${name} must not be empty`);
   return String(v);
 }
 /** A number option; check: inclusive min/max, exclusive `above`, integer. An empty value is not 0. */

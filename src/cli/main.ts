@@ -1,6 +1,7 @@
 // The `difflab` command line: dispatches to one small file per command (src/cli/commands/*).
 import { readFileSync } from 'node:fs';
 import { helpText, parseCommand, UsageError, type Command } from './command.js';
+import { didYouMean } from './suggest.js';
 import { classifierCommand } from './commands/classifier.js';
 import { demo } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
@@ -26,7 +27,7 @@ function mainHelp(): string {
   return [
     'difflab: diffusion models from scratch on libtorch: train, sample, guide, edit, evaluate.',
     '',
-    'usage: difflab COMMAND [options]     (difflab COMMAND --help for its options)',
+    'usage: difflab COMMAND [options]     (difflab help COMMAND, or difflab COMMAND --help, for its options)',
     '',
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -39,6 +40,12 @@ function mainHelp(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   try {
+    if (name === 'help' && rest.length > 0) { // `difflab help CMD` = `difflab CMD --help`
+      const command = commands.find((c) => c.name === rest[0]);
+      if (!command) throw new UsageError(`unknown command '${rest[0]}'${didYouMean(rest[0]!, commands.map((c) => c.name))} (see difflab --help)`);
+      console.log(helpText(command));
+      return 0;
+    }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       console.log(mainHelp());
       return 0;
@@ -48,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}' (see difflab --help)`);
+    if (!command) throw new UsageError(`unknown command '${name}'${didYouMean(name, commands.map((c) => c.name))} (see difflab --help)`);
     const { values, positionals, help } = parseCommand(command, rest);
     if (help) {
       console.log(helpText(command));

@@ -67,6 +67,24 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return ticks;
 }
+/**
+ * Ticks of a log axis spanning log10 values [lo, hi], as log10 values: powers of ten when they give three or more,
+ * else 1-2-5 times powers of ten, else every digit times a power of ten, else round values of the linear range
+ * (a short loss curve spanning 0.03..0.05 still gets labels).
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  for (const mantissas of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks: number[] = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of mantissas) {
+        const v = Math.log10(m) + e;
+        if (v >= lo - 1e-9 && v <= hi + 1e-9) ticks.push(v);
+      }
+    }
+    if (ticks.length >= 3) return ticks;
+  }
+  return niceTicks(10 ** lo, 10 ** hi, 4).filter((v) => v > 0).map(Math.log10);
+}
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : String(Number(v.toPrecision(4))));
 
 /** Draws the curves as a line plot. */
@@ -93,9 +111,7 @@ export function linePlot(curves: readonly Curve[], o: PlotOptions = {}): RgbaIma
     const s = fmt(v);
     cv.text(s, px(v) - (s.length * CHAR_W) / 2, bottom + 6);
   }
-  const yTicks = logY
-    ? Array.from({ length: Math.floor(yhi) - Math.ceil(ylo) + 1 }, (_, i) => Math.ceil(ylo) + i)
-    : niceTicks(ylo, yhi);
+  const yTicks = logY ? logTicks(ylo, yhi) : niceTicks(ylo, yhi);
   for (const v of yTicks) {
     cv.line(left, py(v), right, py(v), grid);
     const s = logY ? fmt(10 ** v) : fmt(v);

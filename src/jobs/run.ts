@@ -90,7 +90,8 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
   const numSteps = jobSteps(m, spec);
   const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
   const strided = spec.kind === 'sdedit' && spec.stride !== undefined ? stridedTimes(m.denoiser.schedule, spec.stride).length : null;
-  const stepsText = strided !== null ? `${strided} steps of stride ${(spec as { stride: number }).stride}` : `${numSteps} steps`;
+  const steps = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
+  const stepsText = strided !== null ? `${steps(strided)} of stride ${(spec as { stride: number }).stride}` : steps(numSteps);
   const what = `${spec.sampler}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
   const done = (panels: Panel[], result: number, st: { frames: RgbaImage[] }, summary: string, imageLabels?: string[]): JobOutput =>
     ({ panels, result, frames: st.frames, notes, summary: `${summary} (${what})`, settings: what, ...(imageLabels ? { imageLabels } : {}) });
@@ -105,7 +106,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       });
       const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : ['unconditional'];
       const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}`;
-      return done([{ label, images: x }], 0, st, `${spec.count} images, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`,
+      return done([{ label, images: x }], 0, st, `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`,
         spec.classes?.map((c) => m.classNames[c]!));
     }
     case 'sdedit': {

@@ -1,5 +1,6 @@
 // `difflab denoise`: noisy input, Gaussian-blur denoising, one-step x0 estimate and iterative denoising from t,
 // side by side, with each one's PSNR against the clean image.
+import { count } from '../suggest.js';
 import {
   JobInputError, Rng, cat, compareDenoising, indices, jobPicture, keep, samplerFor, stack, tidy, type StepInfo, type Tensor,
 } from '../../index.js';
@@ -70,7 +71,7 @@ export const denoiseCommand: Command = {
       const f = (x: number) => `${x.toFixed(2)} dB`;
       console.log(`PSNR at t=${t} against the clean image: noisy ${f(r.psnr.noisy)}, gaussian blur ${f(r.psnr.blurred)}, ` +
         `one-step ${f(r.psnr.oneStep)}, iterative (${name}) ${f(r.psnr.iterative)}`);
-      console.log(`wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${frames.length + 1} steps to ${strip}` : ''}`);
+      console.log(`wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${count(frames.length + 1, 'step')} to ${strip}` : ''}`);
     });
     m.network.dispose();
     return 0;

@@ -1,9 +1,17 @@
 // `difflab sample` for trained image models: a PNG grid, one PNG per image (--each), an animated GIF of the
 // denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance).
+import { count } from '../suggest.js';
 import { basename, dirname, extname, join } from 'node:path';
-import { cat, figureOf, jobDefaults, jobSteps, tidy, writeGif, type GenerateSpec, type JobOutput, type RgbaImage, type Tensor } from '../../index.js';
+import {
+  cat, defaultGenerateBatch, encodeGif, figureOf, jobDefaults, jobSteps, tidy, writeFilesAtomic,
+  type GenerateSpec, type JobOutput, type RgbaImage, type Tensor,
+} from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
-import { figureScaleOption, readClass, readFigureScale, readModel, readPngOut, readSampling, runCliJob, writeGrid } from '../image-options.js';
+import { figureScaleOption, gridPng, readClass, readFigureScale, readModel, readPngOut, readSampling, runCliJob } from '../image-options.js';
+import { MAX_GUIDANCE, checkOutputPath, imageJobBytes, requireMemory } from '../limits.js';
+
+/** Frames a --gif shows, evenly spread over the sampler's steps. */
+const GIF_FRAMES = 40;
 
 export const imageSampleOptions: Record<string, OptionSpec> = {
   nrow: { type: 'string', help: 'images per grid row', default: 'ceil(sqrt(n))' },
@@ -21,13 +29,24 @@ export function sampleImages(v: Values): number {
   const out = readPngOut(v.out);
   const gif = v.gif === undefined ? null : String(v.gif);
   if (gif !== null && !gif.toLowerCase().endsWith('.gif')) throw new UsageError(`--gif must name a .gif file, got '${gif}'`);
+  if (gif !== null) checkOutputPath('gif', gif);
+  if (v.frames !== undefined && gif === null) throw new UsageError('--frames applies to --gif only');
+  const gmmOnly = ['spacing', 'variance'].find((k) => v[k] !== undefined);
+  if (gmmOnly) throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
+  if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE)) throw new UsageError(`--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`);
   const m = readModel(v);
   try {
     const n = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
     const sampling = readSampling(v, 'generate', m);
+    const scale = readFigureScale(v);
+    const total = n * (scales?.length ?? 1);
+    requireMemory(`--n ${n}${scales ? ` x ${scales.length} guidance scales` : ''}`, imageJobBytes({
+      count: total, batch: gif ? n : Math.min(n, defaultGenerateBatch), imageShape: m.imageShape, scale,
+      extraRasters: v.each === true ? 1 : 0, gifFrames: gif ? GIF_FRAMES : 0,
+    }));
     const K = m.classNames.length;
     const classSpec = v.class === undefined ? undefined : String(v.class);
     if (classSpec === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
@@ -35,31 +54,36 @@ export function sampleImages(v: Values): number {
       : classSpec === 'all' ? Array.from({ length: n }, (_, i) => i % K)
       : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
     if ((v.guidance !== undefined || scales) && !classes) throw new UsageError('--guidance and --compare-guidance need --class');
-    const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, integer: true });
+    const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, max: total, integer: true });
     const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...sampling };
-    const scale = readFigureScale(v);
     let recorded: RgbaImage[] = [], last: JobOutput | null = null;
     const run = (guidance: number): Tensor => runCliJob(m, { ...spec, guidance }, (r) => {
       [recorded, last] = [r.frames, r];
       return r.panels[0]!.images.clone();
-    }, gif ? { frames: { content: frames, scale, nrow } } : {});
+    }, gif ? { frames: { content: frames, scale, nrow, max: GIF_FRAMES } } : {});
+    // Every file is written at the end, together: a failure leaves none of them (no grid without its GIF).
+    const files: { path: string; data: Uint8Array }[] = [];
     const grid = tidy(() => {
       const images = scales ? cat(scales.map(run), 0) : run(sampling.guidance);
       if (v.each === true) {
         const stem = join(dirname(out), basename(out, extname(out)));
-        for (let i = 0; i < images.shape[0]!; i++) writeGrid(`${stem}-${String(i).padStart(4, '0')}.png`, images.slice(0, i, i + 1), { padding: 0, scale });
+        for (let i = 0; i < images.shape[0]!; i++) {
+          files.push({ path: `${stem}-${String(i).padStart(4, '0')}.png`, data: gridPng(images.slice(0, i, i + 1), { padding: 0, scale }).png });
+        }
       }
       const f = figureOf({ ...last!, panels: [{ label: '', images }] }, nrow);
-      return writeGrid(out, images, {
+      return gridPng(images, {
         nrow, scale, title: scales ? last!.settings.replace(/, guidance [\d.]+$/, '') : f.title,
         ...(scales ? { rows: scales.map((w) => `w ${w}`) } : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
       });
     });
-    if (gif) writeGif(gif, recorded);
+    files.unshift({ path: out, data: grid.png });
+    if (gif) files.push({ path: gif, data: encodeGif(recorded) });
+    writeFilesAtomic(files);
     const steps = jobSteps(m, sampling);
-    const what = scales ? `${scales.length} rows (guidance ${scales.join(', ')}) of ${n}` : `${n} images`;
-    console.log(`wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${steps} steps, seed ${sampling.seed})` +
-      (gif ? `; ${recorded.length} frames to ${gif}` : ''));
+    const what = scales ? `${count(scales.length, 'row')} (guidance ${scales.join(', ')}) of ${n}` : count(n, 'image');
+    console.log(`wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${count(steps, 'step')}, seed ${sampling.seed})` +
+      (gif ? `; ${count(recorded.length, 'frame')} to ${gif}` : ''));
   } finally {
     m.network.dispose();
   }

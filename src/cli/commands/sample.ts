@@ -1,6 +1,7 @@
 // `difflab sample`: draw samples from a model with any sampler. Trained image models write a PNG grid (and
 // optionally one PNG per image, a GIF of the denoising, a guidance comparison: see sample-images.ts);
 // gmm:FILE.json models (exact Gaussian mixtures) write .npy (float32, [n, dim]).
+import { count } from '../suggest.js';
 import { readFileSync } from 'node:fs';
 import {
   PerSampleRng, classifierFreeGuidance, jobDefaults, gmmDenoiser, samplerFor, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
@@ -10,12 +11,16 @@ import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
-import { defaultStepsText } from '../../samplers/index.js';
+import { defaultStepsText, samplerGridKinds } from '../../samplers/index.js';
+import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, requireMemory } from '../limits.js';
 
 /** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
 const naturalSchedule: Record<SamplerName, ScheduleName> = {
   ddpm: 'linear', ddim: 'linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
 };
+
+/** Options only image models take (their figures and GIFs): refused for a mixture. */
+const imageOnly = [...Object.keys(imageSampleOptions), 'precision'];
 
 /** Reads gmm:FILE.json; every problem is a one-line UsageError. */
 function loadMixture(spec: string): GaussianMixture {
@@ -57,15 +62,26 @@ export const sample: Command = {
   },
   run(v) {
     if (v.model === undefined || !String(v.model).startsWith('gmm:')) return sampleImages(v);
+    const stray = imageOnly.find((k) => v[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray} applies to image models only (a mixture writes its samples as .npy)`);
     const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS);
-    const mixture = loadMixture(str(v.model, 'model'));
+    const applies: [string, boolean, string][] = [
+      ['eta', samplerName === 'ddim', 'ddim'], ['variance', samplerName === 'ddpm', 'ddpm'],
+      ['spacing', samplerGridKinds[samplerName] === 'time', 'the samplers on time grids (ddpm, ddim, euler-maruyama, pc)'],
+    ];
+    const misplaced = applies.find(([k, ok]) => v[k] !== undefined && !ok);
+    if (misplaced) throw new UsageError(`--${misplaced[0]} applies to ${misplaced[2]} only, not ${samplerName}`);
     const out = str(v.out, 'out');
     if (!out.endsWith('.npy')) throw new UsageError(`--out must name a .npy file, got '${out}'`);
+    checkOutputPath('out', out);
+    const mixture = loadMixture(str(v.model, 'model'));
     const n = num(v.n, 'n', 1000, { min: 1, integer: true });
-    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    // The exact denoiser holds (n, K) responsibilities beside the (n, d) samples, a few copies of each, in float64.
+    requireMemory(`--n ${n}`, n * (mixtureDim(mixture) + mixture.weights.length) * 8 * 8);
+    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, naturalSchedule[samplerName]));
     const T = schedule.numTimesteps;
-    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
+    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
     if (v.guidance !== undefined && v.class === undefined) throw new UsageError('--guidance needs --class');
     let denoiser = gmmDenoiser(mixture, schedule);
     let cond: Tensor | null = null;
@@ -73,7 +89,7 @@ export const sample: Command = {
       const c = num(v.class, 'class', undefined, { min: 0, integer: true });
       const labels = mixture.labels ?? mixture.weights.map((_, k) => k);
       if (!labels.includes(c)) throw new UsageError(`--class ${c}: the mixture's classes are ${[...new Set(labels)].join(', ')}`);
-      denoiser = classifierFreeGuidance(denoiser, { scale: num(v.guidance, 'guidance', 1) });
+      denoiser = classifierFreeGuidance(denoiser, { scale: num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE }) });
       cond = indices(new Array<number>(n).fill(c));
     }
     const options = {
@@ -83,7 +99,7 @@ export const sample: Command = {
       variance: oneOf(v.variance, 'variance', ['posterior', 'beta'] as const, 'posterior'),
     };
     tidy(() => writeNpy(out, samplerFor(samplerName, options)(denoiser, [n, mixtureDim(mixture)], options)));
-    console.log(`wrote ${n} samples of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`);
+    console.log(`wrote ${count(n, 'sample')} of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`);
     return 0;
   },
 };
