@@ -1,7 +1,10 @@
 // Long loops do not grow memory: 1,000 training steps of a small network inside per-step tidy scopes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam, Conv2d, Module, Rng, dispose, keep, liveTensorCount, mseLoss, tidy, zeros, type Tensor } from '../src/index.js';
+import {
+  Adam, Conv2d, DEFAULT_MODEL_PATH, Linear, Module, Rng, buildNetwork, dispose, keep, liveTensorCount, loadDenoiser, mseLoss,
+  networkPresets, tidy, zeros, type Tensor,
+} from '../src/index.js';
 import { rssAfterGc } from './helpers.js';
 
 class SmallNet extends Module {
@@ -71,4 +74,24 @@ test('tidy releases what it does not return, and keeps what it returns', () => {
     assert.equal(middle.isDisposed, false);
   });
   assert.equal(middle!.isDisposed, true);
+});
+
+test('networks, layers, optimizers and loaded models own what they make: dispose() returns the live count to its start', () => {
+  const start = liveTensorCount();
+  for (let i = 0; i < 20; i++) loadDenoiser(DEFAULT_MODEL_PATH, { precision: i % 2 === 0 ? 'fp32' : 'bf16' }).network.dispose();
+  assert.equal(liveTensorCount(), start, 'the shipped model loaded and disposed 20 times (fp32 and bf16)');
+  const layer = new Linear(3, 4, { rng: new Rng(0) }); // outside any tidy scope
+  assert.equal(liveTensorCount(), start + 2, 'a Linear holds its weight and bias, no temporaries');
+  const opt = new Adam(layer.parameters());
+  tidy(() => {
+    const loss = mseLoss(layer.forward(zeros([2, 3]).add(1)), zeros([2, 4]));
+    opt.zeroGrad();
+    loss.backward();
+    opt.update(1e-3);
+  });
+  opt.dispose();
+  layer.dispose();
+  assert.equal(liveTensorCount(), start, 'an optimizer step, then dispose of both');
+  buildNetwork(networkPresets.tiny).dispose();
+  assert.equal(liveTensorCount(), start, 'a preset network built and disposed');
 });

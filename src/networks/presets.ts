@@ -1,5 +1,5 @@
 // Building a network from its JSON config (what checkpoints store), and the named presets.
-import { Rng } from '../engine/index.js';
+import { Rng, tidy } from '../engine/index.js';
 import { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
 import type { MemoryFormat, Network } from './network.js';
 import { ScoreUNet, scoreUNetConfig, type MarginalStd, type ScoreUNetConfig } from './score-unet.js';
@@ -31,14 +31,17 @@ export interface BuildOptions {
 /** A network built from its config. The one way to make a network from data (presets, checkpoints). */
 export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Network & { config: ResolvedNetworkConfig } {
   const rng = o.rng ?? new Rng(0);
-  let net: Network & { config: ResolvedNetworkConfig };
-  switch (config.kind) {
-    case 'unet': net = new UNet(config, { rng }); break;
-    case 'classic': net = new ClassicUNet(config, { rng }); break;
-    case 'score': net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd }); break;
-    default: throw new Error(`buildNetwork: unknown network kind '${(config as { kind: unknown }).kind}' (unet|classic|score)`);
-  }
-  return net.setMemoryFormat(o.memoryFormat ?? 'contiguous');
+  // In a scope: the weights are kept (Module.param), every temporary of their initialisation is released.
+  return tidy(() => {
+    let net: Network & { config: ResolvedNetworkConfig };
+    switch (config.kind) {
+      case 'unet': net = new UNet(config, { rng }); break;
+      case 'classic': net = new ClassicUNet(config, { rng }); break;
+      case 'score': net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd }); break;
+      default: throw new Error(`buildNetwork: unknown network kind '${(config as { kind: unknown }).kind}' (unet|classic|score)`);
+    }
+    return net.setMemoryFormat(o.memoryFormat ?? 'contiguous');
+  });
 }
 
 const fashionMnist = { imageChannels: 1, numClasses: 10 } as const;

@@ -1,5 +1,6 @@
 // The basic layers, initialised as torch.nn does (uniform +-1/sqrt(fan_in), i.e. kaiming_uniform with a=sqrt(5)).
 import {
+  tidy,
   conv2d, convTranspose2d, embedding, groupNorm, layerNorm, linear, ones, zeros,
   type Rng, type Tensor,
 } from '../engine/index.js';
@@ -7,7 +8,7 @@ import { Module } from './module.js';
 
 /** Uniform(-bound, bound) of `shape` drawn from rng. */
 function uniform(rng: Rng, shape: number[], bound: number): Tensor {
-  return rng.rand(shape).mul(2 * bound).sub(bound);
+  return tidy(() => rng.rand(shape).mul(2 * bound).sub(bound)); // no temporaries left outside a scope
 }
 
 export interface LinearOptions {
