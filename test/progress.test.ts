@@ -48,3 +48,20 @@ test('a training bar (ticks of a batch) that resumes at step k counts from k', a
   });
   assert.ok(rate > 64 / 0.4 && rate <= 128 / 0.2, `rate ${rate}`);
 });
+
+test('without a terminal, one plain line per tenth of the work and the last, no carriage returns', async () => {
+  const write = process.stderr.write.bind(process.stderr);
+  const lines: string[] = [];
+  process.stderr.write = ((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  try {
+    const bar = new Progress({ label: 'sample', total: 1000, unit: 'step' });
+    for (let i = 1; i <= 1000; i++) bar.update(i);
+    bar.done();
+  } finally {
+    process.stderr.write = write;
+  }
+  if (process.stderr.isTTY) return; // the node test runner pipes stderr: this is the non-TTY case
+  assert.equal(lines.length, 11, `0%, 10%, ..., 100%: ${lines.length} lines`);
+  assert.ok(lines.every((l) => !l.includes('\r') && l.endsWith('\n')));
+  assert.match(lines.at(-1)!, /1000\/1000 .* step\/s ETA 0:00/);
+});

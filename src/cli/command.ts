@@ -59,6 +59,8 @@ export function parseCommand(c: Command, argv: string[]): { values: Record<strin
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+    const ambiguous = /^Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(msg)?.[1];
+    if (ambiguous) throw new UsageError(`${ambiguous} got a value starting with '-': write it as ${ambiguous}=VALUE`);
     const unknown = /Unknown option '--([^']+)'/.exec(msg)?.[1];
     const hint = unknown ? didYouMean(unknown, Object.keys(c.options), '--') : '';
     throw new UsageError(`${c.name}: ${msg}${hint} (see difflab ${c.name} --help)`);
@@ -70,6 +72,9 @@ export function parseCommand(c: Command, argv: string[]): { values: Record<strin
 }
 
 // ----- typed readers for option values ---------------------------------------------------------------
+/** A decimal number as written on a command line ('12', '-0.5', '1e9'); anything else (empty, '0x10', '12px') is NaN. */
+const decimal = (s: string): number => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s.trim()) ? Number(s) : NaN);
+
 /** A string option; an empty value is refused (it never means the default). */
 export function str(v: unknown, name: string, fallback?: string): string {
   if (v === undefined) {
@@ -85,7 +90,7 @@ export function num(v: unknown, name: string, fallback?: number, check?: { min?:
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
   }
-  const n = String(v).trim() === '' ? NaN : Number(v);
+  const n = decimal(String(v));
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(v)}'`);
   if (check?.integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${String(v)}'`);
   if (check?.min !== undefined && n < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${n}`);
@@ -106,7 +111,7 @@ export function numList(v: unknown, name: string, fallback?: number[]): number[]
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
   }
-  const parts = String(v).split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  const parts = String(v).split(',').map(decimal);
   if (parts.length === 0 || parts.some((n) => !Number.isFinite(n))) {
     throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${String(v)}'`);
   }

@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_MODEL_PATH, JobInputError, classIdOf, defaultStepsText, defaultsText, figureOf, jobDefaults, labelledGrid, loadDenoiser,
-  runJob, samplerNames, tidy, writePng,
+  encodePng, runJob, samplerNames, tidy, writeFileAtomic,
   type FigureLabels, type GridOptions, type JobOutput, type JobSpec, type LoadedDenoiser, type Picture, type RunJobOptions, type SamplingJobKind,
   type SamplingSpec, type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
+import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath } from './limits.js';
 import { precisionOption, readPrecision } from './precision.js';
 import { Progress } from './progress.js';
 
@@ -40,18 +41,20 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
   const d = jobDefaults[kind];
   const T = m.denoiser.schedule.numTimesteps;
+  const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler);
+  if (v.eta !== undefined && sampler !== 'ddim') throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
   return {
-    sampler: oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler),
-    ...(v.steps !== undefined ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) }) } : {}),
+    sampler,
+    ...(v.steps !== undefined ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true }) } : {}),
     eta: num(v.eta, 'eta', d.eta, { min: 0, max: 1 }),
-    seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, integer: true }),
-    guidance: num(v.guidance, 'guidance', d.guidance),
+    seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, max: MAX_SEED, integer: true }),
+    guidance: num(v.guidance, 'guidance', d.guidance, { min: 0, max: MAX_GUIDANCE }),
   };
 }
 
 /** --model as a loaded denoiser (a missing or foreign file is a runtime failure: exit 1). */
 export function readModel(v: Record<string, unknown>): LoadedDenoiser {
-  const path = v.model === undefined ? DEFAULT_MODEL_PATH : String(v.model);
+  const path = str(v.model, 'model', DEFAULT_MODEL_PATH);
   const precision = readPrecision(v);
   return loadDenoiser(path, { precision });
 }
@@ -85,6 +88,7 @@ export function readPicture(v: unknown, name: string): Picture {
 export function readPngOut(v: unknown, fallback?: string): string {
   const out = str(v, 'out', fallback);
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
+  checkOutputPath('out', out);
   return out;
 }
 
@@ -121,7 +125,13 @@ export function writeFigure(path: string, out: Pick<JobOutput, 'panels' | 'setti
 
 /** Writes images (N, C, H, W) in [-1, 1] as one PNG grid with any labels, upscaled for viewing. */
 export function writeGrid(path: string, images: Tensor, o: GridOptions & FigureLabels = {}): { width: number; height: number } {
+  const grid = gridPng(images, o);
+  writeFileAtomic(path, grid.png);
+  return grid;
+}
+
+/** A PNG grid as writeGrid makes it, as bytes: for outputs written together (writeFilesAtomic). */
+export function gridPng(images: Tensor, o: GridOptions & FigureLabels = {}): { png: Uint8Array; width: number; height: number } {
   const img = tidy(() => labelledGrid(images, { scale: 2, ...o }));
-  writePng(path, img);
-  return img;
+  return { png: encodePng(img), width: img.width, height: img.height };
 }

@@ -1,5 +1,6 @@
 // A one-line terminal progress bar on stderr: bar, count, rate, ETA and a custom tail (e.g. the loss).
-// On a non-TTY stderr (logs, CI) it prints a plain line every `everySeconds` instead of redrawing.
+// On a non-TTY stderr (logs, CI) it prints a plain line each time another `everyPercent` of the work is done
+// (and at the end) instead of redrawing: no carriage returns in logs.
 
 export interface ProgressOptions {
   /** Label before the bar. */
@@ -10,8 +11,8 @@ export interface ProgressOptions {
   unit?: string;
   /** Units of the rate per tick (e.g. batch size for images/s). Default 1. */
   unitsPerTick?: number;
-  /** Non-TTY: seconds between lines. Default 10. */
-  everySeconds?: number;
+  /** Non-TTY: a line per this much of the work, in percent. Default 10. */
+  everyPercent?: number;
 }
 
 const fmtTime = (s: number) => {
@@ -25,10 +26,11 @@ export class Progress {
   #start = performance.now();
   #first: number | null = null;
   #lastPrint = 0;
+  #lastBucket = -1;
   readonly #tty = process.stderr.isTTY === true;
 
   constructor(o: ProgressOptions) {
-    this.#o = { unit: 'it', unitsPerTick: 1, everySeconds: 10, ...o };
+    this.#o = { unit: 'it', unitsPerTick: 1, everyPercent: 10, ...o };
   }
 
   /**
@@ -52,9 +54,12 @@ export class Progress {
       `${rate.toFixed(1)} ${this.#o.unit}/s ETA ${fmtTime(eta)}${tail ? ` ${tail}` : ''}`;
     if (this.#tty) {
       if (now - this.#lastPrint > 100 || done === this.#o.total) process.stderr.write(`\r${line}\x1b[K`);
-    } else if (now - this.#lastPrint > this.#o.everySeconds * 1000 || done === this.#o.total) {
+    } else {
+      const bucket = Math.floor((100 * done) / this.#o.total / this.#o.everyPercent);
+      if (bucket === this.#lastBucket && done !== this.#o.total) return;
+      this.#lastBucket = bucket;
       process.stderr.write(`${line}\n`);
-    } else return;
+    }
     this.#lastPrint = now;
   }
 

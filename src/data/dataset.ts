@@ -1,5 +1,7 @@
-// A dataset held in memory as 8-bit pixels (what IDX files and PNG/JPEG hold), with optional labels.
-// Pixels stay uint8 until a batch is made; `batches` maps them to [-1, 1], the only place that happens.
+// A dataset held in memory as 8-bit pixels (what IDX files and PNG/JPEG hold), with optional labels and optional
+// condition vectors (one text-style embedding per image). Pixels stay uint8 until a batch is made; `batches` maps
+// them to [-1, 1], the only place that happens.
+import type { NpyArray } from '../io/index.js';
 
 /** Fashion-MNIST's classes, by label id. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -19,6 +21,11 @@ export interface Dataset {
   shape: readonly [number, number, number];
   /** Number of images. */
   count: number;
+  /**
+   * One condition vector per image, shape [count, D], or one sequence per image, [count, L, D] (float32, row-major,
+   * in image order); absent: none.
+   */
+  embeddings?: NpyArray;
   /** Where it came from, for messages and run configs. */
   source: string;
 }
@@ -34,7 +41,26 @@ export function makeDataset(d: Dataset): Dataset {
     const bad = d.labels.find((l) => l < 0 || (d.classNames.length > 0 && l >= d.classNames.length));
     if (bad !== undefined) throw new Error(`${d.source}: label ${bad} outside the ${d.classNames.length} classes`);
   }
+  if (d.embeddings) withEmbeddings(d, d.embeddings, `${d.source}'s embeddings`);
   return d;
+}
+
+/**
+ * The dataset with one condition vector (or sequence) per image: `embeddings` of shape [count, D] or
+ * [count, L, D], row i belonging to image i. `source` names the vectors in errors (their file).
+ */
+export function withEmbeddings(d: Dataset, embeddings: NpyArray, source: string): Dataset {
+  const { shape, data } = embeddings;
+  if (shape.length !== 2 && shape.length !== 3) {
+    throw new Error(`${source}: embeddings must have shape [N, D] or [N, L, D], got [${shape.join(', ')}]`);
+  }
+  if (shape[0] !== d.count) {
+    throw new Error(`${source}: ${shape[0]} rows of embeddings for the ${d.count} images of ${d.source} (one row per image, in the data's order)`);
+  }
+  if (shape.some((s) => !(s > 0))) throw new Error(`${source}: embeddings of shape [${shape.join(', ')}] are empty`);
+  const bad = data.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new Error(`${source}: value ${bad} is ${data[bad]} (embeddings must be finite)`);
+  return { ...d, embeddings };
 }
 
 /** The images at `indices` (in that order), sharing nothing with the original. */
@@ -48,5 +74,14 @@ export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
     images.set(d.images.subarray(j * per, (j + 1) * per), i * per);
     if (labels) labels[i] = d.labels![j]!;
   }
-  return { ...d, images, labels, count: indices.length };
+  const embeddings = d.embeddings ? { data: embeddingRows(d.embeddings, indices), shape: [indices.length, ...d.embeddings.shape.slice(1)] } : undefined;
+  return { ...d, images, labels, count: indices.length, ...(embeddings ? { embeddings } : {}) };
+}
+
+/** The rows of [N, ...] embeddings at `indices`, in that order, as one flat array. */
+export function embeddingRows(e: NpyArray, indices: ArrayLike<number>): Float32Array {
+  const per = e.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(indices.length * per);
+  for (let i = 0; i < indices.length; i++) out.set(e.data.subarray(indices[i]! * per, (indices[i]! + 1) * per), i * per);
+  return out;
 }

@@ -22,24 +22,33 @@ export function heldOutSpec(spec: string): string | null {
   return null;
 }
 
-/** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */
-export function loadDataset(spec: string, folder: ImageFolderOptions = {}): LoadedData {
+/** The kinds of source a spec may name, and whether each takes a folder (':DIR'): required, optional or none. */
+const sourceFolders = {
+  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none',
+} as const;
+
+/** Checks a spec's form (a known kind, a folder where one is needed) without reading anything; throws one line. */
+export function checkDataSpec(spec: string): void {
   const colon = spec.indexOf(':');
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
-  const need = () => {
-    if (!arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
-    return arg;
-  };
-  switch (kind) {
+  const folder = (sourceFolders as Record<string, string>)[kind];
+  if (folder === undefined) throw new Error(`unknown data source '${spec}' (${dataSourcesText})`);
+  if (folder === 'required' && !arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
+  if (folder === 'none' && colon >= 0) throw new Error(`data '${spec}': ${kind} takes no folder`);
+}
+
+/** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */
+export function loadDataset(spec: string, folder: ImageFolderOptions = {}): LoadedData {
+  checkDataSpec(spec);
+  const colon = spec.indexOf(':');
+  const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
+  switch (kind as keyof typeof sourceFolders) {
     case 'fashion-mnist': return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
     case 'fashion-mnist-test': return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
     case 'mnist':
       return { dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'), skipped: [] };
     case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
-    case 'folder': return loadImageFolder(need(), folder);
+    case 'folder': return loadImageFolder(arg, folder);
     case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
-    default:
-      throw new Error(`unknown data source '${spec}' ` +
-        `(${dataSourcesText})`);
   }
 }

@@ -4,7 +4,7 @@
 //   r_k(x) proportional to w_k N(x; mu_k, (s_k^2 + sigma^2) I)   (the responsibility of component k).
 // In the denoiser frame this holds for every schedule, so the same function is exact for VP, VE and EDM models.
 import { softmax, tensor, type Rng, type Tensor } from '../engine/index.js';
-import { perRow, type Cond, type Schedule } from '../diffusion/index.js';
+import { condParts, perRow, type Cond, type Schedule } from '../diffusion/index.js';
 import type { Denoiser, NoiseLevels } from './denoiser.js';
 
 /** A Gaussian mixture with isotropic components in any dimension (the `gmm:mixture.json` format). */
@@ -21,26 +21,42 @@ export interface GaussianMixture {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/**
+ * Bounds on a mixture's numbers. The denoiser works with squared distances and variances (||mu||^2, s^2 + sigma^2)
+ * and writes float32 samples, so means beyond 1e6 or scales outside [1e-6, 1e6] overflow or vanish in places
+ * (a mean of 1e308 wrote NaNs); no data set a diffusion sampler runs on has them.
+ */
+const MAX_ABS_MEAN = 1e6, STD_RANGE = [1e-6, 1e6] as const;
+/** Components times dimensions: the mixture is held as host arrays and (K, d) tensors. */
+const MAX_MIXTURE_NUMBERS = 1e8;
+
 /** Checks a parsed JSON value and returns it as a mixture; the error names the first bad value. */
 export function parseMixture(v: unknown): GaussianMixture {
   const m = v as Partial<GaussianMixture> | null;
-  if (m === null || typeof m !== 'object') throw new Error('mixture must be an object {weights, means, stds}');
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new Error('mixture must be an object {weights, means, stds}');
+  const stray = Object.keys(m).find((k) => !['weights', 'means', 'stds', 'labels'].includes(k));
+  if (stray !== undefined) throw new Error(`mixture has an unknown field '${stray}' (weights, means, stds, labels)`);
   const { weights, means, stds, labels } = m;
   if (!Array.isArray(weights) || weights.length === 0) throw new Error('mixture.weights must be a non-empty array');
   const K = weights.length;
-  weights.forEach((w, k) => { if (!isNum(w) || w <= 0) throw new Error(`mixture.weights[${k}] must be a positive number, got ${w}`); });
+  weights.forEach((w, k) => { if (!isNum(w) || w <= 0) throw new Error(`mixture.weights[${k}] must be a positive number, got ${JSON.stringify(w)}`); });
   const total = weights.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) > 1e-6) throw new Error(`mixture.weights must sum to 1, got ${total}`);
   if (!Array.isArray(means) || means.length !== K) throw new Error(`mixture.means must have ${K} rows (one per weight)`);
   const d = Array.isArray(means[0]) ? means[0].length : 0;
   if (d === 0) throw new Error('mixture.means[0] must be a non-empty array of numbers');
+  if (K * d > MAX_MIXTURE_NUMBERS) throw new Error(`mixture has ${K} components of dimension ${d}: over ${MAX_MIXTURE_NUMBERS} numbers`);
   means.forEach((row, k) => {
-    if (!Array.isArray(row) || row.length !== d) throw new Error(`mixture.means[${k}] must have ${d} numbers`);
-    row.forEach((x, j) => { if (!isNum(x)) throw new Error(`mixture.means[${k}][${j}] must be a finite number, got ${x}`); });
+    if (!Array.isArray(row) || row.length !== d) throw new Error(`mixture.means[${k}] must have ${d} numbers (as means[0])`);
+    row.forEach((x, j) => {
+      if (!isNum(x) || Math.abs(x) > MAX_ABS_MEAN) throw new Error(`mixture.means[${k}][${j}] must be a number in [-${MAX_ABS_MEAN}, ${MAX_ABS_MEAN}], got ${JSON.stringify(x)}`);
+    });
   });
   if (!Array.isArray(stds) || stds.length !== K) throw new Error(`mixture.stds must have ${K} entries (one per weight)`);
-  stds.forEach((s, k) => { if (!isNum(s) || s <= 0) throw new Error(`mixture.stds[${k}] must be a positive number, got ${s}`); });
-  if (labels !== undefined && (!Array.isArray(labels) || labels.length !== K || !labels.every((l) => Number.isInteger(l) && l >= 0))) {
+  stds.forEach((s, k) => {
+    if (!isNum(s) || s < STD_RANGE[0] || s > STD_RANGE[1]) throw new Error(`mixture.stds[${k}] must be a number in [${STD_RANGE.join(', ')}], got ${JSON.stringify(s)}`);
+  });
+  if (labels !== undefined && (!Array.isArray(labels) || labels.length !== K || !labels.every((l) => Number.isSafeInteger(l) && l >= 0))) {
     throw new Error(`mixture.labels must be ${K} non-negative integers`);
   }
   return { weights, means, stds, ...(labels ? { labels } : {}) };
@@ -89,7 +105,9 @@ export function gmmDenoiser(m: GaussianMixture, schedule: Schedule): Denoiser {
       // Responsibilities below e^-600 (float32: e^-60) change nothing, but as subnormal numbers they make the
       // CPU arithmetic many times slower: clip them before the mask's exact zeros go in.
       logits = logits.sub(logits.max(1, true)).clamp(x.dtype === 'float64' ? -600 : -60);
-      if (cond !== null) logits = logits.add(classMask(m, cond, dt, x));
+      const { classes, embedding } = condParts(cond);
+      if (embedding) throw new Error('gmmDenoiser: a mixture is conditioned on class ids, not on embeddings');
+      if (classes) logits = logits.add(classMask(m, classes, dt, x));
       const r = softmax(logits, 1); // (B, K) responsibilities
       const shrink = s2.div(v); // (B, K) or (1, K): s_k^2 / (s_k^2 + sigma^2)
       // sum_k r_k (c_k x + (1 - c_k) mu_k) = x sum_k r_k c_k + (r * (1 - c)) @ mu

@@ -5,12 +5,25 @@
 //   v:    ||v_hat - v||^2     = ((alpha^2 + sigma^2)^2 / sigma^2) ||x0_hat - x0||^2
 // DDPM's Algorithm 1 is the eps objective; the VE denoising score matching loss of the score-based tutorial,
 // ||sigma_t s(x + sigma_t z, t) + z||^2, is the eps objective too (sigma_t s = -eps exactly).
-import type { BatchRandom, Tensor } from '../engine/index.js';
+import { Tensor, type BatchRandom } from '../engine/index.js';
 import type { Prediction } from './conversions.js';
 import type { Schedule } from './schedules.js';
 
-/** A condition for a network: class ids [B] (int64), an embedding, or null for "no condition". */
-export type Cond = Tensor | null;
+/** The parts of a condition, each with one row per image; a part left out is the model's null one. */
+export interface CondParts {
+  /** Class ids [B] (int64). */
+  classes?: Tensor;
+  /** Condition vectors [B, D] or sequences [B, L, D] (text-style embeddings). */
+  embedding?: Tensor;
+}
+
+/** A condition for a network: class ids [B] (int64), its parts, or null for "no condition". */
+export type Cond = Tensor | CondParts | null;
+
+/** A condition as its parts (class ids alone are `{ classes }`; null has none). */
+export function condParts(c: Cond): CondParts {
+  return c === null ? {} : c instanceof Tensor ? { classes: c } : c;
+}
 
 /**
  * A raw network: x_t in the schedule's own frame, times [B] as networkTime gives them (t / tMax, in [0, 1]), a

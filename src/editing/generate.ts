@@ -1,9 +1,10 @@
 // Image generation in batches with per-image seeds: image i of seed s draws all of its noise from stream i of s
-// (PerSampleRng), so it is the same picture whatever the batch size or the other images. Classes and guidance
-// are per image; the guided denoiser is built per batch because the null condition has the batch's size.
+// (PerSampleRng), so it is the same picture whatever the batch size or the other images. Classes, condition
+// vectors and guidance are per image; the guided denoiser is built per batch because the null condition has the
+// batch's size (null class ids, which leave the embedding out: the model's null embedding).
 import { cat, indices, keep, PerSampleRng, tidy, type Tensor } from '../engine/index.js';
 import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
-import type { Spacing } from '../diffusion/index.js';
+import type { Cond, Spacing } from '../diffusion/index.js';
 import type { Sampler, StepInfo } from '../samplers/index.js';
 
 export interface GenerateOptions {
@@ -18,6 +19,8 @@ export interface GenerateOptions {
   batchSize?: number;
   /** Class id of each image (count of them), or null/absent for unconditional sampling. */
   classes?: readonly number[] | null;
+  /** Condition vector of each image, (count, D) or (count, L, D); null/absent: none (the null embedding). */
+  embedding?: Tensor | null;
   /** Classifier-free guidance: scale w and the model's null class id. Default: none (plain conditional). */
   guidance?: { scale: number; nullClass: number };
   /** Sampler steps. Default: the sampler's own. */
@@ -38,13 +41,15 @@ export function generate(d: Denoiser, o: GenerateOptions): Tensor {
   const batch = o.batchSize ?? defaultGenerateBatch;
   if (!Number.isInteger(count) || count < 1) throw new Error(`generate: count must be a positive integer, got ${count}`);
   if (o.classes && o.classes.length !== count) throw new Error(`generate: ${o.classes.length} classes for ${count} images`);
-  if (o.guidance && !o.classes) throw new Error('generate: guidance needs classes');
+  if (o.embedding && o.embedding.shape[0] !== count) throw new Error(`generate: ${o.embedding.shape[0]} embeddings for ${count} images`);
+  if (o.guidance && !o.classes && !o.embedding) throw new Error('generate: guidance needs classes or an embedding');
   const parts: Tensor[] = [];
   try {
     for (let first = 0; first < count; first += batch) {
       const n = Math.min(batch, count - first);
       parts.push(keep(tidy(() => {
-        const cond = o.classes ? indices(o.classes.slice(first, first + n)) : null;
+        const classes = o.classes ? indices(o.classes.slice(first, first + n)) : null;
+        const cond: Cond = o.embedding ? { ...(classes ? { classes } : {}), embedding: o.embedding.slice(0, first, first + n) } : classes;
         const denoiser = o.guidance
           ? classifierFreeGuidance(d, { scale: o.guidance.scale, nullCond: indices(new Array<number>(n).fill(o.guidance.nullClass)) })
           : d;

@@ -40,6 +40,16 @@ function psdFunction(a: Tensor, f: (lambda: Tensor) => Tensor): Tensor {
   return vectors.mul(f(values.clamp(0)).unsqueeze(0)).matmul(vectors.transpose(0, 1));
 }
 
+/**
+ * Why metrics over n samples of featureDim features mislead, or null when they do not: below the dimension the
+ * feature covariances are singular, so FID is biased far upward (491 at n = 2) and KID's subsets are tiny.
+ */
+export function sampleSizeWarning(n: number, featureDim: number): string | null {
+  if (n >= featureDim) return null;
+  return `n = ${n} is below the ${featureDim} feature dimensions: the covariances are singular, so FID is biased high and KID noisy ` +
+    `(use n >= ${featureDim}, and 10000 for numbers to report)`;
+}
+
 /** The Frechet distance between the Gaussians of two feature sets (>= 0). */
 export function frechetDistance(a: FeatureStats, b: FeatureStats): number {
   if (a.d !== b.d) throw new Error(`frechetDistance: feature dimensions differ (${a.d} vs ${b.d})`);

@@ -1,9 +1,18 @@
-// Files appear whole or not at all: write to a temporary file beside the target, flush, then rename.
+// Files appear whole or not at all: write to a temporary file beside the target, flush, then rename. A command's
+// several outputs appear together or not at all: all are written first, then renamed in one go.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
-/** Writes data to path atomically (temp file in the same directory + fsync + rename). */
-export function writeFileAtomic(path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
+type FileData = Uint8Array | string | readonly Uint8Array[];
+
+/** What the system's write errors mean for the file. */
+const writeFailures: Record<string, string> = {
+  ENOSPC: 'the disk is full', EDQUOT: 'over the disk quota', EACCES: 'permission denied', EPERM: 'permission denied',
+  EROFS: 'a read-only file system', EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
+};
+
+/** Writes data to a new temporary file beside path (flushed to disk) and returns its name; nothing is left on failure. */
+function writeTemporary(path: string, data: FileData): string {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -21,10 +30,45 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | readon
     throw e;
   }
   closeSync(fd);
+  return tmp;
+}
+
+/** Writes data to path atomically (temp file in the same directory + fsync + rename). */
+export function writeFileAtomic(path: string, data: FileData): void {
+  writeFilesAtomic([{ path, data }]);
+}
+
+/**
+ * Writes several files so that they all appear or none does (a grid with its per-image PNGs and its GIF): each is
+ * written to a temporary name first; only when all are on disk are they renamed into place. On any failure the
+ * temporaries, and any file already renamed, are removed; an error names the file it concerns.
+ */
+export function writeFilesAtomic(files: readonly { path: string; data: FileData }[]): void {
+  const staged: { tmp: string; path: string }[] = [];
+  const renamed: string[] = [];
+  const named = (path: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code ? new Error(`${path}: cannot write (${writeFailures[code] ?? code})`) : (e as Error);
+  };
   try {
-    renameSync(tmp, path);
+    for (const f of files) {
+      try {
+        staged.push({ tmp: writeTemporary(f.path, f.data), path: f.path });
+      } catch (e) {
+        throw named(f.path, e);
+      }
+    }
+    for (const s of staged) {
+      try {
+        renameSync(s.tmp, s.path);
+      } catch (e) {
+        throw named(s.path, e);
+      }
+      renamed.push(s.path);
+    }
   } catch (e) {
-    rmSync(tmp, { force: true });
+    for (const s of staged) rmSync(s.tmp, { force: true });
+    for (const path of renamed) rmSync(path, { force: true });
     throw e;
   }
 }

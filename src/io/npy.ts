@@ -1,6 +1,8 @@
 // NumPy's .npy format (version 1.0, little-endian float32, C order): what numpy.load reads. Samples of non-image
-// models (e.g. Gaussian mixtures, shape [n, dim]) are written this way.
-import { readFileSync } from 'node:fs';
+// models (e.g. Gaussian mixtures, shape [n, dim]) are written this way; condition vectors (text embeddings
+// computed elsewhere) come in this way, one file or a folder of NAME.npy files (an unzipped .npz).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Tensor } from '../engine/index.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -59,7 +61,29 @@ export function writeNpy(path: string, t: Tensor): void {
   writeFileAtomic(path, encodeNpy(t.toFloat32Array(), t.shape));
 }
 
-/** Reads a .npy file of float32 or float64 values. */
+/** Reads a .npy file of float32 or float64 values; errors name the file. */
 export function readNpy(path: string): NpyArray {
-  return decodeNpy(readFileSync(path));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return decodeNpy(bytes);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Every NAME.npy in a folder (numpy.savez's members, unzipped), by NAME in sorted order. */
+export function readNpyFolder(dir: string): Record<string, NpyArray> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.npy')).sort();
+  } catch (e) {
+    throw new Error(`${dir}: cannot read the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (names.length === 0) throw new Error(`${dir}: no .npy files in the folder`);
+  return Object.fromEntries(names.map((f) => [f.slice(0, -'.npy'.length), readNpy(join(dir, f))]));
 }

@@ -45,37 +45,70 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
-/** Parses safetensors bytes; `source` names the file in error messages. */
+/** The largest header accepted (the reference loader's limit): a bigger one is a damaged or hostile file. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+interface TensorEntry { name: string; dtype: string; shape: number[]; begin: number; end: number }
+
+/** One header entry checked as the reference loader checks it; `bad` makes the error. */
+function tensorEntry(name: string, info: unknown, bad: (why: string) => Error): TensorEntry {
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) throw bad(`tensor ${name} is not an object`);
+  const { dtype, shape, data_offsets: off, ...extra } = info as Record<string, unknown>;
+  const stray = Object.keys(extra)[0];
+  if (stray !== undefined) throw bad(`tensor ${name} has an unknown field '${stray}'`);
+  if (typeof dtype !== 'string' || itemBytes[dtype] === undefined) {
+    throw bad(`tensor ${name} has unsupported dtype ${JSON.stringify(dtype)} (${Object.keys(itemBytes).join(', ')})`);
+  }
+  const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (!Array.isArray(shape) || !shape.every(isIndex)) throw bad(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(off) || off.length !== 2 || !off.every(isIndex)) {
+    throw bad(`tensor ${name}: data_offsets must be two non-negative integers, got ${JSON.stringify(off)}`);
+  }
+  const [begin, end] = off as [number, number];
+  const bytes = shape.reduce((a: number, b: number) => a * b, itemBytes[dtype]!);
+  if (!Number.isSafeInteger(bytes)) throw bad(`tensor ${name}: shape [${shape.join(', ')}] is too large`);
+  if (end < begin || end - begin !== bytes) {
+    throw bad(`tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, its ${dtype} shape [${shape.join(', ')}] needs ${bytes}`);
+  }
+  return { name, dtype, shape, begin, end };
+}
+
+/**
+ * Parses safetensors bytes as strictly as the reference loader: header size, JSON object, known dtypes, shapes
+ * and offsets that agree, tensors that tile the data exactly (contiguous, no overlap, no gap, nothing after), and
+ * string metadata. `source` names the file in error messages.
+ */
 export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: Device): SafetensorsFile {
   const bad = (why: string) => new Error(`${source}: not a valid safetensors file (${why})`);
   if (buf.length < 8) throw bad(`only ${buf.length} bytes`);
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n = Number(view.readBigUInt64LE(0));
-  if (n > buf.length - 8) throw bad(`header says ${n} bytes but the file has ${buf.length - 8} after it: truncated?`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  const n = view.readBigUInt64LE(0);
+  if (n > BigInt(buf.length - 8)) throw bad(`header says ${n} bytes but the file has ${buf.length - 8} after it: truncated?`);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(`header of ${n} bytes is over the limit of ${MAX_HEADER_BYTES}`);
+  const headerEnd = 8 + Number(n);
+  let header: unknown;
   try {
-    header = JSON.parse(view.subarray(8, 8 + n).toString('utf8'));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(view.subarray(8, headerEnd)));
   } catch {
     throw bad('header is not JSON');
   }
-  const dataStart = 8 + n;
-  const dataLength = buf.length - dataStart;
-  const tensors: Record<string, Tensor> = {};
-  let end = 0;
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: off } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const size = itemBytes[dtype];
-    if (size === undefined) throw bad(`tensor ${name} has unsupported dtype ${dtype}`);
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!Array.isArray(off) || off[1] - off[0] !== count * size) throw bad(`tensor ${name}: offsets do not match its shape`);
-    if (off[1] > dataLength) throw bad(`tensor ${name} ends at byte ${off[1]} but there are ${dataLength} data bytes: truncated?`);
-    end = Math.max(end, off[1]);
-    tensors[name] = fromBytes(buf.subarray(dataStart + off[0], dataStart + off[1]), shape, dtypeOf[dtype]!, device);
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('header is not a JSON object');
+  const { __metadata__: meta = {}, ...entries } = header as Record<string, unknown>;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw bad('__metadata__ is not an object');
+  const nonString = Object.entries(meta).find(([, v]) => typeof v !== 'string');
+  if (nonString) throw bad(`__metadata__.${nonString[0]} is not a string`);
+  const dataLength = buf.length - headerEnd;
+  const list = Object.entries(entries).map(([name, info]) => tensorEntry(name, info, bad)).sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const t of list) {
+    if (t.begin !== at) throw bad(t.begin < at ? `tensor ${t.name} overlaps the one before it` : `${t.begin - at} bytes before tensor ${t.name} belong to no tensor`);
+    if (t.end > dataLength) throw bad(`tensor ${t.name} ends at byte ${t.end} but there are ${dataLength} data bytes: truncated?`);
+    at = t.end;
   }
-  if (end !== dataLength) throw bad(`${dataLength - end} bytes after the last tensor`);
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
-  return { tensors, metadata };
+  if (at !== dataLength) throw bad(`${dataLength - at} bytes after the last tensor`);
+  const tensors: Record<string, Tensor> = {};
+  for (const t of list) tensors[t.name] = fromBytes(buf.subarray(headerEnd + t.begin, headerEnd + t.end), t.shape, dtypeOf[t.dtype]!, device);
+  return { tensors, metadata: meta as Record<string, string> };
 }
 
 /** Reads a .safetensors file; a missing, truncated or corrupt file gives a one-line error naming it. */

@@ -2,4 +2,5 @@
 // runJob; the CLI and the playground parse into these and render what they return.
 export * from './specs.js';
 export * from './pictures.js';
+export * from './embeddings.js';
 export * from './run.js';

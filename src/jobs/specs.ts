@@ -3,6 +3,7 @@
 // tensors (pictures travel as file bytes), so they cross to worker threads and child processes as they are.
 // Every default a job has is stated once, here, beside its reason; the CLI help and the API read it from here.
 import type { ViewName } from '../editing/index.js';
+import type { NpyArray } from '../io/index.js';
 import type { SamplerName } from '../samplers/index.js';
 
 /** A picture as its file's bytes (PNG or JPEG) and a name for messages (a path, or the API field). */
@@ -20,7 +21,7 @@ export interface SamplingSpec {
   eta: number;
   /** Image i of a job draws all of its noise from stream i of this seed. */
   seed: number;
-  /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class. */
+  /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class or an embedding. */
   guidance: number;
 }
 
@@ -32,11 +33,19 @@ export interface Box {
   h: number;
 }
 
+/**
+ * Condition vectors for a job: a prompt stored in the model file by name, or an array with a name for messages
+ * (a path): one image's shape ([D] or [L, D], or with a leading 1) for every image, or one row per image.
+ */
+export type EmbeddingSpec = { prompt: string } | { source: string; array: NpyArray };
+
 export interface GenerateSpec extends SamplingSpec {
   kind: 'generate';
   count: number;
   /** A class id per image, or null: unconditional. */
   classes: number[] | null;
+  /** Condition vectors (models trained with embeddings); absent: none, the model's null embedding. */
+  embedding?: EmbeddingSpec;
 }
 
 export interface SdeditSpec extends SamplingSpec {

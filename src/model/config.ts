@@ -2,7 +2,7 @@
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
 import { scheduleFromName, scheduleNames, type Objective, type Prediction, type Schedule, type ScheduleName } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
-import { presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
+import { embeddingShapeOf, presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
 
 export interface TrainConfig {
   /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
@@ -15,6 +15,11 @@ export interface TrainConfig {
   imageSize: number;
   /** Class names (index = class id); empty for unconditional training. */
   classNames: string[];
+  /**
+   * The .npy file of condition vectors the run trained on, one row per image ([N, D], or [N, L, D] sequences), as
+   * given on the command line; the network's embeddingDim and embeddingLength hold their shape. Absent: none.
+   */
+  embeddings?: string;
   /**
    * 'diffusion' (default): a denoiser for every noise level of the schedule. 'denoise': the single-step denoiser
    * of the teaching project, trained at the one level denoiseSigma (schedule and prediction are then unused).
@@ -123,20 +128,31 @@ export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda'>): Schedu
   return scheduleFromName(c.schedule, c.lambda !== undefined ? { lambda: c.lambda } : {});
 }
 
-/** A full config from the data facts and any overrides; checks every value and names the bad one. */
+/**
+ * A full config from the data facts and any overrides; checks every value and names the bad one. Data with
+ * condition vectors gives their per-image shape, [D] or [L, D], as embeddingShape.
+ */
 export function resolveTrainConfig(
   o: Omit<Partial<TrainConfig>, 'precision'> & {
-    data: string; imageChannels: number; imageSize: number; classNames: string[];
+    data: string; imageChannels: number; imageSize: number; classNames: string[]; embeddingShape?: readonly number[];
     networkOverrides?: Partial<NetworkConfig>; precision?: PrecisionChoice;
   },
 ): TrainConfig {
-  const { imageChannels, networkOverrides, precision: choice = 'auto', ...rest } = o;
+  const { imageChannels, embeddingShape, networkOverrides, precision: choice = 'auto', ...rest } = o;
   if (!precisionChoices.includes(choice)) throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
   const { precision } = resolvePrecision(choice);
   const preset = o.preset ?? trainDefaults.preset;
+  const [length, dim] = embeddingShape?.length === 2 ? embeddingShape : [0, embeddingShape?.[0] ?? 0];
   const network = o.network ?? presetConfig(preset, {
-    imageChannels, numClasses: o.classNames.length, ...(networkOverrides ?? {}),
+    imageChannels, numClasses: o.classNames.length, ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
+    ...(networkOverrides ?? {}),
   });
+  const shapeText = (x: readonly number[] | null | undefined) => (x ? `[${x.join(', ')}]` : 'none');
+  if (shapeText(embeddingShape) !== shapeText(embeddingShapeOf(network))) {
+    throw new Error(network.kind !== 'unet'
+      ? `train: embeddings need a U-Net preset (default or tiny), not ${preset}`
+      : `train: the network takes embeddings ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`);
+  }
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
   const c: TrainConfig = { ...trainDefaults, ...presetTrainDefaults[preset], ...given, preset, network, precision } as TrainConfig;
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;

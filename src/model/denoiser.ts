@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromNetwork, type Denoiser } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
-import { scheduleFromName, type Cond, type NetworkFn } from '../diffusion/index.js';
+import { condParts, scheduleFromName, type Cond, type NetworkFn } from '../diffusion/index.js';
+import type { NpyArray } from '../io/index.js';
 import type { Network } from '../networks/index.js';
 import { runSchedule, type TrainConfig } from './config.js';
 import { loadModel } from './file.js';
@@ -19,6 +20,10 @@ export interface LoadedDenoiser {
   classNames: string[];
   /** The class id meaning "no class" (classifier-free guidance's unconditional branch): numClasses. */
   nullClass: number;
+  /** Shape of one image's condition vector, [D] or [L, D]; null: the model takes none. */
+  embeddingShape: number[] | null;
+  /** Named condition vectors stored in the model file (`--prompt NAME`), each of embeddingShape. */
+  prompts: Record<string, NpyArray>;
   /** [C, H, W] of the model's images. */
   imageShape: [number, number, number];
   config: TrainConfig;
@@ -46,15 +51,18 @@ export interface ImageDenoiserOptions extends ImageNetworkOptions {
 }
 
 /**
- * A trained image network as a raw network function (x_t, t, class ids): the one place its forward call and
- * autocast live. With precision 'bf16' the network is switched to channels-last weights (the fast layout for bf16
+ * A trained image network as a raw network function (x_t, t, cond): the one place its forward call and autocast
+ * live. With precision 'bf16' the network is switched to channels-last weights (the fast layout for bf16
  * convolutions).
  */
 export function imageNetwork(network: Network, o: ImageNetworkOptions = {}): NetworkFn {
   const precision = o.precision ?? 'fp32';
   if (precision === 'bf16' && network.memoryFormat !== 'channels-last') network.setMemoryFormat('channels-last');
-  return (x: Tensor, t: Tensor, c: Cond) =>
-    autocast(precision, () => network.forward(x, t, c ? { classes: c, rng: o.rng } : {})).to('float32');
+  return (x: Tensor, t: Tensor, c: Cond) => {
+    const parts = condParts(c);
+    if (parts.embedding && !network.embeddingShape) throw new Error('this model takes no embedding (it was trained without --embeddings)');
+    return autocast(precision, () => network.forward(x, t, c === null ? {} : { ...parts, rng: o.rng })).to('float32');
+  };
 }
 
 /**
@@ -73,12 +81,12 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
       ? `the default model ${path} is not there (train one with difflab train --classes, or pass --model FILE)`
       : `${path}: no such model file`);
   }
-  const { network, config, step } = loadModel(path);
+  const { network, config, step, prompts } = loadModel(path);
   const precision = o.precision ?? 'fp32';
   const denoiser = imageDenoiser(network, config, o);
   const c = config.network.imageChannels;
   return {
-    denoiser, classNames: [...config.classNames], nullClass: config.classNames.length,
+    denoiser, classNames: [...config.classNames], nullClass: config.classNames.length, embeddingShape: network.embeddingShape, prompts,
     imageShape: [c, config.imageSize, config.imageSize], config, step, network, precision,
   };
 }

@@ -1,16 +1,22 @@
 // The model file: a safetensors file whose metadata says what it is ('format'), holds the run's config (JSON) and
 // the training step. Two formats: the inference file (EMA weights + config; what sampling, editing and evaluation
 // load) and the full training checkpoint (model, EMA, optimizer moments; train/checkpoint.ts writes it), which
-// loads as a model too (its EMA weights). Nothing here knows about training loops or sampling.
+// loads as a model too (its EMA weights). An inference file of a model trained on condition vectors may also carry
+// named ones, its prompts (tensors `prompt.NAME`), the way seed 001 hands out precomputed prompt embeddings.
+// Nothing here knows about training loops or sampling.
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
-import { loadSafetensors, saveSafetensors } from '../io/index.js';
-import { buildNetwork, type BuildOptions, type Network, type ResolvedNetworkConfig } from '../networks/index.js';
+import { loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
+import {
+  buildNetwork, embeddingShapeOf, type BuildOptions, type Network, type ResolvedNetworkConfig,
+} from '../networks/index.js';
 import { checkStoredConfig, runSchedule, type TrainConfig } from './config.js';
 
 /** metadata.format of a full training checkpoint. */
 export const CHECKPOINT_FORMAT = 'difflab-checkpoint-1';
 /** metadata.format of an inference model file. */
 export const MODEL_FORMAT = 'difflab-model-1';
+/** Tensor names of a model file's prompts: PROMPT_PREFIX + NAME. */
+export const PROMPT_PREFIX = 'prompt.';
 
 /** The tensors whose names start with prefix, under their names without it. */
 export function tensorsUnder(all: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
@@ -83,6 +89,35 @@ export interface LoadedModel {
   config: TrainConfig;
   /** Training steps the weights saw: this run's steps plus, for a warm-started run, those of its init model. */
   step: number;
+  /** Named condition vectors stored in the file (addPrompts), each of the network's embedding shape; often none. */
+  prompts: Record<string, NpyArray>;
+}
+
+/**
+ * Stores named condition vectors in a model file (rewritten atomically; a name already there is replaced). Each
+ * must have the shape of one image's condition, [D] or [L, D] (a leading 1 is dropped).
+ */
+export function addPrompts(path: string, prompts: Record<string, NpyArray>): void {
+  const { tensors, metadata } = loadSafetensors(path);
+  const added: Record<string, Tensor> = {};
+  try {
+    if (metadata.format !== MODEL_FORMAT) throw new Error(`${path}: prompts go into a model file, not a '${metadata.format ?? 'none'}' file`);
+    const shape = embeddingShapeOf(configOf(metadata, path).network);
+    if (!shape) throw new Error(`${path}: the model takes no embeddings (it was trained without --embeddings)`);
+    for (const [name, p] of Object.entries(prompts)) {
+      if (name === '' || name.length > 200) throw new Error(`prompt names must have 1 to 200 characters, got '${name}'`);
+      const given = p.shape[0] === 1 && p.shape.length === shape.length + 1 ? p.shape.slice(1) : p.shape;
+      if (given.join() !== shape.join()) {
+        throw new Error(`prompt '${name}' has shape [${p.shape.join(', ')}]; the model takes [${shape.join(', ')}]`);
+      }
+      if (!p.data.every(Number.isFinite)) throw new Error(`prompt '${name}' holds non-finite values (NaN or Inf)`);
+      added[PROMPT_PREFIX + name] = tensor(Float32Array.from(p.data), shape);
+    }
+    saveSafetensors(path, { ...tensors, ...added }, metadata);
+  } finally {
+    dispose(tensors);
+    dispose(added);
+  }
 }
 
 /** Loads a model file or a checkpoint (its EMA weights, or with weights 'raw' the trained ones). */
@@ -100,14 +135,16 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     } catch (e) {
       throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
     }
-    let weights = tensors;
+    const promptTensors = tensorsUnder(tensors, PROMPT_PREFIX);
+    let weights = Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith(PROMPT_PREFIX)));
     if (metadata.format === CHECKPOINT_FORMAT) {
       const model = tensorsUnder(tensors, 'model.');
       weights = o.weights === 'raw' ? model : { ...model, ...tensorsUnder(tensors, 'ema.') };
     }
     loadWeights(network, weights, path);
     network.eval();
-    return { network, config, step: step + (config.init?.step ?? 0) };
+    const prompts = Object.fromEntries(Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]));
+    return { network, config, step: step + (config.init?.step ?? 0), prompts };
   } catch (e) {
     network?.dispose();
     throw e;

@@ -1,6 +1,7 @@
 // The U-Net's building blocks (DDPM, Ho et al. 2020, appendix B; Nichol & Dhariwal 2021): residual blocks with
 // GroupNorm + SiLU and the conditioning embedding added between the two convolutions, self-attention over
-// pixels, and the resolution changes.
+// pixels (optionally followed by cross-attention to a condition sequence, Rombach et al. 2022), and the
+// resolution changes.
 import { attention, interpolate, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, GroupNorm, Linear, Module } from '../nn/index.js';
 
@@ -42,27 +43,64 @@ export class ResBlock extends Module {
   }
 }
 
-/** Multi-head self-attention over the H*W positions, with a residual connection. */
+/**
+ * Multi-head self-attention over the H*W positions, with a residual connection; with `contextDim`, followed by
+ * cross-attention to a condition sequence of that width.
+ */
 export class AttentionBlock extends Module {
   readonly norm: GroupNorm;
   readonly qkv: Conv2d;
   readonly proj: Conv2d;
+  readonly cross: CrossAttention | null;
 
-  constructor(readonly channels: number, readonly heads: number, o: { groups: number; rng: Rng }) {
+  constructor(readonly channels: number, readonly heads: number, o: { groups: number; rng: Rng; contextDim?: number }) {
     super();
     if (channels % heads !== 0) throw new Error(`AttentionBlock: ${channels} channels do not split into ${heads} heads`);
     this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, channels), channels));
     this.qkv = this.child('qkv', new Conv2d(channels, 3 * channels, 1, { rng: o.rng }));
     this.proj = this.child('proj', new Conv2d(channels, channels, 1, { rng: o.rng }));
+    this.cross = o.contextDim ? this.child('cross', new CrossAttention(channels, heads, o.contextDim, o)) : null;
   }
 
-  forward(x: Tensor): Tensor {
+  /** x (N, C, H, W), context (N, L, D) when the block has cross-attention -> (N, C, H, W). */
+  forward(x: Tensor, context?: Tensor): Tensor {
     const [n, c, h, w] = x.shape as [number, number, number, number];
     const d = c / this.heads;
     const qkv = this.qkv.forward(this.norm.forward(x)) // (N, 3C, H, W)
       .reshape([n, 3, this.heads, d, h * w])
       .permute([1, 0, 2, 4, 3]); // (3, N, heads, HW, d)
     const out = attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2)) // (N, heads, HW, d)
+      .permute([0, 1, 3, 2])
+      .reshape([n, c, h, w]);
+    const h2 = x.add(this.proj.forward(out));
+    if (!this.cross) return h2;
+    if (!context) throw new Error('AttentionBlock: this block attends to a condition sequence; pass the context (N, L, D)');
+    return this.cross.forward(h2, context);
+  }
+}
+
+/** Multi-head attention from the pixels (queries) to the tokens of a condition sequence (keys, values), residual. */
+export class CrossAttention extends Module {
+  readonly norm: GroupNorm;
+  readonly q: Conv2d;
+  readonly kv: Linear;
+  readonly proj: Conv2d;
+
+  constructor(readonly channels: number, readonly heads: number, contextDim: number, o: { groups: number; rng: Rng }) {
+    super();
+    this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, channels), channels));
+    this.q = this.child('q', new Conv2d(channels, channels, 1, { rng: o.rng }));
+    this.kv = this.child('kv', new Linear(contextDim, 2 * channels, { rng: o.rng }));
+    this.proj = this.child('proj', new Conv2d(channels, channels, 1, { rng: o.rng }));
+  }
+
+  /** x (N, C, H, W), context (N, L, D) -> (N, C, H, W). */
+  forward(x: Tensor, context: Tensor): Tensor {
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    const d = c / this.heads, l = context.shape[1]!;
+    const q = this.q.forward(this.norm.forward(x)).reshape([n, this.heads, d, h * w]).permute([0, 1, 3, 2]); // (N, heads, HW, d)
+    const kv = this.kv.forward(context).reshape([n, l, 2, this.heads, d]).permute([2, 0, 3, 1, 4]); // (2, N, heads, L, d)
+    const out = attention(q, kv.select(0, 0), kv.select(0, 1)) // (N, heads, HW, d)
       .permute([0, 1, 3, 2])
       .reshape([n, c, h, w]);
     return x.add(this.proj.forward(out));

@@ -1,7 +1,8 @@
-// What a network is told besides the image: a time (or noise level) embedding and optional class labels.
-// Networks take time as a float tensor (N) chosen by the caller (a step index, a time in [0, 1], a log-sigma):
-// they never see a noise schedule. Class id `numClasses` is the null class, the "no label" input that
-// classifier-free guidance contrasts with the real labels.
+// What a network is told besides the image: a time (or noise level) embedding, optional class labels and optional
+// condition vectors (text-style embeddings, vector-conditioning.ts). Networks take time as a float tensor (N)
+// chosen by the caller (a step index, a time in [0, 1], a log-sigma): they never see a noise schedule. Class id
+// `numClasses` is the null class, the "no label" input that classifier-free guidance contrasts with the real
+// labels; a learned null embedding plays that part for vectors.
 import { cat, tensor, type BatchRandom, type Rng, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/index.js';
 
@@ -13,8 +14,13 @@ export interface NetworkCond {
   /** Class ids in [0, numClasses]; numClasses is the null class. Omitted: the null class for every image. */
   classes?: ClassLabels;
   /**
-   * Draws label dropout in training mode (each label becomes the null class with the network's
-   * `labelDropout` probability). Required when a class-conditional network is in training mode; ignored in eval.
+   * One condition vector per image, (N, D), or one sequence per image, (N, L, D), for a network built with
+   * `embeddingDim` D (and `embeddingLength` L). Omitted: the learned null embedding for every image.
+   */
+  embedding?: Tensor;
+  /**
+   * Draws condition dropout in training mode (each image's class and embedding become the null ones with the
+   * network's `labelDropout` probability). Required when a conditional network is in training mode; ignored in eval.
    */
   rng?: BatchRandom;
 }
@@ -40,28 +46,47 @@ export function classIdArray(classes: ClassLabels, numClasses: number, batch: nu
   return ids;
 }
 
+/** 1 for each of n rows drawn to be dropped with probability p (one uniform per row from rng), else 0. */
+export function dropMask(n: number, p: number, rng: BatchRandom): Uint8Array {
+  return Uint8Array.from(rng.uniforms(n), (u) => (u < p ? 1 : 0));
+}
+
 /** Replaces each label by `nullClass` with probability p, drawing one uniform per label from rng. */
 export function dropLabels(classes: Int32Array, nullClass: number, p: number, rng: BatchRandom): Int32Array {
-  const u = rng.uniforms(classes.length);
-  return classes.map((c, i) => (u[i]! < p ? nullClass : c));
+  const drop = dropMask(classes.length, p, rng);
+  return classes.map((c, i) => (drop[i] ? nullClass : c));
 }
 
 /**
- * The class ids a conditional network should embed for this call: the given labels (or all null), with label
- * dropout applied in training mode. Throws when training needs an rng that was not given.
+ * The rows whose whole condition (class and embedding together) this call replaces by the null one: a mask drawn
+ * from cond.rng in training mode, null in eval mode or without dropout. Throws when training needs an rng that
+ * was not given.
  */
-export function effectiveClasses(
-  cond: NetworkCond | undefined, o: { numClasses: number; labelDropout: number; training: boolean; batch: number },
-): Int32Array {
-  const ids = cond?.classes === undefined
-    ? new Int32Array(o.batch).fill(o.numClasses)
-    : classIdArray(cond.classes, o.numClasses, o.batch);
-  if (!o.training || o.labelDropout === 0) return ids;
+export function conditionDrops(
+  cond: NetworkCond | undefined, o: { labelDropout: number; training: boolean; batch: number },
+): Uint8Array | null {
+  if (!o.training || o.labelDropout === 0) return null;
   if (!cond?.rng) {
     throw new Error(`network: training mode drops labels with p=${o.labelDropout} and needs cond.rng ` +
       '(pass { classes, rng }, or call net.eval() for inference)');
   }
-  return dropLabels(ids, o.numClasses, o.labelDropout, cond.rng);
+  return dropMask(o.batch, o.labelDropout, cond.rng);
+}
+
+/**
+ * The class ids a conditional network should embed for this call: the given labels (or all null), with label
+ * dropout applied in training mode. `drops`: the rows already drawn by conditionDrops for this call (a network that
+ * also takes embeddings draws once for both); absent: drawn here.
+ */
+export function effectiveClasses(
+  cond: NetworkCond | undefined,
+  o: { numClasses: number; labelDropout: number; training: boolean; batch: number; drops?: Uint8Array | null },
+): Int32Array {
+  const ids = cond?.classes === undefined
+    ? new Int32Array(o.batch).fill(o.numClasses)
+    : classIdArray(cond.classes, o.numClasses, o.batch);
+  const drops = o.drops !== undefined ? o.drops : conditionDrops(cond, o);
+  return drops ? ids.map((c, i) => (drops[i] ? o.numClasses : c)) : ids;
 }
 
 /** Time (N) -> fixed features (N, dim). The Fourier frequencies are a buffer, saved with the weights. */

@@ -1,9 +1,10 @@
-// Networks: map (x, time, class) to a tensor and know nothing of noise schedules.
+// Networks: map (x, time, class, condition vector) to a tensor and know nothing of noise schedules.
 export { Network, type MemoryFormat, type BlockTracer } from './network.js';
 export {
-  dropLabels, classIdArray, effectiveClasses, TimeFeatureMap, type ClassLabels, type NetworkCond, type TimeFeatures,
+  dropLabels, dropMask, conditionDrops, classIdArray, effectiveClasses, TimeFeatureMap, type ClassLabels, type NetworkCond, type TimeFeatures,
 } from './conditioning.js';
-export { ResBlock, AttentionBlock, Downsample, Upsample, type ResBlockOptions } from './blocks.js';
+export { VectorCondition, embeddingShapeOf, checkEmbeddingConfig, type EmbeddingConfig } from './vector-conditioning.js';
+export { ResBlock, AttentionBlock, CrossAttention, Downsample, Upsample, type ResBlockOptions } from './blocks.js';
 export { convTranspose2dViaConv, FastConvTranspose2d } from './conv-transpose.js';
 export { UNet, unetConfig, type UNetConfig } from './unet.js';
 export { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';

@@ -22,6 +22,9 @@ export abstract class Network extends Module {
   /** Number of real classes (0: unconditional); id numClasses is the null class. */
   abstract readonly numClasses: number;
 
+  /** Shape of one image's condition vector: [D], or [L, D] for a sequence; null: the network takes none. */
+  get embeddingShape(): number[] | null { return null; }
+
   /** x (N, C, H, W), time (N) -> (N, C, H, W). */
   abstract forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor;
 

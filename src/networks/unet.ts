@@ -1,11 +1,13 @@
 // The general time- and class-conditioned U-Net (DDPM's architecture, Ho et al. 2020, with the class embedding
-// of Dhariwal & Nichol 2021 and the null class of classifier-free guidance, Ho & Salimans 2022). Symbols: x is
-// the noisy image x_t, `time` the caller's t (or noise level), classes the label y (numClasses = "no label").
+// of Dhariwal & Nichol 2021 and the null class of classifier-free guidance, Ho & Salimans 2022), optionally
+// conditioned on vectors or sequences too (vector-conditioning.ts). Symbols: x is the noisy image x_t, `time` the
+// caller's t (or noise level), classes the label y (numClasses = "no label"), embedding the condition vector c.
 import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, Embedding, GroupNorm, Linear } from '../nn/index.js';
 import { AttentionBlock, Downsample, ResBlock, Upsample, groupsFor } from './blocks.js';
-import { effectiveClasses, TimeFeatureMap, type NetworkCond, type TimeFeatures } from './conditioning.js';
+import { conditionDrops, effectiveClasses, TimeFeatureMap, type NetworkCond, type TimeFeatures } from './conditioning.js';
 import { Network } from './network.js';
+import { VectorCondition, checkEmbeddingConfig, embeddingShapeOf } from './vector-conditioning.js';
 
 /** Everything that defines a U-Net's architecture (JSON-serialisable: checkpoints store it). */
 export interface UNetConfig {
@@ -28,8 +30,18 @@ export interface UNetConfig {
   embedDim: number;
   /** Real classes (0: unconditional). Id numClasses is the null class. Default 0. */
   numClasses: number;
-  /** Probability that a label becomes the null class in training mode. Default 0.1. */
+  /**
+   * Probability that an image's condition (its label and its embedding, together) becomes the null one in
+   * training mode. Default 0.1.
+   */
   labelDropout: number;
+  /** Width D of condition vectors (text-style embeddings); absent or 0: none. Default absent. */
+  embeddingDim?: number;
+  /**
+   * Tokens L of a condition sequence (N, L, D), attended to by every attention block (cross-attention); absent or
+   * 0: one vector (N, D) per image. Default absent.
+   */
+  embeddingLength?: number;
   /** GroupNorm groups (reduced where a layer has fewer channels). Default 8. */
   groups: number;
 }
@@ -62,6 +74,8 @@ export class UNet extends Network {
   readonly timeFeatures: TimeFeatureMap;
   readonly timeMlp: [Linear, Linear];
   readonly classEmbed: Embedding | null;
+  /** The null embedding and the projection of condition vectors; null without embeddingDim. */
+  readonly vectorCond: VectorCondition | null;
   readonly inConv: Conv2d;
   readonly down: Stage[][];
   readonly downsample: (Downsample | null)[];
@@ -74,12 +88,15 @@ export class UNet extends Network {
   constructor(config: Partial<UNetConfig>, o: { rng: Rng }) {
     super();
     const c = (this.config = unetConfig(config));
+    checkEmbeddingConfig(c);
     const { rng } = o;
     const E = c.embedDim;
     const widths = c.channelMults.map((m) => m * c.baseChannels);
     const res = (cin: number, cout: number) => new ResBlock(cin, cout, { embedDim: E, groups: c.groups, rng });
+    // A condition sequence is attended to by every attention block (the middle one always has attention).
+    const attnOptions = { groups: c.groups, rng, ...(c.embeddingLength ? { contextDim: c.embeddingDim } : {}) };
     const attn = (level: number, ch: number) => c.attentionLevels.includes(level)
-      ? new AttentionBlock(ch, c.attentionHeads, { groups: c.groups, rng }) : null;
+      ? new AttentionBlock(ch, c.attentionHeads, attnOptions) : null;
 
     this.timeFeatures = this.child('timeFeatures', new TimeFeatureMap(c.timeFeatures, c.baseChannels, rng));
     this.timeMlp = [
@@ -87,6 +104,8 @@ export class UNet extends Network {
       this.child('timeMlp.1', new Linear(E, E, { rng })),
     ];
     this.classEmbed = c.numClasses > 0 ? this.child('classEmbed', new Embedding(c.numClasses + 1, E, { rng })) : null;
+    const shape = embeddingShapeOf(c);
+    this.vectorCond = shape ? this.child('vectorCond', new VectorCondition(shape, E, rng)) : null;
     this.inConv = this.child('inConv', new Conv2d(c.imageChannels, c.baseChannels, 3, { rng }));
 
     // Encoder: remember every stage's output width; the decoder consumes them in reverse as skips.
@@ -108,7 +127,7 @@ export class UNet extends Network {
     });
     this.mid = [
       this.child('mid.0', res(ch, ch)),
-      this.child('mid.attn', new AttentionBlock(ch, c.attentionHeads, { groups: c.groups, rng })),
+      this.child('mid.attn', new AttentionBlock(ch, c.attentionHeads, attnOptions)),
       this.child('mid.1', res(ch, ch)),
     ];
     // Decoder, from the lowest resolution up; index by level so names match the encoder's.
@@ -135,6 +154,7 @@ export class UNet extends Network {
 
   get imageChannels(): number { return this.config.imageChannels; }
   get numClasses(): number { return this.config.numClasses; }
+  override get embeddingShape(): number[] | null { return embeddingShapeOf(this.config); }
   /** Images must have H and W divisible by this. */
   get sizeFactor(): number { return 2 ** (this.config.channelMults.length - 1); }
 
@@ -142,27 +162,33 @@ export class UNet extends Network {
     this.checkInput(x, time, this.sizeFactor);
     const n = x.shape[0]!;
     let emb = this.timeMlp[1].forward(this.timeMlp[0].forward(this.timeFeatures.forward(time)).silu()); // (N, E)
+    // One dropout draw per row for the whole condition: a dropped row gets the null class and the null embedding.
+    const drops = this.classEmbed || this.vectorCond ? conditionDrops(cond, { ...this.config, training: this.training, batch: n }) : null;
     if (this.classEmbed) {
-      const ids = effectiveClasses(cond, { ...this.config, training: this.training, batch: n });
+      const ids = effectiveClasses(cond, { ...this.config, training: this.training, batch: n, drops });
       emb = emb.add(this.classEmbed.forward(indices(ids, x.device)));
     }
+    if (!this.vectorCond && cond?.embedding) throw new Error('UNet: this network takes no embedding (its config has no embeddingDim)');
+    const e = this.vectorCond?.effective(cond?.embedding, n, drops, x); // (N, D) or (N, L, D)
+    if (e) emb = emb.add(this.vectorCond!.project(e));
+    const context = e?.rank === 3 ? e : undefined; // a sequence: attended to by the attention blocks
     emb = this.mark('embedding', emb.silu()); // every ResBlock projects SiLU(emb)
 
     let h = this.mark('inConv', this.inConv.forward(this.formatInput(x))); // (N, base, H, W)
     const skips = [h];
     this.down.forEach((stages, level) => {
       for (const [i, s] of stages.entries()) {
-        h = this.mark(`down.${level}.${i}`, this.stage(s, h, emb));
+        h = this.mark(`down.${level}.${i}`, this.stage(s, h, emb, context));
         skips.push(h);
       }
       const ds = this.downsample[level];
       if (ds) { h = this.mark(`downsample.${level}`, ds.forward(h)); skips.push(h); } // (N, C, H/2, W/2)
     });
-    h = this.mid[2].forward(this.mid[1].forward(this.mid[0].forward(h, emb)), emb);
+    h = this.mid[2].forward(this.mid[1].forward(this.mid[0].forward(h, emb), context), emb);
     h = this.mark('mid', h);
     for (let level = this.up.length - 1; level >= 0; level--) {
       for (const [i, s] of this.up[level]!.entries()) {
-        h = this.mark(`up.${level}.${i}`, this.stage(s, cat([h, skips.pop()!], 1), emb)); // skip concat on C
+        h = this.mark(`up.${level}.${i}`, this.stage(s, cat([h, skips.pop()!], 1), emb, context)); // skip concat on C
       }
       const us = this.upsample[level];
       if (us) h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
@@ -170,8 +196,8 @@ export class UNet extends Network {
     return this.mark('outConv', this.outConv.forward(this.outNorm.forward(h).silu())); // (N, C_img, H, W)
   }
 
-  private stage(s: Stage, h: Tensor, emb: Tensor): Tensor {
+  private stage(s: Stage, h: Tensor, emb: Tensor, context: Tensor | undefined): Tensor {
     const r = s.res.forward(h, emb);
-    return s.attn ? s.attn.forward(r) : r;
+    return s.attn ? s.attn.forward(r, context) : r;
   }
 }

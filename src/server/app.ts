@@ -2,6 +2,7 @@
 // streamed as server-sent events. Requests are checked (protocol.ts) before they are queued (queue.ts); no part
 // of a request is ever used as a file path: static files are read once at start-up into a map.
 import { randomUUID } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   precision?: Precision;
   /** Default 127.0.0.1: only this machine can reach the playground. */
   host?: string;
+  /** Host names requests may be addressed to besides loopback and `host` itself (see allowedHosts). */
+  allowHosts?: readonly string[];
   /** Default 8080; 0 picks a free port. */
   port?: number;
   /** Jobs that may wait behind the running one before requests get 503. Default 16. */
@@ -42,6 +45,8 @@ export interface PlaygroundServer {
   /** http://host:port */
   url: string;
   info: ModelInfo;
+  /** The Host header names it answers to (allowedHosts). */
+  hosts: string[];
   app: FastifyInstance;
   stats(): QueueStats;
   close(): Promise<void>;
@@ -83,7 +88,27 @@ function resultJson(id: string, r: JobResult) {
   };
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const WILDCARDS = ['0.0.0.0', '::', '[::]'];
+
+/** A host as a Host header names it: lower case, IPv6 addresses in brackets. */
+const asHostHeader = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase();
+
+/** True for a --host that only this machine can reach. */
+export const isLoopback = (host: string): boolean => LOOPBACK_NAMES.includes(asHostHeader(host));
+
+/**
+ * The Host header names a server listening on `host` answers to: loopback, the address it listens on (this
+ * machine's name and every address of its interfaces when it listens on all of them) and the names allowed.
+ * Anything else is refused with 403, wherever the server listens: a page on another site whose name resolves to
+ * this machine (DNS rebinding) must not drive the playground.
+ */
+export function allowedHosts(host: string, allow: readonly string[] = []): string[] {
+  const own = WILDCARDS.includes(host)
+    ? [hostname(), ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address))]
+    : [host];
+  return [...new Set([...LOOPBACK_NAMES, ...own, ...allow].map(asHostHeader))];
+}
 
 /** The host name of a Host header ('localhost:8080' -> 'localhost', '[::1]:80' -> '[::1]'), lower-cased. */
 export function hostName(header: string | undefined): string {
@@ -111,14 +136,12 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const keepResults = o.keepResults ?? 64;
   const app = Fastify({ bodyLimit: limits.bodyBytes, logger: false, forceCloseConnections: true });
 
-  // DNS rebinding: a page on another site whose name resolves to 127.0.0.1 must not drive a loopback-only server.
-  if (LOOPBACK_NAMES.has(o.host ?? '127.0.0.1')) {
-    app.addHook('onRequest', async (req) => {
-      if (!LOOPBACK_NAMES.has(hostName(req.headers.host))) {
-        throw new RequestError(`forbidden host '${req.headers.host ?? ''}': this server answers to localhost only (--host to expose it)`, 403);
-      }
-    });
-  }
+  const hosts = allowedHosts(o.host ?? '127.0.0.1', o.allowHosts);
+  app.addHook('onRequest', async (req) => {
+    if (!hosts.includes(hostName(req.headers.host))) {
+      throw new RequestError(`forbidden host '${String(req.headers.host ?? '').slice(0, 100)}': this server answers to ${hosts.join(', ')} (--allow-host to add a name)`, 403);
+    }
+  });
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'");
@@ -219,7 +242,7 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const port = typeof address === 'object' && address ? address.port : o.port ?? 8080;
   const host = o.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, info, app,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, info, app, hosts,
     stats: () => queue.stats(),
     async close() {
       await queue.close();

@@ -2,6 +2,7 @@
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
 import { anagramViews, jobDefaults, jobKinds, type JobKind, type JobSpec, type SamplingSpec } from '../jobs/specs.js';
+import { isPng, readImageHeader } from '../io/image-header.js';
 import { classIdOf } from '../model/classes.js';
 import { defaultStepsFor, samplerNames } from '../samplers/names.js';
 
@@ -144,13 +145,13 @@ function pngField(b: Body, name: string, limits: Limits): Uint8Array {
     throw new RequestError(`'${name}' is larger than ${limits.imageBytes} bytes`, 413);
   }
   const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  // The PNG signature and IHDR (width, height at bytes 16..23) are read before any decoding: no decompression bombs.
-  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length < 24 || signature.some((s, i) => bytes[i] !== s)) throw new RequestError(`'${name}' is not a PNG`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [w, h] = [view.getUint32(16), view.getUint32(20)];
+  if (!isPng(bytes)) throw new RequestError(`'${name}' is not a PNG`);
+  // The header (every chunk's bounds and CRC, the one IHDR) is read before any decoding: no decompression bombs.
   const side = limits.imageSidePixels;
-  if (w < 1 || h < 1 || w > side || h > side) throw new RequestError(`'${name}' is ${w}x${h}; pictures must be at most ${side}x${side}`, 413);
+  const { width: w, height: h } = (() => {
+    try { return readImageHeader(bytes, `'${name}'`, Infinity); } catch (e) { throw new RequestError((e as Error).message); }
+  })();
+  if (w > side || h > side) throw new RequestError(`'${name}' is ${w}x${h}; pictures must be at most ${side}x${side}`, 413);
   return bytes;
 }
 
@@ -164,6 +165,7 @@ function sampling(b: Body, kind: Exclude<JobKind, 'forward'>, info: ModelInfo, l
   if ((steps === undefined || steps === null) && defaultStepsFor(sampler, T) > maxSteps) {
     throw new RequestError(`'steps' is required for ${sampler} here: its own default, ${defaultStepsFor(sampler, T)}, is over this server's ${maxSteps}`);
   }
+  if (field(b, 'eta') !== undefined && sampler !== 'ddim') throw new RequestError(`'eta' applies to the ddim sampler only, not ${sampler}`);
   return {
     sampler,
     ...(steps !== undefined && steps !== null ? { numSteps: number(b, 'steps', undefined, { min: 1, max: maxSteps, integer: true }) } : {}),
@@ -177,10 +179,23 @@ function preview(b: Body): PreviewSpec {
   return { maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }), content: choice(b, 'preview', PREVIEW_CONTENTS, 'x0') };
 }
 
+const SAMPLING_FIELDS = ['sampler', 'steps', 'seed', 'guidance', 'eta', 'frames', 'preview'];
+/** The fields each job kind reads; any other is refused (a misspelt 'stpes' must not run with the default). */
+const jobFields: Record<JobKind, readonly string[]> = {
+  generate: ['n', 'class', ...SAMPLING_FIELDS],
+  sdedit: ['image', 'strength', 'class', ...SAMPLING_FIELDS],
+  inpaint: ['image', 'mask', 'class', 'resample', ...SAMPLING_FIELDS],
+  anagram: ['n', 'classA', 'classB', 'view', ...SAMPLING_FIELDS],
+  hybrid: ['n', 'classLow', 'classHigh', 'sigma', 'kernel', ...SAMPLING_FIELDS],
+  forward: ['image', 'times', 'seed', 'frames', 'preview'],
+};
+
 /** Checks a request body for a job kind; throws RequestError naming the first bad field. */
 export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: Limits = DEFAULT_LIMITS): JobRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestError('the request body must be a JSON object');
   const b = body as Body;
+  const unknown = Object.keys(b).find((k) => !jobFields[kind].includes(k));
+  if (unknown !== undefined) throw new RequestError(`unknown field '${unknown.slice(0, 64)}' for ${kind} (fields: ${jobFields[kind].join(', ')})`);
   const count = (k: 'generate' | 'anagram' | 'hybrid') => number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
   const picture = (name: string) => ({ source: name, bytes: pngField(b, name, limits) });
   const optionalClass = () => {

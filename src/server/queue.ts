@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RequestError, type JobResult, type JobRequest, type ModelInfo, type RunnerMessage, type ServerMessage } from './protocol.js';
+import { defaultStepsFor } from '../samplers/names.js';
 import type { Precision } from '../engine/index.js';
 
 /** A job that was cancelled (its client went away); nobody is left to tell. */
@@ -35,6 +36,8 @@ export interface JobHandle {
 interface Job {
   id: number;
   spec: JobRequest;
+  /** Its work in image-steps (workOf). */
+  work: number;
   onFrame: (f: Frame) => void;
   onStart: () => void;
   resolve: (r: JobResult) => void;
@@ -78,6 +81,38 @@ function startRunner(modelPath: string, precision: Precision): Promise<{ child: 
   });
 }
 
+/** What a job's time grows with: images x sampler steps (x RePaint's resampling); a forward strip, its times. */
+function workOf(spec: JobRequest, numTimesteps: number | null): number {
+  if (spec.kind === 'forward') return spec.times.length;
+  const steps = spec.numSteps ?? defaultStepsFor(spec.sampler, numTimesteps);
+  const images = 'count' in spec ? spec.count : 1;
+  return images * steps * (spec.kind === 'inpaint' ? spec.resampleSteps : 1);
+}
+
+/**
+ * Seconds a job takes as a + b * work, fitted by least squares to the last finished jobs (a: each job's own cost,
+ * encoding its pictures; b: seconds per image-step). Until two sizes of job have finished, a guess of 1 s per job
+ * and 10 ms per image-step, or the one measured ratio.
+ */
+class JobTimes {
+  private readonly done: { work: number; seconds: number }[] = [];
+
+  record(work: number, seconds: number): void {
+    this.done.push({ work, seconds });
+    if (this.done.length > 32) this.done.shift();
+  }
+
+  estimate(work: number): number {
+    const n = this.done.length;
+    if (n === 0) return 1 + 0.01 * work;
+    const mw = this.done.reduce((s, d) => s + d.work, 0) / n, ms = this.done.reduce((s, d) => s + d.seconds, 0) / n;
+    const sww = this.done.reduce((s, d) => s + (d.work - mw) ** 2, 0);
+    if (sww === 0) return (ms / mw) * work;
+    const b = Math.max(0, this.done.reduce((s, d) => s + (d.work - mw) * (d.seconds - ms), 0) / sww);
+    return Math.max(0, ms - b * mw) + b * work;
+  }
+}
+
 export class JobQueue {
   private child!: ChildProcess;
   private waiting: Job[] = [];
@@ -85,8 +120,8 @@ export class JobQueue {
   private nextId = 1;
   private closed = false;
   private restarting: Promise<void> | null = null;
-  /** Mean seconds per finished job (for Retry-After), starting at a guess of 5. */
-  private meanJobSeconds = 5;
+  /** How long jobs take (for Retry-After). */
+  private readonly times = new JobTimes();
   private startedAt = 0;
   readonly counts = { completed: 0, cancelled: 0, failed: 0 };
 
@@ -107,20 +142,28 @@ export class JobQueue {
   /** Queues a job; throws QueueFull when the line is full. */
   submit(spec: JobRequest, hooks: { onFrame?: (f: Frame) => void; onStart?: () => void } = {}): JobHandle {
     if (this.closed) throw new RequestError('the server is shutting down', 503);
-    if (this.waiting.length >= this.o.maxWaiting) {
-      const seconds = Math.ceil(this.meanJobSeconds * (this.waiting.length + 1));
-      throw new QueueFull(Math.min(60, Math.max(1, seconds)));
-    }
+    if (this.waiting.length >= this.o.maxWaiting) throw new QueueFull(this.secondsUntilFree());
     const id = this.nextId++;
     let job!: Job;
     const result = new Promise<JobResult>((resolve, reject) => {
-      job = { id, spec, onFrame: hooks.onFrame ?? (() => {}), onStart: hooks.onStart ?? (() => {}), resolve, reject };
+      job = { id, spec, work: workOf(spec, this.info.schedule.numTimesteps), onFrame: hooks.onFrame ?? (() => {}), onStart: hooks.onStart ?? (() => {}), resolve, reject };
     });
     result.catch(() => {}); // callers that stop listening must not leave an unhandled rejection
     const position = this.waiting.length + (this.current ? 1 : 0);
     this.waiting.push(job);
     setImmediate(() => this.pump()); // after the caller has set up its response (hooks may fire at once)
     return { id, position, result, cancel: () => this.cancel(id) };
+  }
+
+  /**
+   * Whole seconds until a place in the line frees up: what the running job has left and every waiting job's
+   * estimate, at most the jobs' time limits, at least 1.
+   */
+  secondsUntilFree(): number {
+    const running = this.current ? Math.max(0, this.times.estimate(this.current.work) - (performance.now() - this.startedAt) / 1000) : 0;
+    const seconds = this.waiting.reduce((s, j) => s + this.times.estimate(j.work), running);
+    const limit = ((this.waiting.length + 1) * this.o.jobTimeoutMs) / 1000;
+    return Math.max(1, Math.ceil(Math.min(seconds, limit)));
   }
 
   private cancel(id: number): void {
@@ -149,13 +192,12 @@ export class JobQueue {
     this.send({ type: 'job', id: job.id, spec: job.spec });
   }
 
-  private finish(id: number, settle: (job: Job) => void): void {
+  private finish(id: number, settle: (job: Job) => void, completed = false): void {
     const job = this.current;
     if (!job || job.id !== id) return;
     clearTimeout(job.timer);
     this.current = null;
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    this.meanJobSeconds = 0.8 * this.meanJobSeconds + 0.2 * seconds;
+    if (completed) this.times.record(job.work, (performance.now() - this.startedAt) / 1000);
     settle(job);
     this.pump();
   }
@@ -169,7 +211,7 @@ export class JobQueue {
           if (job?.id === m.id) job.onFrame({ step: m.step, numSteps: m.numSteps, png: m.png });
           break;
         case 'done':
-          this.finish(m.id, (j) => { this.counts.completed++; j.resolve(m.result); });
+          this.finish(m.id, (j) => { this.counts.completed++; j.resolve(m.result); }, true);
           break;
         case 'cancelled': {
           const timedOut = job !== null && performance.now() - this.startedAt >= this.o.jobTimeoutMs;

@@ -3,9 +3,9 @@
 // are written atomically; old checkpoints are pruned.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tensor } from '../engine/index.js';
+import { dispose, tidy, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
-import { CHECKPOINT_FORMAT, configOf, tensorsUnder, type TrainConfig } from '../model/index.js';
+import { CHECKPOINT_FORMAT, configOf, metadataCount, tensorsUnder, type TrainConfig } from '../model/index.js';
 
 /** What a checkpoint holds besides the config. */
 export interface TrainingState {
@@ -52,16 +52,47 @@ function indexed(all: Record<string, Tensor>, prefix: string): Tensor[] {
   return Object.keys(m).map(Number).sort((a, b) => a - b).map((i) => m[String(i)]!);
 }
 
-/** Reads a full training checkpoint. */
+/**
+ * Reads a full training checkpoint, checked whole: its format, config and counters, every value finite, and an
+ * EMA and Adam moments for its parameters. A damaged one is a one-line error naming it.
+ */
 export function loadCheckpoint(path: string): { config: TrainConfig; state: TrainingState } {
   const { tensors, metadata } = loadSafetensors(path);
-  if (metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
-  return {
-    config: configOf(metadata, path),
-    state: {
-      step: Number(metadata.step), imagesSeen: Number(metadata.imagesSeen),
-      model: tensorsUnder(tensors, 'model.'), ema: tensorsUnder(tensors, 'ema.'),
-      adam: { step: Number(metadata.adamStep), m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
-    },
-  };
+  try {
+    if (metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
+    const config = configOf(metadata, path);
+    const [step, imagesSeen, adamStep] = ['step', 'imagesSeen', 'adamStep'].map((k) => metadataCount(metadata, k, path)) as [number, number, number];
+    const nonFinite = Object.keys(tensors).find((k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size);
+    if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
+    const state: TrainingState = {
+      step, imagesSeen, model: tensorsUnder(tensors, 'model.'), ema: tensorsUnder(tensors, 'ema.'),
+      adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
+    };
+    const emaCount = Object.keys(state.ema).length;
+    const missing = Object.keys(state.ema).find((k) => !(k in state.model));
+    if (emaCount === 0 || missing !== undefined || state.adam.m.length !== emaCount || state.adam.v.length !== emaCount) {
+      throw new Error(`${path}: incomplete checkpoint (${Object.keys(state.model).length} model tensors, ${emaCount} EMA, ` +
+        `${state.adam.m.length}/${state.adam.v.length} Adam moments)`);
+    }
+    return { config, state };
+  } catch (e) {
+    dispose(tensors);
+    throw e;
+  }
+}
+
+/**
+ * The newest checkpoint of a run that loads whole: a damaged newer one (a crash mid-copy, a bad disk) is skipped,
+ * onSkip hearing why, and the one before it is taken. Null when the run has no checkpoint that loads.
+ */
+export function loadLatestCheckpoint(runDir: string, onSkip: (why: string) => void): ({ path: string } & ReturnType<typeof loadCheckpoint>) | null {
+  const paths = listCheckpoints(runDir);
+  for (let i = paths.length - 1; i >= 0; i--) {
+    try {
+      return { path: paths[i]!, ...loadCheckpoint(paths[i]!) };
+    } catch (e) {
+      onSkip((e as Error).message.split('\n')[0]!);
+    }
+  }
+  return null;
 }

@@ -2,6 +2,7 @@
 export * from './trainer.js';
 export * from './loss.js';
 export * from './checkpoint.js';
+export * from './resume.js';
 export * from './ema.js';
 export * from './schedule.js';
 export * from './data.js';

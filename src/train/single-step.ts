@@ -3,7 +3,7 @@
 // show that it works best near the level it was trained at. Not a diffusion model: no schedule, no sampling.
 import { cat, mseLoss, noGrad, tensor, tidy, type BatchRandom, type Rng, type Tensor } from '../engine/index.js';
 import { labelledGrid, type RgbaImage } from '../io/index.js';
-import type { NetworkFn } from '../diffusion/index.js';
+import type { Cond, NetworkFn } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
 
 /**
@@ -17,7 +17,7 @@ export const PIXEL_TO_DATA_SIGMA = 2;
 const sigmaTime = (sigma: number, n: number, like: Tensor) => tensor(new Float32Array(n).fill(sigma), [n], like.device);
 
 /** Per-row loss [B] of the single-step objective at noise level sigma (data units). */
-export function singleStepLoss(net: NetworkFn, x: Tensor, sigma: number, rng: BatchRandom, cond: Tensor | null): Tensor {
+export function singleStepLoss(net: NetworkFn, x: Tensor, sigma: number, rng: BatchRandom, cond: Cond): Tensor {
   const n = x.shape[0]!;
   const z = x.add(rng.randn(x.shape).mul(sigma)); // (N, C, H, W)
   const out = net(z, sigmaTime(sigma, n, x), cond);

@@ -9,22 +9,26 @@ import {
   Adam, PerSampleRng, Rng, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
-import { defaultObjective } from '../diffusion/index.js';
+import { defaultObjective, type Cond } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
-import { imageDenoiser, imageNetwork, loadModel, runNetwork, saveModel, type TrainConfig } from '../model/index.js';
+import { imageDenoiser, imageNetwork, loadModel, loadWeights, runNetwork, saveModel, type TrainConfig } from '../model/index.js';
 import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
 import { singleStepLoss } from './single-step.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { latestCheckpoint, listCheckpoints, loadLatestCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { resumedConfig } from './resume.js';
 import { averageGradients, batchShare, broadcastState } from './data-parallel.js';
 
-/** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with labels. */
+/** What the trainer needs of a data set: its size and a batch of images in [-1, 1] with their condition. */
 export interface TrainingSet {
   readonly length: number;
-  /** (N, C, H, W) images in [-1, 1] for these indices (optionally flipped by rng), labels int64 (N) or null. */
-  batch(ids: Int32Array, o: { hflip: boolean; rng: BatchRandom }): { images: Tensor; labels: Tensor | null };
+  /**
+   * (N, C, H, W) images in [-1, 1] for these indices (optionally flipped by rng) and their condition: class ids
+   * int64 (N), with embeddings (N, D) or (N, L, D) when the data carries them, or null.
+   */
+  batch(ids: Int32Array, o: { hflip: boolean; rng: BatchRandom }): { images: Tensor; cond: Cond };
 }
 
 export interface StepReport {
@@ -45,6 +49,8 @@ export interface TrainHooks {
   onPreview?(ema: Network, step: number): void;
   /** Stops the run cleanly (a checkpoint is written first). */
   signal?: AbortSignal;
+  /** Something the user should know, in one line (a damaged checkpoint skipped on resume). */
+  onWarning?(message: string): void;
   /**
    * Data parallel: this process is one rank of the group. --batch stays the global batch (each rank takes
    * batchSize / worldSize rows); rank 0 alone writes files and calls the hooks. Default: one process.
@@ -95,28 +101,45 @@ function truncateLog(path: string, step: number): void {
   writeFileAtomic(path, csvHeader + rows.map((r) => `${r}\n`).join(''));
 }
 
+export interface ResumeOptions {
+  /** Continue from the newest checkpoint that loads whole (resumedConfig checks the settings). */
+  resume?: boolean;
+  /** On resume, accept changed settings that alter the run's trajectory; they go into the config's history. */
+  allowChange?: boolean;
+}
+
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
-export async function train(config: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & { resume?: boolean } = {}): Promise<TrainResult> {
+export async function train(given: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & ResumeOptions = {}): Promise<TrainResult> {
   const group = o.group ?? null;
   const lead = (group?.rank ?? 0) === 0; // writes the run folder
+  const saved = o.resume && lead
+    ? loadLatestCheckpoint(runDir, (why) => o.onWarning?.(`${why}; resuming from the checkpoint before it`))
+    : null;
+  if (o.resume && lead && !saved) {
+    throw new Error(`cannot resume ${runDir}: ${listCheckpoints(runDir).length > 0 ? 'none of its checkpoints loads' : 'it has no checkpoint'}`);
+  }
+  const config = saved ? (() => {
+    try {
+      return resumedConfig(saved.config, given, saved.state.step, runDir, o);
+    } catch (e) {
+      dispose(saved.state);
+      throw e;
+    }
+  })() : given;
   const share = batchShare(config.batchSize, group);
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
   const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
   const net = runNetwork(config, { rng: new Rng(config.seed).stream(1), memoryFormat });
-  const resumeFrom = o.resume && lead ? latestCheckpoint(runDir) : null;
-  if (config.init && !resumeFrom && lead) warmStart(net, config);
+  if (config.init && !saved && lead) warmStart(net, config);
   const params = net.namedParameters();
   const opt = new Adam(params.map(([, t]) => t), { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' });
   const ema = copies(params.map(([, t]) => t));
   let step = 0, imagesSeen = 0;
-  if (resumeFrom) {
-    const saved = loadCheckpoint(resumeFrom);
-    const same = (k: keyof TrainConfig) => JSON.stringify(saved.config[k]) === JSON.stringify(config[k]);
-    for (const k of ['network', 'schedule', 'prediction', 'seed', 'batchSize', 'data'] as const) {
-      if (!same(k)) throw new Error(`cannot resume ${runDir}: its ${k} differs from this run's (start a new --out)`);
-    }
-    net.loadStateDict(saved.state.model);
+  if (saved) {
+    loadWeights(net, saved.state.model, saved.path);
+    const lacking = params.find(([k]) => !saved.state.ema[k]);
+    if (lacking) throw new Error(`${saved.path}: no EMA of ${lacking[0]}`);
     noGrad(() => params.forEach(([k], i) => ema[i]!.copyInPlace(saved.state.ema[k]!)));
     opt.loadStateDict(saved.state.adam);
     ({ step, imagesSeen } = saved.state);
@@ -156,13 +179,13 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     const lr = learningRate(k, { ...config, totalSteps: config.steps });
     const ids = batchIds(config.seed, k, config.batchSize, data.length).slice(share.first, share.first + share.count);
     const { loss, gradNorm, stop } = tidy(() => {
-      const { images, labels } = data.batch(ids, { hflip: config.hflip, rng });
+      const { images, cond } = data.batch(ids, { hflip: config.hflip, rng });
       // The network through the model layer, as sampling runs it (no x0 clamp: it would cut the gradient); rng
-      // draws the label dropout.
+      // draws the condition dropout.
       const l = (config.task === 'denoise'
-        ? singleStepLoss(imageNetwork(net, { precision, rng }), images, config.denoiseSigma, rng, labels)
+        ? singleStepLoss(imageNetwork(net, { precision, rng }), images, config.denoiseSigma, rng, cond)
         : diffusionLoss(imageDenoiser(net, config, { precision, clipX0: null, rng }), images, {
-          objective: config.objective ?? defaultObjective(config.prediction), minSnrGamma: config.minSnrGamma, rng, cond: labels,
+          objective: config.objective ?? defaultObjective(config.prediction), minSnrGamma: config.minSnrGamma, rng, cond,
         })).mean();
       opt.zeroGrad();
       l.backward();
@@ -176,7 +199,7 @@ export async function train(config: TrainConfig, data: TrainingSet, runDir: stri
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       const last = latestCheckpoint(runDir);
       throw new NonFiniteLossError(`training stopped: ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${k}; ` +
-        (last ? `last good checkpoint ${last} (resume with a lower --lr)` : 'no checkpoint was written yet'));
+        (last ? `last good checkpoint ${last} (resume with a lower --lr and --allow-change)` : 'no checkpoint was written yet (start it afresh with a lower --lr)'));
     }
     opt.update(lr);
     step = k;

@@ -3,6 +3,8 @@
 import { heldOutSpec, loadClassifier, loadDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
+import { readDataSpec } from '../data-option.js';
+import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
 
 const load = (spec: string, o: { size: number; channels: 1 | 3 }): Dataset => loadDataset(spec, o).dataset;
 
@@ -25,8 +27,10 @@ export const classifierCommand: Command = {
   },
   async run(v, positionals) {
     const [action, file] = positionals;
+    const given = Object.keys(v).filter((k) => v[k] !== undefined);
     if (action === 'info') {
       if (!file) throw new UsageError('classifier info: give the classifier file');
+      if (given.length > 0) throw new UsageError(`--${given[0]} does not apply to classifier info`);
       const c = loadClassifier(file);
       console.log(JSON.stringify({ config: c.classifier.config, classNames: c.classNames, testAccuracy: c.testAccuracy,
         parameters: c.classifier.parameterCount(), ...c.info }, null, 2));
@@ -34,22 +38,31 @@ export const classifierCommand: Command = {
       return 0;
     }
     if (action !== 'train') throw new UsageError(`classifier: expected 'train' or 'info', got '${action ?? ''}' (see difflab classifier --help)`);
+    if (file !== undefined) throw new UsageError(`classifier train: unexpected argument '${file}' (the file is --out)`);
     const out = str(v.out, 'out');
     if (!out.endsWith('.safetensors')) throw new UsageError(`--out must name a .safetensors file, got '${out}'`);
-    const size = num(v.size, 'size', 28, { min: 8, integer: true });
-    const channels = num(v.channels, 'channels', 1) === 3 ? 3 : 1;
-    const spec = str(v.data, 'data', 'fashion-mnist');
-    const testSpec = v.test === undefined ? heldOutSpec(spec) : str(v.test, 'test');
+    checkOutputPath('out', out);
+    const size = num(v.size, 'size', 28, { min: 8, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
+    const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
+    const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
+    const testSpec = v.test === undefined ? heldOutSpec(spec) : readDataSpec(v.test, 'test');
+    const folderOnly = ['size', 'channels'].find((k) => v[k] !== undefined);
+    if (folderOnly && ![spec, testSpec].some((d) => d?.startsWith('folder:'))) {
+      throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
+    }
+    const epochs = num(v.epochs, 'epochs', 5, { min: 0.01 });
+    const batchSize = num(v.batch, 'batch', 128, { min: 1, integer: true });
+    requireMemory(`--batch ${batchSize}`, trainingBytes(batchSize, [channels, size, size]));
+    const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
+    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
+    const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
     const train = load(spec, { size, channels });
     const test = testSpec === null ? null : load(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2) throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
-    const epochs = num(v.epochs, 'epochs', 5, { min: 0.01 });
-    const batchSize = num(v.batch, 'batch', 128, { min: 1, integer: true });
     const bar = new Progress({ label: 'classifier', total: Math.max(1, Math.round((epochs * Math.floor(train.count / batchSize)))), unit: 'img', unitsPerTick: batchSize });
     const started = performance.now();
     const trained = await trainClassifier(train, test, {
-      epochs, batchSize, lr: num(v.lr, 'lr', 2e-3, { min: 0 }), seed: num(v.seed, 'seed', 0, { min: 0, integer: true }),
-      augment: oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip'),
+      epochs, batchSize, lr, seed, augment,
       onStep: (r) => bar.update(r.step, `loss ${r.loss.toFixed(4)}`),
     });
     bar.done();

@@ -1,9 +1,11 @@
 // `difflab demo`: a tiny end-to-end run that needs no data or model: trains a small convolutional denoiser on
 // synthetic shapes for a few steps (x + sigma*eps -> x) and writes clean / noisy / denoised rows as a PNG.
+import { Progress } from '../progress.js';
 import {
   Adam, Rng, cat, noGrad, tensor, tidy, mseLoss, Conv2d, Module, imageGrid, writePng, type Tensor,
 } from '../../index.js';
-import { num, str, type Command } from '../command.js';
+import { UsageError, num, str, type Command } from '../command.js';
+import { MAX_SEED, checkOutputPath } from '../limits.js';
 
 class TinyDenoiser extends Module {
   readonly layers: Conv2d[];
@@ -41,14 +43,17 @@ export const demo: Command = {
     out: { type: 'string', help: 'output PNG', default: 'runs/demo.png' },
   },
   run(v) {
-    const steps = num(v.steps, 'steps', 150, { min: 1, integer: true });
-    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
-    const sigma = num(v.sigma, 'sigma', 0.5, { min: 0 });
+    const steps = num(v.steps, 'steps', 150, { min: 1, max: 100_000, integer: true });
+    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
+    const sigma = num(v.sigma, 'sigma', 0.5, { min: 0, max: 10 });
     const out = str(v.out, 'out', 'runs/demo.png');
+    if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
+    checkOutputPath('out', out);
     const rng = new Rng(seed);
     const net = new TinyDenoiser(rng);
     const opt = new Adam(net.parameters(), { lr: 3e-3 });
     let first = 0, last = 0;
+    const bar = new Progress({ label: 'demo', total: steps, unit: 'step' });
     for (let step = 1; step <= steps; step++) {
       const loss = tidy(() => {
         const x = shapes(rng, 32);
@@ -60,9 +65,9 @@ export const demo: Command = {
       });
       if (step === 1) first = loss;
       last = loss;
-      if (step % 25 === 0 || step === steps) process.stderr.write(`\rstep ${step}/${steps} loss ${loss.toFixed(4)}`);
+      bar.update(step, `loss ${loss.toFixed(4)}`);
     }
-    process.stderr.write('\n');
+    bar.done();
     tidy(() => noGrad(() => {
       const clean = shapes(rng, 8);
       const noisy = clean.add(rng.randn(clean.shape).mul(sigma));

@@ -2,6 +2,7 @@
 // writing one PNG figure (input and result side by side, or a row across start steps for --sweep).
 import { anagramViews, jobDefaults, jobSteps, stridedTimes, type Box, type JobSpec, type LoadedDenoiser } from '../../index.js';
 import { UsageError, num, numList, oneOf, type Command } from '../command.js';
+import { imageJobBytes, requireMemory } from '../limits.js';
 import {
   imageCommandOptions, readClass, readFigureScale, readModel, readPicture, readPngOut, readRequiredClass, readSampling, runCliJob, samplingOptions,
   writeFigure,
@@ -19,6 +20,13 @@ const ownOptions: Record<Operation, readonly string[]> = {
   hybrid: ['class-low', 'class-high', 'sigma', 'kernel', 'n'],
 };
 const shared = ['model', 'seed', 'precision', 'sampler', 'steps', 'eta', 'guidance', 'out'];
+
+/** Anagram and hybrid images: --n of them, each evaluated under two conditions (or views) with guidance. */
+function readCount(v: Values, op: 'anagram' | 'hybrid', m: LoadedDenoiser): number {
+  const n = num(v.n, 'n', jobDefaults[op].count, { min: 1, integer: true });
+  requireMemory(`--n ${n}`, imageJobBytes({ count: 2 * n, batch: 4 * n, imageShape: m.imageShape, scale: readFigureScale(v) }));
+  return n;
+}
 
 /** An operation's options parsed into its job spec. */
 function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
@@ -41,6 +49,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
       if (sweep?.some((k) => !Number.isInteger(k) || k < 0 || k > steps)) {
         throw new UsageError(`--sweep: start steps must be integers in [0, ${steps}], got ${String(v.sweep)}`);
       }
+      if (sweep && new Set(sweep).size !== sweep.length) throw new UsageError(`--sweep lists a start step twice: ${String(v.sweep)}`);
       const start = sweep ? { sweep }
         : v['start-step'] !== undefined ? { startStep: num(v['start-step'], 'start-step', 0, { min: 0, max: steps, integer: true }) }
         : { strength: num(v.strength, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) };
@@ -54,26 +63,30 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
       if (v.box !== undefined) {
         const b = numList(v.box, 'box');
         if (b.length !== 4) throw new UsageError(`--box takes 4 numbers x,y,w,h, got ${b.length}`);
+        const size = m.imageShape[1];
+        if (!b.every(Number.isInteger) || b[0]! < 0 || b[1]! < 0 || b[2]! < 1 || b[3]! < 1 || b[0]! + b[2]! > size || b[1]! + b[3]! > size) {
+          throw new UsageError(`--box ${String(v.box)}: x,y,w,h must be integers inside the model's ${size}x${size} pixels`);
+        }
         mask = { x: b[0]!, y: b[1]!, w: b[2]!, h: b[3]! } satisfies Box;
       } else mask = readPicture(v.mask, 'mask');
       return {
         kind: op, image: readPicture(v.image, 'image'), mask, classId,
-        resampleSteps: num(v.resample, 'resample', jobDefaults.inpaint.resampleSteps, { min: 1, integer: true }), ...sampling,
+        resampleSteps: num(v.resample, 'resample', jobDefaults.inpaint.resampleSteps, { min: 1, max: 100, integer: true }), ...sampling,
       };
     }
     case 'anagram':
       return {
-        kind: op, count: num(v.n, 'n', jobDefaults.anagram.count, { min: 1, integer: true }),
+        kind: op, count: readCount(v, op, m),
         classA: readRequiredClass(v, 'class-a', m), classB: readRequiredClass(v, 'class-b', m),
         view: oneOf(v.view, 'view', anagramViews, jobDefaults.anagram.view), ...sampling,
       };
     case 'hybrid': {
-      const blurKernel = num(v.kernel, 'kernel', jobDefaults.hybrid.blurKernel, { min: 1, integer: true });
+      const blurKernel = num(v.kernel, 'kernel', jobDefaults.hybrid.blurKernel, { min: 1, max: 1025, integer: true });
       if (blurKernel % 2 === 0) throw new UsageError(`--kernel must be odd, got ${blurKernel}`);
       return {
-        kind: op, count: num(v.n, 'n', jobDefaults.hybrid.count, { min: 1, integer: true }),
+        kind: op, count: readCount(v, op, m),
         classLow: readRequiredClass(v, 'class-low', m), classHigh: readRequiredClass(v, 'class-high', m),
-        blurSigma: num(v.sigma, 'sigma', jobDefaults.hybrid.blurSigma, { min: 1e-3 }), blurKernel, ...sampling,
+        blurSigma: num(v.sigma, 'sigma', jobDefaults.hybrid.blurSigma, { min: 1e-3, max: 1000 }), blurKernel, ...sampling,
       };
     }
   }
@@ -111,7 +124,8 @@ export const editCommand: Command = {
   },
   run(v, positionals) {
     if (positionals.length !== 1) throw new UsageError(`edit needs one operation: ${OPERATIONS.join('|')} (see difflab edit --help)`);
-    const op = oneOf(positionals[0], 'operation', OPERATIONS);
+    const op = positionals[0] as Operation;
+    if (!OPERATIONS.includes(op)) throw new UsageError(`edit: unknown operation '${op}' (${OPERATIONS.join('|')})`);
     const out = readPngOut(v.out);
     const m = readModel(v);
     try {

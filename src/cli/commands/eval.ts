@@ -3,7 +3,7 @@
 // between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
 import { basename, dirname, join } from 'node:path';
 import {
-  heldOutSpec, samplerFor,
+  heldOutSpec, samplerFor, sampleSizeWarning,
   DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classifierFreeGuidance, evaluateModel, evaluateReal,
   loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
 } from '../../index.js';
@@ -12,6 +12,11 @@ import { SAMPLERS, readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
+import { readDataSpec } from '../data-option.js';
+import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
+
+/** What only a model evaluation reads: refused beside --real. */
+const modelOptions = ['model', 'sampler', 'steps', 'guidance', 'classes', 'seed', 'batch', 'work', 'data', 'floor-data', 'precision'];
 
 const load = (spec: string): Dataset => loadDataset(spec).dataset;
 
@@ -66,16 +71,21 @@ export const evalCommand: Command = {
   async run(v) {
     const out = str(v.out, 'out');
     if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
+    checkOutputPath('out', out);
     const n = num(v.n, 'n', 10_000, { min: 2, integer: true });
-    const compare = { kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, integer: true }), precisionRecall: v.pr === true };
+    const compare = { kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, max: 10_000, integer: true }), precisionRecall: v.pr === true };
+    const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
+    if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
     const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
     const { classifier } = loadClassifier(classifierPath);
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
+    const small = sampleSizeWarning(n, classifier.config.featureDim);
+    if (small) console.error(`warning: --n ${n}: ${small}`);
 
     const real = v.real as string[] | undefined;
     if (real !== undefined) {
       if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
-      const [a, b] = real.map(load) as [Dataset, Dataset];
+      const [a, b] = real.map((spec) => load(readDataSpec(spec, 'real'))) as [Dataset, Dataset];
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
         format: 'difflab-eval-1', kind: 'real', n: Math.min(...c.n), a: real[0], b: real[1], ...common,
@@ -92,9 +102,9 @@ export const evalCommand: Command = {
     const model = readModel(v);
     const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddim');
     const T = model.denoiser.schedule.numTimesteps;
-    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, integer: true, ...(T !== null ? { max: T } : {}) });
+    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
     const conditional = model.classNames.length > 0;
-    const guidance = num(v.guidance, 'guidance', 1);
+    const guidance = num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE });
     if (!conditional && (v.guidance !== undefined || v.classes !== undefined)) throw new UsageError('--guidance and --classes need a class-conditional model');
     const classes = !conditional ? null : v.classes === undefined
       ? model.classNames.map((_, i) => i)
@@ -104,10 +114,12 @@ export const evalCommand: Command = {
       throw new Error(`the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
         `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`);
     }
-    const { reference, floor, names } = referenceSets(str(v.data, 'data', model.config.data), v['floor-data'] as string | undefined);
+    const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
+    const { reference, floor, names } = referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
     const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
-    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    requireMemory(`--n ${n} with --batch ${batchSize}`, evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim));
+    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const workDir = str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`));
     const identity = {
       model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null,

@@ -7,6 +7,7 @@ import {
   figureScaleOption, readFigureScale, readModel, readPicture, readPngOut, runCliJob, writeFigure, writeGrid,
 } from '../image-options.js';
 import { precisionOption } from '../precision.js';
+import { MAX_IMAGE_SIZE, MAX_SEED, imageJobBytes, requireMemory } from '../limits.js';
 
 export const forwardCommand: Command = {
   name: 'forward',
@@ -25,8 +26,10 @@ export const forwardCommand: Command = {
   },
   run(v) {
     const out = readPngOut(v.out);
-    const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
+    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const times = numList(v.t, 't', [0, 250, 500, 750, 999]);
+    const fits = (imageShape: [number, number, number]) =>
+      requireMemory(`--t with ${times.length} times`, imageJobBytes({ count: times.length, batch: times.length, imageShape, scale: readFigureScale(v) }));
     const check = (schedule: Schedule) => {
       const bad = times.find((t) => !(t >= 0 && t <= schedule.tMax));
       if (bad !== undefined) throw new UsageError(`--t ${bad} is outside [0, ${schedule.tMax}] of the ${schedule.name} schedule`);
@@ -36,6 +39,7 @@ export const forwardCommand: Command = {
       const m = readModel(v);
       try {
         check(m.denoiser.schedule);
+        fits(m.imageShape);
         runCliJob(m, { kind: 'forward', image: readPicture(v.image, 'image'), times, seed }, (r) => {
           writeFigure(out, r, { scale: readFigureScale(v) });
           console.log(`wrote ${out}: ${r.summary}`);
@@ -45,9 +49,11 @@ export const forwardCommand: Command = {
       }
       return 0;
     }
+    if (v.precision !== undefined) throw new UsageError('--precision applies with --model only (the forward process runs no network)');
     const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, 'linear'));
     check(schedule);
-    const size = num(v.size, 'size', 64, { min: 4, integer: true });
+    const size = num(v.size, 'size', 64, { min: 4, max: MAX_IMAGE_SIZE, integer: true });
+    fits([3, size, size]);
     const picture = readImageFile(str(v.image, 'image'));
     const image = imageInput(picture, { size, channels: isGreyImage(picture) ? 1 : 3 }).image; // grey stays grey
     tidy(() => writeGrid(out, forwardStrip(schedule, image, { times, rng: new Rng(seed) }), {

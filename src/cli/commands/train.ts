@@ -15,6 +15,7 @@ import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
 import { checkRunFolder, resumeUsageError } from '../run-folder.js';
+import { readDataSpec } from '../data-option.js';
 
 const PREDICTIONS = ['eps', 'x0', 'v'] as const;
 
@@ -131,7 +132,7 @@ export const trainCommand: Command = {
     const size = num(v.size, 'size', 28, { min: 4, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
     const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
-    const spec = str(v.data, 'data', 'fashion-mnist');
+    const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
     const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
     if (folderOnly && !spec.startsWith('folder:')) throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
     if (v.init !== undefined && v.preset !== undefined) throw new UsageError('--preset does not apply with --init (the model file brings its network)');

@@ -1,0 +1,84 @@
+// What every command checks before any work: the ranges several commands share, and the memory a request needs
+// against what this machine has. A request that cannot fit is refused up front, naming the option and both
+// numbers (exit 2), instead of an out-of-memory crash half a minute later.
+import { existsSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './command.js';
+
+/** The largest seed (Rng takes any integer in [0, 2^53)). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+/** Sampler steps on a continuous schedule (a discrete one allows its T): a grid is one float per step. */
+export const MAX_CONTINUOUS_STEPS = 10_000;
+/** Classifier-free guidance scales beyond this only overflow (x0 = uncond + w (cond - uncond)). */
+export const MAX_GUIDANCE = 100;
+/** Height = width of images a command makes without a model (forward --size): 4096 is a 64 MiB float raster. */
+export const MAX_IMAGE_SIZE = 4096;
+/** Height = width of training images (train, classifier --size): the data set is held in memory at this size. */
+export const MAX_TRAIN_IMAGE_SIZE = 1024;
+
+/**
+ * Working memory per image of a network's forward pass, in images: a U-Net holds feature maps 32 to 128 channels
+ * wide at full and reduced resolution, several at once. A deliberately low estimate: the check refuses what
+ * cannot fit at all, it does not promise that what passes fits.
+ */
+const FEATURE_MAPS_PER_IMAGE = 256;
+/** Training keeps the forward pass's activations for the backward pass, and their gradients. */
+const TRAINING_FACTOR = 3;
+
+export function bytesText(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  const i = Math.min(units.length - 1, Math.max(0, Math.floor(Math.log10(Math.max(n, 1)) / 3)));
+  return `${(n / 1000 ** i).toPrecision(3)} ${units[i]}`;
+}
+
+/** Refuses a request whose estimated memory is over this machine's; `what` names the options it comes from. */
+export function requireMemory(what: string, bytes: number): void {
+  const have = totalmem();
+  if (bytes > have) throw new UsageError(`${what} needs about ${bytesText(bytes)} of memory; this machine has ${bytesText(have)}`);
+}
+
+/** Bytes of one float32 image of shape [C, H, W]. */
+const imageBytes = ([c, h, w]: readonly number[]) => c! * h! * w! * 4;
+
+export interface ImageJobSize {
+  /** Images the job makes (and holds until they are written). */
+  count: number;
+  /** Images per network call. */
+  batch: number;
+  imageShape: readonly [number, number, number];
+  /** Figure pixels per model pixel. */
+  scale: number;
+  /** Extra rasters written per image (one PNG each for --each). */
+  extraRasters?: number;
+  /** GIF frames recorded, each a raster of every image (x_t beside x0: twice). */
+  gifFrames?: number;
+}
+
+/** Memory an image job needs: its images (and copies on the way to the figure), a batch's activations, rasters. */
+export function imageJobBytes(o: ImageJobSize): number {
+  const [, h, w] = o.imageShape;
+  const raster = (h * o.scale + 2) * (w * o.scale + 2) * 4;
+  return o.count * (3 * imageBytes(o.imageShape) + raster * (1 + (o.extraRasters ?? 0) + 2 * (o.gifFrames ?? 0)))
+    + o.batch * imageBytes(o.imageShape) * FEATURE_MAPS_PER_IMAGE;
+}
+
+/** Memory a training step needs: a batch's activations kept for the backward pass, and their gradients. */
+export function trainingBytes(batch: number, imageShape: readonly number[]): number {
+  return batch * imageBytes(imageShape) * FEATURE_MAPS_PER_IMAGE * TRAINING_FACTOR;
+}
+
+/** Memory an evaluation needs: n samples, n real images twice (reference, floor), their features, a batch's activations. */
+export function evalBytes(n: number, batch: number, imageShape: readonly number[], featureDim: number): number {
+  return n * (3 * imageBytes(imageShape) + 3 * featureDim * 4) + batch * imageBytes(imageShape) * FEATURE_MAPS_PER_IMAGE;
+}
+
+/** Refuses an output path that cannot be written (a folder, or under a file) before the work that fills it. */
+export function checkOutputPath(option: string, path: string, kind: 'file' | 'folder' = 'file'): void {
+  if (existsSync(path) && statSync(path).isDirectory() !== (kind === 'folder')) {
+    throw new UsageError(`--${option} ${path} is a ${kind === 'file' ? 'folder' : 'file'}, not a ${kind}`);
+  }
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--${option} ${path}: ${dir} is a file, not a folder`);
+}
