@@ -1,6 +1,6 @@
 // The playground in a real browser: Debian's Chromium driven by playwright-core loads the built page from the
 // server, generates images, sketches on the canvas and runs SDEdit; the result canvases must not be blank. A
-// screenshot lands in test-artifacts/. Skipped (with the reason) where Chromium or the page build is missing.
+// screenshot lands in test-artifacts/ (desktop and a 360 px phone width). Skipped (with the reason) where Chromium or the page build is missing.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,5 +79,43 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
     assert.deepEqual(errors, [], 'no errors in the page');
+  });
+
+  it('is usable at a phone width (360 px): nothing overflows, every run button is on screen', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(server.url);
+    await page.waitForSelector('#gen-class option', { state: 'attached' });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+    for (const id of ['gen-run', 'sd-run', 'ip-run', 'an-run', 'hy-run', 'fw-load']) {
+      const b = (await (await page.$(`#${id}`))!.boundingBox())!;
+      assert.ok(b.x >= 0 && b.x + b.width <= 360, `#${id} spans ${b.x}..${b.x + b.width} of 360 px`);
+    }
+    await page.fill('#steps', '4');
+    await page.selectOption('#sampler', 'ddim');
+    await page.click('#gen-run');
+    await page.waitForSelector('#gen-out[data-state="done"]', { timeout: 30_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-360.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-1280.png'), fullPage: true });
+  });
+
+  it('checks number fields before sending and shows a failure in the panel that ran it', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('#gen-class option', { state: 'attached' });
+    let requests = 0;
+    page.on('request', (r) => { if (r.url().includes('/api/generate')) requests++; });
+    await page.fill('#steps', '0');
+    await page.click('#gen-run');
+    await page.waitForSelector('#gen-out[data-state="error"] .error', { timeout: 5_000 });
+    assert.match(await page.textContent('#gen-out .error') ?? '', /^Steps: /);
+    assert.equal(await page.$$eval('#gen-out canvas', (cs) => cs.length), 0, 'no black boxes left in the panel');
+    await page.fill('#steps', '4');
+    await page.fill('#gen-n', '99');
+    await page.click('#gen-run');
+    await page.waitForSelector('#gen-out .error >> text=/^Images: /', { timeout: 5_000 });
+    assert.equal(requests, 0, 'nothing was sent');
+    assert.equal(await page.$$eval('#sd-out .error', (e) => e.length), 0, 'other panels are untouched');
   });
 });

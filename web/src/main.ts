@@ -9,12 +9,25 @@ const status = (text: string) => { $('status').textContent = text; };
 /** The last result's first picture (a data URL): inpainting's and the forward process's input. */
 let lastImage: string | null = null;
 
+/**
+ * A number field's value, checked against its own min, max and step before anything is sent: an empty, out-of-range
+ * or fractional value throws with the field's label and the browser's reason (shown in the panel that was run).
+ */
+function numberField(id: string): number {
+  const input = $<HTMLInputElement>(id);
+  const label = input.closest('label')?.firstChild?.textContent?.trim() ?? id;
+  if (input.value.trim() === '' || !input.checkValidity() || !Number.isFinite(input.valueAsNumber)) {
+    throw new Error(`${label}: ${input.validationMessage || 'a number is needed'} (${input.min}..${input.max || 'any'})`);
+  }
+  return input.valueAsNumber;
+}
+
 function sampling(): Record<string, unknown> {
   return {
     sampler: $<HTMLSelectElement>('sampler').value,
-    steps: Number($<HTMLInputElement>('steps').value),
+    steps: numberField('steps'),
     guidance: Number($<HTMLInputElement>('guidance').value),
-    seed: Number($<HTMLInputElement>('seed').value),
+    seed: numberField('seed'),
     preview: $<HTMLSelectElement>('preview').value,
     frames: 25,
   };
@@ -60,7 +73,7 @@ function panel(o: PanelOptions): void {
     try {
       body = { ...sampling(), ...(await o.body()) };
     } catch (e) {
-      status((e as Error).message);
+      showError(out, (e as Error).message);
       return;
     }
     controller = new AbortController();
@@ -92,14 +105,28 @@ function panel(o: PanelOptions): void {
       await showResult(out, result);
       status(result.summary);
     } catch (e) {
-      out.dataset.state = 'error';
-      status((e as Error).name === 'AbortError' ? 'stopped' : `error: ${(e as Error).message}`);
+      if ((e as Error).name === 'AbortError') {
+        out.replaceChildren();
+        out.dataset.state = 'stopped';
+        status('stopped');
+      } else showError(out, (e as Error).message);
     } finally {
       run.disabled = false;
       stop.disabled = true;
       controller = null;
     }
   });
+}
+
+/** A failed run: its message in the panel that ran it (not the black live canvases), and in the status line. */
+function showError(out: HTMLElement, message: string): void {
+  const p = document.createElement('p');
+  p.className = 'error';
+  p.setAttribute('role', 'alert');
+  p.textContent = message;
+  out.replaceChildren(p);
+  out.dataset.state = 'error';
+  status(`error: ${message}`);
 }
 
 async function showResult(out: HTMLElement, r: Result): Promise<void> {
@@ -146,7 +173,7 @@ function setup(info: Info): void {
   const classOf = (id: string) => $<HTMLSelectElement>(id).value || null;
   panel({
     kind: 'generate', out: 'gen-out', run: 'gen-run', stop: 'gen-stop',
-    body: () => ({ class: classOf('gen-class'), n: Number($<HTMLInputElement>('gen-n').value) }),
+    body: () => ({ class: classOf('gen-class'), n: numberField('gen-n') }),
   });
 
   const sketch = drawingPad($('sketch'), { background: '#000', color: '#fff', size: 22 });
