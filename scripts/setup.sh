@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything difflab needs on a fresh Debian machine, and does nothing that is already done:
-#   apt packages (libtorch-dev, libgloo-dev for c10d's headers, dataset-fashion-mnist; with --bench also python3-torch for side-by-side runs),
+#   apt packages (libtorch-dev, libgloo-dev for c10d's headers, dataset-fashion-mnist; with --bench also python3-torch for
+#   side-by-side runs and python3-skimage for its photos),
 #   npm ci (when package-lock.json changed), the libtorch addon (when its sources changed), the TypeScript build,
 #   the playground page (web/ -> dist/web, when its sources changed; chromium is for its browser test).
 # Usage: bash scripts/setup.sh [--bench]
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libtorch-dev libgloo-dev dataset-fashion-mnist chromium)
-[[ " $* " == *" --bench "* ]] && packages+=(python3-torch)
+[[ " $* " == *" --bench "* ]] && packages+=(python3-torch python3-skimage)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

