@@ -4,3 +4,5 @@ export * from './specs.js';
 export * from './pictures.js';
 export * from './embeddings.js';
 export * from './run.js';
+export * from './worker-protocol.js';
+export * from './worker.js';

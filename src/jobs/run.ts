@@ -11,6 +11,7 @@ import {
 import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { defaultStepsFor, samplerFor, stepGrid, type StepInfo } from '../samplers/index.js';
+import { jobEmbedding } from './embeddings.js';
 import { jobMask, jobPicture } from './pictures.js';
 import type { JobSpec, SamplingSpec } from './specs.js';
 
@@ -99,15 +100,17 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     case 'generate': {
       const batchSize = o.frames ? spec.count : defaultGenerateBatch; // frames show the whole job: one batch
       const st = stepper(numSteps * Math.ceil(spec.count / batchSize), o);
+      const e = spec.embedding ? jobEmbedding(m, spec.embedding, spec.count) : null;
       const x = generate(m.denoiser, {
         sampler, imageShape: m.imageShape, count: spec.count, seed: spec.seed, numSteps, classes: spec.classes,
-        batchSize, onStep: st.onStep,
-        ...(spec.classes && spec.guidance !== 1 ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } } : {}),
+        embedding: e?.embedding ?? null, batchSize, onStep: st.onStep,
+        ...((spec.classes || e) && spec.guidance !== 1 ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } } : {}),
       });
-      const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : ['unconditional'];
-      const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}`;
-      return done([{ label, images: x }], 0, st, `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}`,
-        spec.classes?.map((c) => m.classNames[c]!));
+      const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : [e ? e.label : 'unconditional'];
+      const vector = e && spec.classes ? `, ${e.label}` : ''; // the embedding beside the classes
+      const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}${vector}`;
+      return done([{ label, images: x }], 0, st, `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}${vector}`,
+        spec.classes ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`) : e ? new Array<string>(spec.count).fill(e.label) : undefined);
     }
     case 'sdedit': {
       const image = picture(spec.image).image;

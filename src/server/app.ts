@@ -110,11 +110,13 @@ export function allowedHosts(host: string, allow: readonly string[] = []): strin
   return [...new Set([...LOOPBACK_NAMES, ...own, ...allow].map(asHostHeader))];
 }
 
-/** The host name of a Host header ('localhost:8080' -> 'localhost', '[::1]:80' -> '[::1]'), lower-cased. */
+/**
+ * The host name of a Host header ('localhost:8080' -> 'localhost', '[::1]:80' -> '[::1]'), lower-cased; a header
+ * that is not a name with an optional numeric port comes back whole (and matches no allowed name).
+ */
 export function hostName(header: string | undefined): string {
   const h = (header ?? '').trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.split(':')[0]!;
+  return /^(\[[0-9a-f:.]+\]|[^:[\]]+)(:\d+)?$/.exec(h)?.[1] ?? h;
 }
 
 function errorStatus(e: unknown): { status: number; message: string } {
@@ -146,8 +148,9 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'");
   });
-  app.setErrorHandler((e, _req, reply) => {
+  app.setErrorHandler((e, req, reply) => {
     const { status, message } = errorStatus(e);
+    if (status === 415) return void reply.code(415).send({ error: `unsupported content type '${String(req.headers['content-type']).slice(0, 100)}': send JSON (application/json)` });
     if (e instanceof QueueFull) reply.header('Retry-After', String(e.retryAfterSeconds));
     void reply.code(status).send({ error: message });
   });

@@ -17,20 +17,8 @@ export const SAMPLER_NAMES = samplerNames;
 export const VIEW_NAMES = anagramViews;
 export const JOB_KINDS = jobKinds;
 export type { JobKind };
-export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;
-
-/** What the runner reports about its model once loaded (GET /api/info passes it on). */
-export interface ModelInfo {
-  classNames: string[];
-  /** [C, H, W]. */
-  imageShape: [number, number, number];
-  /** The schedule's name, its largest time and its number of discrete steps (null: continuous). */
-  schedule: { name: string; tMax: number; numTimesteps: number | null };
-  /** Training steps the weights saw. */
-  trainingSteps: number;
-  /** The precision the runner computes in. */
-  precision: 'fp32' | 'bf16';
-}
+export { PREVIEW_CONTENTS } from '../jobs/worker-protocol.js';
+import { PREVIEW_CONTENTS } from '../jobs/worker-protocol.js';
 
 /** Request bounds; every one is enforced before a job is queued. */
 export interface Limits {
@@ -52,41 +40,11 @@ export const DEFAULT_LIMITS: Limits = {
   bodyBytes: 2 << 20, imageBytes: 1 << 20, imageSidePixels: 1024, maxImages: 16, maxSteps: 200, maxForwardTimes: 32,
 };
 
-/** What the page sees while a job runs: at most maxFrames frames, evenly spread, showing content. */
-export interface PreviewSpec {
-  maxFrames: number;
-  content: (typeof PREVIEW_CONTENTS)[number];
-}
-
-/** A job as the API accepted it: the library's job spec (pictures as PNG bytes) and its preview settings. */
-export type JobRequest = JobSpec & { preview: PreviewSpec };
-
-/** One picture of a result: the main one first, then other readings (the anagram's view, the hybrid's blur). */
-export interface ResultImage {
-  label: string;
-  png: Uint8Array;
-}
-
-export interface JobResult {
-  images: ResultImage[];
-  /** Animated GIF of the denoising (absent for the forward process). */
-  gif?: Uint8Array;
-  /** The forward process: one PNG per requested time. */
-  forward?: { t: number; png: Uint8Array }[];
-  summary: string;
-}
-
-/** Runner -> server. */
-export type RunnerMessage =
-  | { type: 'ready'; info: ModelInfo }
-  | { type: 'failed'; error: string }
-  | { type: 'frame'; id: number; step: number; numSteps: number; png: Uint8Array }
-  | { type: 'done'; id: number; result: JobResult }
-  | { type: 'cancelled'; id: number }
-  | { type: 'error'; id: number; error: string; statusCode: number };
-
-/** Server -> runner. */
-export type ServerMessage = { type: 'job'; id: number; spec: JobRequest } | { type: 'cancel'; id: number };
+// The job messages between the server and its runner are the library's worker protocol (jobs/worker-protocol.ts).
+export type {
+  JobRequest, JobResult, ModelInfo, PreviewSpec, ResultImage, WorkerMessage as RunnerMessage, WorkerRequest as ServerMessage,
+} from '../jobs/worker-protocol.js';
+import type { JobRequest, ModelInfo, PreviewSpec } from '../jobs/worker-protocol.js';
 
 // ----- validation of request bodies ----------------------------------------------------------------------
 type Body = Record<string, unknown>;
@@ -197,7 +155,7 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
   const unknown = Object.keys(b).find((k) => !jobFields[kind].includes(k));
   if (unknown !== undefined) throw new RequestError(`unknown field '${unknown.slice(0, 64)}' for ${kind} (fields: ${jobFields[kind].join(', ')})`);
   const count = (k: 'generate' | 'anagram' | 'hybrid') => number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
-  const picture = (name: string) => ({ source: name, bytes: pngField(b, name, limits) });
+  const picture = (name: string) => ({ source: `'${name}'`, bytes: pngField(b, name, limits) });
   const optionalClass = () => {
     const classId = classField(b, 'class', info, false);
     if (classId === null && field(b, 'guidance') !== undefined && field(b, 'guidance') !== 1) throw new RequestError(`'guidance' needs a 'class'`);

@@ -1,21 +1,23 @@
-// The playground's jobs, run in a worker thread of the runner process (runner-process.ts): the model is loaded
-// once, each job is one runJob call (the library's job layer, as in the CLI) whose onFrame streams preview frames
-// and whose onStep stops the sampler between steps when the job is cancelled.
-// Cancellation: the runner's main thread sets cancel[0] to the job's id; onStep throws, and the scopes release
-// every tensor on the way out.
+// A job worker thread (the addon keeps its state per Node environment, so libtorch runs here as on the main
+// thread): the model is loaded once, each job is one runJob call whose onFrame streams preview frames and whose
+// onStep stops the sampler between steps when the job is cancelled. Its owners: JobWorker (worker.ts) for library
+// users, and through it the playground's runner process.
+// Cancellation: the owner sets cancel[0] to the job's id (a SharedArrayBuffer: the thread cannot receive messages
+// while a job runs); onStep throws, and the scopes release every tensor on the way out.
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  JobInputError, encodeGif, encodePng, imageGrid, loadDenoiser, noGrad, runJob, tidy,
-  type LoadedDenoiser, type Precision, type Tensor,
-} from '../index.js';
-import type { JobRequest, JobResult, ModelInfo, RunnerMessage, ServerMessage } from './protocol.js';
+import { noGrad, tidy, type Precision, type Tensor } from '../engine/index.js';
+import { encodeGif, encodePng, imageGrid } from '../io/index.js';
+import { loadDenoiser, type LoadedDenoiser } from '../model/index.js';
+import { JobInputError } from './pictures.js';
+import { runJob } from './run.js';
+import type { JobRequest, JobResult, ModelInfo, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 class Cancelled extends Error {}
 
 const port = parentPort!;
 const { modelPath, precision, cancelBuffer } = workerData as { modelPath: string; precision: Precision; cancelBuffer: SharedArrayBuffer };
 const cancel = new Int32Array(cancelBuffer);
-const post = (m: RunnerMessage) => port.postMessage(m);
+const post = (m: WorkerMessage) => port.postMessage(m);
 
 /** Pixels per model pixel in results (28 px Fashion-MNIST becomes 112 px) and in streamed frames. */
 const RESULT_SCALE = 4, FRAME_SCALE = 2;
@@ -58,7 +60,7 @@ function run(id: number, request: JobRequest): JobResult {
   };
 }
 
-port.on('message', (msg: ServerMessage) => {
+port.on('message', (msg: WorkerRequest) => {
   if (msg.type !== 'job') return;
   try {
     const result = noGrad(() => tidy(() => run(msg.id, msg.spec)));
