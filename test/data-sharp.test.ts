@@ -37,7 +37,9 @@ test('WebP, AVIF and 16-bit PNG decode to 8-bit RGBA; a damaged file is one line
   }
   await assert.rejects(decodeImageAsync(new Uint8Array([1, 2, 3, 4, 5]), 'junk.webp'), /^Error: junk\.webp: cannot decode this picture/);
   const bomb = await halves(64, 64).png().toBuffer();
-  await assert.rejects(decodeImageAsync(bomb, 'big.png', { maxPixels: 1000 }), /big\.png: .*more than 1000 pixels/);
+  await assert.rejects(decodeImageAsync(bomb, 'big.png', { maxPixels: 1000 }), /big\.png: .*over the limit of 1,000 pixels/);
+  const webpBomb = await halves(64, 64).webp().toBuffer();
+  await assert.rejects(decodeImageAsync(webpBomb, 'big.webp', { maxPixels: 1000 }), /big\.webp: .*more than 1000 pixels/);
 });
 
 test('a folder dataset is decoded once: the cache serves the next load, a changed file is decoded again', async () => {

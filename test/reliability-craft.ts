@@ -59,11 +59,14 @@ export function jpegSized(b: Buffer, width: number, height: number): Buffer {
   return out;
 }
 
-/** A safetensors file taken apart: its header (JSON) and its data bytes. */
+/** A safetensors file taken apart: its header (JSON, entries loosely typed: cases write wrong types in) and data. */
 export interface Safetensors {
-  header: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  header: Record<string, Record<string, unknown>>;
   data: Buffer;
 }
+
+/** A tensor's [begin, end) in the data. */
+export const offsetsOf = (s: Safetensors, name: string) => s.header[name]!.data_offsets as [number, number];
 
 export function parseSafetensors(b: Buffer): Safetensors {
   const n = Number(b.readBigUInt64LE(0));
@@ -80,7 +83,7 @@ export function safetensorsBytes(header: Record<string, unknown> | string, data:
 
 /** The names of a file's tensors in data order. */
 export function tensorNames(s: Safetensors): string[] {
-  return Object.keys(s.header).filter((k) => k !== '__metadata__').sort((a, b) => s.header[a].data_offsets[0] - s.header[b].data_offsets[0]);
+  return Object.keys(s.header).filter((k) => k !== '__metadata__').sort((a, b) => offsetsOf(s, a)[0] - offsetsOf(s, b)[0]);
 }
 
 /** A copy of a parsed file changed by `edit` (which may change header and data in place), as bytes. */
@@ -88,4 +91,18 @@ export function mutated(s: Safetensors, edit: (c: Safetensors) => void): Buffer 
   const c = { header: structuredClone(s.header), data: Buffer.from(s.data) };
   edit(c);
   return safetensorsBytes(c.header, c.data);
+}
+
+/** A file without the tensors `drop` picks, the rest laid out again back to back. */
+export function withoutTensors(s: Safetensors, drop: (name: string) => boolean): Buffer {
+  const header: Record<string, unknown> = { __metadata__: s.header.__metadata__ };
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const name of tensorNames(s).filter((n) => !drop(n))) {
+    const [begin, end] = offsetsOf(s, name);
+    header[name] = { ...s.header[name], data_offsets: [at, at + end - begin] };
+    parts.push(s.data.subarray(begin, end));
+    at += end - begin;
+  }
+  return safetensorsBytes(header, Buffer.concat(parts));
 }

@@ -26,7 +26,7 @@ const FEATURE_MAPS_PER_IMAGE = 256;
 /** Training keeps the forward pass's activations for the backward pass, and their gradients. */
 const TRAINING_FACTOR = 3;
 
-export function bytesText(n: number): string {
+function bytesText(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   const i = Math.min(units.length - 1, Math.max(0, Math.floor(Math.log10(Math.max(n, 1)) / 3)));
   return `${(n / 1000 ** i).toPrecision(3)} ${units[i]}`;

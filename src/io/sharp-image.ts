@@ -3,7 +3,7 @@
 // pure-JS PNG/JPEG decoder (decode-image.ts) takes over after a one-line note. Asynchronous (libvips runs on its
 // own threads); the synchronous decodeImage stays the path for single pictures.
 import { decodeImage } from './decode-image.js';
-import { MAX_IMAGE_PIXELS } from './image-header.js';
+import { MAX_IMAGE_PIXELS, isJpeg, isPng, readImageHeader } from './image-header.js';
 import type { RgbaImage } from './png.js';
 
 type SharpFactory = (typeof import('sharp'))['default'];
@@ -35,6 +35,8 @@ export async function decodeImageAsync(bytes: Uint8Array, source = 'image', o: {
   const sharp = await loadSharp();
   if (!sharp) return decodeImage(bytes, source, o);
   const maxPixels = o.maxPixels ?? MAX_IMAGE_PIXELS;
+  // PNG and JPEG get the same structural checks as the JavaScript path (CRCs, sizes, the pixel limit), first.
+  if (isPng(bytes) || isJpeg(bytes)) readImageHeader(bytes, source, maxPixels);
   try {
     const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true });
     const { width = 0, height = 0 } = await image.metadata();

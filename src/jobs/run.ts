@@ -109,8 +109,9 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : [e ? e.label : 'unconditional'];
       const vector = e && spec.classes ? `, ${e.label}` : ''; // the embedding beside the classes
       const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}${vector}`;
+      const imageLabels = spec.classes ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`) : e ? new Array<string>(spec.count).fill(e.label) : undefined;
       return done([{ label, images: x }], 0, st, `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}${vector}`,
-        spec.classes ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`) : e ? new Array<string>(spec.count).fill(e.label) : undefined);
+        imageLabels);
     }
     case 'sdedit': {
       const image = picture(spec.image).image;

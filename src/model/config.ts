@@ -147,11 +147,11 @@ export function resolveTrainConfig(
     imageChannels, numClasses: o.classNames.length, ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
     ...(networkOverrides ?? {}),
   });
-  const shapeText = (x: readonly number[] | null | undefined) => (x ? `[${x.join(', ')}]` : 'none');
+  const shapeText = (x: readonly number[] | null | undefined) => (x ? `embeddings of shape [${x.join(', ')}]` : 'no embeddings');
   if (shapeText(embeddingShape) !== shapeText(embeddingShapeOf(network))) {
     throw new Error(network.kind !== 'unet'
       ? `train: embeddings need a U-Net preset (default or tiny), not ${preset}`
-      : `train: the network takes embeddings ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`);
+      : `train: the network takes ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`);
   }
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
   const c: TrainConfig = { ...trainDefaults, ...presetTrainDefaults[preset], ...given, preset, network, precision } as TrainConfig;
@@ -177,7 +177,8 @@ const isCount = (x: unknown, min: number) => typeof x === 'number' && Number.isS
 
 /**
  * A config read back from a file (JSON), checked field by field where loading and resuming rely on it; the error
- * names the field. Fields written by older versions and since dropped pass; precision may be absent (fp32).
+ * names the field. Fields written by older versions and since dropped pass; task and precision may be absent
+ * (diffusion, fp32).
  */
 export function checkStoredConfig(v: unknown): TrainConfig {
   if (!isRecord(v)) throw new Error('it is not a JSON object');
@@ -190,7 +191,7 @@ export function checkStoredConfig(v: unknown): TrainConfig {
     ['imageSize', v.imageSize, isCount(v.imageSize, 1) && (v.imageSize as number) <= 4096, 'an integer in [1, 4096]'],
     ['classNames', v.classNames, Array.isArray(v.classNames) && v.classNames.every((c) => typeof c === 'string')
       && isRecord(net) && v.classNames.length === net.numClasses, `a list of network.numClasses names`],
-    ['task', v.task, v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
+    ['task', v.task, v.task === undefined || v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
     ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
     ['prediction', v.prediction, ['eps', 'x0', 'v', 'score'].includes(v.prediction as string), 'eps|x0|v|score'],
     ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],

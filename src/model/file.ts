@@ -93,6 +93,18 @@ export interface LoadedModel {
   prompts: Record<string, NpyArray>;
 }
 
+/** Checks named condition vectors against one image's condition shape ([D] or [L, D]; a leading 1 is allowed). */
+export function checkPrompts(prompts: Record<string, NpyArray>, shape: readonly number[]): void {
+  for (const [name, p] of Object.entries(prompts)) {
+    if (name === '' || name.length > 200) throw new Error(`prompt names must have 1 to 200 characters, got '${name}'`);
+    const given = p.shape[0] === 1 && p.shape.length === shape.length + 1 ? p.shape.slice(1) : p.shape;
+    if (given.join() !== shape.join()) {
+      throw new Error(`prompt '${name}' has shape [${p.shape.join(', ')}]; the model takes [${shape.join(', ')}]`);
+    }
+    if (!p.data.every(Number.isFinite)) throw new Error(`prompt '${name}' holds non-finite values (NaN or Inf)`);
+  }
+}
+
 /**
  * Stores named condition vectors in a model file (rewritten atomically; a name already there is replaced). Each
  * must have the shape of one image's condition, [D] or [L, D] (a leading 1 is dropped).
@@ -104,15 +116,8 @@ export function addPrompts(path: string, prompts: Record<string, NpyArray>): voi
     if (metadata.format !== MODEL_FORMAT) throw new Error(`${path}: prompts go into a model file, not a '${metadata.format ?? 'none'}' file`);
     const shape = embeddingShapeOf(configOf(metadata, path).network);
     if (!shape) throw new Error(`${path}: the model takes no embeddings (it was trained without --embeddings)`);
-    for (const [name, p] of Object.entries(prompts)) {
-      if (name === '' || name.length > 200) throw new Error(`prompt names must have 1 to 200 characters, got '${name}'`);
-      const given = p.shape[0] === 1 && p.shape.length === shape.length + 1 ? p.shape.slice(1) : p.shape;
-      if (given.join() !== shape.join()) {
-        throw new Error(`prompt '${name}' has shape [${p.shape.join(', ')}]; the model takes [${shape.join(', ')}]`);
-      }
-      if (!p.data.every(Number.isFinite)) throw new Error(`prompt '${name}' holds non-finite values (NaN or Inf)`);
-      added[PROMPT_PREFIX + name] = tensor(Float32Array.from(p.data), shape);
-    }
+    checkPrompts(prompts, shape);
+    for (const [name, p] of Object.entries(prompts)) added[PROMPT_PREFIX + name] = tensor(Float32Array.from(p.data), shape);
     saveSafetensors(path, { ...tensors, ...added }, metadata);
   } finally {
     dispose(tensors);

@@ -67,8 +67,8 @@ export function conditionDrops(
 ): Uint8Array | null {
   if (!o.training || o.labelDropout === 0) return null;
   if (!cond?.rng) {
-    throw new Error(`network: training mode drops labels with p=${o.labelDropout} and needs cond.rng ` +
-      '(pass { classes, rng }, or call net.eval() for inference)');
+    throw new Error(`network: training mode drops conditions (labels, embeddings) with p=${o.labelDropout} and needs ` +
+      'cond.rng (pass { classes, embedding, rng }, or call net.eval() for inference)');
   }
   return dropMask(o.batch, o.labelDropout, cond.rng);
 }

@@ -2,7 +2,7 @@
 // the run it continues, so a change of any setting that alters what it computes (learning rate and its schedule,
 // EMA, flips, clipping, weight decay, seed, batch, precision...) is refused unless asked for, and a change asked for
 // is recorded in the config's history, which config.json, the checkpoints and the model file all carry.
-import type { ConfigChange, TrainConfig } from '../model/index.js';
+import { trainDefaults, type ConfigChange, type TrainConfig } from '../model/index.js';
 
 /** What the run is (its data and network): never changed on resume, whatever is asked. */
 const IDENTITY: readonly string[] = ['data', 'preset', 'network', 'imageSize', 'classNames', 'task', 'init'];
@@ -31,13 +31,15 @@ export class ResumeConflict extends Error {
  */
 export function resumedConfig(saved: TrainConfig, now: TrainConfig, step: number, runDir: string, o: { allowChange?: boolean } = {}): TrainConfig {
   const next: TrainConfig = { ...now, ...(now.init === undefined && saved.init ? { init: saved.init } : {}) };
-  if (next.steps < step) {
-    throw new ResumeConflict(runDir, { key: 'steps', from: step, to: next.steps }, true);
-  }
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(next)])].filter((k) => !BOOKKEEPING.includes(k));
-  const changes: SettingChange[] = keys
-    .map((key) => ({ key, from: saved[key as keyof TrainConfig], to: next[key as keyof TrainConfig] }))
-    .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
+  if (next.steps < step) throw new ResumeConflict(runDir, { key: 'steps', from: step, to: next.steps }, true);
+  const was = saved as unknown as Record<string, unknown>, is = next as unknown as Record<string, unknown>;
+  const defaults: Record<string, unknown> = trainDefaults;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // A setting the checkpoint predates ran at its default then: at its default now, it is no change.
+  const predates = (k: string) => !(k in was) && k in defaults && same(is[k], defaults[k]);
+  const changes: SettingChange[] = [...new Set([...Object.keys(was), ...Object.keys(is)])]
+    .filter((key) => !BOOKKEEPING.includes(key) && !predates(key) && !same(was[key], is[key]))
+    .map((key) => ({ key, from: was[key], to: is[key] }));
   for (const c of changes) {
     if (IDENTITY.includes(c.key)) throw new ResumeConflict(runDir, c, true);
     const grows = c.key === 'steps' && (c.to as number) > (c.from as number);

@@ -118,14 +118,15 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
   if (o.resume && lead && !saved) {
     throw new Error(`cannot resume ${runDir}: ${listCheckpoints(runDir).length > 0 ? 'none of its checkpoints loads' : 'it has no checkpoint'}`);
   }
-  const config = saved ? (() => {
+  let config = given;
+  if (saved) {
     try {
-      return resumedConfig(saved.config, given, saved.state.step, runDir, o);
+      config = resumedConfig(saved.config, given, saved.state.step, runDir, o);
     } catch (e) {
       dispose(saved.state);
       throw e;
     }
-  })() : given;
+  }
   const share = batchShare(config.batchSize, group);
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32

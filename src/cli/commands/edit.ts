@@ -19,7 +19,7 @@ const ownOptions: Record<Operation, readonly string[]> = {
   anagram: ['class-a', 'class-b', 'view', 'n'],
   hybrid: ['class-low', 'class-high', 'sigma', 'kernel', 'n'],
 };
-const shared = ['model', 'seed', 'precision', 'sampler', 'steps', 'eta', 'guidance', 'out'];
+const shared = ['model', 'seed', 'precision', 'sampler', 'steps', 'eta', 'guidance', 'out', 'scale'];
 
 /** Anagram and hybrid images: --n of them, each evaluated under two conditions (or views) with guidance. */
 function readCount(v: Values, op: 'anagram' | 'hybrid', m: LoadedDenoiser): number {
@@ -65,7 +65,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
         if (b.length !== 4) throw new UsageError(`--box takes 4 numbers x,y,w,h, got ${b.length}`);
         const size = m.imageShape[1];
         if (!b.every(Number.isInteger) || b[0]! < 0 || b[1]! < 0 || b[2]! < 1 || b[3]! < 1 || b[0]! + b[2]! > size || b[1]! + b[3]! > size) {
-          throw new UsageError(`--box ${String(v.box)}: x,y,w,h must be integers inside the model's ${size}x${size} pixels`);
+          throw new UsageError(`--box ${String(v.box)}: x,y,w,h must be integers inside the ${size}x${size} image (model pixels)`);
         }
         mask = { x: b[0]!, y: b[1]!, w: b[2]!, h: b[3]! } satisfies Box;
       } else mask = readPicture(v.mask, 'mask');

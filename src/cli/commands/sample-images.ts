@@ -3,8 +3,8 @@
 import { count } from '../suggest.js';
 import { basename, dirname, extname, join } from 'node:path';
 import {
-  cat, defaultGenerateBatch, encodeGif, figureOf, jobDefaults, jobSteps, tidy, writeFilesAtomic,
-  type GenerateSpec, type JobOutput, type RgbaImage, type Tensor,
+  cat, defaultGenerateBatch, encodeGif, figureOf, jobDefaults, jobSteps, readNpy, tidy, writeFilesAtomic,
+  type EmbeddingSpec, type GenerateSpec, type JobOutput, type RgbaImage, type Tensor,
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
 import { figureScaleOption, gridPng, readClass, readFigureScale, readModel, readPngOut, readSampling, runCliJob } from '../image-options.js';
@@ -18,7 +18,9 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
   each: { type: 'boolean', help: 'also write one PNG per image: OUT-0000.png, OUT-0001.png, ...' },
   gif: { type: 'string', help: 'also write an animated GIF of the denoising to this file' },
   frames: { type: 'string', help: 'GIF frames show xt | x0 | both (x_t left of the x0 estimate)', default: 'both' },
-  'compare-guidance': { type: 'string', help: 'comma-separated guidance scales: one grid row per scale (needs --class)' },
+  'compare-guidance': { type: 'string', help: 'comma-separated guidance scales: one grid row per scale (needs --class, --embedding or --prompt)' },
+  embedding: { type: 'string', help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image' },
+  prompt: { type: 'string', help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)' },
   scale: figureScaleOption,
 };
 
@@ -34,6 +36,7 @@ export function sampleImages(v: Values): number {
   const gmmOnly = ['spacing', 'variance'].find((k) => v[k] !== undefined);
   if (gmmOnly) throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
+  if (v.embedding !== undefined && v.prompt !== undefined) throw new UsageError('give --embedding or --prompt, not both');
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
   if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE)) throw new UsageError(`--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`);
@@ -53,9 +56,13 @@ export function sampleImages(v: Values): number {
     const classes = classSpec === undefined ? null
       : classSpec === 'all' ? Array.from({ length: n }, (_, i) => i % K)
       : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-    if ((v.guidance !== undefined || scales) && !classes) throw new UsageError('--guidance and --compare-guidance need --class');
+    const embedding: EmbeddingSpec | undefined = v.prompt !== undefined ? { prompt: String(v.prompt) }
+      : v.embedding !== undefined ? { source: String(v.embedding), array: readNpy(String(v.embedding)) } : undefined;
+    if ((v.guidance !== undefined || scales) && !classes && !embedding) {
+      throw new UsageError('--guidance and --compare-guidance need --class, --embedding or --prompt');
+    }
     const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, max: total, integer: true });
-    const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...sampling };
+    const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...(embedding ? { embedding } : {}), ...sampling };
     let recorded: RgbaImage[] = [], last: JobOutput | null = null;
     const run = (guidance: number): Tensor => runCliJob(m, { ...spec, guidance }, (r) => {
       [recorded, last] = [r.frames, r];

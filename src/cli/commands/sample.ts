@@ -41,7 +41,7 @@ function loadMixture(spec: string): GaussianMixture {
 export const sample: Command = {
   name: 'sample',
   summary: 'draw samples from a model: image grids, per-image PNGs, denoising GIFs, guidance comparisons (.npy for gmm)',
-  usage: '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--guidance W] [--seed S] ' +
+  usage: '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--embedding FILE.npy | --prompt NAME] [--guidance W] [--seed S] ' +
     '[--each] [--gif FILE.gif] [--compare-guidance 0,1,3,5,10] --out FILE.png\n' +
     '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
   options: {
@@ -54,7 +54,7 @@ export const sample: Command = {
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: String(jobDefaults.generate.eta) },
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
-    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class)', default: String(jobDefaults.generate.guidance) },
+    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class, or --embedding/--prompt)', default: String(jobDefaults.generate.guidance) },
     class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
     precision: precisionOption,

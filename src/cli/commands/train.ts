@@ -6,7 +6,7 @@ import {
   addPrompts, checkPrompts, ddim, generate, imageGrid, loadDataset, loadModel, prepareDataset, readNpy, readNpyFolder, resolveTrainConfig, withEmbeddings,
   scheduleNames, tidy, train, trainDefaults, trainingSet, writePng, presetNames,
   PIXEL_TO_DATA_SIGMA, ProcessGroup, Rng, batchImages, heldOutSpec, labelledGrid, processGroupFromEnv, singleStepSweep,
-  singleStepTestSigmas, type Dataset, type Network, type TrainConfig,
+  singleStepTestSigmas, embeddingRows, tensor, type Dataset, type Network, type NpyArray, type TrainConfig,
 } from '../../index.js';
 import { imageDenoiser } from '../../model/index.js';
 import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
@@ -29,17 +29,27 @@ function asUsage<T>(fn: () => T): T {
 }
 const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
 
-/** A preview grid: one row per class (or 4 rows unconditional) sampled with DDIM (50 steps) from the EMA network. */
-function writePreview(net: Network, config: TrainConfig, path: string, step: number): void {
+/**
+ * A preview grid sampled with DDIM (50 steps) from the EMA network: one row per class, else 4 rows, each
+ * conditioned on the vector of one training image (spread over the data) when the run has condition vectors.
+ */
+function writePreview(net: Network, config: TrainConfig, path: string, step: number, vectors: NpyArray | undefined): void {
   const k = config.classNames.length;
   const rows = Math.max(k, 4), perRow = 8, count = rows * perRow;
+  const images = vectors && k === 0 ? Array.from({ length: rows }, (_, r) => Math.floor((r * vectors.shape[0]!) / rows)) : null;
   tidy(() => {
+    const embedding = images // grid row r: the vector of data image images[r]
+      ? tensor(embeddingRows(vectors!, Array.from({ length: count }, (_, i) => images[Math.floor(i / perRow)]!)), [count, ...vectors!.shape.slice(1)])
+      : null;
     const x = generate(imageDenoiser(net, config, { precision: config.precision }), {
       sampler: ddim, numSteps: 50, count, batchSize: count, seed: config.seed,
       imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
       classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
+      embedding,
     });
-    writePng(path, labelledGrid(x, { nrow: perRow, title: `step ${step}: DDIM 50 steps, EMA weights`, ...(k > 0 ? { rows: config.classNames } : {}) }));
+    const rowLabels = k > 0 ? config.classNames : images?.map((i) => `image ${i}`);
+    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : ''}`;
+    writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
   });
 }
 
@@ -228,7 +238,7 @@ export const trainCommand: Command = {
         },
         onPreview: (net, step) => (config.task === 'denoise'
           ? writeDenoiseFigures(net, config, { test: testSet ?? dataset, trainCount: dataset.count, out, step, levels: sweepLevels })
-          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), step)),
+          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), step, dataset.embeddings)),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
       bar.done();
