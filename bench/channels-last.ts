@@ -5,23 +5,31 @@ import { parseArgs } from 'node:util';
 import { Rng, getNumThreads, mseLoss, tidy, zeros } from '../src/index.js';
 import { buildNetwork, presetConfig, type MemoryFormat } from '../src/networks/index.js';
 
-const { values } = parseArgs({ options: {
-  preset: { type: 'string', default: 'default' },
-  batch: { type: 'string', default: '128' },
-  steps: { type: 'string', default: '4' },
-} });
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'default' },
+    batch: { type: 'string', default: '128' },
+    steps: { type: 'string', default: '4' },
+  },
+});
 const batch = Number(values.batch);
 const steps = Number(values.steps);
 const config = presetConfig(values.preset!);
 
-interface Variant { name: string; weights: MemoryFormat; input: MemoryFormat }
+interface Variant {
+  name: string;
+  weights: MemoryFormat;
+  input: MemoryFormat;
+}
 const variants: Variant[] = [
   { name: 'contiguous', weights: 'contiguous', input: 'contiguous' },
   { name: 'channels-last input only', weights: 'contiguous', input: 'channels-last' },
   { name: 'channels-last input + weights', weights: 'channels-last', input: 'channels-last' },
 ];
 
-console.log(`${values.preset} preset, batch ${batch}, ${getNumThreads()} threads, ${steps} timed steps after 1 warm-up`);
+console.log(
+  `${values.preset} preset, batch ${batch}, ${getNumThreads()} threads, ${steps} timed steps after 1 warm-up`,
+);
 for (const v of variants) {
   const rng = new Rng(0);
   const net = buildNetwork(config, { rng, memoryFormat: v.weights }).train();
@@ -40,6 +48,8 @@ for (const v of variants) {
     if (i > 0) times.push(performance.now() - start);
   }
   const ms = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`${v.name.padEnd(32)} ${ms.toFixed(0).padStart(6)} ms/step  ${(batch / (ms / 1000)).toFixed(1).padStart(6)} img/s`);
+  console.log(
+    `${v.name.padEnd(32)} ${ms.toFixed(0).padStart(6)} ms/step  ${(batch / (ms / 1000)).toFixed(1).padStart(6)} img/s`,
+  );
   net.dispose();
 }

@@ -9,8 +9,11 @@ import { ProcessGroup, processGroupFromEnv, tensor } from '../src/index.js';
 import { debianPython } from './pytorch.js';
 import { trainingRate } from './train-rate.js';
 
-const steps = Number(process.env.BENCH_STEPS ?? 12), warm = 2, batch = 128;
-const bucket = 1_694_209, reps = 20;
+const steps = Number(process.env.BENCH_STEPS ?? 12),
+  warm = 2,
+  batch = 128;
+const bucket = 1_694_209,
+  reps = 20;
 
 async function trainWorker(): Promise<void> {
   const env = processGroupFromEnv();
@@ -33,7 +36,13 @@ function allReduceWorker(): void {
 }
 
 /** Runs `cmd args` as `world` ranks (torchrun's variables) and returns rank 0's last JSON line. */
-function ranks<T>(world: number, threads: number, cmd: string, args: string[], extra: Record<string, string> = {}): Promise<T> {
+function ranks<T>(
+  world: number,
+  threads: number,
+  cmd: string,
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<T> {
   const port = String(20000 + Math.floor(Math.random() * 20000));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -41,12 +50,19 @@ function ranks<T>(world: number, threads: number, cmd: string, args: string[], e
     for (let rank = 0; rank < world; rank++) {
       const c = spawn(cmd, args, {
         env: {
-          ...process.env, ...extra, DIFFLAB_THREADS: String(threads), OMP_NUM_THREADS: String(threads),
-          ...(world > 1 ? { MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, WORLD_SIZE: String(world), RANK: String(rank) } : {}),
+          ...process.env,
+          ...extra,
+          DIFFLAB_THREADS: String(threads),
+          OMP_NUM_THREADS: String(threads),
+          ...(world > 1
+            ? { MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, WORLD_SIZE: String(world), RANK: String(rank) }
+            : {}),
         },
         stdio: ['ignore', rank === 0 ? 'pipe' : 'ignore', 'inherit'],
       });
-      c.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+      c.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       c.on('exit', (code) => {
         if (code !== 0) reject(new Error(`${cmd} rank ${rank} exited with ${code}`));
         if (--left === 0) resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
@@ -84,11 +100,18 @@ else {
   console.log('| layout | images/s | efficiency |');
   console.log('|---|---|---|');
   console.log(`| 1 process x 2 threads | ${single.rate.toFixed(1)} | 1.00 |`);
-  console.log(`| 2 processes x 1 thread (Gloo) | ${double.rate.toFixed(1)} | ${(double.rate / single.rate).toFixed(2)} |`);
-  console.log(`\nall-reduce (sum) of ${bucket} floats (${mb.toFixed(1)} MB), 2 processes over loopback, mean of ${reps}:`);
+  console.log(
+    `| 2 processes x 1 thread (Gloo) | ${double.rate.toFixed(1)} | ${(double.rate / single.rate).toFixed(2)} |`,
+  );
+  console.log(
+    `\nall-reduce (sum) of ${bucket} floats (${mb.toFixed(1)} MB), 2 processes over loopback, mean of ${reps}:`,
+  );
   console.log('| engine | ms per all-reduce | bucket MB/s | vs torch.distributed |');
   console.log('|---|---|---|---|');
-  const row = (name: string, s: number) => console.log(`| ${name} | ${(1000 * s).toFixed(1)} | ${(mb / s).toFixed(0)} | ${torch ? (torch.seconds / s).toFixed(2) : 'n/a'} |`);
+  const row = (name: string, s: number) =>
+    console.log(
+      `| ${name} | ${(1000 * s).toFixed(1)} | ${(mb / s).toFixed(0)} | ${torch ? (torch.seconds / s).toFixed(2) : 'n/a'} |`,
+    );
   row('difflab (c10d ProcessGroupGloo)', ours.seconds);
   if (torch) row('torch.distributed.all_reduce (gloo)', torch.seconds);
 }

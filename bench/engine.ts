@@ -21,11 +21,19 @@ function difflab(layout: 'nchw' | 'channels_last'): { forward: number; backward:
   const w = prep(rng.randn([C, C, K, K]).mul(0.05)).setRequiresGrad(true);
   const b = rng.randn([C]).setRequiresGrad(true);
   const gy = prep(rng.randn([N, C, H, H]));
-  const forward = timeIt(() => tidy(() => { conv2d(x.detach(), w.detach(), b.detach(), { padding: 1 }); }));
-  const backward = timeIt(() => tidy(() => {
-    conv2d(x, w, b, { padding: 1 }).backward(gy);
-    x.clearGrad(); w.clearGrad(); b.clearGrad();
-  }));
+  const forward = timeIt(() =>
+    tidy(() => {
+      conv2d(x.detach(), w.detach(), b.detach(), { padding: 1 });
+    }),
+  );
+  const backward = timeIt(() =>
+    tidy(() => {
+      conv2d(x, w, b, { padding: 1 }).backward(gy);
+      x.clearGrad();
+      w.clearGrad();
+      b.clearGrad();
+    }),
+  );
   return { forward, backward };
 }
 
@@ -54,8 +62,10 @@ print(json.dumps({l: bench(l) for l in ['nchw', 'channels_last']}))
 
 const torch = runPyTorch<Record<string, { forward: number; backward: number }>>(pyScript);
 const gf = (flops: number, s: number) => flops / s / 1e9;
-console.log(`conv2d 3x3 ${C}->${C}, ${H}x${H}, batch ${N}: ${(flopsForward / 1e9).toFixed(2)} GFLOP forward, ` +
-  `${((3 * flopsForward) / 1e9).toFixed(2)} forward+backward; ${getNumThreads()} threads, ${iters} iterations\n`);
+console.log(
+  `conv2d 3x3 ${C}->${C}, ${H}x${H}, batch ${N}: ${(flopsForward / 1e9).toFixed(2)} GFLOP forward, ` +
+    `${((3 * flopsForward) / 1e9).toFixed(2)} forward+backward; ${getNumThreads()} threads, ${iters} iterations\n`,
+);
 console.log('| layout | pass | difflab GFLOP/s | PyTorch GFLOP/s | difflab/PyTorch |');
 console.log('|---|---|---|---|---|');
 for (const layout of ['nchw', 'channels_last'] as const) {
@@ -65,6 +75,8 @@ for (const layout of ['nchw', 'channels_last'] as const) {
     const a = gf(flops, ours[pass]);
     const t = torch ? gf(flops, torch[layout]![pass]) : NaN;
     const label = pass === 'forward' ? 'forward' : 'forward+backward';
-    console.log(`| ${layout} | ${label} | ${a.toFixed(1)} | ${torch ? t.toFixed(1) : 'n/a'} | ${torch ? (a / t).toFixed(2) : 'n/a'} |`);
+    console.log(
+      `| ${layout} | ${label} | ${a.toFixed(1)} | ${torch ? t.toFixed(1) : 'n/a'} | ${torch ? (a / t).toFixed(2) : 'n/a'} |`,
+    );
   }
 }

@@ -11,10 +11,16 @@ export const debianPython = process.env.DIFFLAB_PYTHON ?? '/usr/bin/python3';
 export function runPyTorch<T>(script: string, env: Record<string, string> = {}): T | null {
   if (!existsSync(debianPython)) return null;
   try {
-    const out = execFileSync(debianPython, ['-c', script], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(debianPython, ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as T;
   } catch (e) {
-    console.error(`PyTorch side skipped: ${(e as Error).message.split('\n')[0]} (install python3-torch: bash scripts/setup.sh --bench)`);
+    console.error(
+      `PyTorch side skipped: ${(e as Error).message.split('\n')[0]} (install python3-torch: bash scripts/setup.sh --bench)`,
+    );
     return null;
   }
 }

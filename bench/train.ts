@@ -132,20 +132,33 @@ const ours = { fp32: await difflab('fp32'), bf16: await difflab('bf16') };
 type Torch = { fp32: number; bf16: number; params: number; flopsPerImage: number; peakFp32: number; peakBf16: number };
 const torch = runPyTorch<Torch>(py);
 // The same PyTorch with the malloc settings difflab's addon makes at load (native/difflab.cc TuneMalloc).
-const tuned = runPyTorch<Torch>(py, { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 30), MALLOC_TOP_PAD_: String(64 * 2 ** 20) });
+const tuned = runPyTorch<Torch>(py, {
+  MALLOC_MMAP_MAX_: '0',
+  MALLOC_TRIM_THRESHOLD_: String(2 ** 30),
+  MALLOC_TOP_PAD_: String(64 * 2 ** 20),
+});
 const gf = (rate: number) => (torch ? (rate * torch.flopsPerImage) / 1e9 : NaN);
 const peakOf = (p: Precision) => (torch ? (p === 'fp32' ? torch.peakFp32 : torch.peakBf16) : NaN);
-console.log(`default preset, batch ${batch}, ${steps} timed steps after ${warm}, ${device === 'cpu' ? `${getNumThreads()} threads` : device}`);
-console.log('| engine | precision | images/s | GFLOP/s (conv+linear, x3) | of the precision\'s peak | vs PyTorch same precision | vs own fp32 |');
+console.log(
+  `default preset, batch ${batch}, ${steps} timed steps after ${warm}, ${device === 'cpu' ? `${getNumThreads()} threads` : device}`,
+);
+console.log(
+  "| engine | precision | images/s | GFLOP/s (conv+linear, x3) | of the precision's peak | vs PyTorch same precision | vs own fp32 |",
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const p of ['fp32', 'bf16'] as const) {
-  const row = (name: string, rate: number, base: number) => console.log(`| ${name} | ${p} | ${rate.toFixed(1)} | ${gf(rate).toFixed(1)} | ` +
-    `${((100 * gf(rate)) / peakOf(p)).toFixed(0)}% | ${torch ? (rate / torch[p]).toFixed(2) : 'n/a'} | ${(rate / base).toFixed(2)} |`);
+  const row = (name: string, rate: number, base: number) =>
+    console.log(
+      `| ${name} | ${p} | ${rate.toFixed(1)} | ${gf(rate).toFixed(1)} | ` +
+        `${((100 * gf(rate)) / peakOf(p)).toFixed(0)}% | ${torch ? (rate / torch[p]).toFixed(2) : 'n/a'} | ${(rate / base).toFixed(2)} |`,
+    );
   row('difflab', ours[p], ours.fp32);
   if (torch) row('PyTorch 1.13 eager', torch[p], torch.fp32);
-  if (tuned) row('PyTorch 1.13 eager, difflab\'s malloc settings', tuned[p], tuned.fp32);
+  if (tuned) row("PyTorch 1.13 eager, difflab's malloc settings", tuned[p], tuned.fp32);
 }
 if (torch) {
-  console.log(`\nPyTorch model: ${torch.params} parameters, ${(torch.flopsPerImage / 1e9).toFixed(3)} GFLOP per training image; ` +
-    `peak (1x1 convolution 1024->1024 on 64x64, channels-last, oneDNN): fp32 ${torch.peakFp32.toFixed(1)}, bf16 ${torch.peakBf16.toFixed(1)} GFLOP/s`);
+  console.log(
+    `\nPyTorch model: ${torch.params} parameters, ${(torch.flopsPerImage / 1e9).toFixed(3)} GFLOP per training image; ` +
+      `peak (1x1 convolution 1024->1024 on 64x64, channels-last, oneDNN): fp32 ${torch.peakFp32.toFixed(1)}, bf16 ${torch.peakBf16.toFixed(1)} GFLOP/s`,
+  );
 }

@@ -9,9 +9,18 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const out = 'build/Release/difflab.node';
 const stamp = 'build/libtorch-location';
-const sources = ['native/difflab.cc', 'native/distributed.cc', 'native/common.h', 'binding.gyp', 'scripts/torch-config.mjs'];
+const sources = [
+  'native/difflab.cc',
+  'native/distributed.cc',
+  'native/common.h',
+  'binding.gyp',
+  'scripts/torch-config.mjs',
+];
 const where = process.env.LIBTORCH ?? '(system)';
-const fresh = existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === where &&
+const fresh =
+  existsSync(out) &&
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8') === where &&
   sources.every((s) => statSync(s).mtimeMs <= statSync(out).mtimeMs);
 if (fresh && !process.argv.includes('--force')) {
   console.log(`addon up to date (${out}, libtorch ${where})`);
@@ -22,7 +31,8 @@ if (fresh && !process.argv.includes('--force')) {
   const nodeDir = dirname(dirname(process.execPath));
   const local = existsSync(join(nodeDir, 'include/node/node_api.h')) ? [`--nodedir=${nodeDir}`] : [];
   // configure + build (not rebuild): the old addon stays in place until the new one is linked.
-  const run = (...args) => execFileSync(process.execPath, [gyp, ...args, '--loglevel=warn', ...local], { stdio: 'inherit' });
+  const run = (...args) =>
+    execFileSync(process.execPath, [gyp, ...args, '--loglevel=warn', ...local], { stdio: 'inherit' });
   run('configure');
   run('build', '--jobs', 'max');
   writeFileSync(stamp, where);

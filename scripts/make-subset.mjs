@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { FASHION_MNIST_DIR, encodeSafetensors, loadMnist, tensor, indices as idsTensor } from '../dist/src/index.js';
 
-const { values, positionals } = parseArgs({ options: { 'per-class': { type: 'string', default: '50' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { 'per-class': { type: 'string', default: '50' } },
+  allowPositionals: true,
+});
 const perClass = Number(values['per-class']);
 const dir = positionals[0] ?? FASHION_MNIST_DIR;
 const test = loadMnist({ dir, split: 'test' });

@@ -33,15 +33,30 @@ if (!root) {
   const hasCuda = existsSync(join(lib, 'libtorch_cuda.so'));
   const cuda = hasCuda ? ['-ltorch_cuda', '-lc10_cuda'] : [];
   // The CUDA runtime headers (for the device-capability query): a CUDA toolkit, or PyTorch's nvidia wheels.
-  const cudaInclude = [process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'include'), '/usr/local/cuda/include',
-    join(root, '../nvidia/cuda_runtime/include'), join(root, '../nvidia/cu13/include')]
-    .find((d) => d && existsSync(join(d, 'cuda_runtime_api.h')));
+  const cudaInclude = [
+    process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'include'),
+    '/usr/local/cuda/include',
+    join(root, '../nvidia/cuda_runtime/include'),
+    join(root, '../nvidia/cu13/include'),
+  ].find((d) => d && existsSync(join(d, 'cuda_runtime_api.h')));
   if (hasCuda && cudaInclude) {
     include.push(cudaInclude);
     cflags.push('-DDIFFLAB_CUDA');
   }
-  libs = [`-L${lib}`, `-Wl,-rpath,${lib}`, '-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', ...cuda, '-lc10', '-Wl,--as-needed'];
+  libs = [
+    `-L${lib}`,
+    `-Wl,-rpath,${lib}`,
+    '-Wl,--no-as-needed',
+    '-ltorch',
+    '-ltorch_cpu',
+    ...cuda,
+    '-lc10',
+    '-Wl,--as-needed',
+  ];
 }
 const out = { include, cflags, libs }[what];
-if (!out) { console.error('usage: torch-config.mjs include|cflags|libs'); process.exit(1); }
+if (!out) {
+  console.error('usage: torch-config.mjs include|cflags|libs');
+  process.exit(1);
+}
 console.log(out.join(' '));

@@ -21,15 +21,33 @@ test('train: the defaults its help states are the config a run gets (trainDefaul
   assert.equal(r.code, 0, r.stderr);
   const config = JSON.parse(r.stdout) as Record<string, unknown>;
   const keyOf: Record<string, string> = {
-    preset: 'preset', steps: 'steps', batch: 'batchSize', lr: 'lr', warmup: 'lrWarmupSteps', 'lr-decay': 'lrDecay',
-    'lr-final': 'lrMinFactor', 'weight-decay': 'weightDecay', 'grad-clip': 'gradClipNorm', 'ema-half-life': 'emaHalfLifeImages',
-    task: 'task', 'denoise-sigma': 'denoiseSigma', prediction: 'prediction', schedule: 'schedule', seed: 'seed',
-    'checkpoint-every': 'checkpointEvery', 'keep-last': 'keepLast', 'sample-every': 'sampleEvery',
+    preset: 'preset',
+    steps: 'steps',
+    batch: 'batchSize',
+    lr: 'lr',
+    warmup: 'lrWarmupSteps',
+    'lr-decay': 'lrDecay',
+    'lr-final': 'lrMinFactor',
+    'weight-decay': 'weightDecay',
+    'grad-clip': 'gradClipNorm',
+    'ema-half-life': 'emaHalfLifeImages',
+    task: 'task',
+    'denoise-sigma': 'denoiseSigma',
+    prediction: 'prediction',
+    schedule: 'schedule',
+    seed: 'seed',
+    'checkpoint-every': 'checkpointEvery',
+    'keep-last': 'keepLast',
+    'sample-every': 'sampleEvery',
   };
   // --denoise-sigma is on the seeds' [0, 1] pixel scale, the config on [-1, 1] data: twice as large.
   const shown = (key: string) => (key === 'denoiseSigma' ? String((config[key] as number) / 2) : String(config[key]));
   for (const [option, key] of Object.entries(keyOf)) {
-    assert.equal(help.get(option), shown(key), `--${option}: help says ${help.get(option)}, the run gets ${String(config[key])}`);
+    assert.equal(
+      help.get(option),
+      shown(key),
+      `--${option}: help says ${help.get(option)}, the run gets ${String(config[key])}`,
+    );
     assert.equal(config[key], (trainDefaults as Record<string, unknown>)[key], `${key} comes from trainDefaults`);
   }
 });

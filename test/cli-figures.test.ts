@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  batchImages, decodePng, encodePng, imageGrid, labelledGrid, loadEmbeddedSubset, loadModel, stridedTimes, tidy, vpLinear,
+  batchImages,
+  decodePng,
+  encodePng,
+  imageGrid,
+  labelledGrid,
+  loadEmbeddedSubset,
+  loadModel,
+  stridedTimes,
+  tidy,
+  vpLinear,
   type RgbaImage,
 } from '../src/index.js';
 import { ScoreUNet } from '../src/networks/score-unet.js';
@@ -31,15 +40,48 @@ test('labelledGrid draws a title and column labels above the grid and row labels
   assert.ok(inkIn(labelled, 0, labelled.height - plain.height) > 20, 'text above the grid');
 });
 
-test('sample --class all labels each column with its class; --scale 1 keeps the model\'s pixels', () => {
+test("sample --class all labels each column with its class; --scale 1 keeps the model's pixels", () => {
   const out = join(dir, 'all.png');
-  const r = difflab('sample', '--class', 'all', '--n', '10', '--nrow', '10', '--sampler', 'dpmpp-2m', '--steps', '4', '--scale', '1', '--out', out);
+  const r = difflab(
+    'sample',
+    '--class',
+    'all',
+    '--n',
+    '10',
+    '--nrow',
+    '10',
+    '--sampler',
+    'dpmpp-2m',
+    '--steps',
+    '4',
+    '--scale',
+    '1',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const img = png(out);
   assert.equal(img.width, 10 * (28 + 2) + 2, '28-pixel tiles');
   assert.ok(img.height > 28 + 4 + 10, 'a title and a row of class names above the tiles');
   const two = join(dir, 'all2.png');
-  assert.equal(difflab('sample', '--class', 'all', '--n', '10', '--nrow', '10', '--sampler', 'dpmpp-2m', '--steps', '4', '--out', two).code, 0);
+  assert.equal(
+    difflab(
+      'sample',
+      '--class',
+      'all',
+      '--n',
+      '10',
+      '--nrow',
+      '10',
+      '--sampler',
+      'dpmpp-2m',
+      '--steps',
+      '4',
+      '--out',
+      two,
+    ).code,
+    0,
+  );
   assert.equal(png(two).width, 10 * (56 + 2) + 2, 'the default --scale 2');
 });
 
@@ -52,14 +94,41 @@ test("edit sdedit --sweep runs on the seeds' strided grid (t = 960, 900, ...) un
   assert.match(r.stdout, /of 33 .*33 steps of stride 30/);
   const own = difflab('edit', 'sdedit', '--image', item, '--sweep', '1,3', '--steps', '10', '--out', out);
   assert.match(own.stdout, /ddim, 10 steps/);
-  const both = difflab('edit', 'sdedit', '--image', item, '--sweep', '1', '--steps', '10', '--stride', '30', '--out', out);
+  const both = difflab(
+    'edit',
+    'sdedit',
+    '--image',
+    item,
+    '--sweep',
+    '1',
+    '--steps',
+    '10',
+    '--stride',
+    '30',
+    '--out',
+    out,
+  );
   assert.equal(both.code, 2);
   assert.match(both.stderr, /give --stride or --steps, not both/);
 });
 
 test('denoise --strip writes x_t every N steps of the iterative run, labelled with t', () => {
   const [out, strip] = [join(dir, 'den.png'), join(dir, 'strip.png')];
-  const r = difflab('denoise', '--image', item, '--t', '690', '--strip', strip, '--strip-every', '5', '--scale', '1', '--out', out);
+  const r = difflab(
+    'denoise',
+    '--image',
+    item,
+    '--t',
+    '690',
+    '--strip',
+    strip,
+    '--strip-every',
+    '5',
+    '--scale',
+    '1',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   // 23 strided steps from t = 690 (a stride of 30): frames after steps 5, 10, 15, 20, then the result.
   assert.match(r.stdout, /5 steps to .*strip\.png/);
@@ -72,13 +141,30 @@ test('forward without --model keeps a grey picture grey', () => {
   assert.equal(r.code, 0, r.stderr);
   const img = png(out);
   let colour = 0;
-  for (let i = 0; i < img.data.length; i += 4) if (img.data[i] !== img.data[i + 1] || img.data[i] !== img.data[i + 2]) colour++;
+  for (let i = 0; i < img.data.length; i += 4)
+    if (img.data[i] !== img.data[i + 1] || img.data[i] !== img.data[i + 2]) colour++;
   assert.equal(colour, 0, 'no coloured pixel in the strip of a grey picture');
 });
 
 test('train --preset scoreUNet learns the score on the VE SDE with its output divided by sigma_t; --lambda sets g(t)', () => {
   const run = join(dir, 'score');
-  const r = difflab('train', '--data', 'subset', '--preset', 'scoreUNet', '--lambda', '9', '--steps', '2', '--batch', '4', '--sample-every', '0', '--out', run);
+  const r = difflab(
+    'train',
+    '--data',
+    'subset',
+    '--preset',
+    'scoreUNet',
+    '--lambda',
+    '9',
+    '--steps',
+    '2',
+    '--batch',
+    '4',
+    '--sample-every',
+    '0',
+    '--out',
+    run,
+  );
   assert.equal(r.code, 0, r.stderr);
   const m = loadModel(join(run, 'model.safetensors'));
   assert.equal(m.config.prediction, 'score');

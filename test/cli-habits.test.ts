@@ -10,7 +10,8 @@ import { difflab, tempDir } from './helpers.js';
 
 test('difflab help CMD prints the same help as difflab CMD --help', () => {
   for (const cmd of ['sample', 'edit', 'train']) {
-    const a = difflab('help', cmd), b = difflab(cmd, '--help');
+    const a = difflab('help', cmd),
+      b = difflab(cmd, '--help');
     assert.equal(a.code, 0, a.stderr);
     assert.equal(a.stdout, b.stdout);
     assert.match(a.stdout, new RegExp(`^difflab ${cmd}:`));
@@ -34,7 +35,19 @@ test('mistyped commands and options get the closest name, far-off ones none', ()
 
 test('-n, -o and -m are the short forms of --n, --out and --model; counts are singular for one', () => {
   const out = join(tempDir(), 'one.png');
-  const r = difflab('sample', '-n', '1', '-o', out, '-m', 'models/fashion-mnist.safetensors', '--sampler', 'ddim', '--steps', '1');
+  const r = difflab(
+    'sample',
+    '-n',
+    '1',
+    '-o',
+    out,
+    '-m',
+    'models/fashion-mnist.safetensors',
+    '--sampler',
+    'ddim',
+    '--steps',
+    '1',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.ok(existsSync(out));
   assert.match(r.stdout, /wrote 1 image to .*ddim, 1 step, seed 0/);
@@ -43,11 +56,22 @@ test('-n, -o and -m are the short forms of --n, --out and --model; counts are si
 
 test('a log-scale axis gets at least three labelled ticks on any range', () => {
   const span = (lo: number, hi: number) => logTicks(Math.log10(lo), Math.log10(hi)).map((v) => 10 ** v);
-  assert.deepEqual(span(1e-4, 1).map((v) => Number(v.toPrecision(3))), [1e-4, 1e-3, 1e-2, 0.1, 1]);
-  for (const [lo, hi] of [[0.03, 0.05], [0.041, 0.046], [0.2, 3], [5, 9]] as const) {
+  assert.deepEqual(
+    span(1e-4, 1).map((v) => Number(v.toPrecision(3))),
+    [1e-4, 1e-3, 1e-2, 0.1, 1],
+  );
+  for (const [lo, hi] of [
+    [0.03, 0.05],
+    [0.041, 0.046],
+    [0.2, 3],
+    [5, 9],
+  ] as const) {
     const ticks = span(lo, hi);
     assert.ok(ticks.length >= 2, `[${lo}, ${hi}]: ${ticks}`);
-    assert.ok(ticks.every((t) => t >= lo * 0.999 && t <= hi * 1.001), `[${lo}, ${hi}]: ${ticks}`);
+    assert.ok(
+      ticks.every((t) => t >= lo * 0.999 && t <= hi * 1.001),
+      `[${lo}, ${hi}]: ${ticks}`,
+    );
   }
   assert.ok(span(0.03, 0.05).length >= 3, 'a short loss curve: 0.03, 0.04, 0.05');
 });

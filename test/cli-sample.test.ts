@@ -20,10 +20,22 @@ before(async () => {
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([...f(x, y), 255], (y * w + x) * 4);
     return encodePng({ width: w, height: h, data });
   };
-  writeFileSync(join(dir, 'photo.png'), rgba(40, 30, (x, y) => [x * 6, y * 8, 128]));
-  writeFileSync(join(dir, 'mask.png'), rgba(40, 30, (x) => (x >= 20 ? [255, 255, 255] : [0, 0, 0])));
-  writeFileSync(join(dir, 'small-mask.png'), rgba(20, 20, () => [255, 255, 255]));
-  writeFileSync(join(dir, 'red-mask.png'), rgba(40, 30, () => [255, 0, 0]));
+  writeFileSync(
+    join(dir, 'photo.png'),
+    rgba(40, 30, (x, y) => [x * 6, y * 8, 128]),
+  );
+  writeFileSync(
+    join(dir, 'mask.png'),
+    rgba(40, 30, (x) => (x >= 20 ? [255, 255, 255] : [0, 0, 0])),
+  );
+  writeFileSync(
+    join(dir, 'small-mask.png'),
+    rgba(20, 20, () => [255, 255, 255]),
+  );
+  writeFileSync(
+    join(dir, 'red-mask.png'),
+    rgba(40, 30, () => [255, 0, 0]),
+  );
   writeFileSync(join(dir, 'notes.png'), 'not an image');
 });
 
@@ -38,9 +50,30 @@ function assertFigure(path: string, cols: number, rows: number, what = path): vo
 }
 
 test('sample: a PNG grid of the expected size, one PNG per image, a GIF with the expected frames', () => {
-  const out = join(dir, 'grid.png'), gif = join(dir, 'steps.gif');
-  const r = difflab('sample', '--model', model, '--n', '6', '--nrow', '3', '--steps', '5', '--class', 'Sneaker',
-    '--guidance', '2', '--each', '--gif', gif, '--frames', 'both', '--out', out);
+  const out = join(dir, 'grid.png'),
+    gif = join(dir, 'steps.gif');
+  const r = difflab(
+    'sample',
+    '--model',
+    model,
+    '--n',
+    '6',
+    '--nrow',
+    '3',
+    '--steps',
+    '5',
+    '--class',
+    'Sneaker',
+    '--guidance',
+    '2',
+    '--each',
+    '--gif',
+    gif,
+    '--frames',
+    'both',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   assertFigure(out, 3, 2);
   assert.equal(readdirSync(dir).filter((f) => /^grid-\d{4}\.png$/.test(f)).length, 6);
@@ -51,7 +84,21 @@ test('sample: a PNG grid of the expected size, one PNG per image, a GIF with the
 
 test('sample --compare-guidance writes one row per scale', () => {
   const out = join(dir, 'cfg.png');
-  const r = difflab('sample', '--model', model, '--n', '2', '--steps', '3', '--class', '7', '--compare-guidance', '0,1,3', '--out', out);
+  const r = difflab(
+    'sample',
+    '--model',
+    model,
+    '--n',
+    '2',
+    '--steps',
+    '3',
+    '--class',
+    '7',
+    '--compare-guidance',
+    '0,1,3',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   assertFigure(out, 2, 3);
 });
@@ -73,7 +120,10 @@ test('forward, denoise and every edit write their figures; a resized input is no
     assertFigure(out, cols, rows, args.join(' '));
     if (args[0] === 'denoise') assert.match(r.stdout, /one-step -?[\d.]+ dB, iterative \(ddpm\) -?[\d.]+ dB/);
   }
-  for (const args of [['anagram', '--class-a', 'Trouser', '--class-b', 'Dress', '--view', 'rot180'], ['hybrid', '--class-low', '0', '--class-high', '1']]) {
+  for (const args of [
+    ['anagram', '--class-a', 'Trouser', '--class-b', 'Dress', '--view', 'rot180'],
+    ['hybrid', '--class-low', '0', '--class-high', '1'],
+  ]) {
     const out = join(dir, `${args[0]}.png`);
     const r = difflab('edit', ...args, '--model', model, '--n', '2', '--steps', '4', '--out', out);
     assert.equal(r.code, 0, r.stderr);
@@ -88,8 +138,14 @@ test('bad inputs exit non-zero with one line and write nothing', () => {
     [['sample', '--model', model, '--class', 'Spaceship'], /unknown class 'Spaceship'/],
     [['edit', 'sdedit', '--model', model, '--image', join(dir, 'missing.png')], /missing\.png: cannot read \(ENOENT\)/],
     [['edit', 'sdedit', '--model', model, '--image', join(dir, 'notes.png')], /notes\.png: not a PNG or JPEG file/],
-    [['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'small-mask.png')], /mask is 20x20, the image is 40x30/],
-    [['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'red-mask.png')], /mask must be black and white/],
+    [
+      ['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'small-mask.png')],
+      /mask is 20x20, the image is 40x30/,
+    ],
+    [
+      ['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'red-mask.png')],
+      /mask must be black and white/,
+    ],
     [['edit', 'inpaint', '--model', model, '--image', photo, '--box', '20,20,10,10'], /inside the 28x28 image/],
     [['denoise', '--model', model, '--image', photo, '--t', '5000'], /--t must be <= 1000/],
     [['edit', 'warp', '--model', model], /unknown operation 'warp' \(sdedit\|inpaint\|anagram\|hybrid\)/],
@@ -98,19 +154,42 @@ test('bad inputs exit non-zero with one line and write nothing', () => {
     const out = join(dir, 'never.png');
     const r = difflab(...args, '--out', out);
     assert.notEqual(r.code, 0, args.join(' '));
-    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('note: ')); // the resize note may precede
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('note: ')); // the resize note may precede
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, message);
     assert.ok(!existsSync(out), `${args.join(' ')} wrote ${out}`);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('without --steps each sampler runs its own default (the table the help prints): ddpm all T steps, dpmpp-2m 20', () => {
-  for (const [sampler, steps] of [['ddpm', 1000], ['dpmpp-2m', 20], ['ddim', 50]] as const) {
-    const r = difflab('sample', '--model', model, '--n', '1', '--sampler', sampler, '--out', join(dir, `default-${sampler}.png`));
+  for (const [sampler, steps] of [
+    ['ddpm', 1000],
+    ['dpmpp-2m', 20],
+    ['ddim', 50],
+  ] as const) {
+    const r = difflab(
+      'sample',
+      '--model',
+      model,
+      '--n',
+      '1',
+      '--sampler',
+      sampler,
+      '--out',
+      join(dir, `default-${sampler}.png`),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${sampler}, ${steps} steps`));
   }
-  assert.match(difflab('sample', '--help').stdout, /ddpm: T, ddim: 50, euler-maruyama: 500, pc: 500, heun: 18, dpmpp-2m: 20/);
+  assert.match(
+    difflab('sample', '--help').stdout,
+    /ddpm: T, ddim: 50, euler-maruyama: 500, pc: 500, heun: 18, dpmpp-2m: 20/,
+  );
 });

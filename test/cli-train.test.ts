@@ -8,7 +8,19 @@ import { difflab, tempDir } from './helpers.js';
 
 test('--dry-run prints the resolved config without writing anything', () => {
   const out = join(tempDir(), 'run');
-  const r = difflab('train', '--data', 'subset', '--preset', 'tiny', '--classes', '--steps', '7', '--out', out, '--dry-run');
+  const r = difflab(
+    'train',
+    '--data',
+    'subset',
+    '--preset',
+    'tiny',
+    '--classes',
+    '--steps',
+    '7',
+    '--out',
+    out,
+    '--dry-run',
+  );
   assert.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout);
   assert.equal(c.steps, 7);
@@ -20,8 +32,23 @@ test('--dry-run prints the resolved config without writing anything', () => {
 
 test('a short run writes config.json, loss.csv, loss.png, checkpoints, a model and a sample grid; resume continues', () => {
   const out = join(tempDir(), 'run');
-  const args = ['train', '--data', 'subset', '--preset', 'tiny', '--steps', '6', '--batch', '8', '--out', out,
-    '--checkpoint-every', '3', '--sample-every', '0'];
+  const args = [
+    'train',
+    '--data',
+    'subset',
+    '--preset',
+    'tiny',
+    '--steps',
+    '6',
+    '--batch',
+    '8',
+    '--out',
+    out,
+    '--checkpoint-every',
+    '3',
+    '--sample-every',
+    '0',
+  ];
   const r = difflab(...args);
   assert.equal(r.code, 0, r.stderr);
   for (const f of ['config.json', 'loss.csv', 'loss.png', 'model.safetensors']) assert.ok(existsSync(join(out, f)), f);
@@ -72,7 +99,10 @@ test('--init starts a new run from a model file, takes its architecture, and ref
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'c', 'config.json'), 'utf8')).init, { model, step: 2 });
   const unconditional = difflab(...base.filter((a) => a !== '--classes'), '--out', join(dir, 'd'), '--init', model);
   assert.notEqual(unconditional.code, 0);
-  assert.match(unconditional.stderr, /^difflab: error: --init: .* was trained on classes \[T-shirt\/top, .*\], this run \[\]\n$/);
+  assert.match(
+    unconditional.stderr,
+    /^difflab: error: --init: .* was trained on classes \[T-shirt\/top, .*\], this run \[\]\n$/,
+  );
   const missing = difflab(...base, '--out', join(dir, 'e'), '--init', join(dir, 'nope.safetensors'));
   assert.match(missing.stderr, /^difflab: error: --init: .*nope\.safetensors: no such model file\n$/);
   assert.equal(existsSync(join(dir, 'd')) || existsSync(join(dir, 'e')), false);

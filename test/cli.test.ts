@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { decodePng } from '../src/index.js';
 import { difflab, tempDir } from './helpers.js';
 
-
 test('--help lists the commands and --version prints the package version', () => {
   const help = difflab('--help');
   assert.equal(help.code, 0);
@@ -57,7 +56,10 @@ test('serve on a port in use or an address not here exits 1 with one line instea
   const port = (busy.address() as { port: number }).port;
   const { spawnSync } = await import('node:child_process');
   const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
-  for (const [args, why] of [[['--port', String(port)], 'the port is in use'], [['--port', '0', '--host', 'no-such-host.invalid'], 'no such address on this machine']] as const) {
+  for (const [args, why] of [
+    [['--port', String(port)], 'the port is in use'],
+    [['--port', '0', '--host', 'no-such-host.invalid'], 'no such address on this machine'],
+  ] as const) {
     const r = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.error?.message ?? r.stderr}`);
     assert.match(r.stderr.trim(), new RegExp(`^difflab: error: cannot listen on .*: ${why}$`));

@@ -47,10 +47,16 @@ test('a corrupt image fails with its file name, or is skipped and counted', () =
   const dir = folder();
   const bad = join(dir, 'red', 'broken.png');
   writeFileSync(bad, encodePng(solid(8, 8, [1, 2, 3])).subarray(0, 30));
-  assert.throws(() => loadImageFolder(dir), (e: Error) => e.message.startsWith(`${bad}: not a valid PNG file (truncated`));
+  assert.throws(
+    () => loadImageFolder(dir),
+    (e: Error) => e.message.startsWith(`${bad}: not a valid PNG file (truncated`),
+  );
   const { dataset, skipped } = loadImageFolder(dir, { onBadFile: 'skip' });
   assert.equal(dataset.count, 3);
-  assert.deepEqual(skipped.map((s) => s.file), [bad]);
+  assert.deepEqual(
+    skipped.map((s) => s.file),
+    [bad],
+  );
   assert.deepEqual(loadDataset(`folder:${dir}`, { onBadFile: 'skip' }).skipped.length, 1);
 });
 

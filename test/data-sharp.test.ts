@@ -35,19 +35,35 @@ test('WebP, AVIF and 16-bit PNG decode to 8-bit RGBA; a damaged file is one line
     assert.deepEqual([img.width, img.height, img.data.length], [32, 16, 32 * 16 * 4], name);
     assert.ok(img.data[0]! > 200 && img.data[(8 * 32 + 30) * 4]! < 60, `${name}: white left, black right`);
   }
-  await assert.rejects(decodeImageAsync(new Uint8Array([1, 2, 3, 4, 5]), 'junk.webp'), /^Error: junk\.webp: cannot decode this picture/);
+  await assert.rejects(
+    decodeImageAsync(new Uint8Array([1, 2, 3, 4, 5]), 'junk.webp'),
+    /^Error: junk\.webp: cannot decode this picture/,
+  );
   const bomb = await halves(64, 64).png().toBuffer();
-  await assert.rejects(decodeImageAsync(bomb, 'big.png', { maxPixels: 1000 }), /big\.png: .*over the limit of 1,000 pixels/);
+  await assert.rejects(
+    decodeImageAsync(bomb, 'big.png', { maxPixels: 1000 }),
+    /big\.png: .*over the limit of 1,000 pixels/,
+  );
   const webpBomb = await halves(64, 64).webp().toBuffer();
-  await assert.rejects(decodeImageAsync(webpBomb, 'big.webp', { maxPixels: 1000 }), /big\.webp: .*more than 1000 pixels/);
+  await assert.rejects(
+    decodeImageAsync(webpBomb, 'big.webp', { maxPixels: 1000 }),
+    /big\.webp: .*more than 1000 pixels/,
+  );
 });
 
 test('a folder dataset is decoded once: the cache serves the next load, a changed file is decoded again', async () => {
-  const dir = tempDir(), cacheDir = join(tempDir(), 'cache');
+  const dir = tempDir(),
+    cacheDir = join(tempDir(), 'cache');
   for (const cls of ['dark', 'light']) mkdirSync(join(dir, cls));
-  await halves(64, 48).jpeg().toFile(join(dir, 'dark', 'a.jpg'));
-  await halves(48, 64).webp().toFile(join(dir, 'dark', 'b.webp'));
-  await halves(30, 30).png().toFile(join(dir, 'light', 'c.png'));
+  await halves(64, 48)
+    .jpeg()
+    .toFile(join(dir, 'dark', 'a.jpg'));
+  await halves(48, 64)
+    .webp()
+    .toFile(join(dir, 'dark', 'b.webp'));
+  await halves(30, 30)
+    .png()
+    .toFile(join(dir, 'light', 'c.png'));
   const o = { size: 16, channels: 3 as const, cacheDir };
   const first = await prepareImageFolder(dir, o);
   assert.equal(first.dataset.count, 3);
@@ -60,11 +76,16 @@ test('a folder dataset is decoded once: the cache serves the next load, a change
   // Without the cache, the JavaScript path cannot read the WebP: the cache is what made it load.
   assert.throws(() => loadImageFolder(dir, { ...o, cacheDir: null }), /b\.webp/);
   // A changed file (new mtime and content) is decoded again, not served stale.
-  await sharp(Buffer.alloc(30 * 30 * 3), { raw: { width: 30, height: 30, channels: 3 } }).png().toFile(join(dir, 'light', 'c.png'));
+  await sharp(Buffer.alloc(30 * 30 * 3), { raw: { width: 30, height: 30, channels: 3 } })
+    .png()
+    .toFile(join(dir, 'light', 'c.png'));
   utimesSync(join(dir, 'light', 'c.png'), new Date(), new Date(Date.now() + 5000));
   const changed = await prepareImageFolder(dir, o);
   const last = changed.dataset.images.subarray(2 * 3 * 16 * 16);
-  assert.ok(last.every((v) => v === 0), 'the new, black c.png');
+  assert.ok(
+    last.every((v) => v === 0),
+    'the new, black c.png',
+  );
   assert.ok(existsSync(join(cacheDir, 'folders')));
   writeFileSync(join(cacheDir, 'folders', readdirSync(join(cacheDir, 'folders'))[0]!), 'damaged');
   assert.equal((await prepareImageFolder(dir, o)).dataset.count, 3, 'a damaged cache is rebuilt, not trusted');

@@ -4,9 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, ddim, ddpm, dpmpp2m, edm, eulerMaruyama, gmmDenoiser, heun, predictorCorrector, setNumThreads, tidy, veSde,
+  Rng,
+  ddim,
+  ddpm,
+  dpmpp2m,
+  edm,
+  eulerMaruyama,
+  gmmDenoiser,
+  heun,
+  predictorCorrector,
+  setNumThreads,
+  tidy,
+  veSde,
   vpLinear,
-  type Denoiser, type SamplerOptions, type Schedule, type Tensor,
+  type Denoiser,
+  type SamplerOptions,
+  type Schedule,
+  type Tensor,
 } from '../src/index.js';
 import { assertMatchesMixture, mixture16d, mixture2d } from './gmm-check.js';
 
@@ -28,10 +42,28 @@ interface Case {
 const ve = veSde({ lambda: 200 });
 const cases: Case[] = [
   { name: 'ddpm, posterior variance, all 1000 steps', sampler: ddpm, schedule: vpLinear(), options: {}, dims: [2] },
-  { name: 'ddpm, beta variance, 250 strided steps', sampler: ddpm, schedule: vpLinear(), options: { numSteps: 250, variance: 'beta' }, dims: [2, 16] },
+  {
+    name: 'ddpm, beta variance, 250 strided steps',
+    sampler: ddpm,
+    schedule: vpLinear(),
+    options: { numSteps: 250, variance: 'beta' },
+    dims: [2, 16],
+  },
   { name: 'ddim eta=0, 200 steps', sampler: ddim, schedule: vpLinear(), options: { numSteps: 200 }, dims: [2, 16] },
-  { name: 'euler-maruyama, 300 steps', sampler: eulerMaruyama, schedule: ve, options: { numSteps: 300 }, dims: [2, 16] },
-  { name: 'predictor-corrector, 150 steps', sampler: predictorCorrector, schedule: ve, options: { numSteps: 150 }, dims: [2, 16] },
+  {
+    name: 'euler-maruyama, 300 steps',
+    sampler: eulerMaruyama,
+    schedule: ve,
+    options: { numSteps: 300 },
+    dims: [2, 16],
+  },
+  {
+    name: 'predictor-corrector, 150 steps',
+    sampler: predictorCorrector,
+    schedule: ve,
+    options: { numSteps: 150 },
+    dims: [2, 16],
+  },
   { name: 'heun, 40 steps', sampler: heun, schedule: edm(), options: { numSteps: 40 }, dims: [2, 16] },
   { name: 'dpm-solver++(2m), 60 steps', sampler: dpmpp2m, schedule: edm(), options: { numSteps: 60 }, dims: [2, 16] },
 ];
@@ -41,7 +73,11 @@ for (const c of cases) {
     test(`${c.name} reproduces the ${dim}-D mixture`, () => {
       const m = dim === 2 ? mixture2d : mixture16d;
       tidy(() => {
-        const x = c.sampler(gmmDenoiser(m, c.schedule), [N, dim], { rng: new Rng(dim), dtype: 'float64', ...c.options });
+        const x = c.sampler(gmmDenoiser(m, c.schedule), [N, dim], {
+          rng: new Rng(dim),
+          dtype: 'float64',
+          ...c.options,
+        });
         assert.deepEqual(x.shape, [N, dim]);
         assertMatchesMixture(m, x, `${c.name} (${dim}-D)`);
       });

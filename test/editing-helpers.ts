@@ -7,8 +7,18 @@ import { tempDir } from './helpers.js';
 export async function tinyModelFile(steps = 10): Promise<string> {
   const data = loadEmbeddedSubset();
   const config = resolveTrainConfig({
-    data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'tiny',
-    steps, batchSize: 16, lr: 2e-3, lrWarmupSteps: 2, checkpointEvery: steps, sampleEvery: 0, plotEvery: steps,
+    data: 'subset',
+    imageChannels: 1,
+    imageSize: 28,
+    classNames: [...data.classNames],
+    preset: 'tiny',
+    steps,
+    batchSize: 16,
+    lr: 2e-3,
+    lrWarmupSteps: 2,
+    checkpointEvery: steps,
+    sampleEvery: 0,
+    plotEvery: steps,
   });
   const dir = tempDir('difflab-tiny-model-');
   const result = await train(config, trainingSet(data), dir);
@@ -19,14 +29,22 @@ export async function tinyModelFile(steps = 10): Promise<string> {
 export function gifInfo(b: Uint8Array): { width: number; height: number; frames: number } {
   const sig = String.fromCharCode(...b.subarray(0, 6));
   if (sig !== 'GIF89a' && sig !== 'GIF87a') throw new Error(`not a GIF (${sig})`);
-  const width = b[6]! | (b[7]! << 8), height = b[8]! | (b[9]! << 8);
+  const width = b[6]! | (b[7]! << 8),
+    height = b[8]! | (b[9]! << 8);
   let p = 13 + (b[10]! & 0x80 ? 3 << ((b[10]! & 7) + 1) : 0);
-  const skipSubBlocks = () => { while (b[p]! !== 0) p += b[p]! + 1; p++; };
+  const skipSubBlocks = () => {
+    while (b[p]! !== 0) p += b[p]! + 1;
+    p++;
+  };
   let frames = 0;
   for (;;) {
     const block = b[p++];
     if (block === 0x3b) return { width, height, frames }; // trailer
-    if (block === 0x21) { p++; skipSubBlocks(); continue; } // extension: label, sub-blocks
+    if (block === 0x21) {
+      p++;
+      skipSubBlocks();
+      continue;
+    } // extension: label, sub-blocks
     if (block !== 0x2c) throw new Error(`bad GIF block 0x${block?.toString(16)} at ${p - 1}`);
     frames++;
     const flags = b[p + 8]!;

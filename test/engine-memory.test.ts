@@ -2,8 +2,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, Conv2d, DEFAULT_MODEL_PATH, Linear, Module, Rng, buildNetwork, dispose, keep, liveTensorCount, loadDenoiser, mseLoss,
-  networkPresets, tidy, zeros, type Tensor,
+  Adam,
+  Conv2d,
+  DEFAULT_MODEL_PATH,
+  Linear,
+  Module,
+  Rng,
+  buildNetwork,
+  dispose,
+  keep,
+  liveTensorCount,
+  loadDenoiser,
+  mseLoss,
+  networkPresets,
+  tidy,
+  zeros,
+  type Tensor,
 } from '../src/index.js';
 import { rssAfterGc } from './helpers.js';
 
@@ -15,7 +29,9 @@ class SmallNet extends Module {
     this.a = this.child('a', new Conv2d(1, 16, 3, { rng }));
     this.b = this.child('b', new Conv2d(16, 1, 3, { rng }));
   }
-  forward(x: Tensor): Tensor { return this.b.forward(this.a.forward(x).silu()); }
+  forward(x: Tensor): Tensor {
+    return this.b.forward(this.a.forward(x).silu());
+  }
 }
 
 function trainSteps(net: SmallNet, opt: Adam, rng: Rng, steps: number): void {
@@ -45,12 +61,15 @@ test('1,000 training steps do not grow resident memory', () => {
 
 test('liveTensorCount counts tensors made and not yet disposed (a second dispose changes nothing)', () => {
   const start = liveTensorCount();
-  const a = zeros([4]), b = a.add(1);
+  const a = zeros([4]),
+    b = a.add(1);
   assert.equal(liveTensorCount(), start + 2);
   a.dispose();
   a.dispose();
   assert.equal(liveTensorCount(), start + 1);
-  tidy(() => { b.mul(2).sum(); });
+  tidy(() => {
+    b.mul(2).sum();
+  });
   assert.equal(liveTensorCount(), start + 1, 'tidy released what it made');
   const kept = tidy(() => keep(b.mul(3)));
   assert.equal(liveTensorCount(), start + 2, 'a kept tensor stays live');
@@ -78,7 +97,8 @@ test('tidy releases what it does not return, and keeps what it returns', () => {
 
 test('networks, layers, optimizers and loaded models own what they make: dispose() returns the live count to its start', () => {
   const start = liveTensorCount();
-  for (let i = 0; i < 20; i++) loadDenoiser(DEFAULT_MODEL_PATH, { precision: i % 2 === 0 ? 'fp32' : 'bf16' }).network.dispose();
+  for (let i = 0; i < 20; i++)
+    loadDenoiser(DEFAULT_MODEL_PATH, { precision: i % 2 === 0 ? 'fp32' : 'bf16' }).network.dispose();
   assert.equal(liveTensorCount(), start, 'the shipped model loaded and disposed 20 times (fp32 and bf16)');
   const layer = new Linear(3, 4, { rng: new Rng(0) }); // outside any tidy scope
   assert.equal(liveTensorCount(), start + 2, 'a Linear holds its weight and bias, no temporaries');

@@ -15,7 +15,8 @@ test('groupNorm gives the same values and gradients for channels-last and NCHW i
       y.mul(probe).sum().backward();
       return { y: y.toFloat32Array(), g: xv.grad!.toFloat32Array() };
     };
-    const a = run(x0.clone()), b = run(x0.channelsLast());
+    const a = run(x0.clone()),
+      b = run(x0.channelsLast());
     assert.deepEqual(b.y, a.y);
     assert.deepEqual(b.g, a.g);
   });

@@ -5,8 +5,25 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Rng, autocast, buildNetwork, conv2d, groupNorm, loadDenoiser, presetConfig, presetNames, loadSafetensors, noGrad, resolvePrecision, resolveTrainConfig,
-  saveSafetensors, tensor, tidy, train, trainingSet, makeDataset, type Tensor,
+  Rng,
+  autocast,
+  buildNetwork,
+  conv2d,
+  groupNorm,
+  loadDenoiser,
+  presetConfig,
+  presetNames,
+  loadSafetensors,
+  noGrad,
+  resolvePrecision,
+  resolveTrainConfig,
+  saveSafetensors,
+  tensor,
+  tidy,
+  train,
+  trainingSet,
+  makeDataset,
+  type Tensor,
 } from '../src/index.js';
 import { difflab, relativeError, tempDir } from './helpers.js';
 
@@ -16,7 +33,11 @@ test('bf16 tensors round-trip through safetensors bit for bit, and a hand-writte
     const x = new Rng(1).randn([3, 5]).to('bfloat16');
     const path = join(dir, 'w.safetensors');
     saveSafetensors(path, { x });
-    const header = JSON.parse(readFileSync(path).subarray(8, 8 + Number(readFileSync(path).readBigUInt64LE(0))).toString());
+    const header = JSON.parse(
+      readFileSync(path)
+        .subarray(8, 8 + Number(readFileSync(path).readBigUInt64LE(0)))
+        .toString(),
+    );
     assert.equal(header.x.dtype, 'BF16');
     const back = loadSafetensors(path).tensors.x!;
     assert.equal(back.dtype, 'bfloat16');
@@ -46,7 +67,10 @@ test('autocast runs convolutions in bf16 inside its scope only, nests, and sends
     assert.equal(conv2d(x, w).dtype, 'float32', 'off again after the scope');
     assert.equal(autocast('fp32', () => conv2d(x, w)).dtype, 'float32');
     const exact = conv2d(x, w);
-    assert.ok(relativeError(y.toFloat32Array(), exact.toFloat32Array()) < 1e-2, 'bf16 result is the float32 one to ~3 digits');
+    assert.ok(
+      relativeError(y.toFloat32Array(), exact.toFloat32Array()) < 1e-2,
+      'bf16 result is the float32 one to ~3 digits',
+    );
     y.to('float32').sum().backward();
     assert.equal(w.grad!.dtype, 'float32');
   });
@@ -54,7 +78,8 @@ test('autocast runs convolutions in bf16 inside its scope only, nests, and sends
 
 /** float64 GroupNorm of (N, C, H, W) data in plain arithmetic: the reference. */
 function groupNormReference(x: Float64Array, [n, c, h, w]: number[], groups: number, eps: number): Float64Array {
-  const out = new Float64Array(x.length), per = (c / groups) * h * w;
+  const out = new Float64Array(x.length),
+    per = (c / groups) * h * w;
   for (let i = 0; i < n * groups; i++) {
     const s = x.subarray(i * per, (i + 1) * per);
     const mean = s.reduce((a, b) => a + b, 0) / per;
@@ -67,13 +92,18 @@ function groupNormReference(x: Float64Array, [n, c, h, w]: number[], groups: num
 test('GroupNorm matches a float64 reference on near-constant groups in every layout and precision', () => {
   // A black border: values 3 +- 1e-3. E[x^2] - E[x]^2 (libtorch 1.13's channels-last kernel) loses every digit of
   // the variance in float32 here; two-pass moments keep them.
-  const shape = [2, 8, 6, 6], groups = 4, eps = 1e-8;
+  const shape = [2, 8, 6, 6],
+    groups = 4,
+    eps = 1e-8;
   const rng = new Rng(3);
   const data = Float64Array.from(rng.normals(shape.reduce((a, b) => a * b)), (v) => 3 + 1e-3 * v);
   const reference = groupNormReference(data, shape, groups, eps);
   tidy(() => {
     const x = tensor(Float32Array.from(data), shape);
-    const cases: [string, Tensor][] = [['NCHW float32', x], ['channels-last float32', x.channelsLast()]];
+    const cases: [string, Tensor][] = [
+      ['NCHW float32', x],
+      ['channels-last float32', x.channelsLast()],
+    ];
     for (const [name, input] of cases) {
       const y = groupNorm(input, groups, null, null, eps);
       assert.equal(y.dtype, 'float32', name);
@@ -82,7 +112,12 @@ test('GroupNorm matches a float64 reference on near-constant groups in every lay
       assert.ok(err < 2e-3, `${name}: relative error ${err}`);
     }
     // bf16 input (what a convolution under autocast hands on) is normalised in float32.
-    const low = tensor(Float32Array.from(data, (v) => (v - 3) * 1e3), shape).channelsLast().to('bfloat16');
+    const low = tensor(
+      Float32Array.from(data, (v) => (v - 3) * 1e3),
+      shape,
+    )
+      .channelsLast()
+      .to('bfloat16');
     const y = groupNorm(low, groups, null, null, 1e-5);
     assert.equal(y.dtype, 'float32');
     const ref = groupNormReference(low.toFloat64Array(), shape, groups, 1e-5);
@@ -91,19 +126,26 @@ test('GroupNorm matches a float64 reference on near-constant groups in every lay
 });
 
 test('channels-last GroupNorm gradients match central finite differences in float64', () => {
-  const shape = [2, 4, 3, 3], groups = 2, n = shape.reduce((a, b) => a * b);
+  const shape = [2, 4, 3, 3],
+    groups = 2,
+    n = shape.reduce((a, b) => a * b);
   const rng = new Rng(4);
-  const x0 = rng.normals(n), weights = rng.normals(n), gamma = rng.normals(4), beta = rng.normals(4);
-  const value = (x: Float64Array, grad: boolean) => tidy(() => {
-    const xt = tensor(x, shape).channelsLast().setRequiresGrad(grad);
-    const g = tensor(gamma, [4]).setRequiresGrad(grad), b = tensor(beta, [4]);
-    const y = groupNorm(xt, groups, g, b);
-    assert.ok(y.isChannelsLast);
-    const l = y.mul(tensor(weights, shape)).sum();
-    if (!grad) return { v: l.item(), dx: new Float64Array(), dg: new Float64Array() };
-    l.backward();
-    return { v: l.item(), dx: xt.grad!.toFloat64Array(), dg: g.grad!.toFloat64Array() };
-  });
+  const x0 = rng.normals(n),
+    weights = rng.normals(n),
+    gamma = rng.normals(4),
+    beta = rng.normals(4);
+  const value = (x: Float64Array, grad: boolean) =>
+    tidy(() => {
+      const xt = tensor(x, shape).channelsLast().setRequiresGrad(grad);
+      const g = tensor(gamma, [4]).setRequiresGrad(grad),
+        b = tensor(beta, [4]);
+      const y = groupNorm(xt, groups, g, b);
+      assert.ok(y.isChannelsLast);
+      const l = y.mul(tensor(weights, shape)).sum();
+      if (!grad) return { v: l.item(), dx: new Float64Array(), dg: new Float64Array() };
+      l.backward();
+      return { v: l.item(), dx: xt.grad!.toFloat64Array(), dg: g.grad!.toFloat64Array() };
+    });
   const { dx } = value(x0, true);
   const h = 1e-6;
   const numeric = Float64Array.from(x0, (_, j) => {
@@ -118,32 +160,60 @@ test('channels-last GroupNorm gradients match central finite differences in floa
 
 test('a tiny U-Net trains in bf16 (loss falls), records it, and its model samples in fp32 and bf16 alike', async () => {
   const rng = new Rng(5);
-  const n = 64, images = new Uint8Array(n * 64), labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) { // bright squares (class 0) and bars (class 1) on black
+  const n = 64,
+    images = new Uint8Array(n * 64),
+    labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    // bright squares (class 0) and bars (class 1) on black
     labels[i] = i % 2;
     const [x0, y0] = [rng.int(4), rng.int(4)];
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
-      images[i * 64 + y * 8 + x] = inside ? 255 : 0;
-    }
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) {
+        const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
+        images[i * 64 + y * 8 + x] = inside ? 255 : 0;
+      }
   }
-  const data = makeDataset({ images, labels, classNames: ['square', 'bar'], shape: [1, 8, 8], count: n, source: 'synthetic' });
+  const data = makeDataset({
+    images,
+    labels,
+    classNames: ['square', 'bar'],
+    shape: [1, 8, 8],
+    count: n,
+    source: 'synthetic',
+  });
   const config = resolveTrainConfig({
-    data: 'synthetic', imageChannels: 1, imageSize: 8, classNames: ['square', 'bar'], preset: 'tiny',
-    steps: 120, batchSize: 16, lr: 2e-3, lrWarmupSteps: 5, checkpointEvery: 1000, sampleEvery: 0, precision: 'bf16',
+    data: 'synthetic',
+    imageChannels: 1,
+    imageSize: 8,
+    classNames: ['square', 'bar'],
+    preset: 'tiny',
+    steps: 120,
+    batchSize: 16,
+    lr: 2e-3,
+    lrWarmupSteps: 5,
+    checkpointEvery: 1000,
+    sampleEvery: 0,
+    precision: 'bf16',
   });
   assert.equal(config.precision, 'bf16');
   const dir = tempDir();
   const losses: number[] = [];
   const result = await train(config, trainingSet(data), dir, { onStep: (r) => losses.push(r.loss) });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const start = mean(losses.slice(0, 10)), end = mean(losses.slice(-20));
+  const start = mean(losses.slice(0, 10)),
+    end = mean(losses.slice(-20));
   assert.ok(end < 0.6 * start, `bf16 loss ${start.toFixed(3)} -> ${end.toFixed(3)}`);
   assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).precision, 'bf16');
 
   const outputs = (['fp32', 'bf16'] as const).map((precision) => {
     const m = loadDenoiser(result.modelPath, { precision });
-    const x = noGrad(() => tidy(() => m.denoiser.denoise(new Rng(6).randn([4, 1, 8, 8]), [0.5, 1, 2, 5], tensor(Int32Array.from([0, 1, 0, 1]))).toFloat32Array()));
+    const x = noGrad(() =>
+      tidy(() =>
+        m.denoiser
+          .denoise(new Rng(6).randn([4, 1, 8, 8]), [0.5, 1, 2, 5], tensor(Int32Array.from([0, 1, 0, 1])))
+          .toFloat32Array(),
+      ),
+    );
     m.network.dispose();
     return x;
   });
@@ -152,7 +222,8 @@ test('a tiny U-Net trains in bf16 (loss falls), records it, and its model sample
 });
 
 test('precision requests: auto follows the hardware, bf16 without native support runs with a note', () => {
-  const yes = { native: true, reason: 'CPU has avx512_bf16' }, no = { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
+  const yes = { native: true, reason: 'CPU has avx512_bf16' },
+    no = { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
   assert.deepEqual(resolvePrecision('auto', yes), { precision: 'bf16', note: null });
   assert.deepEqual(resolvePrecision('auto', no), { precision: 'fp32', note: null });
   assert.deepEqual(resolvePrecision('fp32', yes), { precision: 'fp32', note: null });
@@ -177,7 +248,8 @@ test('CLI: --precision is checked, shown in help, and recorded in the run config
 test('GELU backward is right when the gradient arrives channels-last and the input is not (a libtorch 1.13 kernel bug)', () => {
   tidy(() => {
     const rng = new Rng(7);
-    const x0 = rng.randn([2, 8, 5, 5], { dtype: 'float64' }), r = rng.randn([2, 8, 5, 5], { dtype: 'float64' });
+    const x0 = rng.randn([2, 8, 5, 5], { dtype: 'float64' }),
+      r = rng.randn([2, 8, 5, 5], { dtype: 'float64' });
     const grad = (x: Tensor, weights: Tensor) => {
       const v = x.clone().setRequiresGrad();
       v.gelu().mul(weights).sum().backward();
@@ -192,16 +264,25 @@ test('GELU backward is right when the gradient arrives channels-last and the inp
 test('every preset computes nearly the fp32 gradients in bf16 (channels-last): no kernel goes wrong on its layouts', () => {
   for (const preset of presetNames) {
     const config = presetConfig(preset, preset === 'singleStep' ? { hidden: 16 } : {});
-    const grads = (precision: 'fp32' | 'bf16') => tidy(() => {
-      const net = buildNetwork(config, { rng: new Rng(8), memoryFormat: precision === 'bf16' ? 'channels-last' : 'contiguous' }).train();
-      const rng = new Rng(9);
-      const x = rng.randn([8, config.imageChannels, 28, 28]);
-      const out = autocast(precision, () => net.forward(x, rng.rand([8]), { classes: Int32Array.from({ length: 8 }, (_, i) => i % 10), rng: new Rng(10) }));
-      out.to('float32').square().mean().backward();
-      const g = Float64Array.from(net.parameters().flatMap((p) => [...p.grad!.toFloat32Array()]));
-      net.dispose();
-      return g;
-    });
+    const grads = (precision: 'fp32' | 'bf16') =>
+      tidy(() => {
+        const net = buildNetwork(config, {
+          rng: new Rng(8),
+          memoryFormat: precision === 'bf16' ? 'channels-last' : 'contiguous',
+        }).train();
+        const rng = new Rng(9);
+        const x = rng.randn([8, config.imageChannels, 28, 28]);
+        const out = autocast(precision, () =>
+          net.forward(x, rng.rand([8]), {
+            classes: Int32Array.from({ length: 8 }, (_, i) => i % 10),
+            rng: new Rng(10),
+          }),
+        );
+        out.to('float32').square().mean().backward();
+        const g = Float64Array.from(net.parameters().flatMap((p) => [...p.grad!.toFloat32Array()]));
+        net.dispose();
+        return g;
+      });
     const gap = relativeError(grads('bf16'), grads('fp32'));
     assert.ok(gap < 0.05, `${preset}: bf16 gradients differ from fp32 by ${gap}`);
   }

@@ -8,7 +8,10 @@ test('same seed gives bit-identical randn; different seeds differ', () => {
   const b = new Rng(42).randn([3, 5, 7]).toFloat32Array();
   const c = new Rng(43).randn([3, 5, 7]).toFloat32Array();
   assert.deepEqual(Buffer.from(a.buffer), Buffer.from(b.buffer));
-  assert.ok(a.some((v, i) => v !== c[i]), 'seeds 42 and 43 gave the same numbers');
+  assert.ok(
+    a.some((v, i) => v !== c[i]),
+    'seeds 42 and 43 gave the same numbers',
+  );
 });
 
 test('normals have mean 0 and variance 1, uniforms lie in [0, 1)', () => {
@@ -55,6 +58,9 @@ test('per-sample streams: the first 4 rows of a batch of 16 equal a batch of 4',
 
 test('permutation is a permutation and depends on the seed', () => {
   const p = new Rng(1).permutation(50);
-  assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.notDeepEqual(p, new Rng(2).permutation(50));
 });

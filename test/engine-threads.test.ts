@@ -15,14 +15,21 @@ import(workerData.index).then(({ Rng, conv2d, tidy }) => {
 function inWorker(seed: number): Promise<Float32Array> {
   return new Promise((resolve, reject) => {
     const w = new Worker(job, { eval: true, workerData: { index, seed } });
-    w.once('message', (m: Float32Array) => { resolve(m); void w.terminate(); });
+    w.once('message', (m: Float32Array) => {
+      resolve(m);
+      void w.terminate();
+    });
     w.once('error', reject);
   });
 }
 
 test('two worker threads and the main thread use libtorch at once and agree', async () => {
   const [a, b] = await Promise.all([inWorker(1), inWorker(2)]);
-  const here = (seed: number) => tidy(() => { const r = new Rng(seed); return conv2d(r.randn([2, 3, 8, 8]), r.randn([4, 3, 3, 3])).toFloat32Array(); });
+  const here = (seed: number) =>
+    tidy(() => {
+      const r = new Rng(seed);
+      return conv2d(r.randn([2, 3, 8, 8]), r.randn([4, 3, 3, 3])).toFloat32Array();
+    });
   assert.deepEqual(a, here(1));
   assert.deepEqual(b, here(2));
   assert.notDeepEqual(a, b);

@@ -2,15 +2,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, Conv2d, Linear, Module, Rng, adamW, avgPool2d, clipGradNorm, crossEntropy, indices, linspace, mseLoss,
-  noGrad, tensor, tidy, type Tensor,
+  Adam,
+  Conv2d,
+  Linear,
+  Module,
+  Rng,
+  adamW,
+  avgPool2d,
+  clipGradNorm,
+  crossEntropy,
+  indices,
+  linspace,
+  mseLoss,
+  noGrad,
+  tensor,
+  tidy,
+  type Tensor,
 } from '../src/index.js';
 
 class Mlp extends Module {
   readonly layers: Linear[];
   constructor(rng: Rng, width = 32) {
     super();
-    this.layers = this.children('layers', [new Linear(1, width, { rng }), new Linear(width, width, { rng }), new Linear(width, 1, { rng })]);
+    this.layers = this.children('layers', [
+      new Linear(1, width, { rng }),
+      new Linear(width, width, { rng }),
+      new Linear(width, 1, { rng }),
+    ]);
   }
   forward(x: Tensor): Tensor {
     const [a, b, c] = this.layers as [Linear, Linear, Linear];
@@ -24,7 +42,8 @@ test('a tiny MLP learns y = sin(x) on [-pi, pi] with Adam', () => {
   const opt = new Adam(net.parameters(), { lr: 1e-2 });
   const x = linspace(-Math.PI, Math.PI, 128).reshape([128, 1]);
   const y = x.sin();
-  let first = NaN, last = NaN;
+  let first = NaN,
+    last = NaN;
   for (let step = 0; step < 600; step++) {
     last = tidy(() => {
       const loss = mseLoss(net.forward(x), y);
@@ -49,7 +68,8 @@ class TinyConvNet extends Module {
     this.c2 = this.child('c2', new Conv2d(8, 16, 3, { rng, stride: 2, padding: 1 }));
     this.head = this.child('head', new Linear(16, 8, { rng }));
   }
-  forward(x: Tensor): Tensor { // (N, 1, 8, 8) -> (N, 8)
+  forward(x: Tensor): Tensor {
+    // (N, 1, 8, 8) -> (N, 8)
     const h = this.c2.forward(this.c1.forward(x).silu()).silu(); // (N, 16, 4, 4)
     return this.head.forward(avgPool2d(h, 4).flatten(1));
   }
@@ -81,12 +101,18 @@ test('one AdamW step matches the written-out update (decoupled weight decay, bia
   const p = tensor(new Float64Array([1, -2, 3]), [3]).setRequiresGrad(true);
   const g = [0.5, -1, 2];
   const opt = adamW([p], { lr: 0.1, weightDecay: 0.1, betas: [0.9, 0.99], eps: 1e-8 });
-  tidy(() => p.mul(tensor(new Float64Array(g), [3])).sum().backward());
+  tidy(() =>
+    p
+      .mul(tensor(new Float64Array(g), [3]))
+      .sum()
+      .backward(),
+  );
   opt.update();
   const got = p.toFloat64Array();
   [1, -2, 3].forEach((p0, i) => {
-    const m = 0.1 * g[i]!, v = 0.01 * g[i]! ** 2; // first moments after one step
-    const expected = p0 * (1 - 0.1 * 0.1) - 0.1 * (m / 0.1) / (Math.sqrt(v / 0.01) + 1e-8);
+    const m = 0.1 * g[i]!,
+      v = 0.01 * g[i]! ** 2; // first moments after one step
+    const expected = p0 * (1 - 0.1 * 0.1) - (0.1 * (m / 0.1)) / (Math.sqrt(v / 0.01) + 1e-8);
     assert.ok(Math.abs(got[i]! - expected) < 1e-12, `param ${i}: ${got[i]} vs ${expected}`);
   });
 });

@@ -4,8 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import {
-  DEFAULT_CLASSIFIER_PATH, batchImages, classifierAccuracy, classifyImages, compareFeatures, loadClassifier,
-  liveTensorCount, loadEmbeddedSubset, tidy,
+  DEFAULT_CLASSIFIER_PATH,
+  batchImages,
+  classifierAccuracy,
+  classifyImages,
+  compareFeatures,
+  loadClassifier,
+  liveTensorCount,
+  loadEmbeddedSubset,
+  tidy,
 } from '../src/index.js';
 import { rssAfterGc } from './helpers.js';
 
@@ -18,7 +25,13 @@ test('the shipped classifier loads, is small, and classifies >= 90% of the 500 e
   const accuracy = classifierAccuracy(c.classifier, subset);
   assert.ok(accuracy >= 0.9, `accuracy on the embedded subset ${accuracy}`);
   tidy(() => {
-    const { features, predicted } = classifyImages(c.classifier, batchImages(subset, Int32Array.from({ length: 40 }, (_, i) => i)));
+    const { features, predicted } = classifyImages(
+      c.classifier,
+      batchImages(
+        subset,
+        Int32Array.from({ length: 40 }, (_, i) => i),
+      ),
+    );
     assert.deepEqual(features.shape, [40, c.classifier.config.featureDim]);
     assert.equal(predicted.length, 40);
   });
@@ -29,11 +42,18 @@ test('measuring again and again does not grow resident memory (every tensor rele
   const c = loadClassifier(DEFAULT_CLASSIFIER_PATH);
   const subset = loadEmbeddedSubset();
   const ids = Int32Array.from({ length: 100 }, (_, i) => i * 4 + 1);
-  const measure = () => tidy(() => {
-    const a = classifyImages(c.classifier, batchImages(subset, ids)).features;
-    const b = classifyImages(c.classifier, batchImages(subset, ids.map((i) => i - 1))).features;
-    return compareFeatures(a, b, { kidSubsets: 3, precisionRecall: true }).fid;
-  });
+  const measure = () =>
+    tidy(() => {
+      const a = classifyImages(c.classifier, batchImages(subset, ids)).features;
+      const b = classifyImages(
+        c.classifier,
+        batchImages(
+          subset,
+          ids.map((i) => i - 1),
+        ),
+      ).features;
+      return compareFeatures(a, b, { kidSubsets: 3, precisionRecall: true }).fid;
+    });
   // Every tensor made by a measurement is released: exact, whatever the allocator does.
   const live = liveTensorCount();
   for (let i = 0; i < 20; i++) measure();

@@ -5,8 +5,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DEFAULT_CLASSIFIER_PATH, ddim, generateShards, indices, loadDenoiser, loadEmbeddedSubset, PerSampleRng,
-  resolveTrainConfig, train, trainingSet,
+  DEFAULT_CLASSIFIER_PATH,
+  ddim,
+  generateShards,
+  indices,
+  loadDenoiser,
+  loadEmbeddedSubset,
+  PerSampleRng,
+  resolveTrainConfig,
+  train,
+  trainingSet,
 } from '../src/index.js';
 import { difflab, tempDir } from './helpers.js';
 
@@ -14,14 +22,40 @@ let modelPath = '';
 before(async () => {
   const data = loadEmbeddedSubset();
   const config = resolveTrainConfig({
-    data: 'subset', imageChannels: 1, imageSize: 28, classNames: [...data.classNames], preset: 'tiny',
-    steps: 20, batchSize: 16, lrWarmupSteps: 5, checkpointEvery: 20, sampleEvery: 0,
+    data: 'subset',
+    imageChannels: 1,
+    imageSize: 28,
+    classNames: [...data.classNames],
+    preset: 'tiny',
+    steps: 20,
+    batchSize: 16,
+    lrWarmupSteps: 5,
+    checkpointEvery: 20,
+    sampleEvery: 0,
   });
   modelPath = (await train(config, trainingSet(data), tempDir())).modelPath;
 });
 
-const evalArgs = (out: string) => ['eval', '--model', modelPath, '--classifier', DEFAULT_CLASSIFIER_PATH, '--sampler', 'ddim',
-  '--steps', '20', '--n', '64', '--batch', '24', '--kid-subsets', '10', '--pr', '--out', out];
+const evalArgs = (out: string) => [
+  'eval',
+  '--model',
+  modelPath,
+  '--classifier',
+  DEFAULT_CLASSIFIER_PATH,
+  '--sampler',
+  'ddim',
+  '--steps',
+  '20',
+  '--n',
+  '64',
+  '--batch',
+  '24',
+  '--kid-subsets',
+  '10',
+  '--pr',
+  '--out',
+  out,
+];
 
 test('difflab eval --n 64 on a tiny model writes the documented report, and a rerun reuses its shards', () => {
   const out = join(tempDir(), 'report.json');
@@ -29,8 +63,30 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /FID/);
   const r = JSON.parse(readFileSync(out, 'utf8'));
-  for (const k of ['format', 'kind', 'n', 'model', 'modelStep', 'sampler', 'steps', 'nfe', 'guidance', 'classes', 'seed',
-    'classifier', 'featureDim', 'reference', 'fid', 'kid', 'precision', 'recall', 'classAccuracy', 'floor', 'seconds', 'workDir']) {
+  for (const k of [
+    'format',
+    'kind',
+    'n',
+    'model',
+    'modelStep',
+    'sampler',
+    'steps',
+    'nfe',
+    'guidance',
+    'classes',
+    'seed',
+    'classifier',
+    'featureDim',
+    'reference',
+    'fid',
+    'kid',
+    'precision',
+    'recall',
+    'classAccuracy',
+    'floor',
+    'seconds',
+    'workDir',
+  ]) {
     assert.ok(k in r, `report lacks '${k}'`);
   }
   assert.equal(r.kind, 'model');
@@ -41,7 +97,10 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
   assert.ok(r.fid > r.floor.fid, `a 20-step model (FID ${r.fid}) is worse than real data (${r.floor.fid})`);
   for (const k of ['mean', 'std', 'subsets', 'subsetSize']) assert.ok(k in r.kid && k in r.floor.kid, `kid.${k}`);
   assert.equal(r.classAccuracy.perClass.length, 10);
-  assert.equal(r.classAccuracy.perClass.reduce((a: number, p: { n: number }) => a + p.n, 0), 64);
+  assert.equal(
+    r.classAccuracy.perClass.reduce((a: number, p: { n: number }) => a + p.n, 0),
+    64,
+  );
   const shards = readdirSync(r.workDir).filter((f) => f.endsWith('.npy'));
   assert.deepEqual(shards, ['shard-000000.npy', 'shard-000001.npy', 'shard-000002.npy']); // 24 + 24 + 16: --n exactly
 
@@ -55,19 +114,37 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
 
 test('an interrupted generation resumes to the same shards as an uninterrupted one', async () => {
   const model = loadDenoiser(modelPath);
-  const run = (dir: string, signal?: AbortSignal, onShard?: () => void) => generateShards({
-    dir, n: 20, samplesPerShard: 8, identity: { model: modelPath }, signal, onShard,
-    generate: (first, count) => ddim(model.denoiser, [count, 1, 28, 28], {
-      rng: PerSampleRng.of(7, count, first), numSteps: 5, cond: indices(Array.from({ length: count }, (_, k) => (first + k) % 10)),
-    }),
-  });
-  const whole = tempDir(), resumed = tempDir();
+  const run = (dir: string, signal?: AbortSignal, onShard?: () => void) =>
+    generateShards({
+      dir,
+      n: 20,
+      samplesPerShard: 8,
+      identity: { model: modelPath },
+      signal,
+      onShard,
+      generate: (first, count) =>
+        ddim(model.denoiser, [count, 1, 28, 28], {
+          rng: PerSampleRng.of(7, count, first),
+          numSteps: 5,
+          cond: indices(Array.from({ length: count }, (_, k) => (first + k) % 10)),
+        }),
+    });
+  const whole = tempDir(),
+    resumed = tempDir();
   assert.equal(await run(whole), 'done');
   const stop = new AbortController();
   assert.equal(await run(resumed, stop.signal, () => stop.abort()), 'aborted');
-  assert.deepEqual(readdirSync(resumed).filter((f) => f.endsWith('.npy')), ['shard-000000.npy']);
+  assert.deepEqual(
+    readdirSync(resumed).filter((f) => f.endsWith('.npy')),
+    ['shard-000000.npy'],
+  );
   let made = 0;
-  assert.equal(await run(resumed, undefined, () => { made += 1; }), 'done');
+  assert.equal(
+    await run(resumed, undefined, () => {
+      made += 1;
+    }),
+    'done',
+  );
   assert.equal(made, 3);
   for (const f of ['shard-000000.npy', 'shard-000001.npy', 'shard-000002.npy']) {
     assert.ok(readFileSync(join(whole, f)).equals(readFileSync(join(resumed, f))), `${f} differs after resume`);
@@ -77,7 +154,19 @@ test('an interrupted generation resumes to the same shards as an uninterrupted o
 
 test('difflab eval --real A --real B reports the real-vs-real distance', () => {
   const out = join(tempDir(), 'floor.json');
-  const r = difflab('eval', '--real', 'subset', '--real', 'fashion-mnist-test', '--n', '200', '--kid-subsets', '10', '--out', out);
+  const r = difflab(
+    'eval',
+    '--real',
+    'subset',
+    '--real',
+    'fashion-mnist-test',
+    '--n',
+    '200',
+    '--kid-subsets',
+    '10',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(report.kind, 'real');

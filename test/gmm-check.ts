@@ -15,17 +15,24 @@ export interface MixtureFit {
 }
 
 export function fitByNearestMean(m: GaussianMixture, samples: Tensor): MixtureFit {
-  const x = samples.toFloat64Array(), K = m.weights.length, d = m.means[0]!.length, n = x.length / d;
+  const x = samples.toFloat64Array(),
+    K = m.weights.length,
+    d = m.means[0]!.length,
+    n = x.length / d;
   const counts = new Array<number>(K).fill(0);
   const sums = m.means.map(() => new Float64Array(d));
   const outer = m.means.map(() => new Float64Array(d * d));
   for (let i = 0; i < n; i++) {
     const row = x.subarray(i * d, (i + 1) * d);
-    let best = 0, bestDist = Infinity;
+    let best = 0,
+      bestDist = Infinity;
     m.means.forEach((mu, k) => {
       let dist = 0;
       for (let j = 0; j < d; j++) dist += (row[j]! - mu[j]!) ** 2;
-      if (dist < bestDist) { bestDist = dist; best = k; }
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = k;
+      }
     });
     counts[best]!++;
     // Centered on the true mean so that the covariance estimate needs no second pass.
@@ -36,30 +43,43 @@ export function fitByNearestMean(m: GaussianMixture, samples: Tensor): MixtureFi
     }
   }
   const means = sums.map((s, k) => Array.from(s, (v, j) => m.means[k]![j]! + v / counts[k]!));
-  const covs = outer.map((o, k) => o.map((v, jl) => {
-    const [j, l] = [Math.floor(jl / d), jl % d];
-    return v / counts[k]! - (sums[k]![j]! / counts[k]!) * (sums[k]![l]! / counts[k]!);
-  }));
+  const covs = outer.map((o, k) =>
+    o.map((v, jl) => {
+      const [j, l] = [Math.floor(jl / d), jl % d];
+      return v / counts[k]! - (sums[k]![j]! / counts[k]!) * (sums[k]![l]! / counts[k]!);
+    }),
+  );
   return { weights: counts.map((c) => c / n), means, covs, counts };
 }
 
 /** Asserts the fit is within Z standard errors of the mixture, entry by entry. Returns the largest |error| / SE. */
 export function assertMatchesMixture(m: GaussianMixture, samples: Tensor, label: string): number {
-  const fit = fitByNearestMean(m, samples), n = samples.shape[0]!, d = m.means[0]!.length;
+  const fit = fitByNearestMean(m, samples),
+    n = samples.shape[0]!,
+    d = m.means[0]!.length;
   let worst = 0;
   const check = (what: string, got: number, want: number, se: number) => {
     const z = Math.abs(got - want) / se;
     worst = Math.max(worst, z);
-    assert.ok(z <= Z, `${label}: ${what} = ${got.toFixed(4)}, want ${want.toFixed(4)} +- ${(Z * se).toFixed(4)} (${Z} SE)`);
+    assert.ok(
+      z <= Z,
+      `${label}: ${what} = ${got.toFixed(4)}, want ${want.toFixed(4)} +- ${(Z * se).toFixed(4)} (${Z} SE)`,
+    );
   };
   m.weights.forEach((w, k) => {
-    const nk = fit.counts[k]!, s2 = m.stds[k]! ** 2;
+    const nk = fit.counts[k]!,
+      s2 = m.stds[k]! ** 2;
     check(`weight[${k}]`, fit.weights[k]!, w, Math.sqrt((w * (1 - w)) / n));
     for (let j = 0; j < d; j++) check(`mean[${k}][${j}]`, fit.means[k]![j]!, m.means[k]![j]!, Math.sqrt(s2 / nk));
     for (let j = 0; j < d; j++) {
       for (let l = j; l < d; l++) {
         // Var of a sample covariance entry of N(0, s^2 I): 2 s^4 / n on the diagonal, s^4 / n off it.
-        check(`cov[${k}][${j},${l}]`, fit.covs[k]![j * d + l]!, j === l ? s2 : 0, s2 * Math.sqrt((j === l ? 2 : 1) / nk));
+        check(
+          `cov[${k}][${j},${l}]`,
+          fit.covs[k]![j * d + l]!,
+          j === l ? s2 : 0,
+          s2 * Math.sqrt((j === l ? 2 : 1) / nk),
+        );
       }
     }
   });
@@ -69,7 +89,11 @@ export function assertMatchesMixture(m: GaussianMixture, samples: Tensor, label:
 /** The 2-D test mixture: three well-separated components of different widths. */
 export const mixture2d: GaussianMixture = {
   weights: [0.5, 0.3, 0.2],
-  means: [[-2, -1], [2, -1], [0, 2]],
+  means: [
+    [-2, -1],
+    [2, -1],
+    [0, 2],
+  ],
   stds: [0.3, 0.4, 0.25],
 };
 

@@ -12,7 +12,9 @@ export function tempDir(prefix = 'difflab-test-'): string {
 
 /** ||a - b|| / max(||a||, ||b||, tiny): the relative error of two vectors. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, na = 0, nb = 0;
+  let d = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     d += (a[i]! - b[i]!) ** 2;
     na += a[i]! ** 2;
@@ -24,7 +26,10 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
 /** Runs the difflab binary as a user would; returns its exit code and output. */
 export function difflab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DIFFLAB_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DIFFLAB_DEBUG: '' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -6,7 +6,14 @@ import { JobWorker, decodePng, type JobRequest } from '../src/index.js';
 import { tinyModelFile } from './editing-helpers.js';
 
 const request = (steps: number): JobRequest => ({
-  kind: 'generate', count: 2, classes: [1, 1], sampler: 'ddim', numSteps: steps, eta: 0, seed: 3, guidance: 2,
+  kind: 'generate',
+  count: 2,
+  classes: [1, 1],
+  sampler: 'ddim',
+  numSteps: steps,
+  eta: 0,
+  seed: 3,
+  guidance: 2,
   preview: { maxFrames: 4, content: 'x0' },
 });
 
@@ -16,7 +23,9 @@ test('a JobWorker samples on its own thread: the event loop keeps ticking, frame
     const info = await worker.ready;
     assert.deepEqual(info.imageShape, [1, 28, 28]);
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 5);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 5);
     const frames: number[] = [];
     const t0 = performance.now();
     const result = await worker.run(request(200), { onFrame: (f) => frames.push(f.step) });

@@ -9,7 +9,11 @@ const difflab = (...args: string[]) => spawnSync(process.execPath, [bin, ...args
 
 test('presets build, and their parameter counts are in the intended ranges', (t) => {
   const expected: Record<string, [number, number]> = {
-    default: [1e6, 2e6], tiny: [1e4, 1e5], classicUNet: [5e5, 3e6], singleStep: [5e5, 1e7], scoreUNet: [5e5, 2e6],
+    default: [1e6, 2e6],
+    tiny: [1e4, 1e5],
+    classicUNet: [5e5, 3e6],
+    singleStep: [5e5, 1e7],
+    scoreUNet: [5e5, 2e6],
   };
   assert.deepEqual([...presetNames].sort(), Object.keys(expected).sort());
   for (const name of presetNames) {

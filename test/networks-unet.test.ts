@@ -3,26 +3,54 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, Rng, buildNetwork, convTranspose2d, convTranspose2dViaConv, decodeSafetensors, dropLabels, effectiveClasses,
-  encodeSafetensors, mseLoss, noGrad, tidy, type Network, type NetworkConfig, type Tensor,
+  Adam,
+  Rng,
+  buildNetwork,
+  convTranspose2d,
+  convTranspose2dViaConv,
+  decodeSafetensors,
+  dropLabels,
+  effectiveClasses,
+  encodeSafetensors,
+  mseLoss,
+  noGrad,
+  tidy,
+  type Network,
+  type NetworkConfig,
+  type Tensor,
 } from '../src/index.js';
 import { relativeError } from './helpers.js';
 
 /** Small configs of every kind, so each test runs in well under a second. */
 const small: Record<string, NetworkConfig> = {
-  unet: { kind: 'unet', baseChannels: 8, channelMults: [1, 2, 2], attentionLevels: [2], attentionHeads: 2, embedDim: 16, groups: 4 },
+  unet: {
+    kind: 'unet',
+    baseChannels: 8,
+    channelMults: [1, 2, 2],
+    attentionLevels: [2],
+    attentionHeads: 2,
+    embedDim: 16,
+    groups: 4,
+  },
   classic: { kind: 'classic', hidden: 8, imageSize: 16, groups: 4 },
   score: { kind: 'score', channels: [8, 16, 16, 32], embedDim: 16 },
 };
 const sizeFor = { unet: 16, classic: 16, score: 28 } as const;
 
 function run(net: Network, x: Tensor, classes?: number[]): Float32Array {
-  return noGrad(() => tidy(() => net.forward(x, new Rng(9).rand([x.shape[0]!]), classes ? { classes } : {}).toFloat32Array()));
+  return noGrad(() =>
+    tidy(() => net.forward(x, new Rng(9).rand([x.shape[0]!]), classes ? { classes } : {}).toFloat32Array()),
+  );
 }
 
 test('U-Net output has the input shape for 1 and 3 channels and several sizes', () => {
   for (const channels of [1, 3]) {
-    for (const [h, w] of [[16, 16], [28, 28], [32, 20], [8, 12]]) {
+    for (const [h, w] of [
+      [16, 16],
+      [28, 28],
+      [32, 20],
+      [8, 12],
+    ]) {
       const net = buildNetwork({ ...small.unet!, kind: 'unet', imageChannels: channels }, { rng: new Rng(1) }).eval();
       const out = tidy(() => [...net.forward(new Rng(2).randn([2, channels, h!, w!]), new Rng(3).rand([2])).shape]);
       assert.deepEqual(out, [2, channels, h, w], `${channels} channels, ${h}x${w}`);
@@ -34,7 +62,9 @@ test('U-Net output has the input shape for 1 and 3 channels and several sizes', 
 test('classic and score presets keep the input shape, for 1 and 3 channels', () => {
   for (const kind of ['classic', 'score'] as const) {
     for (const channels of [1, 3]) {
-      const net = buildNetwork({ ...small[kind]!, imageChannels: channels } as NetworkConfig, { rng: new Rng(1) }).eval();
+      const net = buildNetwork({ ...small[kind]!, imageChannels: channels } as NetworkConfig, {
+        rng: new Rng(1),
+      }).eval();
       const s = sizeFor[kind];
       const shape = tidy(() => [...net.forward(new Rng(2).randn([3, channels, s, s]), new Rng(3).rand([3])).shape]);
       assert.deepEqual(shape, [3, channels, s, s], `${kind}, ${channels} channels`);
@@ -75,10 +105,19 @@ test('label dropout replaces labels by the null class at rate p (default 0.1)', 
   const dropped = dropLabels(labels, 10, 0.1, new Rng(6));
   const rate = dropped.filter((c) => c === 10).length / n;
   assert.ok(Math.abs(rate - 0.1) < 0.01, `drop rate ${rate} is not ~0.1`);
-  assert.ok(dropped.every((c, i) => c === 10 || c === labels[i]), 'a kept label changed');
-  const viaNet = effectiveClasses({ classes: labels, rng: new Rng(6) }, { numClasses: 10, labelDropout: 0.1, training: true, batch: n });
+  assert.ok(
+    dropped.every((c, i) => c === 10 || c === labels[i]),
+    'a kept label changed',
+  );
+  const viaNet = effectiveClasses(
+    { classes: labels, rng: new Rng(6) },
+    { numClasses: 10, labelDropout: 0.1, training: true, batch: n },
+  );
   assert.deepEqual(viaNet, dropped, 'networks drop labels exactly as dropLabels with the same rng');
-  const inEval = effectiveClasses({ classes: labels }, { numClasses: 10, labelDropout: 0.1, training: false, batch: n });
+  const inEval = effectiveClasses(
+    { classes: labels },
+    { numClasses: 10, labelDropout: 0.1, training: false, batch: n },
+  );
   assert.deepEqual(inEval, labels, 'eval mode must not drop labels');
 });
 
@@ -93,7 +132,13 @@ test('one Adam step on a fixed batch lowers the MSE, for every kind', () => {
     const classes = [0, 1, 2, 3, 4, 5, 6, 7];
     const opt = new Adam(net.parameters(), { lr: 1e-3 });
     const loss = () => tidy(() => mseLoss(net.forward(x, t, { classes }), target));
-    const before = tidy(() => { const l = loss(); opt.zeroGrad(); l.backward(); opt.update(); return l.item(); });
+    const before = tidy(() => {
+      const l = loss();
+      opt.zeroGrad();
+      l.backward();
+      opt.update();
+      return l.item();
+    });
     const after = tidy(() => loss().item());
     assert.ok(after < before, `${kind}: loss ${before} -> ${after} did not decrease`);
     opt.dispose();
@@ -106,7 +151,10 @@ test('weights round-trip through safetensors and buildNetwork(config) (channels-
   const a = buildNetwork(config, { rng: new Rng(8), memoryFormat: 'channels-last' }).eval();
   const bytes = Buffer.concat(encodeSafetensors(a.stateDict(), { config: JSON.stringify(a.config) }));
   const file = decodeSafetensors(bytes);
-  const b = buildNetwork(JSON.parse(file.metadata.config!) as NetworkConfig, { rng: new Rng(99), memoryFormat: 'contiguous' }).eval();
+  const b = buildNetwork(JSON.parse(file.metadata.config!) as NetworkConfig, {
+    rng: new Rng(99),
+    memoryFormat: 'contiguous',
+  }).eval();
   const x = new Rng(10).randn([2, 1, 16, 16]);
   assert.ok(relativeError(run(a, x, [1, 2]), run(b, x, [1, 2])) > 1e-3, 'different seeds should give different nets');
   b.loadStateDict(file.tensors);
@@ -121,9 +169,13 @@ test('the score U-Net divides its output by the caller-given marginal std', () =
   const scaled = buildNetwork(small.score!, { rng: new Rng(11), marginalStd: sigma }).eval();
   const x = new Rng(12).randn([2, 1, 28, 28]);
   const t = new Rng(13).rand([2]);
-  const [p, s, sig] = noGrad(() => tidy(() => [
-    plain.forward(x, t).toFloat32Array(), scaled.forward(x, t).toFloat32Array(), sigma(t).toFloat32Array(),
-  ]));
+  const [p, s, sig] = noGrad(() =>
+    tidy(() => [
+      plain.forward(x, t).toFloat32Array(),
+      scaled.forward(x, t).toFloat32Array(),
+      sigma(t).toFloat32Array(),
+    ]),
+  );
   const per = 28 * 28;
   const expected = p.map((v, i) => v / sig[Math.floor(i / per)]!);
   assert.ok(relativeError(s, expected) < 1e-6, 'output is not h / sigma_t');
@@ -132,7 +184,11 @@ test('the score U-Net divides its output by the caller-given marginal std', () =
 
 test('the conv2d form of a transposed convolution matches convTranspose2d, values and gradients', () => {
   const rng = new Rng(14);
-  for (const [cin, cout, h, k, stride, padding, outputPadding] of [[3, 4, 5, 4, 2, 1, 0], [3, 2, 1, 7, 7, 0, 0], [4, 3, 5, 3, 2, 0, 1]]) {
+  for (const [cin, cout, h, k, stride, padding, outputPadding] of [
+    [3, 4, 5, 4, 2, 1, 0],
+    [3, 2, 1, 7, 7, 0, 0],
+    [4, 3, 5, 3, 2, 0, 1],
+  ]) {
     tidy(() => {
       const x = rng.randn([2, cin!, h!, h!]).setRequiresGrad(true);
       const w = rng.randn([cin!, cout!, k!, k!]).setRequiresGrad(true);

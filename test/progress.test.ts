@@ -9,8 +9,15 @@ import { Progress } from '../src/cli/progress.js';
 async function rateOf(fn: () => Promise<void>): Promise<number> {
   const write = process.stderr.write.bind(process.stderr);
   let last = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => { last = String(chunk); return true; }) as typeof process.stderr.write;
-  try { await fn(); } finally { process.stderr.write = write; }
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    last = String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await fn();
+  } finally {
+    process.stderr.write = write;
+  }
   const m = / ([\d.]+) img\/s /.exec(last);
   assert.ok(m, `no rate in ${JSON.stringify(last)}`);
   return Number(m[1]);
@@ -52,7 +59,10 @@ test('a training bar (ticks of a batch) that resumes at step k counts from k', a
 test('without a terminal, one plain line per tenth of the work and the last, no carriage returns', async () => {
   const write = process.stderr.write.bind(process.stderr);
   const lines: string[] = [];
-  process.stderr.write = ((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const bar = new Progress({ label: 'sample', total: 1000, unit: 'step' });
     for (let i = 1; i <= 1000; i++) bar.update(i);

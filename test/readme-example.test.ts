@@ -14,7 +14,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test("the README's library sampling example writes its grid of sneakers", () => {
   const dir = tempDir();
-  const code = execFileSync(process.execPath, [join(root, 'scripts/readme-example.mjs'), join(root, 'README.md'), join(root, 'dist/src/index.js')], { encoding: 'utf8' });
+  const code = execFileSync(
+    process.execPath,
+    [join(root, 'scripts/readme-example.mjs'), join(root, 'README.md'), join(root, 'dist/src/index.js')],
+    { encoding: 'utf8' },
+  );
   assert.match(code, /runJob\(model, \{/);
   writeFileSync(join(dir, 'example.mjs'), code);
   const out = execFileSync(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, encoding: 'utf8' });

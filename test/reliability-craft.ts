@@ -8,16 +8,29 @@ export interface Chunk {
   data: Uint8Array;
 }
 
-const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; };
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+};
 
 /** IHDR data: width, height, bit depth, colour type, compression, filter, interlace. */
-export function ihdr(width: number, height: number, o: { depth?: number; colour?: number; interlace?: number } = {}): Chunk {
-  return { type: 'IHDR', data: Buffer.concat([u32(width), u32(height), Buffer.from([o.depth ?? 8, o.colour ?? 0, 0, 0, o.interlace ?? 0])]) };
+export function ihdr(
+  width: number,
+  height: number,
+  o: { depth?: number; colour?: number; interlace?: number } = {},
+): Chunk {
+  return {
+    type: 'IHDR',
+    data: Buffer.concat([u32(width), u32(height), Buffer.from([o.depth ?? 8, o.colour ?? 0, 0, 0, o.interlace ?? 0])]),
+  };
 }
 
 /** Filtered grey scanlines (filter byte, then w bytes) of a w x h ramp, deflated: an IDAT's data. */
 export function greyRows(w: number, h: number, o: { filter?: number; rows?: number } = {}): Buffer {
-  const rows = Array.from({ length: o.rows ?? h }, (_, y) => Buffer.from([o.filter ?? 0, ...Array.from({ length: w }, (_, x) => (x * 9 + y) % 256)]));
+  const rows = Array.from({ length: o.rows ?? h }, (_, y) =>
+    Buffer.from([o.filter ?? 0, ...Array.from({ length: w }, (_, x) => (x * 9 + y) % 256)]),
+  );
   return deflateSync(Buffer.concat(rows));
 }
 
@@ -53,7 +66,8 @@ export function segmentAt(b: Uint8Array, marker: number): number {
 
 /** A JPEG with its SOF0's height and width replaced. */
 export function jpegSized(b: Buffer, width: number, height: number): Buffer {
-  const out = Buffer.from(b), p = segmentAt(out, 0xc0);
+  const out = Buffer.from(b),
+    p = segmentAt(out, 0xc0);
   out.writeUInt16BE(height, p + 5);
   out.writeUInt16BE(width, p + 7);
   return out;
@@ -83,7 +97,9 @@ export function safetensorsBytes(header: Record<string, unknown> | string, data:
 
 /** The names of a file's tensors in data order. */
 export function tensorNames(s: Safetensors): string[] {
-  return Object.keys(s.header).filter((k) => k !== '__metadata__').sort((a, b) => offsetsOf(s, a)[0] - offsetsOf(s, b)[0]);
+  return Object.keys(s.header)
+    .filter((k) => k !== '__metadata__')
+    .sort((a, b) => offsetsOf(s, a)[0] - offsetsOf(s, b)[0]);
 }
 
 /** A copy of a parsed file changed by `edit` (which may change header and data in place), as bytes. */

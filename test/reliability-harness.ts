@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
 /** The corpus's categories, as docs/RELIABILITY.md counts them. */
-export type Category = 'options' | 'combinations' | 'resources' | 'images' | 'model files' | 'mixtures' | 'outputs' | 'runs' | 'server';
+export type Category =
+  'options' | 'combinations' | 'resources' | 'images' | 'model files' | 'mixtures' | 'outputs' | 'runs' | 'server';
 
 export interface CliCase {
   category: Category;
@@ -56,7 +57,9 @@ class CliWorker {
   #worker: Worker | null = null;
 
   run(args: string[], timeoutMs: number): Promise<Answer> {
-    const worker = this.#worker ??= new Worker(new URL('./reliability-worker.js', import.meta.url), { stderr: false });
+    const worker = (this.#worker ??= new Worker(new URL('./reliability-worker.js', import.meta.url), {
+      stderr: false,
+    }));
     return new Promise((resolve) => {
       const done = (a: Answer, drop: boolean) => {
         clearTimeout(timer);
@@ -101,7 +104,8 @@ function judge(c: CliCase, a: Answer, before: Map<string, Buffer>): void {
   for (const p of c.absent ?? []) {
     assert.equal(existsSync(p), false, `${p} was left behind`);
     const dir = dirname(p);
-    const temporaries = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.tmp')) : [];
+    const temporaries =
+      existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.tmp')) : [];
     assert.deepEqual(temporaries, [], `temporary files left in ${dir}`);
   }
   for (const [p, bytes] of before) assert.ok(readFileSync(p).equals(bytes), `${p} was changed`);
@@ -121,7 +125,8 @@ export function cliCases(cases: readonly (CliCase | Setup)[]): void {
     }
     test(`${c.category} ${i}: difflab ${c.args.join(' ').slice(0, 160)}`, async () => {
       const before = new Map((c.unchanged ?? []).map((p) => [p, readFileSync(p)]));
-      for (const p of c.absent ?? []) assert.equal(existsSync(p), false, `${p} exists before the case (an earlier case wrote it)`);
+      for (const p of c.absent ?? [])
+        assert.equal(existsSync(p), false, `${p} exists before the case (an earlier case wrote it)`);
       judge(c, await worker.run(c.args, c.timeoutMs ?? 60_000), before);
       c.check?.();
     });

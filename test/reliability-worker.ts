@@ -8,9 +8,14 @@ import { main } from '../src/cli/main.js';
 process.stderr.write = () => true;
 
 parentPort!.on('message', async (args: string[]) => {
-  let stdout = '', stderr = '';
-  console.log = (...a: unknown[]) => { stdout += `${a.join(' ')}\n`; };
-  console.error = (...a: unknown[]) => { stderr += `${a.join(' ')}\n`; };
+  let stdout = '',
+    stderr = '';
+  console.log = (...a: unknown[]) => {
+    stdout += `${a.join(' ')}\n`;
+  };
+  console.error = (...a: unknown[]) => {
+    stderr += `${a.join(' ')}\n`;
+  };
   let code: number | string;
   try {
     code = await main(args);

@@ -10,12 +10,20 @@ import { gifInfo, tinyModelFile } from './editing-helpers.js';
 import { difflab } from './helpers.js';
 
 let server: PlaygroundServer;
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const post = (kind: string, body: unknown, init: RequestInit = {}) => fetch(`${server.url}/api/${kind}`, { ...json(body), ...init });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const post = (kind: string, body: unknown, init: RequestInit = {}) =>
+  fetch(`${server.url}/api/${kind}`, { ...json(body), ...init });
 /** A long job: enough work that it is still running seconds later. */
 const LONG = { class: 'Sneaker', steps: 200, n: 16, frames: 100 };
 
-interface SseEvent { event: string; data: Record<string, unknown> }
+interface SseEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
 
 /** Reads server-sent events from a response; stops after `until` returns true (then aborts via `stop`). */
 async function readEvents(res: Response, until: (e: SseEvent) => boolean = () => false): Promise<SseEvent[]> {
@@ -30,15 +38,24 @@ async function readEvents(res: Response, until: (e: SseEvent) => boolean = () =>
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const e = { event: /^event: (.*)$/m.exec(block)![1]!, data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown> };
+      const e = {
+        event: /^event: (.*)$/m.exec(block)![1]!,
+        data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown>,
+      };
       events.push(e);
-      if (until(e)) { await reader.cancel(); return events; }
+      if (until(e)) {
+        await reader.cancel();
+        return events;
+      }
     }
   }
 }
 
 const stream = (kind: string, body: unknown, signal?: AbortSignal) =>
-  post(kind, body, { headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, ...(signal ? { signal } : {}) });
+  post(kind, body, {
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    ...(signal ? { signal } : {}),
+  });
 
 async function waitFor(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const t0 = Date.now();
@@ -73,8 +90,11 @@ describe('playground API', () => {
 
   it('describes the model and the limits; binds to 127.0.0.1 by default', async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const info = await (await fetch(`${server.url}/api/info`)).json() as {
-      model: { classNames: string[]; imageShape: number[] }; limits: { maxImages: number }; samplers: string[]; views: string[];
+    const info = (await (await fetch(`${server.url}/api/info`)).json()) as {
+      model: { classNames: string[]; imageShape: number[] };
+      limits: { maxImages: number };
+      samplers: string[];
+      views: string[];
       defaults: typeof jobDefaults;
     };
     assert.equal(info.model.classNames[7], 'Sneaker');
@@ -87,13 +107,19 @@ describe('playground API', () => {
   });
 
   it('refuses requests addressed to another host name (DNS rebinding) with 403; localhost names pass', async () => {
-    const get = (host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpGet(`${server.url}/api/info`, { headers: { host } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode!, body }));
+    const get = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpGet(`${server.url}/api/info`, { headers: { host } }, (res) => {
+          let body = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (c: string) => {
+              body += c;
+            })
+            .on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
       });
-      req.on('error', reject);
-    });
     const port = new URL(server.url).port;
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
       assert.equal((await get(host)).status, 200, host);
@@ -106,10 +132,18 @@ describe('playground API', () => {
   });
 
   it('answers malformed JSON, wrong content types and oversized bodies with 4xx JSON errors', async () => {
-    const bad = await fetch(`${server.url}/api/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"class": "Sneaker",' });
+    const bad = await fetch(`${server.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"class": "Sneaker",',
+    });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /malformed JSON/);
-    const form = await fetch(`${server.url}/api/generate`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'n=1' });
+    const form = await fetch(`${server.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'n=1',
+    });
     assert.equal(form.status, 415);
     const big = await post('generate', { pad: 'x'.repeat(3 << 20) });
     assert.equal(big.status, 413);
@@ -141,8 +175,12 @@ describe('playground API', () => {
       assert.equal(res.status, status, `${kind} ${JSON.stringify(body).slice(0, 80)}: ${error}`);
       assert.match(error, message);
     }
-    const inpaint = await post('inpaint', { image: pngDataUrl(28, 28), mask: pngDataUrl(14, 14, { x: 0, y: 0, s: 7 }), steps: 2 });
-    assert.equal(inpaint.status, 400, 'a mask of another size is the client\'s error');
+    const inpaint = await post('inpaint', {
+      image: pngDataUrl(28, 28),
+      mask: pngDataUrl(14, 14, { x: 0, y: 0, s: 7 }),
+      steps: 2,
+    });
+    assert.equal(inpaint.status, 400, "a mask of another size is the client's error");
     assert.match(((await inpaint.json()) as { error: string }).error, /mask is 14x14, the image is 28x28/);
     const missing = await fetch(`${server.url}/../../etc/passwd`);
     assert.equal(missing.status, 404);
@@ -181,11 +219,19 @@ describe('playground API', () => {
     ];
     for (const [kind, body, images] of jobs) {
       const res = await post(kind, body);
-      const r = (await res.json()) as { images: { image: string }[]; forward?: { t: number; image: string }[]; error?: string };
+      const r = (await res.json()) as {
+        images: { image: string }[];
+        forward?: { t: number; image: string }[];
+        error?: string;
+      };
       assert.equal(res.status, 200, `${kind}: ${r.error}`);
       assert.equal(r.images.length, images, kind);
       for (const im of r.images) assert.equal(pngOf(im.image).height, 28 * 4 + 4, kind);
-      if (kind === 'forward') assert.deepEqual(r.forward!.map((f) => f.t), [0, 500, 1000]);
+      if (kind === 'forward')
+        assert.deepEqual(
+          r.forward!.map((f) => f.t),
+          [0, 500, 1000],
+        );
     }
   });
 
@@ -197,7 +243,10 @@ describe('playground API', () => {
     assert.equal(events.at(-1)!.event, 'frame');
     assert.ok((events.at(-1)!.data.step as number) < 200);
     controller.abort();
-    await waitFor('the job to stop', () => server.stats().running === 0 && server.stats().cancelled === before.cancelled + 1);
+    await waitFor(
+      'the job to stop',
+      () => server.stats().running === 0 && server.stats().cancelled === before.cancelled + 1,
+    );
     assert.equal(server.stats().completed, before.completed, 'the job did not finish');
     // The runner is free again at once.
     const quick = await post('generate', { class: 'Bag', steps: 2 });
@@ -216,11 +265,20 @@ describe('playground API', () => {
     const third = await post('generate', { class: 'Bag', steps: 2 });
     assert.equal(third.status, 503);
     const retry = Number(third.headers.get('retry-after'));
-    assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 2 * 300, `Retry-After ${retry}: at most two jobs' time limits`);
-    assert.match(((await third.json()) as { error: string }).error, new RegExp(`busy \\(queue full\\); retry in ${retry} s`));
+    assert.ok(
+      Number.isInteger(retry) && retry >= 1 && retry <= 2 * 300,
+      `Retry-After ${retry}: at most two jobs' time limits`,
+    );
+    assert.match(
+      ((await third.json()) as { error: string }).error,
+      new RegExp(`busy \\(queue full\\); retry in ${retry} s`),
+    );
     b.abort(); // a waiting job leaves the line
     a.abort(); // a running job stops
-    await waitFor('both jobs to be cancelled', () => server.stats().cancelled === before.cancelled + 2 && server.stats().running === 0);
+    await waitFor(
+      'both jobs to be cancelled',
+      () => server.stats().cancelled === before.cancelled + 2 && server.stats().running === 0,
+    );
     assert.equal(server.stats().waiting, 0);
   });
 });

@@ -12,16 +12,23 @@ import { tinyModelFile } from './editing-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (bash scripts/setup.sh installs it)`
-  : !existsSync(join(WEB_DIR, 'index.html')) ? 'the page is not built (npm run build:web)' : null;
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is not installed (bash scripts/setup.sh installs it)`
+  : !existsSync(join(WEB_DIR, 'index.html'))
+    ? 'the page is not built (npm run build:web)'
+    : null;
 
 /** max - min of a canvas's grey values (0: one flat colour, i.e. blank). */
 async function canvasSpread(page: Page, selector: string): Promise<number> {
   return page.$eval(selector, (c) => {
     const canvas = c as HTMLCanvasElement;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let lo = 255, hi = 0;
-    for (let i = 0; i < data.length; i += 4) { lo = Math.min(lo, data[i]!); hi = Math.max(hi, data[i]!); }
+    let lo = 255,
+      hi = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      lo = Math.min(lo, data[i]!);
+      hi = Math.max(hi, data[i]!);
+    }
     return canvas.width > 0 ? hi - lo : 0;
   });
 }
@@ -32,11 +39,19 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     server = await startServer({ modelPath: await tinyModelFile(), port: 0 });
     // A fresh profile each run; no background networking (this machine's network is closed).
     browser = await chromium.launchPersistentContext(tempDir('difflab-chromium-'), {
-      executablePath: CHROMIUM, viewport: { width: 1200, height: 1400 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run'],
+      executablePath: CHROMIUM,
+      viewport: { width: 1200, height: 1400 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
-    page = browser.pages()[0] ?? await browser.newPage();
+    page = browser.pages()[0] ?? (await browser.newPage());
   });
   after(async () => {
     await browser?.close();
@@ -46,10 +61,12 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
   it('loads, generates an image, and turns a sketch into an image with SDEdit', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(server.url);
     await page.waitForSelector('#gen-class option', { state: 'attached' });
-    assert.match(await page.textContent('#model-info') ?? '', /10 classes, 28x28 images/);
+    assert.match((await page.textContent('#model-info')) ?? '', /10 classes, 28x28 images/);
     await page.fill('#steps', '6');
     await page.selectOption('#sampler', 'ddim');
     await page.click('#dice');
@@ -59,7 +76,7 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     await page.fill('#gen-n', '2');
     await page.click('#gen-run');
     await page.waitForSelector('#gen-out[data-state="done"]', { timeout: 30_000 });
-    assert.ok(await canvasSpread(page, '#gen-out canvas.final') > 0, 'the generated image is not blank');
+    assert.ok((await canvasSpread(page, '#gen-out canvas.final')) > 0, 'the generated image is not blank');
     assert.ok(await page.$('#gen-out a[href$="animation.gif"]'), 'a GIF download is offered');
 
     // A rough shoe: a few strokes on the sketch pad.
@@ -67,14 +84,21 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     assert.ok(box);
     await page.mouse.move(box.x + 30, box.y + 150);
     await page.mouse.down();
-    for (const [x, y] of [[80, 150], [120, 120], [190, 160], [200, 190], [30, 190], [30, 150]] as const) {
+    for (const [x, y] of [
+      [80, 150],
+      [120, 120],
+      [190, 160],
+      [200, 190],
+      [30, 190],
+      [30, 150],
+    ] as const) {
       await page.mouse.move(box.x + x, box.y + y, { steps: 4 });
     }
     await page.mouse.up();
-    assert.ok(await canvasSpread(page, '#sketch') > 0, 'the sketch has strokes');
+    assert.ok((await canvasSpread(page, '#sketch')) > 0, 'the sketch has strokes');
     await page.click('#sd-run');
     await page.waitForSelector('#sd-out[data-state="done"]', { timeout: 30_000 });
-    assert.ok(await canvasSpread(page, '#sd-out canvas.final') > 0, 'the SDEdit result is not blank');
+    assert.ok((await canvasSpread(page, '#sd-out canvas.final')) > 0, 'the SDEdit result is not blank');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
@@ -85,7 +109,9 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(server.url);
     await page.waitForSelector('#gen-class option', { state: 'attached' });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
     for (const id of ['gen-run', 'sd-run', 'ip-run', 'an-run', 'hy-run', 'fw-load']) {
       const b = (await (await page.$(`#${id}`))!.boundingBox())!;
@@ -105,11 +131,13 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     await page.goto(server.url);
     await page.waitForSelector('#gen-class option', { state: 'attached' });
     let requests = 0;
-    page.on('request', (r) => { if (r.url().includes('/api/generate')) requests++; });
+    page.on('request', (r) => {
+      if (r.url().includes('/api/generate')) requests++;
+    });
     await page.fill('#steps', '0');
     await page.click('#gen-run');
     await page.waitForSelector('#gen-out[data-state="error"] .error', { timeout: 5_000 });
-    assert.match(await page.textContent('#gen-out .error') ?? '', /^Steps: /);
+    assert.match((await page.textContent('#gen-out .error')) ?? '', /^Steps: /);
     assert.equal(await page.$$eval('#gen-out canvas', (cs) => cs.length), 0, 'no black boxes left in the panel');
     await page.fill('#steps', '4');
     await page.fill('#gen-n', '99');

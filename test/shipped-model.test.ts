@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import {
-  DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, dpmpp2m, generate, loadClassifier, loadDenoiser, predictClasses, tidy,
+  DEFAULT_CLASSIFIER_PATH,
+  DEFAULT_MODEL_PATH,
+  dpmpp2m,
+  generate,
+  loadClassifier,
+  loadDenoiser,
+  predictClasses,
+  tidy,
 } from '../src/index.js';
 
 test('the shipped Fashion-MNIST model draws the requested classes (checked by the shipped classifier)', (t) => {
@@ -14,10 +21,20 @@ test('the shipped Fashion-MNIST model draws the requested classes (checked by th
   assert.deepEqual(model.imageShape, [1, 28, 28]);
   const { classifier } = loadClassifier(DEFAULT_CLASSIFIER_PATH);
   const classes = Array.from({ length: 30 }, (_, i) => i % 10); // three of each class
-  const predicted = tidy(() => predictClasses(classifier, generate(model.denoiser, {
-    sampler: dpmpp2m, imageShape: model.imageShape, count: classes.length, seed: 0, classes, numSteps: 10,
-    guidance: { scale: 3, nullClass: model.nullClass },
-  })));
+  const predicted = tidy(() =>
+    predictClasses(
+      classifier,
+      generate(model.denoiser, {
+        sampler: dpmpp2m,
+        imageShape: model.imageShape,
+        count: classes.length,
+        seed: 0,
+        classes,
+        numSteps: 10,
+        guidance: { scale: 3, nullClass: model.nullClass },
+      }),
+    ),
+  );
   const correct = classes.filter((c, i) => predicted[i] === c).length;
   t.diagnostic(`${correct} of 30 classified as asked`);
   // 30 of 30 when written; 80% at guidance 1 over 500 samples (docs/MODELS.md). A broken model,
@@ -33,12 +50,25 @@ test('the shipped MNIST digits model draws the requested digit at guidance 3 (ch
   assert.deepEqual(model.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   assert.equal(model.config.data, 'mnist');
   const { classifier, testAccuracy } = loadClassifier(`${root}mnist-classifier.safetensors`);
-  assert.ok(testAccuracy !== null && testAccuracy >= 0.98, `the digits classifier is right on ${testAccuracy} of mnist-test`);
+  assert.ok(
+    testAccuracy !== null && testAccuracy >= 0.98,
+    `the digits classifier is right on ${testAccuracy} of mnist-test`,
+  );
   const classes = Array.from({ length: 50 }, (_, i) => i % 10); // five of each digit
-  const predicted = tidy(() => predictClasses(classifier, generate(model.denoiser, {
-    sampler: dpmpp2m, imageShape: model.imageShape, count: classes.length, seed: 1, classes, numSteps: 10,
-    guidance: { scale: 3, nullClass: model.nullClass },
-  })));
+  const predicted = tidy(() =>
+    predictClasses(
+      classifier,
+      generate(model.denoiser, {
+        sampler: dpmpp2m,
+        imageShape: model.imageShape,
+        count: classes.length,
+        seed: 1,
+        classes,
+        numSteps: 10,
+        guidance: { scale: 3, nullClass: model.nullClass },
+      }),
+    ),
+  );
   const correct = classes.filter((c, i) => predicted[i] === c).length;
   t.diagnostic(`${correct} of 50 classified as the digit asked for`);
   // 100% over 1,000 samples at 20 steps (docs/SEEDS.md); chance is 10%.

@@ -9,16 +9,37 @@ import { distributedAvailable, loadSafetensors, processGroupFromEnv, ProcessGrou
 import { difflab, tempDir } from './helpers.js';
 
 const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
-const tiny = (out: string, ...more: string[]) => ['train', '--data', 'subset', '--classes', '--preset', 'tiny', '--batch', '16',
-  '--precision', 'fp32', '--sample-every', '0', '--out', out, ...more];
+const tiny = (out: string, ...more: string[]) => [
+  'train',
+  '--data',
+  'subset',
+  '--classes',
+  '--preset',
+  'tiny',
+  '--batch',
+  '16',
+  '--precision',
+  'fp32',
+  '--sample-every',
+  '0',
+  '--out',
+  out,
+  ...more,
+];
 
 /** ||a - b|| / ||a|| over every tensor of two model files. */
 function weightGap(a: string, b: string): number {
-  const x = loadSafetensors(a).tensors, y = loadSafetensors(b).tensors;
-  let d = 0, n = 0;
+  const x = loadSafetensors(a).tensors,
+    y = loadSafetensors(b).tensors;
+  let d = 0,
+    n = 0;
   for (const k of Object.keys(x)) {
-    const u = x[k]!.toFloat64Array(), v = y[k]!.toFloat64Array();
-    for (let i = 0; i < u.length; i++) { d += (u[i]! - v[i]!) ** 2; n += u[i]! ** 2; }
+    const u = x[k]!.toFloat64Array(),
+      v = y[k]!.toFloat64Array();
+    for (let i = 0; i < u.length; i++) {
+      d += (u[i]! - v[i]!) ** 2;
+      n += u[i]! ** 2;
+    }
   }
   return Math.sqrt(d / n);
 }
@@ -26,7 +47,10 @@ function weightGap(a: string, b: string): number {
 /** Pids of the ranks a launcher started, by RANK. */
 function rankPids(parent: number): Map<number, number> {
   const out = new Map<number, number>();
-  const kids = spawnSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const kids = spawnSync('pgrep', ['-P', String(parent)], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
   for (const pid of kids.map(Number)) {
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const rank = env.find((e) => e.startsWith('RANK='));
@@ -46,9 +70,16 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
 test('the engine was built with c10d/Gloo, and the environment of a launcher is read and checked', () => {
   assert.ok(distributedAvailable());
   assert.equal(processGroupFromEnv({}), null);
-  assert.deepEqual(processGroupFromEnv({ WORLD_SIZE: '2', RANK: '1', MASTER_ADDR: 'node0', MASTER_PORT: '29500' }),
-    { rank: 1, worldSize: 2, masterAddr: 'node0', masterPort: 29500 });
-  assert.throws(() => processGroupFromEnv({ WORLD_SIZE: '2', RANK: '2', MASTER_ADDR: 'a', MASTER_PORT: '1' }), /RANK 2 is not below WORLD_SIZE 2/);
+  assert.deepEqual(processGroupFromEnv({ WORLD_SIZE: '2', RANK: '1', MASTER_ADDR: 'node0', MASTER_PORT: '29500' }), {
+    rank: 1,
+    worldSize: 2,
+    masterAddr: 'node0',
+    masterPort: 29500,
+  });
+  assert.throws(
+    () => processGroupFromEnv({ WORLD_SIZE: '2', RANK: '2', MASTER_ADDR: 'a', MASTER_PORT: '1' }),
+    /RANK 2 is not below WORLD_SIZE 2/,
+  );
   assert.throws(() => processGroupFromEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_PORT: '1' }), /MASTER_ADDR is not set/);
   // A group of one works in-process: all-reduce and broadcast leave the values as they are.
   const g = ProcessGroup.join({ rank: 0, worldSize: 1, masterAddr: '127.0.0.1', masterPort: 0 });
@@ -64,7 +95,9 @@ test('the engine was built with c10d/Gloo, and the environment of a launcher is 
 
 test('2 ranks x global batch 16 train the same weights as 1 process x 16 (torchrun-style environment too)', async () => {
   const dir = tempDir();
-  const one = join(dir, 'one'), two = join(dir, 'two'), env2 = join(dir, 'env');
+  const one = join(dir, 'one'),
+    two = join(dir, 'two'),
+    env2 = join(dir, 'env');
   assert.equal(difflab(...tiny(one, '--steps', '20')).code, 0);
   const r = difflab(...tiny(two, '--steps', '20', '--nproc', '2'));
   assert.equal(r.code, 0, r.stderr);
@@ -76,23 +109,44 @@ test('2 ranks x global batch 16 train the same weights as 1 process x 16 (torchr
   assert.ok(gap < 1e-5, `weights differ by ${gap}`);
   // What torchrun --no-python would do: start each rank with the standard variables, no --nproc.
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const ranks = [0, 1].map((rank) => new Promise<number>((resolve) => {
-    const c = spawn(process.execPath, [bin, ...tiny(env2, '--steps', '20')], {
-      env: { ...process.env, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2', RANK: String(rank), LOCAL_RANK: String(rank), DIFFLAB_THREADS: '1' },
-      stdio: 'ignore',
-    });
-    c.on('exit', (code) => resolve(code ?? -1));
-  }));
+  const ranks = [0, 1].map(
+    (rank) =>
+      new Promise<number>((resolve) => {
+        const c = spawn(process.execPath, [bin, ...tiny(env2, '--steps', '20')], {
+          env: {
+            ...process.env,
+            MASTER_ADDR: '127.0.0.1',
+            MASTER_PORT: String(port),
+            WORLD_SIZE: '2',
+            RANK: String(rank),
+            LOCAL_RANK: String(rank),
+            DIFFLAB_THREADS: '1',
+          },
+          stdio: 'ignore',
+        });
+        c.on('exit', (code) => resolve(code ?? -1));
+      }),
+  );
   assert.deepEqual(await Promise.all(ranks), [0, 0]);
-  assert.equal(weightGap(join(two, 'model.safetensors'), join(env2, 'model.safetensors')), 0, 'the same ranks give the same bits');
+  assert.equal(
+    weightGap(join(two, 'model.safetensors'), join(env2, 'model.safetensors')),
+    0,
+    'the same ranks give the same bits',
+  );
 });
 
 test('a killed rank ends the job with one line naming it; the run resumes with 1 or 2 processes', async () => {
   const dir = tempDir();
   const out = join(dir, 'run');
-  const job = spawn(process.execPath, [bin, ...tiny(out, '--steps', '2000', '--checkpoint-every', '10', '--nproc', '2')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const job = spawn(
+    process.execPath,
+    [bin, ...tiny(out, '--steps', '2000', '--checkpoint-every', '10', '--nproc', '2')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
-  job.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  job.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number>((resolve) => job.on('exit', (code) => resolve(code ?? -1)));
   const ckpts = join(out, 'checkpoints');
   await waitFor(() => existsSync(ckpts) && readdirSync(ckpts).some((f) => f.endsWith('.safetensors')), 60_000);
@@ -104,28 +158,63 @@ test('a killed rank ends the job with one line naming it; the run resumes with 1
   assert.notEqual(code, -99, 'the job did not stop within 30 s');
   const last = stderr.trim().split('\n').pop()!;
   assert.match(last, /^difflab: error: rank 1 of 2 was killed by SIGKILL; the job stopped/);
-  assert.ok(readdirSync(ckpts).every((f) => f.endsWith('.safetensors')), `only whole checkpoints: ${readdirSync(ckpts).join(', ')}`);
+  assert.ok(
+    readdirSync(ckpts).every((f) => f.endsWith('.safetensors')),
+    `only whole checkpoints: ${readdirSync(ckpts).join(', ')}`,
+  );
   const saved = Math.max(...readdirSync(ckpts).map((f) => Number(/(\d+)/.exec(f)![1])));
   for (const nproc of ['1', '2']) {
     const target = saved + 10 * Number(nproc);
     // Fewer steps than the killed run's 2000 change its learning-rate schedule: a change to allow explicitly.
-    const r = difflab(...tiny(out, '--steps', String(target), '--checkpoint-every', '10', '--resume', '--allow-change', '--nproc', nproc));
+    const r = difflab(
+      ...tiny(
+        out,
+        '--steps',
+        String(target),
+        '--checkpoint-every',
+        '10',
+        '--resume',
+        '--allow-change',
+        '--nproc',
+        nproc,
+      ),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`finished at step ${target}`));
   }
-  const rows = readFileSync(join(out, 'loss.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
-  assert.deepEqual(rows, Array.from({ length: rows.length }, (_, i) => i + 1), 'loss.csv holds each step once, in order');
+  const rows = readFileSync(join(out, 'loss.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',')[0]));
+  assert.deepEqual(
+    rows,
+    Array.from({ length: rows.length }, (_, i) => i + 1),
+    'loss.csv holds each step once, in order',
+  );
 });
 
 test('a hung rank is caught by the group timeout in the ranks waiting for it', async () => {
   const dir = tempDir();
-  const job = spawn(process.execPath, [bin, ...tiny(join(dir, 'run'), '--steps', '2000', '--checkpoint-every', '1000', '--nproc', '2')], {
-    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DIFFLAB_DIST_TIMEOUT: '3' },
-  });
+  const job = spawn(
+    process.execPath,
+    [bin, ...tiny(join(dir, 'run'), '--steps', '2000', '--checkpoint-every', '1000', '--nproc', '2')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DIFFLAB_DIST_TIMEOUT: '3' },
+    },
+  );
   let stderr = '';
-  job.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  job.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number>((resolve) => job.on('exit', (code) => resolve(code ?? -1)));
-  await waitFor(() => existsSync(join(dir, 'run', 'loss.csv')) && readFileSync(join(dir, 'run', 'loss.csv'), 'utf8').split('\n').length > 5, 60_000);
+  await waitFor(
+    () =>
+      existsSync(join(dir, 'run', 'loss.csv')) &&
+      readFileSync(join(dir, 'run', 'loss.csv'), 'utf8').split('\n').length > 5,
+    60_000,
+  );
   const pids = rankPids(job.pid!);
   process.kill(pids.get(1)!, 'SIGSTOP');
   const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-99), 40_000))]);

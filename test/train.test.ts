@@ -5,35 +5,68 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Rng, latestCheckpoint, loadCheckpoint, loadModel, resolveTrainConfig, train, trainingSet, tidy, makeDataset,
-  type Dataset, type TrainConfig,
+  Rng,
+  latestCheckpoint,
+  loadCheckpoint,
+  loadModel,
+  resolveTrainConfig,
+  train,
+  trainingSet,
+  tidy,
+  makeDataset,
+  type Dataset,
+  type TrainConfig,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 /** 64 synthetic 8x8 images of 2 classes: bright squares (class 0) and bright bars (class 1) on black. */
 function shapesDataset(n = 64): Dataset {
   const rng = new Rng(99);
-  const images = new Uint8Array(n * 64), labels = new Int32Array(n);
+  const images = new Uint8Array(n * 64),
+    labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
     const [x0, y0] = [rng.int(4), rng.int(4)];
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
-      images[i * 64 + y * 8 + x] = inside ? 255 : 0;
-    }
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) {
+        const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
+        images[i * 64 + y * 8 + x] = inside ? 255 : 0;
+      }
   }
-  return makeDataset({ images, labels, classNames: ['square', 'bar'], shape: [1, 8, 8], count: n, source: 'synthetic' });
+  return makeDataset({
+    images,
+    labels,
+    classNames: ['square', 'bar'],
+    shape: [1, 8, 8],
+    count: n,
+    source: 'synthetic',
+  });
 }
 
 function tinyConfig(over: Partial<TrainConfig> = {}): TrainConfig {
   return resolveTrainConfig({
-    data: 'synthetic', imageChannels: 1, imageSize: 8, classNames: ['square', 'bar'], preset: 'tiny',
-    steps: 20, batchSize: 16, lr: 2e-3, lrWarmupSteps: 5, checkpointEvery: 10, sampleEvery: 0, ...over,
+    data: 'synthetic',
+    imageChannels: 1,
+    imageSize: 8,
+    classNames: ['square', 'bar'],
+    preset: 'tiny',
+    steps: 20,
+    batchSize: 16,
+    lr: 2e-3,
+    lrWarmupSteps: 5,
+    checkpointEvery: 10,
+    sampleEvery: 0,
+    ...over,
   });
 }
 
 function meanLoss(csv: string, from: number, to: number): number {
-  const rows = csv.trim().split('\n').slice(1).map((r) => r.split(',').map(Number)).filter(([s]) => s! >= from && s! <= to);
+  const rows = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((r) => r.split(',').map(Number))
+    .filter(([s]) => s! >= from && s! <= to);
   return rows.reduce((a, r) => a + r[1]!, 0) / rows.length;
 }
 
@@ -42,9 +75,11 @@ test('200 steps of a tiny U-Net on 64 images bring the loss clearly below its st
   const result = await train(tinyConfig({ steps: 200, checkpointEvery: 100 }), trainingSet(shapesDataset()), dir);
   assert.equal(result.step, 200);
   const csv = readFileSync(join(dir, 'loss.csv'), 'utf8');
-  const start = meanLoss(csv, 1, 10), end = meanLoss(csv, 181, 200);
+  const start = meanLoss(csv, 1, 10),
+    end = meanLoss(csv, 181, 200);
   assert.ok(end < 0.6 * start, `loss ${start.toFixed(3)} -> ${end.toFixed(3)}`);
-  for (const f of ['config.json', 'loss.csv', 'model.safetensors', 'checkpoints']) assert.ok(existsSync(join(dir, f)), f);
+  for (const f of ['config.json', 'loss.csv', 'model.safetensors', 'checkpoints'])
+    assert.ok(existsSync(join(dir, f)), f);
   const model = loadModel(result.modelPath);
   assert.equal(model.step, 200);
   assert.equal(model.config.preset, 'tiny');
@@ -53,15 +88,22 @@ test('200 steps of a tiny U-Net on 64 images bring the loss clearly below its st
 
 test('resume is exact: 10 steps + resume 10 equals 20 uninterrupted steps', async () => {
   const data = trainingSet(shapesDataset());
-  const a = tempDir(), b = tempDir();
+  const a = tempDir(),
+    b = tempDir();
   await train(tinyConfig({ steps: 20 }), data, a);
   const stop = new AbortController(); // an interrupted run: same config, stopped after step 10
-  const first = await train(tinyConfig({ steps: 20 }), data, b, { signal: stop.signal, onStep: (r) => { if (r.step === 10) stop.abort(); } });
+  const first = await train(tinyConfig({ steps: 20 }), data, b, {
+    signal: stop.signal,
+    onStep: (r) => {
+      if (r.step === 10) stop.abort();
+    },
+  });
   assert.equal(first.stopped, 'aborted');
   assert.equal(first.step, 10);
   await train(tinyConfig({ steps: 20 }), data, b, { resume: true });
   tidy(() => {
-    const wa = loadCheckpoint(latestCheckpoint(a)!).state, wb = loadCheckpoint(latestCheckpoint(b)!).state;
+    const wa = loadCheckpoint(latestCheckpoint(a)!).state,
+      wb = loadCheckpoint(latestCheckpoint(b)!).state;
     assert.equal(wb.step, 20);
     for (const part of ['model', 'ema'] as const) {
       for (const [k, t] of Object.entries(wa[part])) {
@@ -90,7 +132,10 @@ test('a NaN loss stops training with a clear message and keeps the last good che
       return ++calls >= 13 ? { ...b, images: b.images.mul(NaN) } : b;
     },
   };
-  await assert.rejects(train(tinyConfig({ steps: 20 }), poisoned, dir), /loss is NaN at step 13; last good checkpoint .*step-00000010/);
+  await assert.rejects(
+    train(tinyConfig({ steps: 20 }), poisoned, dir),
+    /loss is NaN at step 13; last good checkpoint .*step-00000010/,
+  );
   assert.deepEqual(readdirSync(join(dir, 'checkpoints')), ['step-00000010.safetensors']);
   assert.equal(loadCheckpoint(latestCheckpoint(dir)!).state.step, 10);
 });
@@ -105,7 +150,9 @@ test('SIGKILL mid-run leaves a loadable last checkpoint and never a half-written
       steps: 100000, batchSize: 16, checkpointEvery: 3, sampleEvery: 0 });
     await train(c, trainingSet(d), ${JSON.stringify(dir)}, { onCheckpoint: (p, s) => { if (s >= 30) console.log('ckpt', s); } });
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
   await new Promise((r) => setTimeout(r, 150 + Math.random() * 200)); // land somewhere inside later steps/writes
   child.kill('SIGKILL');
@@ -113,30 +160,57 @@ test('SIGKILL mid-run leaves a loadable last checkpoint and never a half-written
   const files = readdirSync(join(dir, 'checkpoints')).filter((f) => f.endsWith('.safetensors'));
   assert.ok(files.length >= 1);
   const steps = files.map((f) => loadCheckpoint(join(dir, 'checkpoints', f)).state.step); // every visible one is whole
-  assert.ok(steps.every((s) => s % 3 === 0), `checkpoint steps ${steps}`);
+  assert.ok(
+    steps.every((s) => s % 3 === 0),
+    `checkpoint steps ${steps}`,
+  );
   assert.ok(Math.max(...steps) >= 30, `the newest checkpoint (step ${Math.max(...steps)}) was lost`);
 });
 
-test('init: a warm-started run begins at the given model\'s weights and records where they came from', async () => {
+test("init: a warm-started run begins at the given model's weights and records where they came from", async () => {
   const data = trainingSet(shapesDataset());
   const first = await train(tinyConfig({ steps: 40 }), data, tempDir());
   const dir = tempDir();
-  const warm = tinyConfig({ steps: 1, lr: 1e-12, lrWarmupSteps: 0, seed: 5, init: { model: first.modelPath, step: 40 } });
+  const warm = tinyConfig({
+    steps: 1,
+    lr: 1e-12,
+    lrWarmupSteps: 0,
+    seed: 5,
+    init: { model: first.modelPath, step: 40 },
+  });
   await train(warm, data, dir);
   tidy(() => {
-    const start = loadModel(first.modelPath).network.stateDict(), s = loadCheckpoint(latestCheckpoint(dir)!);
+    const start = loadModel(first.modelPath).network.stateDict(),
+      s = loadCheckpoint(latestCheckpoint(dir)!);
     for (const [k, t] of Object.entries(start)) {
-      const a = t.toFloat32Array(), b = s.state.model[k]!.toFloat32Array(), e = s.state.ema[k]!.toFloat32Array();
-      assert.ok(a.every((x, i) => Math.abs(x - b[i]!) < 1e-6 && Math.abs(x - e[i]!) < 1e-6), `${k} did not start from the init model`);
+      const a = t.toFloat32Array(),
+        b = s.state.model[k]!.toFloat32Array(),
+        e = s.state.ema[k]!.toFloat32Array();
+      assert.ok(
+        a.every((x, i) => Math.abs(x - b[i]!) < 1e-6 && Math.abs(x - e[i]!) < 1e-6),
+        `${k} did not start from the init model`,
+      );
     }
     assert.deepEqual(s.config.init, { model: first.modelPath, step: 40 });
-    assert.equal(loadModel(join(dir, 'model.safetensors')).step, 41, 'a warm-started model counts the steps of its init model');
+    assert.equal(
+      loadModel(join(dir, 'model.safetensors')).step,
+      41,
+      'a warm-started model counts the steps of its init model',
+    );
   });
   // a fresh run with the same seed starts elsewhere (so the check above could fail), and its first loss is higher
   const fresh = tempDir();
   await train(tinyConfig({ steps: 1, lr: 1e-12, lrWarmupSteps: 0, seed: 5 }), data, fresh);
   const firstLoss = (d: string) => Number(readFileSync(join(d, 'loss.csv'), 'utf8').split('\n')[1]!.split(',')[1]);
   assert.ok(firstLoss(dir) < firstLoss(fresh), `warm ${firstLoss(dir)} vs fresh ${firstLoss(fresh)}`);
-  const other = resolveTrainConfig({ data: 'synthetic', imageChannels: 1, imageSize: 8, classNames: [], preset: 'tiny', steps: 1, init: { model: first.modelPath, step: 40 } });
+  const other = resolveTrainConfig({
+    data: 'synthetic',
+    imageChannels: 1,
+    imageSize: 8,
+    classNames: [],
+    preset: 'tiny',
+    steps: 1,
+    init: { model: first.modelPath, step: 40 },
+  });
   await assert.rejects(train(other, data, tempDir()), /its network differs from this run's/);
 });

@@ -48,7 +48,10 @@ const commonShorts: Readonly<Record<string, string>> = { out: 'o', n: 'n', model
 const shortOf = (name: string, o: OptionSpec) => o.short ?? commonShorts[name];
 
 /** Parses argv for a command; unknown options and missing values become UsageErrors. */
-export function parseCommand(c: Command, argv: string[]): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; help: boolean } {
+export function parseCommand(
+  c: Command,
+  argv: string[],
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; help: boolean } {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(c.options)) {
     const short = shortOf(name, o);
@@ -67,8 +70,13 @@ export function parseCommand(c: Command, argv: string[]): { values: Record<strin
   }
   const { values, positionals } = parsed;
   const extra = positionals.slice(c.maxPositionals ?? 0);
-  if (extra.length > 0 && values.help !== true) throw new UsageError(`${c.name}: unexpected argument '${extra[0]}' (see difflab ${c.name} --help)`);
-  return { values: values as Record<string, string | boolean | string[] | undefined>, positionals, help: values.help === true };
+  if (extra.length > 0 && values.help !== true)
+    throw new UsageError(`${c.name}: unexpected argument '${extra[0]}' (see difflab ${c.name} --help)`);
+  return {
+    values: values as Record<string, string | boolean | string[] | undefined>,
+    positionals,
+    help: values.help === true,
+  };
 }
 
 // ----- typed readers for option values ---------------------------------------------------------------
@@ -85,7 +93,12 @@ export function str(v: unknown, name: string, fallback?: string): string {
   return String(v);
 }
 /** A number option; check: inclusive min/max, exclusive `above`, integer. An empty value is not 0. */
-export function num(v: unknown, name: string, fallback?: number, check?: { min?: number; above?: number; max?: number; integer?: boolean }): number {
+export function num(
+  v: unknown,
+  name: string,
+  fallback?: number,
+  check?: { min?: number; above?: number; max?: number; integer?: boolean },
+): number {
   if (v === undefined) {
     if (fallback === undefined) throw new UsageError(`missing required option --${name}`);
     return fallback;
@@ -94,7 +107,8 @@ export function num(v: unknown, name: string, fallback?: number, check?: { min?:
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(v)}'`);
   if (check?.integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${String(v)}'`);
   if (check?.min !== undefined && n < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${n}`);
-  if (check?.above !== undefined && !(n > check.above)) throw new UsageError(`--${name} must be > ${check.above}, got ${n}`);
+  if (check?.above !== undefined && !(n > check.above))
+    throw new UsageError(`--${name} must be > ${check.above}, got ${n}`);
   if (check?.max !== undefined && n > check.max) throw new UsageError(`--${name} must be <= ${check.max}, got ${n}`);
   return n;
 }

@@ -3,10 +3,30 @@
 // figure. Parsing and rendering only: the work is runJob's. Defaults and names come from the library's tables.
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_MODEL_PATH, JobInputError, classIdOf, defaultStepsText, defaultsText, figureOf, jobDefaults, labelledGrid, loadDenoiser,
-  encodePng, runJob, samplerNames, tidy, writeFileAtomic,
-  type FigureLabels, type GridOptions, type JobOutput, type JobSpec, type LoadedDenoiser, type Picture, type RunJobOptions, type SamplingJobKind,
-  type SamplingSpec, type Tensor,
+  DEFAULT_MODEL_PATH,
+  JobInputError,
+  classIdOf,
+  defaultStepsText,
+  defaultsText,
+  figureOf,
+  jobDefaults,
+  labelledGrid,
+  loadDenoiser,
+  encodePng,
+  runJob,
+  samplerNames,
+  tidy,
+  writeFileAtomic,
+  type FigureLabels,
+  type GridOptions,
+  type JobOutput,
+  type JobSpec,
+  type LoadedDenoiser,
+  type Picture,
+  type RunJobOptions,
+  type SamplingJobKind,
+  type SamplingSpec,
+  type Tensor,
 } from '../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath } from './limits.js';
@@ -16,13 +36,22 @@ import { Progress } from './progress.js';
 export const SAMPLERS = samplerNames;
 
 /** --scale: pixels per model pixel in the figures a command writes. */
-export const figureScaleOption: OptionSpec = { type: 'string', help: 'pixels per model pixel in figures (1: the model\'s own pixels)', default: '2' };
-export const readFigureScale = (v: Record<string, unknown>): number => num(v.scale, 'scale', 2, { min: 1, max: 32, integer: true });
+export const figureScaleOption: OptionSpec = {
+  type: 'string',
+  help: "pixels per model pixel in figures (1: the model's own pixels)",
+  default: '2',
+};
+export const readFigureScale = (v: Record<string, unknown>): number =>
+  num(v.scale, 'scale', 2, { min: 1, max: 32, integer: true });
 
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
-  seed: { type: 'string', help: 'random seed; image i depends only on the seed and i', default: String(jobDefaults.seed) },
+  seed: {
+    type: 'string',
+    help: 'random seed; image i depends only on the seed and i',
+    default: String(jobDefaults.seed),
+  },
   precision: precisionOption,
   scale: figureScaleOption,
 };
@@ -32,8 +61,16 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
   return {
     sampler: { type: 'string', help: SAMPLERS.join('|'), default: defaultsText('sampler', kinds) },
     steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
-    eta: { type: 'string', help: 'ddim stochasticity in [0, 1] (1: the strided DDPM posterior)', default: defaultsText('eta', kinds) },
-    guidance: { type: 'string', help: 'classifier-free guidance scale (1: none; needs a class)', default: defaultsText('guidance', kinds) },
+    eta: {
+      type: 'string',
+      help: 'ddim stochasticity in [0, 1] (1: the strided DDPM posterior)',
+      default: defaultsText('eta', kinds),
+    },
+    guidance: {
+      type: 'string',
+      help: 'classifier-free guidance scale (1: none; needs a class)',
+      default: defaultsText('guidance', kinds),
+    },
   };
 }
 
@@ -42,10 +79,13 @@ export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, 
   const d = jobDefaults[kind];
   const T = m.denoiser.schedule.numTimesteps;
   const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler);
-  if (v.eta !== undefined && sampler !== 'ddim') throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
+  if (v.eta !== undefined && sampler !== 'ddim')
+    throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
   return {
     sampler,
-    ...(v.steps !== undefined ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true }) } : {}),
+    ...(v.steps !== undefined
+      ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true }) }
+      : {}),
     eta: num(v.eta, 'eta', d.eta, { min: 0, max: 1 }),
     seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, max: MAX_SEED, integer: true }),
     guidance: num(v.guidance, 'guidance', d.guidance, { min: 0, max: MAX_GUIDANCE }),
@@ -96,7 +136,12 @@ export function readPngOut(v: unknown, fallback?: string): string {
  * Runs a job with a progress bar on stderr (frames too when asked), printing its notes; a bad picture exits 1
  * with its one line. `use` gets the output inside the job's scope (write files there).
  */
-export function runCliJob<T>(m: LoadedDenoiser, spec: JobSpec, use: (out: JobOutput) => T, o: Pick<RunJobOptions, 'frames'> = {}): T {
+export function runCliJob<T>(
+  m: LoadedDenoiser,
+  spec: JobSpec,
+  use: (out: JobOutput) => T,
+  o: Pick<RunJobOptions, 'frames'> = {},
+): T {
   let bar: Progress | null = null;
   try {
     return tidy(() => {
@@ -118,20 +163,37 @@ export function runCliJob<T>(m: LoadedDenoiser, spec: JobSpec, use: (out: JobOut
 }
 
 /** Writes a job's panels as one labelled PNG figure (figureOf). */
-export function writeFigure(path: string, out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>, o: { nrow?: number; scale: number }): { width: number; height: number } {
+export function writeFigure(
+  path: string,
+  out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>,
+  o: { nrow?: number; scale: number },
+): { width: number; height: number } {
   const f = figureOf(out, o.nrow);
-  return writeGrid(path, f.images, { nrow: f.nrow, scale: o.scale, title: f.title, ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) });
+  return writeGrid(path, f.images, {
+    nrow: f.nrow,
+    scale: o.scale,
+    title: f.title,
+    ...(f.columns ? { columns: f.columns } : {}),
+    ...(f.rows ? { rows: f.rows } : {}),
+  });
 }
 
 /** Writes images (N, C, H, W) in [-1, 1] as one PNG grid with any labels, upscaled for viewing. */
-export function writeGrid(path: string, images: Tensor, o: GridOptions & FigureLabels = {}): { width: number; height: number } {
+export function writeGrid(
+  path: string,
+  images: Tensor,
+  o: GridOptions & FigureLabels = {},
+): { width: number; height: number } {
   const grid = gridPng(images, o);
   writeFileAtomic(path, grid.png);
   return grid;
 }
 
 /** A PNG grid as writeGrid makes it, as bytes: for outputs written together (writeFilesAtomic). */
-export function gridPng(images: Tensor, o: GridOptions & FigureLabels = {}): { png: Uint8Array; width: number; height: number } {
+export function gridPng(
+  images: Tensor,
+  o: GridOptions & FigureLabels = {},
+): { png: Uint8Array; width: number; height: number } {
   const img = tidy(() => labelledGrid(images, { scale: 2, ...o }));
   return { png: encodePng(img), width: img.width, height: img.height };
 }

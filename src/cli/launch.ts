@@ -29,7 +29,10 @@ function freePort(): Promise<number> {
 export function withoutNproc(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--nproc') { i++; continue; }
+    if (argv[i] === '--nproc') {
+      i++;
+      continue;
+    }
     if (argv[i]!.startsWith('--nproc=')) continue;
     out.push(argv[i]!);
   }
@@ -42,43 +45,69 @@ export async function launchRanks(nproc: number, argv: readonly string[]): Promi
   const threads = Math.max(1, Math.floor(defaultNumThreads() / nproc));
   const children: ChildProcess[] = [];
   const failures: { rank: number; code: number; why: string; killed: boolean }[] = [];
-  let stopping = false, stoppedCleanly = false;
+  let stopping = false,
+    stoppedCleanly = false;
   const sent = new Map<ChildProcess, NodeJS.Signals>(); // what this launcher sent each rank
-  const stop = (c: ChildProcess, signal: NodeJS.Signals) => { sent.set(c, signal); c.kill(signal); };
-  const forward = (signal: NodeJS.Signals) => () => { for (const c of children) stop(c, signal); };
+  const stop = (c: ChildProcess, signal: NodeJS.Signals) => {
+    sent.set(c, signal);
+    c.kill(signal);
+  };
+  const forward = (signal: NodeJS.Signals) => () => {
+    for (const c of children) stop(c, signal);
+  };
   // Ctrl+C reaches every rank from the terminal (one process group): the launcher only waits. SIGTERM is sent to
   // the launcher alone (kill, a scheduler): it passes it on. Each rank stops at the same step and rank 0 saves.
-  const onInt = () => {}, onTerm = forward('SIGTERM');
+  const onInt = () => {},
+    onTerm = forward('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   try {
-    const exits = Array.from({ length: nproc }, (_, rank) => new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [bin, ...argv], {
-        env: {
-          ...process.env, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: String(nproc),
-          RANK: String(rank), LOCAL_RANK: String(rank), DIFFLAB_THREADS: String(threads),
-        },
-        stdio: rank === 0 ? 'inherit' : ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('exit', (code, signal) => {
-        if (code === STOPPED) { stoppedCleanly = true; resolve(); return; } // asked to stop: checkpoint written
-        if (code !== 0 || signal) {
-          const why = signal ? `was killed by ${signal}` : `exited with code ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`;
-          failures.push({ rank, code: code ?? 1, why, killed: signal !== null && signal !== sent.get(child) });
-          if (!stopping) {
-            stopping = true;
-            // Stop the others: politely, then for good (a hung or stopped rank ignores SIGTERM). Every checkpoint
-            // is written atomically, so a kill never leaves half a file.
-            for (const c of children) if (c !== child && c.exitCode === null) stop(c, 'SIGTERM');
-            setTimeout(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) stop(c, 'SIGKILL'); }, 10_000).unref();
-          }
-        }
-        resolve();
-      });
-      children.push(child);
-    }));
+    const exits = Array.from(
+      { length: nproc },
+      (_, rank) =>
+        new Promise<void>((resolve) => {
+          const child = spawn(process.execPath, [bin, ...argv], {
+            env: {
+              ...process.env,
+              MASTER_ADDR: '127.0.0.1',
+              MASTER_PORT: String(port),
+              WORLD_SIZE: String(nproc),
+              RANK: String(rank),
+              LOCAL_RANK: String(rank),
+              DIFFLAB_THREADS: String(threads),
+            },
+            stdio: rank === 0 ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr?.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on('exit', (code, signal) => {
+            if (code === STOPPED) {
+              stoppedCleanly = true;
+              resolve();
+              return;
+            } // asked to stop: checkpoint written
+            if (code !== 0 || signal) {
+              const why = signal
+                ? `was killed by ${signal}`
+                : `exited with code ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`;
+              failures.push({ rank, code: code ?? 1, why, killed: signal !== null && signal !== sent.get(child) });
+              if (!stopping) {
+                stopping = true;
+                // Stop the others: politely, then for good (a hung or stopped rank ignores SIGTERM). Every checkpoint
+                // is written atomically, so a kill never leaves half a file.
+                for (const c of children) if (c !== child && c.exitCode === null) stop(c, 'SIGTERM');
+                setTimeout(() => {
+                  for (const c of children) if (c.exitCode === null && c.signalCode === null) stop(c, 'SIGKILL');
+                }, 10_000).unref();
+              }
+            }
+            resolve();
+          });
+          children.push(child);
+        }),
+    );
     await Promise.all(exits);
   } finally {
     process.off('SIGINT', onInt);
@@ -87,6 +116,8 @@ export async function launchRanks(nproc: number, argv: readonly string[]): Promi
   // The cause, not its echo: a rank killed by a signal this launcher did not send, else the first to fail.
   const f = failures.find((x) => x.killed) ?? failures[0];
   if (!f) return stoppedCleanly ? STOPPED : 0;
-  console.error(`difflab: error: rank ${f.rank} of ${nproc} ${f.why}; the job stopped (resume it from its last checkpoint with --resume)`);
+  console.error(
+    `difflab: error: rank ${f.rank} of ${nproc} ${f.why}; the job stopped (resume it from its last checkpoint with --resume)`,
+  );
   return f.code === 0 ? 1 : f.code;
 }

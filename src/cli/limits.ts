@@ -35,7 +35,8 @@ function bytesText(n: number): string {
 /** Refuses a request whose estimated memory is over this machine's; `what` names the options it comes from. */
 export function requireMemory(what: string, bytes: number): void {
   const have = totalmem();
-  if (bytes > have) throw new UsageError(`${what} needs about ${bytesText(bytes)} of memory; this machine has ${bytesText(have)}`);
+  if (bytes > have)
+    throw new UsageError(`${what} needs about ${bytesText(bytes)} of memory; this machine has ${bytesText(have)}`);
 }
 
 /** Bytes of one float32 image of shape [C, H, W]. */
@@ -59,8 +60,10 @@ export interface ImageJobSize {
 export function imageJobBytes(o: ImageJobSize): number {
   const [, h, w] = o.imageShape;
   const raster = (h * o.scale + 2) * (w * o.scale + 2) * 4;
-  return o.count * (3 * imageBytes(o.imageShape) + raster * (1 + (o.extraRasters ?? 0) + 2 * (o.gifFrames ?? 0)))
-    + o.batch * imageBytes(o.imageShape) * FEATURE_MAPS_PER_IMAGE;
+  return (
+    o.count * (3 * imageBytes(o.imageShape) + raster * (1 + (o.extraRasters ?? 0) + 2 * (o.gifFrames ?? 0))) +
+    o.batch * imageBytes(o.imageShape) * FEATURE_MAPS_PER_IMAGE
+  );
 }
 
 /** Memory a training step needs: a batch's activations kept for the backward pass, and their gradients. */
@@ -70,7 +73,9 @@ export function trainingBytes(batch: number, imageShape: readonly number[]): num
 
 /** Memory an evaluation needs: n samples, n real images twice (reference, floor), their features, a batch's activations. */
 export function evalBytes(n: number, batch: number, imageShape: readonly number[], featureDim: number): number {
-  return n * (3 * imageBytes(imageShape) + 3 * featureDim * 4) + batch * imageBytes(imageShape) * FEATURE_MAPS_PER_IMAGE;
+  return (
+    n * (3 * imageBytes(imageShape) + 3 * featureDim * 4) + batch * imageBytes(imageShape) * FEATURE_MAPS_PER_IMAGE
+  );
 }
 
 /** Refuses an output path that cannot be written (a folder, or under a file) before the work that fills it. */

@@ -15,10 +15,24 @@ import { editCommand } from './commands/edit.js';
 import { serveCommand } from './commands/serve.js';
 
 /** Every command, in the order `difflab --help` lists them. */
-export const commands: readonly Command[] = [demo, model, trainCommand, sample, schedule, forwardCommand, denoiseCommand, editCommand, classifierCommand, evalCommand, serveCommand];
+export const commands: readonly Command[] = [
+  demo,
+  model,
+  trainCommand,
+  sample,
+  schedule,
+  forwardCommand,
+  denoiseCommand,
+  editCommand,
+  classifierCommand,
+  evalCommand,
+  serveCommand,
+];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -40,9 +54,16 @@ function mainHelp(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   try {
-    if (name === 'help' && rest.length > 0) { // `difflab help CMD` = `difflab CMD --help`
+    if (name === 'help' && rest.length > 0) {
+      // `difflab help CMD` = `difflab CMD --help`
       const command = commands.find((c) => c.name === rest[0]);
-      if (!command) throw new UsageError(`unknown command '${rest[0]}'${didYouMean(rest[0]!, commands.map((c) => c.name))} (see difflab --help)`);
+      if (!command)
+        throw new UsageError(
+          `unknown command '${rest[0]}'${didYouMean(
+            rest[0]!,
+            commands.map((c) => c.name),
+          )} (see difflab --help)`,
+        );
       console.log(helpText(command));
       return 0;
     }
@@ -55,7 +76,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}'${didYouMean(name, commands.map((c) => c.name))} (see difflab --help)`);
+    if (!command)
+      throw new UsageError(
+        `unknown command '${name}'${didYouMean(
+          name,
+          commands.map((c) => c.name),
+        )} (see difflab --help)`,
+      );
     const { values, positionals, help } = parseCommand(command, rest);
     if (help) {
       console.log(helpText(command));

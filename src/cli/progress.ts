@@ -17,7 +17,9 @@ export interface ProgressOptions {
 
 const fmtTime = (s: number) => {
   if (!Number.isFinite(s)) return '?';
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = Math.floor(s % 60);
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}:${String(sec).padStart(2, '0')}`;
 };
 
@@ -49,8 +51,10 @@ export class Progress {
     const elapsed = (now - this.#start) / 1000;
     const rate = ((done - this.#first) * this.#o.unitsPerTick) / Math.max(elapsed, 1e-9);
     const eta = ((this.#o.total - done) * this.#o.unitsPerTick) / rate;
-    const width = 24, filled = Math.round((width * done) / this.#o.total);
-    const line = `${this.#o.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.#o.total} ` +
+    const width = 24,
+      filled = Math.round((width * done) / this.#o.total);
+    const line =
+      `${this.#o.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.#o.total} ` +
       `${rate.toFixed(1)} ${this.#o.unit}/s ETA ${fmtTime(eta)}${tail ? ` ${tail}` : ''}`;
     if (this.#tty) {
       if (now - this.#lastPrint > 100 || done === this.#o.total) process.stderr.write(`\r${line}\x1b[K`);

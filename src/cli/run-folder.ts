@@ -8,9 +8,18 @@ import { UsageError } from './command.js';
 
 /** The option behind each config setting whose name differs from it. */
 const optionOf: Record<string, string> = {
-  batchSize: 'batch', lrWarmupSteps: 'warmup', lrDecay: 'lr-decay', lrMinFactor: 'lr-final', weightDecay: 'weight-decay',
-  gradClipNorm: 'grad-clip', emaHalfLifeImages: 'ema-half-life', minSnrGamma: 'min-snr', denoiseSigma: 'denoise-sigma',
-  imageSize: 'size', classNames: 'classes', network: 'preset',
+  batchSize: 'batch',
+  lrWarmupSteps: 'warmup',
+  lrDecay: 'lr-decay',
+  lrMinFactor: 'lr-final',
+  weightDecay: 'weight-decay',
+  gradClipNorm: 'grad-clip',
+  emaHalfLifeImages: 'ema-half-life',
+  minSnrGamma: 'min-snr',
+  denoiseSigma: 'denoise-sigma',
+  imageSize: 'size',
+  classNames: 'classes',
+  network: 'preset',
 };
 
 /** Checks --out against --resume and --allow-change before any work; a run with no checkpoint may start again. */
@@ -21,20 +30,28 @@ export function checkRunFolder(out: string, o: { resume: boolean; allowChange: b
     throw new UsageError(`--resume: ${out} has no checkpoint to resume from (run without --resume to start it afresh)`);
   }
   if (!o.resume && existsSync(join(out, 'config.json'))) {
-    if (checkpoints > 0) throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
+    if (checkpoints > 0)
+      throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
     console.error(`note: ${out} holds a run that stopped before its first checkpoint; starting it afresh`);
   }
 }
 
-const shown = (x: unknown) => (x === undefined || x === null ? 'unset' : typeof x === 'object' ? JSON.stringify(x) : String(x));
+const shown = (x: unknown) =>
+  x === undefined || x === null ? 'unset' : typeof x === 'object' ? JSON.stringify(x) : String(x);
 
 /** A resume the trainer refused, as a usage error naming the option; other errors pass through. */
 export function resumeUsageError(e: unknown): unknown {
   if (!(e instanceof ResumeConflict)) return e;
   const { key, from, to } = e.change;
   const option = `--${optionOf[key] ?? key}`;
-  if (key === 'steps' && e.identity) return new UsageError(`--steps ${to} is below the step of ${e.runDir}'s checkpoint (${from})`);
-  if (e.identity) return new UsageError(`--resume: ${e.runDir} was trained with ${option} ${shown(from)}, not ${shown(to)}: that is another run (choose another --out)`);
-  return new UsageError(`--resume: ${e.runDir} was trained with ${option} ${shown(from)}, not ${shown(to)}; that changes its trajectory ` +
-    `(pass --allow-change to change it anyway: config.json records it in its history)`);
+  if (key === 'steps' && e.identity)
+    return new UsageError(`--steps ${to} is below the step of ${e.runDir}'s checkpoint (${from})`);
+  if (e.identity)
+    return new UsageError(
+      `--resume: ${e.runDir} was trained with ${option} ${shown(from)}, not ${shown(to)}: that is another run (choose another --out)`,
+    );
+  return new UsageError(
+    `--resume: ${e.runDir} was trained with ${option} ${shown(from)}, not ${shown(to)}; that changes its trajectory ` +
+      `(pass --allow-change to change it anyway: config.json records it in its history)`,
+  );
 }

@@ -5,7 +5,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     prev = row;
   }
   return prev[b.length]!;
@@ -13,7 +14,8 @@ function distance(a: string, b: string): number {
 
 /** The known name closest to `typed`: within 1 edit for names up to 3 letters, else 2 (3 from 9 letters); else null. */
 export function closest(typed: string, known: readonly string[]): string | null {
-  let best: string | null = null, bestD = typed.length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(typed.length / 3)));
+  let best: string | null = null,
+    bestD = typed.length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(typed.length / 3)));
   for (const k of known) {
     const d = distance(typed.toLowerCase(), k.toLowerCase());
     if (d <= bestD && (best === null || d < bestD)) [best, bestD] = [k, d];

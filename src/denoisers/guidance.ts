@@ -14,7 +14,8 @@ export interface GuidanceOptions {
 
 /** The guided denoiser. w = 0 and w = 1 call the model once (they equal the unconditional / conditional one). */
 export function classifierFreeGuidance(d: Denoiser, o: GuidanceOptions): Denoiser {
-  const w = o.scale, nullCond = o.nullCond ?? null;
+  const w = o.scale,
+    nullCond = o.nullCond ?? null;
   if (!Number.isFinite(w)) throw new Error(`classifierFreeGuidance: scale must be finite, got ${w}`);
   return {
     schedule: d.schedule,

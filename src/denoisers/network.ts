@@ -1,7 +1,15 @@
 // A trained network as a denoiser: the schedule maps the noise level to the network's time and input scale, and
 // the prediction type is converted to x0 (diffusion/conversions.ts, the one place that knows how).
 import type { Tensor } from '../engine/index.js';
-import { networkTime, perRow, toX0, type Cond, type NetworkFn, type Prediction, type Schedule } from '../diffusion/index.js';
+import {
+  networkTime,
+  perRow,
+  toX0,
+  type Cond,
+  type NetworkFn,
+  type Prediction,
+  type Schedule,
+} from '../diffusion/index.js';
 import type { Denoiser, NoiseLevels } from './denoiser.js';
 
 export interface NetworkDenoiserOptions {
@@ -20,14 +28,22 @@ export interface NetworkDenoiserOptions {
 
 /** Wraps a network (x_t, t, cond) -> prediction as a denoiser (x, sigma, cond) -> x0. */
 export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser {
-  const s = o.schedule, clip = o.clipX0 ?? null;
+  const s = o.schedule,
+    clip = o.clipX0 ?? null;
   return {
     schedule: s,
     denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       // Times in float64 on the host: discrete VP models get integer t exactly when sigma lies on their grid.
       const levels = typeof sigma === 'number' ? new Array<number>(x.shape[0]!).fill(sigma) : sigma;
       const t = levels.map((l) => s.timeAt(l));
-      const a = perRow(t.map((ti) => s.alpha(ti)), x), b = perRow(t.map((ti) => s.sigma(ti)), x);
+      const a = perRow(
+          t.map((ti) => s.alpha(ti)),
+          x,
+        ),
+        b = perRow(
+          t.map((ti) => s.sigma(ti)),
+          x,
+        );
       const xt = x.mul(a); // alpha (x0 + level eps) = alpha x0 + sigma eps: the network's own frame
       const x0 = toX0(o.prediction, net(xt, networkTime(s, t, x), cond), xt, { a, b });
       return clip ? x0.clamp(clip[0], clip[1]) : x0;

@@ -31,8 +31,14 @@ const map = (t: Times, f: (t: number) => number): number | number[] => (typeof t
 
 /** x_t = alpha(t) x0 + sigma(t) noise (DDPM eq. 4 for VP; x0 + sigma_t z for VE). t per batch or per row. */
 export function addNoise(s: Schedule, q: { x0: Tensor; t: Times; noise: Tensor }): Tensor {
-  const a = perRow(map(q.t, (t) => s.alpha(t)), q.x0);
-  const b = perRow(map(q.t, (t) => s.sigma(t)), q.x0);
+  const a = perRow(
+    map(q.t, (t) => s.alpha(t)),
+    q.x0,
+  );
+  const b = perRow(
+    map(q.t, (t) => s.sigma(t)),
+    q.x0,
+  );
   return q.x0.mul(a).add(q.noise.mul(b));
 }
 

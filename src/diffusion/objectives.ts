@@ -57,7 +57,9 @@ export interface WeightOptions {
 
 /** The weight w at time t of ||x0_hat - x0||^2 that makes it the objective's squared error (or min-SNR's). */
 export function x0Weight(s: Schedule, t: number, o: WeightOptions): number {
-  const a = s.alpha(t), b = s.sigma(t), snr = (a * a) / (b * b);
+  const a = s.alpha(t),
+    b = s.sigma(t),
+    snr = (a * a) / (b * b);
   if (o.minSnrGamma !== undefined) return Math.min(snr, o.minSnrGamma);
   if (o.objective === 'x0') return 1;
   if (o.objective === 'eps') return snr;

@@ -55,24 +55,32 @@ export function discreteVp(name: string, alphaBars: readonly number[]): Schedule
   }
   const level = (t: number): number => {
     if (!(t >= 0 && t <= T)) throw new Error(`${name}: time must be in [0, ${T}], got ${t}`);
-    const i = Math.floor(t), f = t - i;
+    const i = Math.floor(t),
+      f = t - i;
     if (f === 0) return levels[i]!;
     if (i === 0) return f * levels[1]!; // below t=1 the log is undefined: linear towards 0
     return Math.exp((1 - f) * Math.log(levels[i]!) + f * Math.log(levels[i + 1]!));
   };
   return {
-    name, kind: 'vp', numTimesteps: T, tMin: 1, tMax: T,
+    name,
+    kind: 'vp',
+    numTimesteps: T,
+    tMin: 1,
+    tMax: T,
     // Integer times read alpha_bar directly so that sqrt(alpha_bar_t) is exact to the last bit.
     alpha: (t) => (Number.isInteger(t) && t > 0 ? Math.sqrt(alphaBars[t - 1]!) : 1 / Math.hypot(1, level(t))),
-    sigma: (t) => (Number.isInteger(t) && t > 0 ? Math.sqrt(1 - alphaBars[t - 1]!) : level(t) / Math.hypot(1, level(t))),
+    sigma: (t) =>
+      Number.isInteger(t) && t > 0 ? Math.sqrt(1 - alphaBars[t - 1]!) : level(t) / Math.hypot(1, level(t)),
     timeAt(l) {
       if (!(l >= 0)) throw new Error(`${name}: noise level must be >= 0, got ${l}`);
       if (l <= levels[1]!) return l / levels[1]!;
       if (l >= levels[T]!) return T;
-      let lo = 1, hi = T; // levels[lo] <= l < levels[hi]
+      let lo = 1,
+        hi = T; // levels[lo] <= l < levels[hi]
       while (hi - lo > 1) {
         const mid = (lo + hi) >> 1;
-        if (levels[mid]! <= l) lo = mid; else hi = mid;
+        if (levels[mid]! <= l) lo = mid;
+        else hi = mid;
       }
       const f = (Math.log(l) - Math.log(levels[lo]!)) / (Math.log(levels[hi]!) - Math.log(levels[lo]!));
       return f === 0 ? lo : lo + f;
@@ -93,7 +101,9 @@ export interface LinearScheduleOptions {
 }
 /** DDPM's linear betas (Ho et al. 2020, Sec. 4): beta_t evenly spaced from betaStart to betaEnd. */
 export function vpLinear(o: LinearScheduleOptions = {}): Schedule {
-  const T = o.numTimesteps ?? 1000, b0 = o.betaStart ?? 1e-4, b1 = o.betaEnd ?? 0.02;
+  const T = o.numTimesteps ?? 1000,
+    b0 = o.betaStart ?? 1e-4,
+    b1 = o.betaEnd ?? 0.02;
   return discreteVp('linear', cumprod(Array.from({ length: T }, (_, i) => b0 + ((b1 - b0) * i) / Math.max(1, T - 1))));
 }
 
@@ -103,7 +113,8 @@ export interface CosineScheduleOptions {
 }
 /** Improved-DDPM cosine schedule (Nichol & Dhariwal 2021, eq. 17): alpha_bar_t = f(t)/f(0), f = cos^2. */
 export function vpCosine(o: CosineScheduleOptions = {}): Schedule {
-  const T = o.numTimesteps ?? 1000, s = o.offset ?? 0.008;
+  const T = o.numTimesteps ?? 1000,
+    s = o.offset ?? 0.008;
   const f = (t: number) => Math.cos(((t / T + s) / (1 + s)) * (Math.PI / 2)) ** 2;
   return discreteVp('cosine', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
 }
@@ -116,7 +127,10 @@ export interface SigmoidScheduleOptions {
 }
 /** Sigmoid schedule (Jabri et al. 2022; Chen 2023): alpha_bar follows a rescaled, flipped sigmoid of time. */
 export function vpSigmoid(o: SigmoidScheduleOptions = {}): Schedule {
-  const T = o.numTimesteps ?? 1000, a = o.start ?? -3, b = o.end ?? 3, tau = o.tau ?? 1;
+  const T = o.numTimesteps ?? 1000,
+    a = o.start ?? -3,
+    b = o.end ?? 3,
+    tau = o.tau ?? 1;
   const sig = (z: number) => 1 / (1 + Math.exp(-z));
   const f = (t: number) => (sig(b / tau) - sig(((t / T) * (b - a) + a) / tau)) / (sig(b / tau) - sig(a / tau));
   return discreteVp('sigmoid', cumprod(Array.from({ length: T }, (_, i) => 1 - f(i + 1) / f(i))));
@@ -133,11 +147,16 @@ export interface VeScheduleOptions {
  * t in [tMin, 1].
  */
 export function veSde(o: VeScheduleOptions = {}): Schedule {
-  const lambda = o.lambda ?? 25, tMin = o.tMin ?? 1e-3;
+  const lambda = o.lambda ?? 25,
+    tMin = o.tMin ?? 1e-3;
   if (!(lambda > 1)) throw new Error(`veSde: lambda must be > 1, got ${lambda}`);
   const ln = Math.log(lambda);
   return {
-    name: 've', kind: 've', numTimesteps: null, tMin, tMax: 1,
+    name: 've',
+    kind: 've',
+    numTimesteps: null,
+    tMin,
+    tMax: 1,
     alpha: () => 1,
     // expm1 keeps sigma accurate for small t, where lambda^(2t) - 1 cancels.
     sigma: (t) => Math.sqrt(Math.expm1(2 * t * ln) / (2 * ln)),
@@ -155,10 +174,17 @@ export interface EdmScheduleOptions {
  * smin^(1/rho)))^rho for u in [0, 1], so evenly spaced u are exactly the Karras rho-grid.
  */
 export function edm(o: EdmScheduleOptions = {}): Schedule {
-  const lo = o.sigmaMin ?? 0.002, hi = o.sigmaMax ?? 80, rho = o.rho ?? 7;
-  const a = lo ** (1 / rho), b = hi ** (1 / rho);
+  const lo = o.sigmaMin ?? 0.002,
+    hi = o.sigmaMax ?? 80,
+    rho = o.rho ?? 7;
+  const a = lo ** (1 / rho),
+    b = hi ** (1 / rho);
   return {
-    name: 'edm', kind: 've', numTimesteps: null, tMin: 0, tMax: 1,
+    name: 'edm',
+    kind: 've',
+    numTimesteps: null,
+    tMin: 0,
+    tMax: 1,
     alpha: () => 1,
     sigma: (u) => (a + u * (b - a)) ** rho,
     timeAt: (l) => (l ** (1 / rho) - a) / (b - a),
@@ -176,11 +202,13 @@ export type Spacing = 'linspace' | 'leading' | 'trailing';
 
 /** numSteps sampling times, descending. Discrete schedules give integers in 1..T. */
 export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'linspace'): number[] {
-  const N = numSteps, T = s.numTimesteps;
+  const N = numSteps,
+    T = s.numTimesteps;
   if (!Number.isInteger(N) || N < 1) throw new Error(`timeGrid: numSteps must be a positive integer, got ${N}`);
   if (T !== null && N > T) throw new Error(`timeGrid: ${N} steps exceed the schedule's ${T} timesteps`);
   const span = s.tMax - s.tMin;
-  const at = (i: number): number => { // i = 0 is the noisiest
+  const at = (i: number): number => {
+    // i = 0 is the noisiest
     if (T !== null) {
       if (spacing === 'leading') return Math.floor(((N - 1 - i) * T) / N) + 1;
       if (spacing === 'trailing') return Math.round(T - (i * T) / N);
@@ -200,7 +228,8 @@ export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'lins
 export function stridedTimes(s: Schedule, stride: number): number[] {
   const T = s.numTimesteps;
   if (T === null) throw new Error(`stridedTimes: the ${s.name} schedule has no discrete timesteps`);
-  if (!Number.isInteger(stride) || stride < 1 || stride >= T) throw new Error(`stridedTimes: stride must be an integer in [1, ${T - 1}], got ${stride}`);
+  if (!Number.isInteger(stride) || stride < 1 || stride >= T)
+    throw new Error(`stridedTimes: stride must be an integer in [1, ${T - 1}], got ${stride}`);
   return Array.from({ length: Math.floor((T - 1) / stride) }, (_, i) => (Math.floor((T - 1) / stride) - i) * stride);
 }
 
@@ -211,9 +240,13 @@ export function timeSigmas(s: Schedule, numSteps: number, spacing: Spacing = 'li
 
 /** Karras et al. 2022 eq. 5: numSteps noise levels from sigmaMax down to sigmaMin, rho-spaced, then 0. */
 export function karrasSigmas(numSteps: number, sigmaMin: number, sigmaMax: number, rho = 7): number[] {
-  if (!Number.isInteger(numSteps) || numSteps < 1) throw new Error(`karrasSigmas: numSteps must be >= 1, got ${numSteps}`);
-  const a = sigmaMax ** (1 / rho), b = sigmaMin ** (1 / rho);
-  const grid = Array.from({ length: numSteps }, (_, i) => (numSteps === 1 ? sigmaMax : (a + (i / (numSteps - 1)) * (b - a)) ** rho));
+  if (!Number.isInteger(numSteps) || numSteps < 1)
+    throw new Error(`karrasSigmas: numSteps must be >= 1, got ${numSteps}`);
+  const a = sigmaMax ** (1 / rho),
+    b = sigmaMin ** (1 / rho);
+  const grid = Array.from({ length: numSteps }, (_, i) =>
+    numSteps === 1 ? sigmaMax : (a + (i / (numSteps - 1)) * (b - a)) ** rho,
+  );
   return [...grid, 0];
 }
 
@@ -225,10 +258,15 @@ export type ScheduleName = (typeof scheduleNames)[number];
 export function scheduleFromName(name: ScheduleName, o: { lambda?: number } = {}): Schedule {
   if (o.lambda !== undefined && name !== 've') throw new Error(`lambda applies to the ve schedule only, not ${name}`);
   switch (name) {
-    case 'linear': return vpLinear();
-    case 'cosine': return vpCosine();
-    case 'sigmoid': return vpSigmoid();
-    case 've': return veSde(o.lambda !== undefined ? { lambda: o.lambda } : {});
-    case 'edm': return edm();
+    case 'linear':
+      return vpLinear();
+    case 'cosine':
+      return vpCosine();
+    case 'sigmoid':
+      return vpSigmoid();
+    case 've':
+      return veSde(o.lambda !== undefined ? { lambda: o.lambda } : {});
+    case 'edm':
+      return edm();
   }
 }

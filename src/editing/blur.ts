@@ -25,7 +25,8 @@ export function gaussianKernel(kernelSize: number, sigma: number): number[] {
 export function gaussianBlur(x: Tensor, o: BlurOptions = {}): Tensor {
   const k = o.kernelSize ?? 33;
   const w = gaussianKernel(k, o.sigma ?? 2);
-  const c = x.shape[1]!, r = (k - 1) / 2;
+  const c = x.shape[1]!,
+    r = (k - 1) / 2;
   const data = x.dtype === 'float64' ? Float64Array.from(w) : Float32Array.from(w);
   const row = tensor(data, [1, 1, 1, k], x.device).expand([c, 1, 1, k]);
   const col = tensor(data, [1, 1, k, 1], x.device).expand([c, 1, k, 1]);

@@ -48,20 +48,37 @@ function stridedTimes(tMin: number, t: number, n: number, discrete: boolean): nu
 
 /** Noises clean (B, C, H, W) to time t and denoises it three ways. */
 export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingComparisonOptions): DenoisingComparison {
-  const s = d.schedule, t = o.t;
+  const s = d.schedule,
+    t = o.t;
   if (!(t >= s.tMin && t <= s.tMax)) throw new Error(`compareDenoising: t must be in [${s.tMin}, ${s.tMax}], got ${t}`);
   const discrete = s.numTimesteps !== null;
   const n = o.numSteps ?? Math.max(1, Math.ceil((t - s.tMin) / (discrete ? 30 : (s.tMax - s.tMin) / 33)));
-  return noGrad(() => tidy(() => {
-    const noisy = addNoise(s, { x0: clean, t, noise: o.rng.randn(clean.shape) });
-    const x = noisy.div(s.alpha(t)); // the denoiser's frame: x0 + level eps
-    const blurred = gaussianBlur(noisy, o.blur ?? { kernelSize: 5, sigma: 1.5 });
-    const oneStep = d.denoise(x, noiseLevel(s, t), o.cond ?? null);
-    const sigmas = [...stridedTimes(s.tMin, t, n, discrete).map((ti) => noiseLevel(s, ti)), 0];
-    const iterative = (o.sampler ?? ddpm)(d, clean.shape, { rng: o.rng, sigmas, cond: o.cond ?? null, start: { x, step: 0 }, ...(o.onStep ? { onStep: o.onStep } : {}) });
-    return {
-      noisy, blurred, oneStep, iterative,
-      psnr: { noisy: psnr(noisy, clean), blurred: psnr(blurred, clean), oneStep: psnr(oneStep, clean), iterative: psnr(iterative, clean) },
-    };
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const noisy = addNoise(s, { x0: clean, t, noise: o.rng.randn(clean.shape) });
+      const x = noisy.div(s.alpha(t)); // the denoiser's frame: x0 + level eps
+      const blurred = gaussianBlur(noisy, o.blur ?? { kernelSize: 5, sigma: 1.5 });
+      const oneStep = d.denoise(x, noiseLevel(s, t), o.cond ?? null);
+      const sigmas = [...stridedTimes(s.tMin, t, n, discrete).map((ti) => noiseLevel(s, ti)), 0];
+      const iterative = (o.sampler ?? ddpm)(d, clean.shape, {
+        rng: o.rng,
+        sigmas,
+        cond: o.cond ?? null,
+        start: { x, step: 0 },
+        ...(o.onStep ? { onStep: o.onStep } : {}),
+      });
+      return {
+        noisy,
+        blurred,
+        oneStep,
+        iterative,
+        psnr: {
+          noisy: psnr(noisy, clean),
+          blurred: psnr(blurred, clean),
+          oneStep: psnr(oneStep, clean),
+          iterative: psnr(iterative, clean),
+        },
+      };
+    }),
+  );
 }

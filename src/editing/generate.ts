@@ -39,25 +39,41 @@ export const defaultGenerateBatch = 64;
 export function generate(d: Denoiser, o: GenerateOptions): Tensor {
   const { count } = o;
   const batch = o.batchSize ?? defaultGenerateBatch;
-  if (!Number.isInteger(count) || count < 1) throw new Error(`generate: count must be a positive integer, got ${count}`);
-  if (o.classes && o.classes.length !== count) throw new Error(`generate: ${o.classes.length} classes for ${count} images`);
-  if (o.embedding && o.embedding.shape[0] !== count) throw new Error(`generate: ${o.embedding.shape[0]} embeddings for ${count} images`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`generate: count must be a positive integer, got ${count}`);
+  if (o.classes && o.classes.length !== count)
+    throw new Error(`generate: ${o.classes.length} classes for ${count} images`);
+  if (o.embedding && o.embedding.shape[0] !== count)
+    throw new Error(`generate: ${o.embedding.shape[0]} embeddings for ${count} images`);
   if (o.guidance && !o.classes && !o.embedding) throw new Error('generate: guidance needs classes or an embedding');
   const parts: Tensor[] = [];
   try {
     for (let first = 0; first < count; first += batch) {
       const n = Math.min(batch, count - first);
-      parts.push(keep(tidy(() => {
-        const classes = o.classes ? indices(o.classes.slice(first, first + n)) : null;
-        const cond: Cond = o.embedding ? { ...(classes ? { classes } : {}), embedding: o.embedding.slice(0, first, first + n) } : classes;
-        const denoiser = o.guidance
-          ? classifierFreeGuidance(d, { scale: o.guidance.scale, nullCond: indices(new Array<number>(n).fill(o.guidance.nullClass)) })
-          : d;
-        return o.sampler(denoiser, [n, ...o.imageShape], {
-          rng: PerSampleRng.of(o.seed ?? 0, n, first), cond, numSteps: o.numSteps, spacing: o.spacing, sigmas: o.sigmas,
-          ...(o.onStep ? { onStep: (info: StepInfo) => o.onStep!(info, first) } : {}),
-        });
-      })));
+      parts.push(
+        keep(
+          tidy(() => {
+            const classes = o.classes ? indices(o.classes.slice(first, first + n)) : null;
+            const cond: Cond = o.embedding
+              ? { ...(classes ? { classes } : {}), embedding: o.embedding.slice(0, first, first + n) }
+              : classes;
+            const denoiser = o.guidance
+              ? classifierFreeGuidance(d, {
+                  scale: o.guidance.scale,
+                  nullCond: indices(new Array<number>(n).fill(o.guidance.nullClass)),
+                })
+              : d;
+            return o.sampler(denoiser, [n, ...o.imageShape], {
+              rng: PerSampleRng.of(o.seed ?? 0, n, first),
+              cond,
+              numSteps: o.numSteps,
+              spacing: o.spacing,
+              sigmas: o.sigmas,
+              ...(o.onStep ? { onStep: (info: StepInfo) => o.onStep!(info, first) } : {}),
+            });
+          }),
+        ),
+      );
     }
     return parts.length === 1 ? parts[0]!.clone() : cat(parts, 0);
   } finally {

@@ -22,7 +22,8 @@ export function hybridImage(d: Denoiser, o: HybridOptions): Denoiser {
   return {
     schedule: d.schedule,
     denoise(x: Tensor, sigma: NoiseLevels): Tensor {
-      const low = d.denoise(x, sigma, o.condLow), high = d.denoise(x, sigma, o.condHigh);
+      const low = d.denoise(x, sigma, o.condLow),
+        high = d.denoise(x, sigma, o.condHigh);
       return high.add(gaussianBlur(low.sub(high), o.blur));
     },
   };

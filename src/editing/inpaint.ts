@@ -39,7 +39,10 @@ export function inpaint(d: Denoiser, image: Tensor, o: InpaintOptions): Tensor {
         for (let j = 1; j < r; j++) {
           const up = Math.sqrt(sigmas[info.step]! ** 2 - info.sigma ** 2); // forward transition sigma_{i+1} -> sigma_i
           const again = tidy(() => x.add(noiseLike(x, o.rng).mul(up)));
-          x = merge(o.sampler(d, image.shape, { ...base, start: { x: again, step: info.step }, stop: info.step + 1 }), info.sigma);
+          x = merge(
+            o.sampler(d, image.shape, { ...base, start: { x: again, step: info.step }, stop: info.step + 1 }),
+            info.sigma,
+          );
         }
         o.onStep?.({ ...info, x });
         return x;

@@ -16,10 +16,15 @@ export interface View {
 /** The view of a name: flip = upside down, rot90 = a quarter turn counter-clockwise (square images), negate = -x. */
 export function view(name: ViewName): View {
   switch (name) {
-    case 'identity': return { name, apply: (x) => x, invert: (x) => x };
-    case 'flip': return { name, apply: (x) => x.flip(2), invert: (x) => x.flip(2) };
-    case 'rot90': return { name, apply: (x) => x.flip(3).transpose(2, 3), invert: (x) => x.transpose(2, 3).flip(3) };
-    case 'rot180': return { name, apply: (x) => x.flip([2, 3]), invert: (x) => x.flip([2, 3]) };
-    case 'negate': return { name, apply: (x) => x.neg(), invert: (x) => x.neg() };
+    case 'identity':
+      return { name, apply: (x) => x, invert: (x) => x };
+    case 'flip':
+      return { name, apply: (x) => x.flip(2), invert: (x) => x.flip(2) };
+    case 'rot90':
+      return { name, apply: (x) => x.flip(3).transpose(2, 3), invert: (x) => x.transpose(2, 3).flip(3) };
+    case 'rot180':
+      return { name, apply: (x) => x.flip([2, 3]), invert: (x) => x.flip([2, 3]) };
+    case 'negate':
+      return { name, apply: (x) => x.neg(), invert: (x) => x.neg() };
   }
 }

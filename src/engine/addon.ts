@@ -6,10 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** An opaque libtorch tensor owned by the addon. */
-export interface Handle { readonly __handle: unique symbol }
+export interface Handle {
+  readonly __handle: unique symbol;
+}
 type H = Handle;
 /** An opaque c10d process group (TCPStore + ProcessGroupGloo) owned by the addon. */
-export interface GroupHandle { readonly __group: unique symbol }
+export interface GroupHandle {
+  readonly __group: unique symbol;
+}
 type Other = H | number;
 type Dims = number[] | null;
 
@@ -53,23 +57,56 @@ export interface Addon {
   stack(hs: H[], dim: number): H;
   where(cond: H, a: H, b: Other): H;
   pad(h: H, pads: number[], mode: string, value: number): H;
-  add(a: H, b: Other): H; sub(a: H, b: Other): H; mul(a: H, b: Other): H; div(a: H, b: Other): H;
-  pow(a: H, b: Other): H; maximum(a: H, b: Other): H; minimum(a: H, b: Other): H;
-  gt(a: H, b: Other): H; lt(a: H, b: Other): H; eq(a: H, b: Other): H;
-  neg(h: H): H; exp(h: H): H; log(h: H): H; sqrt(h: H): H; rsqrt(h: H): H; abs(h: H): H; sin(h: H): H;
-  cos(h: H): H; tanh(h: H): H; sigmoid(h: H): H; silu(h: H): H; gelu(h: H): H; relu(h: H): H;
-  square(h: H): H; sign(h: H): H; floor(h: H): H; round(h: H): H; reciprocal(h: H): H; isfinite(h: H): H;
+  add(a: H, b: Other): H;
+  sub(a: H, b: Other): H;
+  mul(a: H, b: Other): H;
+  div(a: H, b: Other): H;
+  pow(a: H, b: Other): H;
+  maximum(a: H, b: Other): H;
+  minimum(a: H, b: Other): H;
+  gt(a: H, b: Other): H;
+  lt(a: H, b: Other): H;
+  eq(a: H, b: Other): H;
+  neg(h: H): H;
+  exp(h: H): H;
+  log(h: H): H;
+  sqrt(h: H): H;
+  rsqrt(h: H): H;
+  abs(h: H): H;
+  sin(h: H): H;
+  cos(h: H): H;
+  tanh(h: H): H;
+  sigmoid(h: H): H;
+  silu(h: H): H;
+  gelu(h: H): H;
+  relu(h: H): H;
+  square(h: H): H;
+  sign(h: H): H;
+  floor(h: H): H;
+  round(h: H): H;
+  reciprocal(h: H): H;
+  isfinite(h: H): H;
   clamp(h: H, min: number | null, max: number | null): H;
-  sum(h: H, dims: Dims, keep: boolean): H; mean(h: H, dims: Dims, keep: boolean): H;
-  amax(h: H, dims: Dims, keep: boolean): H; amin(h: H, dims: Dims, keep: boolean): H;
+  sum(h: H, dims: Dims, keep: boolean): H;
+  mean(h: H, dims: Dims, keep: boolean): H;
+  amax(h: H, dims: Dims, keep: boolean): H;
+  amin(h: H, dims: Dims, keep: boolean): H;
   varUnbiased(h: H, dims: Dims, keep: boolean): H;
   argmax(h: H, dim: number, keep: boolean): H;
   topk(h: H, k: number, dim: number, largest: boolean): [H, H];
   matmul(a: H, b: H): H;
   linear(x: H, w: H, b: H | null): H;
   conv2d(x: H, w: H, b: H | null, stride: number[], padding: number[], dilation: number[], groups: number): H;
-  convTranspose2d(x: H, w: H, b: H | null, stride: number[], padding: number[], outputPadding: number[],
-    groups: number, dilation: number[]): H;
+  convTranspose2d(
+    x: H,
+    w: H,
+    b: H | null,
+    stride: number[],
+    padding: number[],
+    outputPadding: number[],
+    groups: number,
+    dilation: number[],
+  ): H;
   groupNorm(x: H, groups: number, w: H | null, b: H | null, eps: number): H;
   layerNorm(x: H, shape: number[], w: H | null, b: H | null, eps: number): H;
   softmax(h: H, dim: number): H;

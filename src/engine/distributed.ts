@@ -17,7 +17,9 @@ export interface ProcessGroupOptions {
 }
 
 /** Whether the linked libtorch carries c10d with Gloo (Debian's does, with libgloo-dev at build time). */
-export function distributedAvailable(): boolean { return native.distAvailable(); }
+export function distributedAvailable(): boolean {
+  return native.distAvailable();
+}
 
 /**
  * The group a launcher described in the environment (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK; torchrun, SLURM
@@ -27,10 +29,13 @@ export function processGroupFromEnv(env: NodeJS.ProcessEnv = process.env): Proce
   if (env.WORLD_SIZE === undefined) return null;
   const int = (name: string, min: number) => {
     const v = Number(env[name]);
-    if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got '${env[name] ?? ''}'`);
+    if (!Number.isInteger(v) || v < min)
+      throw new Error(`${name} must be an integer >= ${min}, got '${env[name] ?? ''}'`);
     return v;
   };
-  const worldSize = int('WORLD_SIZE', 1), rank = int('RANK', 0), masterPort = int('MASTER_PORT', 1);
+  const worldSize = int('WORLD_SIZE', 1),
+    rank = int('RANK', 0),
+    masterPort = int('MASTER_PORT', 1);
   if (rank >= worldSize) throw new Error(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
   if (!env.MASTER_ADDR) throw new Error('MASTER_ADDR is not set (the address of rank 0)');
   const timeout = env.DIFFLAB_DIST_TIMEOUT === undefined ? undefined : 1000 * Number(env.DIFFLAB_DIST_TIMEOUT);
@@ -40,14 +45,22 @@ export function processGroupFromEnv(env: NodeJS.ProcessEnv = process.env): Proce
 /** A joined group. Collectives block until every rank has called them; a lost peer fails them with one line. */
 export class ProcessGroup {
   #handle: GroupHandle | null;
-  private constructor(handle: GroupHandle, readonly rank: number, readonly worldSize: number) {
+  private constructor(
+    handle: GroupHandle,
+    readonly rank: number,
+    readonly worldSize: number,
+  ) {
     this.#handle = handle;
   }
 
   /** Joins (rank 0 first serves the store); returns when all worldSize ranks are in. */
   static join(o: ProcessGroupOptions): ProcessGroup {
     const timeout = o.timeoutMs ?? 300_000;
-    return new ProcessGroup(native.distInit(o.masterAddr, o.masterPort, o.rank, o.worldSize, timeout), o.rank, o.worldSize);
+    return new ProcessGroup(
+      native.distInit(o.masterAddr, o.masterPort, o.rank, o.worldSize, timeout),
+      o.rank,
+      o.worldSize,
+    );
   }
 
   private get handle(): GroupHandle {
@@ -55,11 +68,24 @@ export class ProcessGroup {
     return this.#handle;
   }
   /** Every tensor becomes the elementwise sum of its copies on all ranks (sent as one flat bucket). */
-  allReduceSum(tensors: readonly Tensor[]): void { native.distAllReduce(this.handle, tensors.map((t) => t.handle)); }
+  allReduceSum(tensors: readonly Tensor[]): void {
+    native.distAllReduce(
+      this.handle,
+      tensors.map((t) => t.handle),
+    );
+  }
   /** Every rank's tensors become root's. */
-  broadcast(tensors: readonly Tensor[], root = 0): void { native.distBroadcast(this.handle, tensors.map((t) => t.handle), root); }
+  broadcast(tensors: readonly Tensor[], root = 0): void {
+    native.distBroadcast(
+      this.handle,
+      tensors.map((t) => t.handle),
+      root,
+    );
+  }
   /** Returns when every rank has reached it. */
-  barrier(): void { native.distBarrier(this.handle); }
+  barrier(): void {
+    native.distBarrier(this.handle);
+  }
   /** Leaves the group (the others' next collective fails). */
   destroy(): void {
     if (this.#handle) native.distDestroy(this.#handle);

@@ -12,8 +12,12 @@ export interface CreateOptions {
 
 let defaultDevice: Device = 'cpu';
 /** The device new tensors go to when none is given. */
-export function getDefaultDevice(): Device { return defaultDevice; }
-export function setDefaultDevice(device: Device): void { defaultDevice = device; }
+export function getDefaultDevice(): Device {
+  return defaultDevice;
+}
+export function setDefaultDevice(device: Device): void {
+  defaultDevice = device;
+}
 const dt = (o?: CreateOptions) => o?.dtype ?? 'float32';
 const dev = (o?: CreateOptions) => o?.device ?? defaultDevice;
 
@@ -49,7 +53,12 @@ export function tensor(
   return new Tensor(native.fromArray(arr, [...shape], device));
 }
 /** A tensor of `dtype` from its raw little-endian element bytes (as safetensors stores them). */
-export function fromBytes(bytes: Uint8Array, shape: readonly number[], dtype: DType, device: Device = defaultDevice): Tensor {
+export function fromBytes(
+  bytes: Uint8Array,
+  shape: readonly number[],
+  dtype: DType,
+  device: Device = defaultDevice,
+): Tensor {
   return new Tensor(native.fromBytes(bytes, [...shape], dtype, device));
 }
 /** Integer indices (int64), for indexSelect, embedding and crossEntropy targets. */
@@ -57,9 +66,21 @@ export function indices(values: readonly number[] | Int32Array, device: Device =
   return tensor(Int32Array.from(values), [values.length], device);
 }
 
-export function cat(ts: readonly Tensor[], dim = 0): Tensor { return new Tensor(native.cat(ts.map((t) => t.handle), dim)); }
+export function cat(ts: readonly Tensor[], dim = 0): Tensor {
+  return new Tensor(
+    native.cat(
+      ts.map((t) => t.handle),
+      dim,
+    ),
+  );
+}
 export function stack(ts: readonly Tensor[], dim = 0): Tensor {
-  return new Tensor(native.stack(ts.map((t) => t.handle), dim));
+  return new Tensor(
+    native.stack(
+      ts.map((t) => t.handle),
+      dim,
+    ),
+  );
 }
 /** a where cond is non-zero, else b. */
 export function where(cond: Tensor, a: Tensor, b: Scalar): Tensor {
@@ -89,17 +110,33 @@ export interface Conv2dOptions {
 }
 /** x (N, Cin, H, W), weight (Cout, Cin/groups, kH, kW). */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
-  const s = o.stride ?? 1, p = o.padding ?? 0, d = o.dilation ?? 1;
-  return new Tensor(native.conv2d(x.handle, weight.handle, bias?.handle ?? null, [s, s], [p, p], [d, d], o.groups ?? 1));
+  const s = o.stride ?? 1,
+    p = o.padding ?? 0,
+    d = o.dilation ?? 1;
+  return new Tensor(
+    native.conv2d(x.handle, weight.handle, bias?.handle ?? null, [s, s], [p, p], [d, d], o.groups ?? 1),
+  );
 }
 export interface ConvTranspose2dOptions extends Conv2dOptions {
   /** Extra size added to one side of the output. Default 0. */ outputPadding?: number;
 }
 /** x (N, Cin, H, W), weight (Cin, Cout/groups, kH, kW). */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTranspose2dOptions = {}): Tensor {
-  const s = o.stride ?? 1, p = o.padding ?? 0, d = o.dilation ?? 1, op = o.outputPadding ?? 0;
-  return new Tensor(native.convTranspose2d(x.handle, weight.handle, bias?.handle ?? null, [s, s], [p, p], [op, op],
-    o.groups ?? 1, [d, d]));
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  o: ConvTranspose2dOptions = {},
+): Tensor {
+  const s = o.stride ?? 1,
+    p = o.padding ?? 0,
+    d = o.dilation ?? 1,
+    op = o.outputPadding ?? 0;
+  return new Tensor(
+    native.convTranspose2d(x.handle, weight.handle, bias?.handle ?? null, [s, s], [p, p], [op, op], o.groups ?? 1, [
+      d,
+      d,
+    ]),
+  );
 }
 /**
  * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. Always computed in float32 or
@@ -112,7 +149,8 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
  * native channels-last kernel, and a composed channels-last two-pass formula was 2x slower still.
  */
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const norm = (input: Tensor) => new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
+  const norm = (input: Tensor) =>
+    new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
   const low = x.dtype === 'bfloat16' || x.dtype === 'float16';
   if (x.rank !== 4) return norm(low ? x.to('float32') : x);
   const channelsLast = x.isChannelsLast && x.shape[1]! > 1;
@@ -120,11 +158,21 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bia
   return channelsLast ? y.channelsLast() : y; // float32 out: SiLU and the residual adds stay float32
 }
 /** LayerNorm over the trailing dims `shape`. */
-export function layerNorm(x: Tensor, shape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  shape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   return new Tensor(native.layerNorm(x.handle, [...shape], weight?.handle ?? null, bias?.handle ?? null, eps));
 }
-export function softmax(x: Tensor, dim = -1): Tensor { return new Tensor(native.softmax(x.handle, dim)); }
-export function logSoftmax(x: Tensor, dim = -1): Tensor { return new Tensor(native.logSoftmax(x.handle, dim)); }
+export function softmax(x: Tensor, dim = -1): Tensor {
+  return new Tensor(native.softmax(x.handle, dim));
+}
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  return new Tensor(native.logSoftmax(x.handle, dim));
+}
 export interface InterpolateOptions {
   /** 'nearest' (default) or 'bilinear'. */ mode?: 'nearest' | 'bilinear';
   /** Bilinear only. Default false (as torch). */ alignCorners?: boolean;
@@ -143,7 +191,9 @@ export function adaptiveAvgPool2d(x: Tensor, size: readonly [number, number]): T
   return new Tensor(native.adaptiveAvgPool2d(x.handle, [...size]));
 }
 /** Rows of `weight` (num, dim) picked by int64 `ids`. */
-export function embedding(weight: Tensor, ids: Tensor): Tensor { return new Tensor(native.embedding(weight.handle, ids.handle)); }
+export function embedding(weight: Tensor, ids: Tensor): Tensor {
+  return new Tensor(native.embedding(weight.handle, ids.handle));
+}
 
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductionCode = { none: 0, mean: 1, sum: 2 } as const;
@@ -162,7 +212,10 @@ export function attention(q: Tensor, k: Tensor, v: Tensor): Tensor {
   // Contiguous operands: libtorch 1.13's CPU bmm loops over the batch one matrix at a time (with a select per
   // matrix) when the batch strides are unusual, e.g. for views of channels-last activations: 15x slower.
   // Softmax in float32 whatever the matmul's precision (bf16 under autocast).
-  const scores = q.contiguous().matmul(k.transpose(-2, -1).contiguous()).mul(1 / Math.sqrt(d));
+  const scores = q
+    .contiguous()
+    .matmul(k.transpose(-2, -1).contiguous())
+    .mul(1 / Math.sqrt(d));
   const w = softmax(scores.dtype === 'bfloat16' ? scores.to('float32') : scores, -1);
   return w.matmul(v.contiguous());
 }

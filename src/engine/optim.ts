@@ -32,31 +32,52 @@ export class Adam {
   readonly m: Tensor[];
   readonly v: Tensor[];
 
-  constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
-    this.options = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, weightDecayMode: 'decoupled', ...options };
+  constructor(
+    readonly params: readonly Tensor[],
+    options: AdamOptions = {},
+  ) {
+    this.options = {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      weightDecayMode: 'decoupled',
+      ...options,
+    };
     this.m = params.map((p) => keep(zeros(p.shape, { dtype: p.dtype, device: p.device })));
     this.v = params.map((p) => keep(zeros(p.shape, { dtype: p.dtype, device: p.device })));
   }
 
   /** One update with the gradients accumulated by backward(); lr overrides options.lr (for schedules). */
   update(lr = this.options.lr): void {
-    const { betas: [b1, b2], eps, weightDecay: wd, weightDecayMode } = this.options;
+    const {
+      betas: [b1, b2],
+      eps,
+      weightDecay: wd,
+      weightDecayMode,
+    } = this.options;
     this.step += 1;
     const bc1 = 1 - b1 ** this.step;
     const bc2 = 1 - b2 ** this.step;
-    noGrad(() => tidy(() => {
-      this.params.forEach((p, i) => {
-        let g = p.grad;
-        if (g === null) return;
-        if (wd !== 0 && weightDecayMode === 'l2') g = g.add(p.mul(wd));
-        if (wd !== 0 && weightDecayMode === 'decoupled') p.mulInPlace(1 - lr * wd);
-        const m = this.m[i]!, v = this.v[i]!;
-        m.mulInPlace(b1).addInPlace(g, 1 - b1);
-        v.mulInPlace(b2).addcmulInPlace(g, g, 1 - b2);
-        const denom = v.sqrt().mul(1 / Math.sqrt(bc2)).add(eps);
-        p.addcdivInPlace(m, denom, -lr / bc1);
-      });
-    }));
+    noGrad(() =>
+      tidy(() => {
+        this.params.forEach((p, i) => {
+          let g = p.grad;
+          if (g === null) return;
+          if (wd !== 0 && weightDecayMode === 'l2') g = g.add(p.mul(wd));
+          if (wd !== 0 && weightDecayMode === 'decoupled') p.mulInPlace(1 - lr * wd);
+          const m = this.m[i]!,
+            v = this.v[i]!;
+          m.mulInPlace(b1).addInPlace(g, 1 - b1);
+          v.mulInPlace(b2).addcmulInPlace(g, g, 1 - b2);
+          const denom = v
+            .sqrt()
+            .mul(1 / Math.sqrt(bc2))
+            .add(eps);
+          p.addcdivInPlace(m, denom, -lr / bc1);
+        });
+      }),
+    );
   }
 
   /** Drops the parameters' gradients (before the next backward). */
@@ -64,7 +85,9 @@ export class Adam {
     for (const p of this.params) p.clearGrad();
   }
 
-  stateDict(): AdamState { return { step: this.step, m: this.m, v: this.v }; }
+  stateDict(): AdamState {
+    return { step: this.step, m: this.m, v: this.v };
+  }
   loadStateDict(state: AdamState): void {
     if (state.m.length !== this.params.length) {
       throw new Error(`Adam: state has ${state.m.length} parameters, optimizer has ${this.params.length}`);
@@ -90,14 +113,16 @@ export function adamW(params: readonly Tensor[], options: Omit<AdamOptions, 'wei
  * Returns the norm before clipping (Infinity/NaN reveal a blown-up step).
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
-  return noGrad(() => tidy(() => {
-    const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-    if (grads.length === 0) return 0;
-    let total = grads[0]!.square().sum();
-    for (const g of grads.slice(1)) total = total.add(g.square().sum());
-    const norm = Math.sqrt(total.item());
-    const scale = maxNorm / (norm + 1e-6);
-    if (scale < 1) for (const g of grads) g.mulInPlace(scale);
-    return norm;
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+      if (grads.length === 0) return 0;
+      let total = grads[0]!.square().sum();
+      for (const g of grads.slice(1)) total = total.add(g.square().sum());
+      const norm = Math.sqrt(total.item());
+      const scale = maxNorm / (norm + 1e-6);
+      if (scale < 1) for (const g of grads) g.mulInPlace(scale);
+      return norm;
+    }),
+  );
 }

@@ -26,8 +26,10 @@ export interface RngState {
 
 // murmur3's 32-bit finaliser: a bijective avalanche mixer.
 function mix(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 const combine = (key: number, x: number) => mix((key ^ mix(x >>> 0)) + 0x9e3779b9);
@@ -39,7 +41,8 @@ export class Rng implements BatchRandom {
 
   /** seed: any integer in [0, 2^53). The same seed gives the same stream. */
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`Rng: seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new Error(`Rng: seed must be a non-negative integer, got ${seed}`);
     this.#key = combine(combine(0x6a09e667, seed % 2 ** 32), Math.floor(seed / 2 ** 32));
     this.#s = new Int32Array(4);
     this.#reseed();
@@ -47,7 +50,10 @@ export class Rng implements BatchRandom {
 
   #reseed(): void {
     let k = this.#key;
-    for (let i = 0; i < 4; i++) { k = combine(k, i + 1); this.#s[i] = k; }
+    for (let i = 0; i < 4; i++) {
+      k = combine(k, i + 1);
+      this.#s[i] = k;
+    }
     if (this.#s.every((v) => v === 0)) this.#s[0] = 1;
   }
 
@@ -81,8 +87,12 @@ export class Rng implements BatchRandom {
     const s = this.#s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
     const t = s[1] << 9;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 11);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return result;
   }
   /** Uniform in [0, 1) with 53 random bits. */
@@ -90,7 +100,9 @@ export class Rng implements BatchRandom {
     return ((this.uint32() >>> 5) * 67108864 + (this.uint32() >>> 6)) / 9007199254740992;
   }
   /** Uniform integer in [0, n). */
-  int(n: number): number { return Math.floor(this.uniform() * n); }
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
   /** n uniforms in [0, 1). */
   uniforms(n: number): Float64Array {
     const out = new Float64Array(n);
@@ -108,7 +120,9 @@ export class Rng implements BatchRandom {
     }
     return out;
   }
-  normal(): number { return this.normals(1)[0]!; }
+  normal(): number {
+    return this.normals(1)[0]!;
+  }
   /** A random permutation of 0..n-1 (Fisher-Yates). */
   permutation(n: number): Int32Array {
     const p = Int32Array.from({ length: n }, (_, i) => i);

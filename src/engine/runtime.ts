@@ -10,7 +10,9 @@ export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   native.setNumThreads(n);
 }
-export function getNumThreads(): number { return native.getNumThreads(); }
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
 
 /** Threads used unless told otherwise: DIFFLAB_THREADS, else every core. */
 export function defaultNumThreads(): number {
@@ -20,11 +22,19 @@ export function defaultNumThreads(): number {
 setNumThreads(defaultNumThreads());
 
 /** The libtorch version the addon was built against, e.g. "1.13.0". */
-export function libtorchVersion(): string { return native.version(); }
-export function cudaAvailable(): boolean { return native.cudaAvailable(); }
-export function cudaDeviceCount(): number { return native.cudaDeviceCount(); }
+export function libtorchVersion(): string {
+  return native.version();
+}
+export function cudaAvailable(): boolean {
+  return native.cudaAvailable();
+}
+export function cudaDeviceCount(): number {
+  return native.cudaDeviceCount();
+}
 /** Waits for queued CUDA work (timing); a no-op without CUDA. */
-export function synchronize(): void { native.cudaSynchronize(); }
+export function synchronize(): void {
+  native.cudaSynchronize();
+}
 
 /** Checks a device name against what the linked libtorch offers, and makes it the default for new tensors. */
 export function useDevice(device: Device): CreateOptions {
@@ -48,7 +58,9 @@ export function noGrad<T>(fn: () => T): T {
     native.setGradEnabled(prev);
   }
 }
-export function isGradEnabled(): boolean { return native.isGradEnabled(); }
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled();
+}
 
 /**
  * Runs fn under libtorch's op profiler and writes a chrome://tracing JSON file to path (every op with its time
@@ -76,7 +88,9 @@ export const precisionChoices: readonly PrecisionChoice[] = ['auto', 'fp32', 'bf
 
 const cpuFlags = (): Set<string> => {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
     return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
   } catch {
     return new Set();
@@ -88,7 +102,9 @@ export function nativeBf16(device: Device = getDefaultDevice()): { native: boole
   if (device === 'cpu') {
     const flags = cpuFlags();
     const found = ['amx_bf16', 'avx512_bf16'].filter((f) => flags.has(f));
-    return found.length ? { native: true, reason: `CPU has ${found.join(', ')}` } : { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
+    return found.length
+      ? { native: true, reason: `CPU has ${found.join(', ')}` }
+      : { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
   }
   const index = device === 'cuda' ? 0 : Number(device.split(':')[1]);
   const cc = native.cudaCapability(index);
@@ -100,7 +116,10 @@ export function nativeBf16(device: Device = getDefaultDevice()): { native: boole
  * The precision to run in for a choice: 'auto' is bf16 where the device has native bf16, else fp32. Asking for
  * bf16 where it is emulated runs (slowly) and says so in `note`.
  */
-export function resolvePrecision(choice: PrecisionChoice, hw: { native: boolean; reason: string } = nativeBf16()): { precision: Precision; note: string | null } {
+export function resolvePrecision(
+  choice: PrecisionChoice,
+  hw: { native: boolean; reason: string } = nativeBf16(),
+): { precision: Precision; note: string | null } {
   if (choice === 'auto') return { precision: hw.native ? 'bf16' : 'fp32', note: null };
   if (choice === 'bf16' && !hw.native) {
     return { precision: 'bf16', note: `note: bf16 requested but ${hw.reason}: it runs emulated, slower than fp32` };

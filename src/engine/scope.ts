@@ -24,9 +24,18 @@ export function keep<T extends Releasable>(t: T): T {
 function collect(value: unknown, out: Set<Releasable>, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if ('dispose' in value && 'isDisposed' in value) { out.add(value as Releasable); return; }
-  if (Array.isArray(value)) { for (const v of value) collect(v, out, seen); return; }
-  if (value instanceof Map) { for (const v of value.values()) collect(v, out, seen); return; }
+  if ('dispose' in value && 'isDisposed' in value) {
+    out.add(value as Releasable);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, seen);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, seen);
+    return;
+  }
   if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, seen);
 }
 

@@ -12,7 +12,9 @@ import { learningRate } from '../train/index.js';
 const FORMAT = 'difflab-classifier-1';
 
 /** The Fashion-MNIST feature classifier shipped with the package (dist/src/eval -> repository root). */
-export const DEFAULT_CLASSIFIER_PATH = fileURLToPath(new URL('../../../models/fashion-mnist-classifier.safetensors', import.meta.url));
+export const DEFAULT_CLASSIFIER_PATH = fileURLToPath(
+  new URL('../../../models/fashion-mnist-classifier.safetensors', import.meta.url),
+);
 
 export interface ClassifierTrainOptions {
   /** Passes over the training set. Default 5. */
@@ -42,18 +44,33 @@ export interface TrainedClassifier {
 }
 
 /** Trains a classifier on `train` (labels required); measures accuracy on `test` when given. */
-export async function trainClassifier(train: Dataset, test: Dataset | null, o: ClassifierTrainOptions = {}): Promise<TrainedClassifier> {
+export async function trainClassifier(
+  train: Dataset,
+  test: Dataset | null,
+  o: ClassifierTrainOptions = {},
+): Promise<TrainedClassifier> {
   if (!train.labels || train.classNames.length < 2) {
     throw new Error(`${train.source}: a classifier needs labelled data with at least 2 classes`);
   }
-  const epochs = o.epochs ?? 5, batchSize = o.batchSize ?? 128, lr = o.lr ?? 2e-3, seed = o.seed ?? 0;
+  const epochs = o.epochs ?? 5,
+    batchSize = o.batchSize ?? 128,
+    lr = o.lr ?? 2e-3,
+    seed = o.seed ?? 0;
   const [c, h] = train.shape;
   const net = new Classifier(
-    classifierConfig({ imageChannels: c, imageSize: h, numClasses: train.classNames.length }), { rng: new Rng(seed).stream(0) });
+    classifierConfig({ imageChannels: c, imageSize: h, numClasses: train.classNames.length }),
+    { rng: new Rng(seed).stream(0) },
+  );
   const opt = adamW(net.parameters(), { lr, weightDecay: o.weightDecay ?? 0.05 });
   const perEpoch = Math.floor(train.count / batchSize);
   const totalSteps = Math.max(1, Math.round(epochs * perEpoch));
-  const schedule = { lr, lrWarmupSteps: Math.min(200, Math.floor(totalSteps / 10)), lrDecay: 'cosine' as const, totalSteps, lrMinFactor: 0.05 };
+  const schedule = {
+    lr,
+    lrWarmupSteps: Math.min(200, Math.floor(totalSteps / 10)),
+    lrDecay: 'cosine' as const,
+    totalSteps,
+    lrMinFactor: 0.05,
+  };
   net.train();
   let step = 0;
   for (let epoch = 0; step < totalSteps; epoch++) {
@@ -75,16 +92,35 @@ export async function trainClassifier(train: Dataset, test: Dataset | null, o: C
   opt.dispose();
   net.eval();
   return {
-    classifier: net, classNames: [...train.classNames], testAccuracy: test ? classifierAccuracy(net, test) : null,
-    info: { data: train.source, epochs: String(epochs), batchSize: String(batchSize), lr: String(lr), seed: String(seed) },
+    classifier: net,
+    classNames: [...train.classNames],
+    testAccuracy: test ? classifierAccuracy(net, test) : null,
+    info: {
+      data: train.source,
+      epochs: String(epochs),
+      batchSize: String(batchSize),
+      lr: String(lr),
+      seed: String(seed),
+    },
   };
 }
 
 /** Predicted class ids of images (N, C, H, W) in [-1, 1], in batches. */
 export function predictClasses(net: Classifier, images: Tensor, batchSize = 500): Int32Array {
-  const n = images.shape[0]!, out = new Int32Array(n);
+  const n = images.shape[0]!,
+    out = new Int32Array(n);
   for (let i = 0; i < n; i += batchSize) {
-    out.set(noGrad(() => tidy(() => net.forward(images.slice(0, i, Math.min(n, i + batchSize))).argmax(1).toInt32Array())), i);
+    out.set(
+      noGrad(() =>
+        tidy(() =>
+          net
+            .forward(images.slice(0, i, Math.min(n, i + batchSize)))
+            .argmax(1)
+            .toInt32Array(),
+        ),
+      ),
+      i,
+    );
   }
   return out;
 }
@@ -96,7 +132,9 @@ export function classifierAccuracy(net: Classifier, data: Dataset, batchSize = 5
   for (let i = 0; i < data.count; i += batchSize) {
     const ids = Int32Array.from({ length: Math.min(batchSize, data.count - i) }, (_, k) => i + k);
     const pred = noGrad(() => tidy(() => net.forward(batchImages(data, ids)).argmax(1).toInt32Array()));
-    pred.forEach((p, k) => { if (p === data.labels![i + k]) right += 1; });
+    pred.forEach((p, k) => {
+      if (p === data.labels![i + k]) right += 1;
+    });
   }
   return right / data.count;
 }
@@ -104,26 +142,34 @@ export function classifierAccuracy(net: Classifier, data: Dataset, batchSize = 5
 /** Writes the classifier file (weights + config, class names, test accuracy and info in the metadata). */
 export function saveClassifier(path: string, t: TrainedClassifier): void {
   saveSafetensors(path, t.classifier.stateDict(), {
-    format: FORMAT, config: JSON.stringify(t.classifier.config), classNames: JSON.stringify(t.classNames),
-    testAccuracy: t.testAccuracy === null ? '' : String(t.testAccuracy), ...t.info,
+    format: FORMAT,
+    config: JSON.stringify(t.classifier.config),
+    classNames: JSON.stringify(t.classNames),
+    testAccuracy: t.testAccuracy === null ? '' : String(t.testAccuracy),
+    ...t.info,
   });
 }
 
 /** Loads a classifier file (eval mode). */
 export function loadClassifier(path: string = DEFAULT_CLASSIFIER_PATH): TrainedClassifier {
   if (!existsSync(path)) {
-    throw new Error(path === DEFAULT_CLASSIFIER_PATH
-      ? `the default classifier ${path} is not there (train it with difflab classifier train, or pass --classifier FILE)`
-      : `${path}: no such classifier file`);
+    throw new Error(
+      path === DEFAULT_CLASSIFIER_PATH
+        ? `the default classifier ${path} is not there (train it with difflab classifier train, or pass --classifier FILE)`
+        : `${path}: no such classifier file`,
+    );
   }
   const { tensors, metadata } = loadSafetensors(path);
-  if (metadata.format !== FORMAT) throw new Error(`${path}: not a difflab classifier (format '${metadata.format ?? 'none'}')`);
+  if (metadata.format !== FORMAT)
+    throw new Error(`${path}: not a difflab classifier (format '${metadata.format ?? 'none'}')`);
   const { format: _f, config, classNames, testAccuracy, ...info } = metadata;
   const net = new Classifier(JSON.parse(config!) as ClassifierConfig, { rng: new Rng(0) });
   net.loadStateDict(tensors);
   tidy(() => Object.values(tensors).forEach((t) => t.dispose()));
   return {
-    classifier: net.eval(), classNames: JSON.parse(classNames ?? '[]') as string[],
-    testAccuracy: testAccuracy ? Number(testAccuracy) : null, info,
+    classifier: net.eval(),
+    classNames: JSON.parse(classNames ?? '[]') as string[],
+    testAccuracy: testAccuracy ? Number(testAccuracy) : null,
+    info,
   };
 }

@@ -24,14 +24,25 @@ export interface Classified {
  */
 export function classifyImages(net: Classifier, images: Tensor, batchSize = 500): Classified {
   const n = images.shape[0]!;
-  const parts: Tensor[] = [], predicted = new Int32Array(n);
+  const parts: Tensor[] = [],
+    predicted = new Int32Array(n);
   noGrad(() => {
     for (let i = 0; i < n; i += batchSize) {
       const f = tidy(() => {
-        const x = images.slice(0, i, Math.min(n, i + batchSize)).clamp(-1, 1).add(1).mul(127.5).round().div(127.5).sub(1);
+        const x = images
+          .slice(0, i, Math.min(n, i + batchSize))
+          .clamp(-1, 1)
+          .add(1)
+          .mul(127.5)
+          .round()
+          .div(127.5)
+          .sub(1);
         return net.features(x);
       });
-      predicted.set(tidy(() => net.logitsOf(f).argmax(1).toInt32Array()), i);
+      predicted.set(
+        tidy(() => net.logitsOf(f).argmax(1).toInt32Array()),
+        i,
+      );
       parts.push(f);
     }
   });
@@ -50,7 +61,8 @@ export function pickImages(d: Dataset, n: number, classes: readonly number[] | n
   const used = new Map<number, number>(classes.map((c) => [c, 0]));
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const c = classes[i % classes.length]!, k = used.get(c)!;
+    const c = classes[i % classes.length]!,
+      k = used.get(c)!;
     const next = byClass.get(c)![k];
     if (next === undefined) break; // that class ran out: fewer than n
     used.set(c, k + 1);
@@ -61,7 +73,8 @@ export function pickImages(d: Dataset, n: number, classes: readonly number[] | n
 
 /** Two disjoint halves of a dataset (for sources without a test split), drawn by rng. */
 export function splitHalves(d: Dataset, rng: Rng): [Dataset, Dataset] {
-  const order = rng.permutation(d.count), half = Math.floor(d.count / 2);
+  const order = rng.permutation(d.count),
+    half = Math.floor(d.count / 2);
   return [subsetOf(d, order.slice(0, half)), subsetOf(d, order.slice(half, 2 * half))];
 }
 
@@ -92,7 +105,8 @@ export interface CompareOptions {
 /** FID, KID (and precision/recall) of `b` against the reference `a`. */
 export function compareFeatures(a: Tensor, b: Tensor, o: CompareOptions = {}): Comparison {
   const out: Comparison = {
-    n: [a.shape[0]!, b.shape[0]!], fid: frechetDistance(featureStats(a), featureStats(b)),
+    n: [a.shape[0]!, b.shape[0]!],
+    fid: frechetDistance(featureStats(a), featureStats(b)),
     kid: kid(a, b, { rng: new Rng(o.seed ?? 0), subsets: o.kidSubsets ?? 100 }),
   };
   if (o.precisionRecall) Object.assign(out, precisionRecall(a, b));
@@ -109,8 +123,14 @@ export interface ClassAccuracy {
 export function classAccuracy(wanted: Int32Array, predicted: Int32Array, classNames: readonly string[]): ClassAccuracy {
   const ids = [...new Set(wanted)].sort((a, b) => a - b);
   const perClass = ids.map((id) => {
-    let n = 0, right = 0;
-    wanted.forEach((w, i) => { if (w === id) { n += 1; if (predicted[i] === id) right += 1; } });
+    let n = 0,
+      right = 0;
+    wanted.forEach((w, i) => {
+      if (w === id) {
+        n += 1;
+        if (predicted[i] === id) right += 1;
+      }
+    });
     return { id, name: classNames[id] ?? String(id), n, accuracy: right / n };
   });
   const right = wanted.reduce((acc, w, i) => acc + (predicted[i] === w ? 1 : 0), 0);
@@ -166,14 +186,21 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
   const classOf = (i: number) => (o.classes === null ? -1 : o.classes[i % o.classes.length]!);
   const generate = (first: number, count: number) => {
     const cond = o.classes === null ? null : indices(Array.from({ length: count }, (_, k) => classOf(first + k)));
-    return o.sampler(o.denoiser, [count, ...o.imageShape], { rng: PerSampleRng.of(o.seed, count, first), numSteps: o.numSteps, cond });
+    return o.sampler(o.denoiser, [count, ...o.imageShape], {
+      rng: PerSampleRng.of(o.seed, count, first),
+      numSteps: o.numSteps,
+      cond,
+    });
   };
   const started = performance.now();
   const status = await generateShards({
-    dir: o.workDir, n: o.n, samplesPerShard: o.batchSize,
+    dir: o.workDir,
+    n: o.n,
+    samplesPerShard: o.batchSize,
     identity: { ...o.identity, seed: o.seed, classes: o.classes, samplesPerShard: o.batchSize },
     generate,
-    onShard: (done, reused) => o.onProgress?.(done, o.n, reused), signal: o.signal,
+    onShard: (done, reused) => o.onProgress?.(done, o.n, reused),
+    signal: o.signal,
   });
   if (status === 'aborted') return { status };
   const denoiserCalls = countEvaluations(o.sampler, o.denoiser.schedule, { numSteps: o.numSteps });
@@ -188,7 +215,9 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
     const held = classifyDataset(o.classifier, o.floor, pickImages(o.floor, o.n, o.classes, rng));
     const wanted = Int32Array.from({ length: o.n }, (_, i) => classOf(i));
     return {
-      status, n: o.n, denoiserCalls,
+      status,
+      n: o.n,
+      denoiserCalls,
       generated: compareFeatures(ref.features, gen.features, o.compare),
       floor: compareFeatures(ref.features, held.features, o.compare),
       classAccuracy: o.classes === null ? null : classAccuracy(wanted, gen.predicted, o.classNames),
@@ -198,7 +227,13 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
 }
 
 /** The floor alone: n images of `a` against n images of `b` (e.g. the training split against the test split). */
-export function evaluateReal(classifier: Classifier, a: Dataset, b: Dataset, n: number, compare: CompareOptions = {}): Comparison {
+export function evaluateReal(
+  classifier: Classifier,
+  a: Dataset,
+  b: Dataset,
+  n: number,
+  compare: CompareOptions = {},
+): Comparison {
   return tidy(() => {
     const rng = new Rng(compare.seed ?? 0);
     const fa = classifyDataset(classifier, a, pickImages(a, n, null, rng));

@@ -24,14 +24,20 @@ export interface FeatureStats {
 /** Mean and covariance of features (N, d), N >= 2. */
 export function featureStats(features: Tensor): FeatureStats {
   const [n, d] = features.shape as [number, number];
-  if (features.rank !== 2 || n < 2) throw new Error(`featureStats: expected (N >= 2, d) features, got [${features.shape.join(', ')}]`);
-  return noGrad(() => tidy(() => {
-    const x = features.to('float64');
-    const mean = x.mean(0, true); // (1, d)
-    const centred = x.sub(mean);
-    const cov = centred.transpose(0, 1).matmul(centred).div(n - 1); // (d, d)
-    return { n, d, mean: mean.toFloat64Array(), cov: cov.toFloat64Array() };
-  }));
+  if (features.rank !== 2 || n < 2)
+    throw new Error(`featureStats: expected (N >= 2, d) features, got [${features.shape.join(', ')}]`);
+  return noGrad(() =>
+    tidy(() => {
+      const x = features.to('float64');
+      const mean = x.mean(0, true); // (1, d)
+      const centred = x.sub(mean);
+      const cov = centred
+        .transpose(0, 1)
+        .matmul(centred)
+        .div(n - 1); // (d, d)
+      return { n, d, mean: mean.toFloat64Array(), cov: cov.toFloat64Array() };
+    }),
+  );
 }
 
 /** V diag(f(lambda)) V^T of a symmetric matrix, with the eigenvalues clipped at 0 (round-off makes PSD ones dip below). */
@@ -46,26 +52,36 @@ function psdFunction(a: Tensor, f: (lambda: Tensor) => Tensor): Tensor {
  */
 export function sampleSizeWarning(n: number, featureDim: number): string | null {
   if (n >= featureDim) return null;
-  return `n = ${n} is below the ${featureDim} feature dimensions: the covariances are singular, so FID is biased high and KID noisy ` +
-    `(use n >= ${featureDim}, and 10000 for numbers to report)`;
+  return (
+    `n = ${n} is below the ${featureDim} feature dimensions: the covariances are singular, so FID is biased high and KID noisy ` +
+    `(use n >= ${featureDim}, and 10000 for numbers to report)`
+  );
 }
 
 /** The Frechet distance between the Gaussians of two feature sets (>= 0). */
 export function frechetDistance(a: FeatureStats, b: FeatureStats): number {
   if (a.d !== b.d) throw new Error(`frechetDistance: feature dimensions differ (${a.d} vs ${b.d})`);
   const d = a.d;
-  return noGrad(() => tidy(() => {
-    const s1 = tensor(a.cov, [d, d]), s2 = tensor(b.cov, [d, d]);
-    const root1 = psdFunction(s1, (l) => l.sqrt()); // S1^1/2
-    const m = root1.matmul(s2).matmul(root1); // S1^1/2 S2 S1^1/2: symmetric PSD
-    const traceRoot = eigh(m.add(m.transpose(0, 1)).mul(0.5)).values.clamp(0).sqrt().sum().item();
-    let meanTerm = 0, trace = 0;
-    for (let i = 0; i < d; i++) {
-      meanTerm += (a.mean[i]! - b.mean[i]!) ** 2;
-      trace += a.cov[i * d + i]! + b.cov[i * d + i]!;
-    }
-    return Math.max(0, meanTerm + trace - 2 * traceRoot);
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const s1 = tensor(a.cov, [d, d]),
+        s2 = tensor(b.cov, [d, d]);
+      const root1 = psdFunction(s1, (l) => l.sqrt()); // S1^1/2
+      const m = root1.matmul(s2).matmul(root1); // S1^1/2 S2 S1^1/2: symmetric PSD
+      const traceRoot = eigh(m.add(m.transpose(0, 1)).mul(0.5))
+        .values.clamp(0)
+        .sqrt()
+        .sum()
+        .item();
+      let meanTerm = 0,
+        trace = 0;
+      for (let i = 0; i < d; i++) {
+        meanTerm += (a.mean[i]! - b.mean[i]!) ** 2;
+        trace += a.cov[i * d + i]! + b.cov[i * d + i]!;
+      }
+      return Math.max(0, meanTerm + trace - 2 * traceRoot);
+    }),
+  );
 }
 
 export interface KidOptions {
@@ -102,14 +118,17 @@ export function kid(a: Tensor, b: Tensor, o: KidOptions): KidResult {
   // Subsets of the whole set would all be the same set (and show no spread): at most half of it by default.
   const m = Math.min(o.subsetSize ?? Math.max(2, Math.min(1000, Math.floor(smaller / 2))), smaller);
   if (m < 2) throw new Error(`kid: subsets need at least 2 vectors per set, got ${m}`);
-  const estimates = noGrad(() => tidy(() => {
-    const x = a.to('float64'), y = b.to('float64');
-    const out: number[] = [];
-    for (let s = 0; s < subsets; s++) {
-      out.push(tidy(() => unbiasedMmd2(pick(x, m, o.rng), pick(y, m, o.rng))));
-    }
-    return out;
-  }));
+  const estimates = noGrad(() =>
+    tidy(() => {
+      const x = a.to('float64'),
+        y = b.to('float64');
+      const out: number[] = [];
+      for (let s = 0; s < subsets; s++) {
+        out.push(tidy(() => unbiasedMmd2(pick(x, m, o.rng), pick(y, m, o.rng))));
+      }
+      return out;
+    }),
+  );
   const mean = estimates.reduce((p, v) => p + v, 0) / subsets;
   const std = subsets > 1 ? Math.sqrt(estimates.reduce((p, v) => p + (v - mean) ** 2, 0) / (subsets - 1)) : 0;
   return { mean, std, subsets, subsetSize: m };
@@ -134,7 +153,12 @@ const ROWS_PER_CHUNK = 512;
 
 /** Squared distances (rows of a) x (rows of b). */
 function squaredDistances(a: Tensor, b: Tensor): Tensor {
-  return a.square().sum(1, true).add(b.square().sum(1).unsqueeze(0)).sub(a.matmul(b.transpose(0, 1)).mul(2)).clamp(0);
+  return a
+    .square()
+    .sum(1, true)
+    .add(b.square().sum(1).unsqueeze(0))
+    .sub(a.matmul(b.transpose(0, 1)).mul(2))
+    .clamp(0);
 }
 
 /** Each row's squared distance to its k-th nearest other row (N). */
@@ -144,7 +168,11 @@ function kthNeighbourRadii(x: Tensor, k: number): Tensor {
   const parts: Tensor[] = [];
   for (let i = 0; i < n; i += ROWS_PER_CHUNK) {
     // The k + 1 smallest: the row itself comes first, at distance 0.
-    parts.push(squaredDistances(x.slice(0, i, Math.min(n, i + ROWS_PER_CHUNK)), x).topk(k + 1, 1, false).values.max(1));
+    parts.push(
+      squaredDistances(x.slice(0, i, Math.min(n, i + ROWS_PER_CHUNK)), x)
+        .topk(k + 1, 1, false)
+        .values.max(1),
+    );
   }
   return cat(parts, 0);
 }
@@ -155,16 +183,25 @@ function coverage(points: Tensor, centres: Tensor, radiiSq: Tensor): number {
   let outside = 0;
   for (let i = 0; i < n; i += ROWS_PER_CHUNK) {
     // Per point: min_j (d^2(p, c_j) - r_j^2) > 0 means outside every ball.
-    outside += tidy(() => squaredDistances(points.slice(0, i, Math.min(n, i + ROWS_PER_CHUNK)), centres).sub(radiiSq.unsqueeze(0))
-      .min(1).gt(0).sum().item());
+    outside += tidy(() =>
+      squaredDistances(points.slice(0, i, Math.min(n, i + ROWS_PER_CHUNK)), centres)
+        .sub(radiiSq.unsqueeze(0))
+        .min(1)
+        .gt(0)
+        .sum()
+        .item(),
+    );
   }
   return (n - outside) / n;
 }
 
 /** k-NN precision and recall of generated features against real ones (Kynkaenniemi et al. 2019; k = 3). */
 export function precisionRecall(real: Tensor, generated: Tensor, k = 3): PrecisionRecall {
-  return noGrad(() => tidy(() => {
-    const r = real.to('float64'), g = generated.to('float64');
-    return { precision: coverage(g, r, kthNeighbourRadii(r, k)), recall: coverage(r, g, kthNeighbourRadii(g, k)), k };
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const r = real.to('float64'),
+        g = generated.to('float64');
+      return { precision: coverage(g, r, kthNeighbourRadii(r, k)), recall: coverage(r, g, kthNeighbourRadii(g, k)), k };
+    }),
+  );
 }

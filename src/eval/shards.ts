@@ -51,7 +51,8 @@ function claimDir(dir: string, identity: Record<string, unknown>): void {
     }
     return;
   }
-  if (readdirSync(dir).some((f) => f.startsWith('shard-'))) throw new Error(`${dir} has shards but no identity.json: remove them`);
+  if (readdirSync(dir).some((f) => f.startsWith('shard-')))
+    throw new Error(`${dir} has shards but no identity.json: remove them`);
   writeFileAtomic(path, text);
 }
 
@@ -59,11 +60,14 @@ function claimDir(dir: string, identity: Record<string, unknown>): void {
 export async function generateShards(run: ShardRun): Promise<'done' | 'aborted'> {
   const { dir, n, samplesPerShard: b } = run;
   if (!Number.isInteger(n) || n < 1) throw new Error(`generateShards: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(b) || b < 1) throw new Error(`generateShards: samplesPerShard must be a positive integer, got ${b}`);
+  if (!Number.isInteger(b) || b < 1)
+    throw new Error(`generateShards: samplesPerShard must be a positive integer, got ${b}`);
   claimDir(dir, run.identity);
   for (let j = 0; j * b < n; j++) {
     if (run.signal?.aborted) return 'aborted';
-    const first = j * b, count = Math.min(b, n - first), path = join(dir, shardName(j));
+    const first = j * b,
+      count = Math.min(b, n - first),
+      path = join(dir, shardName(j));
     const reused = shardRows(path) >= count;
     if (!reused) tidy(() => writeNpy(path, run.generate(first, count)));
     run.onShard?.(first + count, reused);
@@ -77,9 +81,11 @@ export function readShards(dir: string, n: number, samplesPerShard: number): Ten
   let shape: number[] | null = null;
   let out: Float32Array | null = null;
   for (let j = 0; j * samplesPerShard < n; j++) {
-    const first = j * samplesPerShard, count = Math.min(samplesPerShard, n - first);
+    const first = j * samplesPerShard,
+      count = Math.min(samplesPerShard, n - first);
     const { data, shape: s } = readNpy(join(dir, shardName(j)));
-    if (s[0]! < count) throw new Error(`${join(dir, shardName(j))}: ${s[0]} samples, ${count} needed (run the generation again)`);
+    if (s[0]! < count)
+      throw new Error(`${join(dir, shardName(j))}: ${s[0]} samples, ${count} needed (run the generation again)`);
     const per = data.length / s[0]!;
     shape ??= [n, ...s.slice(1)];
     out ??= new Float32Array(n * per);

@@ -7,8 +7,14 @@ type FileData = Uint8Array | string | readonly Uint8Array[];
 
 /** What the system's write errors mean for the file. */
 const writeFailures: Record<string, string> = {
-  ENOSPC: 'the disk is full', EDQUOT: 'over the disk quota', EACCES: 'permission denied', EPERM: 'permission denied',
-  EROFS: 'a read-only file system', EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'over the disk quota',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'a read-only file system',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of its path is a file',
+  EEXIST: 'a part of its path is a file',
 };
 
 /** Writes data to a new temporary file beside path (flushed to disk) and returns its name; nothing is left on failure. */

@@ -16,7 +16,10 @@ export interface DecodeImageOptions {
 const decoderMessages: [RegExp, string][] = [
   [/read requests waitng|unexpected end|ran out of data/i, 'its image data ends early (truncated or damaged)'],
   [/extra data found|unrecognised content at end/i, 'its image data is longer than its size says (damaged)'],
-  [/header check|invalid (stored|block|code|distance|literal)|too many length|inflate/i, 'its compressed image data is corrupt'],
+  [
+    /header check|invalid (stored|block|code|distance|literal)|too many length|inflate/i,
+    'its compressed image data is corrupt',
+  ],
   [/filter type/i, 'its image data is corrupt (a row has an unknown filter)'],
 ];
 
@@ -24,8 +27,19 @@ const decoderMessages: [RegExp, string][] = [
 function pngRawBytes(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
   const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (Math.ceil((w * bitsPerPixel) / 8) + 1) : 0);
   if (!interlaced) return rows(width, height);
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
-  return passes.reduce((sum, [x, y, dx, dy]) => sum + rows(Math.ceil((width - x!) / dx!), Math.ceil((height - y!) / dy!)), 0);
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
+  return passes.reduce(
+    (sum, [x, y, dx, dy]) => sum + rows(Math.ceil((width - x!) / dx!), Math.ceil((height - y!) / dy!)),
+    0,
+  );
 }
 
 /**
@@ -41,9 +55,18 @@ function checkPngData(h: ImageHeader, bad: (why: string) => Error): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw bad('its image data is longer than its size says (damaged)');
-    throw bad(code === 'Z_BUF_ERROR' ? 'its image data ends early (truncated or damaged)' : 'its compressed image data is corrupt');
+    throw bad(
+      code === 'Z_BUF_ERROR'
+        ? 'its image data ends early (truncated or damaged)'
+        : 'its compressed image data is corrupt',
+    );
   }
-  if (got !== need) throw bad(got < need ? 'its image data ends early (truncated or damaged)' : 'its image data is longer than its size says (damaged)');
+  if (got !== need)
+    throw bad(
+      got < need
+        ? 'its image data ends early (truncated or damaged)'
+        : 'its image data is longer than its size says (damaged)',
+    );
 }
 
 /** Decodes a PNG or JPEG; a corrupt, unknown or oversized file throws a one-line error starting with `source`. */
@@ -53,7 +76,12 @@ export function decodeImage(bytes: Uint8Array, source = 'image', o: DecodeImageO
   if (header.png) checkPngData(header, bad);
   try {
     if (header.format === 'PNG') return decodePng(bytes);
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 1024 });
+    const img = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxMemoryUsageInMB: 1024,
+      maxResolutionInMP: 1024,
+    });
     return { width: img.width, height: img.height, data: img.data };
   } catch (e) {
     const message = String((e as Error).message ?? e).split('\n')[0]!;

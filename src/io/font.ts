@@ -6,13 +6,65 @@ export type Rgb = readonly [number, number, number];
 
 // Each glyph: 5 rows of 3 bits (4 = left pixel, 1 = right pixel).
 const GLYPHS: Record<string, string> = {
-  0: '75557', 1: '26227', 2: '71747', 3: '71717', 4: '55711', 5: '74717', 6: '74757', 7: '71111', 8: '75757', 9: '75717',
-  A: '25755', B: '65656', C: '34443', D: '65556', E: '74647', F: '74644', G: '34553', H: '55755', I: '72227', J: '11152',
-  K: '55655', L: '44447', M: '57755', N: '65555', O: '25552', P: '65644', Q: '25563', R: '65655', S: '34216', T: '72222',
-  U: '55557', V: '55552', W: '55775', X: '55255', Y: '55222', Z: '71247', '.': '00002', '-': '00700', '+': '02720',
-  ':': '02020', '(': '12221', ')': '42224', '/': '11244', '=': '07070', ',': '00024', _: '00007', ' ': '00000',
-  '%': '51245', '^': '25000', '[': '64446', ']': '31113', '<': '12421', '>': '42124', '?': '71202', '|': '22222',
-  '*': '05250', '#': '57575', "'": '22000', ';': '02024',
+  0: '75557',
+  1: '26227',
+  2: '71747',
+  3: '71717',
+  4: '55711',
+  5: '74717',
+  6: '74757',
+  7: '71111',
+  8: '75757',
+  9: '75717',
+  A: '25755',
+  B: '65656',
+  C: '34443',
+  D: '65556',
+  E: '74647',
+  F: '74644',
+  G: '34553',
+  H: '55755',
+  I: '72227',
+  J: '11152',
+  K: '55655',
+  L: '44447',
+  M: '57755',
+  N: '65555',
+  O: '25552',
+  P: '65644',
+  Q: '25563',
+  R: '65655',
+  S: '34216',
+  T: '72222',
+  U: '55557',
+  V: '55552',
+  W: '55775',
+  X: '55255',
+  Y: '55222',
+  Z: '71247',
+  '.': '00002',
+  '-': '00700',
+  '+': '02720',
+  ':': '02020',
+  '(': '12221',
+  ')': '42224',
+  '/': '11244',
+  '=': '07070',
+  ',': '00024',
+  _: '00007',
+  ' ': '00000',
+  '%': '51245',
+  '^': '25000',
+  '[': '64446',
+  ']': '31113',
+  '<': '12421',
+  '>': '42124',
+  '?': '71202',
+  '|': '22222',
+  '*': '05250',
+  '#': '57575',
+  "'": '22000',
+  ';': '02024',
 };
 
 /** Width in pixels of text at a scale (3 columns and 1 of spacing per character). */
@@ -29,7 +81,10 @@ export function drawText(img: RgbaImage, s: string, x: number, y: number, scale:
   const dot = (px: number, py: number) => {
     if (px < 0 || py < 0 || px >= img.width || py >= img.height) return;
     const i = (py * img.width + px) * 4;
-    img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2]; img.data[i + 3] = 255;
+    img.data[i] = c[0];
+    img.data[i + 1] = c[1];
+    img.data[i + 2] = c[2];
+    img.data[i + 3] = 255;
   };
   [...s.toUpperCase()].forEach((ch, k) => {
     const g = GLYPHS[ch] ?? GLYPHS['?']!;
@@ -37,7 +92,9 @@ export function drawText(img: RgbaImage, s: string, x: number, y: number, scale:
       const bits = Number(g[row]);
       for (let col = 0; col < 3; col++) {
         if (!(bits & (4 >> col))) continue;
-        for (let j = 0; j < scale; j++) for (let i = 0; i < scale; i++) dot(Math.round(x) + (k * 4 + col) * scale + i, Math.round(y) + row * scale + j);
+        for (let j = 0; j < scale; j++)
+          for (let i = 0; i < scale; i++)
+            dot(Math.round(x) + (k * 4 + col) * scale + i, Math.round(y) + row * scale + j);
       }
     }
   });

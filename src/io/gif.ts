@@ -23,7 +23,9 @@ export function encodeGif(frames: readonly RgbaImage[], o: GifOptions = {}): Uin
     const palette = gifenc.quantize(f.data, 256);
     const last = i === frames.length - 1;
     gif.writeFrame(gifenc.applyPalette(f.data, palette), width, height, {
-      palette, delay: last ? (o.lastFrameDelayMs ?? 1000) : (o.frameDelayMs ?? 80), ...(i === 0 ? { repeat: 0 } : {}),
+      palette,
+      delay: last ? (o.lastFrameDelayMs ?? 1000) : (o.frameDelayMs ?? 80),
+      ...(i === 0 ? { repeat: 0 } : {}),
     });
   });
   gif.finish();

@@ -22,18 +22,32 @@ export const isJpeg = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xff
 
 // PNG colour types (PNG spec 11.2.2): channels per pixel and the bit depths allowed.
 const colourTypes: Record<number, { channels: number; depths: number[] }> = {
-  0: { channels: 1, depths: [1, 2, 4, 8, 16] }, 2: { channels: 3, depths: [8, 16] }, 3: { channels: 1, depths: [1, 2, 4, 8] },
-  4: { channels: 2, depths: [8, 16] }, 6: { channels: 4, depths: [8, 16] },
+  0: { channels: 1, depths: [1, 2, 4, 8, 16] },
+  2: { channels: 3, depths: [8, 16] },
+  3: { channels: 1, depths: [1, 2, 4, 8] },
+  4: { channels: 2, depths: [8, 16] },
+  6: { channels: 4, depths: [8, 16] },
 };
 const CRITICAL_CHUNKS = ['IHDR', 'PLTE', 'IDAT', 'IEND'];
 
 /** IHDR's fields after width and height, checked: a pixel format the decoder knows. */
-function pngFormat(view: DataView, p: number, bad: (why: string) => Error): { bitsPerPixel: number; interlaced: boolean; colour: number } {
-  const [depth, colour, compression, filter, interlace] = [0, 1, 2, 3, 4].map((i) => view.getUint8(p + 16 + i)) as [number, number, number, number, number];
+function pngFormat(
+  view: DataView,
+  p: number,
+  bad: (why: string) => Error,
+): { bitsPerPixel: number; interlaced: boolean; colour: number } {
+  const [depth, colour, compression, filter, interlace] = [0, 1, 2, 3, 4].map((i) => view.getUint8(p + 16 + i)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const type = colourTypes[colour];
   if (!type) throw bad(`unknown colour type ${colour}`);
   if (!type.depths.includes(depth)) throw bad(`bit depth ${depth} is not allowed with colour type ${colour}`);
-  if (compression !== 0 || filter !== 0 || interlace > 1) throw bad(`unknown compression, filter or interlace method (${compression}, ${filter}, ${interlace})`);
+  if (compression !== 0 || filter !== 0 || interlace > 1)
+    throw bad(`unknown compression, filter or interlace method (${compression}, ${filter}, ${interlace})`);
   return { bitsPerPixel: type.channels * depth, interlaced: interlace === 1, colour };
 }
 
@@ -49,8 +63,10 @@ function pngHeader(b: Uint8Array, bad: (why: string) => Error): ImageHeader {
     const length = view.getUint32(p);
     const type = String.fromCharCode(...b.subarray(p + 4, p + 8));
     if (!/^[A-Za-z]{4}$/.test(type)) throw bad(`chunk at byte ${p} has an invalid type`);
-    if (length > 2 ** 31 - 1 || p + 12 + length > b.length) throw bad(`truncated: chunk ${type} at byte ${p} runs past the end of the file`);
-    if ((crc32(b.subarray(p + 4, p + 8 + length)) >>> 0) !== view.getUint32(p + 8 + length)) throw bad(`bad CRC in chunk ${type} at byte ${p}`);
+    if (length > 2 ** 31 - 1 || p + 12 + length > b.length)
+      throw bad(`truncated: chunk ${type} at byte ${p} runs past the end of the file`);
+    if (crc32(b.subarray(p + 4, p + 8 + length)) >>> 0 !== view.getUint32(p + 8 + length))
+      throw bad(`bad CRC in chunk ${type} at byte ${p}`);
     if (type === 'IHDR') {
       if (p !== 8) throw bad(size ? 'it has more than one IHDR chunk' : 'IHDR is not its first chunk');
       if (length !== 13) throw bad(`IHDR has ${length} bytes, not 13`);
@@ -67,7 +83,11 @@ function pngHeader(b: Uint8Array, bad: (why: string) => Error): ImageHeader {
     if (type === 'IEND') {
       if (idat.length === 0) throw bad('it has no image data (IDAT chunk)');
       if (p !== b.length) throw bad(`${b.length - p} bytes after its IEND chunk`);
-      return { format: 'PNG', ...size!, png: { bitsPerPixel: format!.bitsPerPixel, interlaced: format!.interlaced, idat } };
+      return {
+        format: 'PNG',
+        ...size!,
+        png: { bitsPerPixel: format!.bitsPerPixel, interlaced: format!.interlaced, idat },
+      };
     }
   }
 }
@@ -80,19 +100,28 @@ function jpegHeader(b: Uint8Array, bad: (why: string) => Error): ImageHeader {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let size: { width: number; height: number } | null = null;
   for (let p = 2; p < b.length;) {
-    if (b[p] !== 0xff) { p++; continue; } // entropy-coded data between segments
+    if (b[p] !== 0xff) {
+      p++;
+      continue;
+    } // entropy-coded data between segments
     const m = b[p + 1];
     if (m === undefined) break;
-    if (m === 0xff || m === 0x00 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) { p += m === 0xff ? 1 : 2; continue; } // fill, stuffing, RSTn, TEM
+    if (m === 0xff || m === 0x00 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) {
+      p += m === 0xff ? 1 : 2;
+      continue;
+    } // fill, stuffing, RSTn, TEM
     if (m === 0xd9) break; // EOI
     if (p + 4 > b.length) throw bad(`truncated: segment 0x${m.toString(16)} at byte ${p} has no length`);
     const length = view.getUint16(p + 2);
-    if (length < 2 || p + 2 + length > b.length) throw bad(`truncated: segment 0x${m.toString(16)} at byte ${p} runs past the end of the file`);
+    if (length < 2 || p + 2 + length > b.length)
+      throw bad(`truncated: segment 0x${m.toString(16)} at byte ${p} runs past the end of the file`);
     if (isSof(m)) {
       if (length < 8) throw bad(`start-of-frame segment at byte ${p} is too short`);
       const frame = { height: view.getUint16(p + 5), width: view.getUint16(p + 7) };
       if (size && (frame.width !== size.width || frame.height !== size.height)) {
-        throw bad(`its frames disagree on its size (${size.width}x${size.height}, then ${frame.width}x${frame.height})`);
+        throw bad(
+          `its frames disagree on its size (${size.width}x${size.height}, then ${frame.width}x${frame.height})`,
+        );
       }
       size = frame;
     }
@@ -111,9 +140,12 @@ export function readImageHeader(bytes: Uint8Array, source = 'image', maxPixels =
   if (format === null) throw new Error(`${source}: not a PNG or JPEG file`);
   const bad = (why: string) => new Error(`${source}: not a valid ${format} file (${why})`);
   const h = format === 'PNG' ? pngHeader(bytes, bad) : jpegHeader(bytes, bad);
-  if (h.width === 0 || h.height === 0) throw new Error(`${source}: the ${format} says it is ${h.width}x${h.height} pixels (an empty picture)`);
+  if (h.width === 0 || h.height === 0)
+    throw new Error(`${source}: the ${format} says it is ${h.width}x${h.height} pixels (an empty picture)`);
   if (h.width * h.height > maxPixels) {
-    throw new Error(`${source}: the ${format} says it is ${h.width}x${h.height} pixels, over the limit of ${maxPixels.toLocaleString('en-US')} pixels`);
+    throw new Error(
+      `${source}: the ${format} says it is ${h.width}x${h.height} pixels, over the limit of ${maxPixels.toLocaleString('en-US')} pixels`,
+    );
   }
   return h;
 }

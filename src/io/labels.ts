@@ -30,12 +30,16 @@ function fit(label: string, width: number, scale: number): string {
 /** A batch (N, C, H, W) in [-1, 1] as a grid (imageGrid) with its labels drawn around it. */
 export function labelledGrid(batch: Tensor, o: GridOptions & FigureLabels = {}): RgbaImage {
   const grid = imageGrid(batch, o);
-  const columns = o.columns ?? [], rows = o.rows ?? [];
+  const columns = o.columns ?? [],
+    rows = o.rows ?? [];
   if (!o.title && columns.length === 0 && rows.length === 0) return grid;
   const [n, , h, w] = batch.shape as [number, number, number, number];
-  const s = o.scale ?? 1, pad = o.padding ?? 2, nrow = o.nrow ?? Math.ceil(Math.sqrt(n));
+  const s = o.scale ?? 1,
+    pad = o.padding ?? 2,
+    nrow = o.nrow ?? Math.ceil(Math.sqrt(n));
   const [tileW, tileH] = [w * s, h * s];
-  const colScale = fontScale(columns, tileW), rowScale = 2;
+  const colScale = fontScale(columns, tileW),
+    rowScale = 2;
   const titleScale = o.title && textWidth(o.title, 2) <= Math.max(grid.width, 320) ? 2 : 1;
   const titleH = o.title ? textHeight(titleScale) + 2 * GAP : 0;
   const colH = columns.length > 0 ? textHeight(colScale) + 2 * GAP : 0;
@@ -44,7 +48,10 @@ export function labelledGrid(batch: Tensor, o: GridOptions & FigureLabels = {}):
   const height = titleH + colH + grid.height;
   const img: RgbaImage = { width, height, data: new Uint8Array(width * height * 4).fill(255) };
   for (let y = 0; y < grid.height; y++) {
-    img.data.set(grid.data.subarray(y * grid.width * 4, (y + 1) * grid.width * 4), ((titleH + colH + y) * width + rowW) * 4);
+    img.data.set(
+      grid.data.subarray(y * grid.width * 4, (y + 1) * grid.width * 4),
+      ((titleH + colH + y) * width + rowW) * 4,
+    );
   }
   if (o.title) drawText(img, o.title, GAP, GAP, titleScale);
   columns.slice(0, nrow).forEach((label, k) => {

@@ -17,7 +17,8 @@ export interface NpyArray {
 /** The bytes of a .npy file holding float32 `data` of `shape`. */
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new Error(`encodeNpy: shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
+  if (n !== data.length)
+    throw new Error(`encodeNpy: shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
   // numpy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
@@ -45,14 +46,20 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || shapeText === undefined) throw new Error('.npy header lacks descr or shape');
   if (/'fortran_order':\s*True/.test(header)) throw new Error('.npy in Fortran order is not supported');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const offset = start + len;
   const width = descr === '<f4' ? 4 : descr === '<f8' ? 8 : 0;
   if (width === 0) throw new Error(`.npy dtype '${descr}' is not supported (want '<f4' or '<f8')`);
-  if (bytes.length - offset < n * width) throw new Error(`.npy data is truncated: ${n} values of ${width} bytes expected`);
+  if (bytes.length - offset < n * width)
+    throw new Error(`.npy data is truncated: ${n} values of ${width} bytes expected`);
   const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = width === 4 ? view.getFloat32(offset + 4 * i, true) : view.getFloat64(offset + 8 * i, true);
+  for (let i = 0; i < n; i++)
+    data[i] = width === 4 ? view.getFloat32(offset + 4 * i, true) : view.getFloat64(offset + 8 * i, true);
   return { data, shape };
 }
 
@@ -80,7 +87,9 @@ export function readNpy(path: string): NpyArray {
 export function readNpyFolder(dir: string): Record<string, NpyArray> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.npy')).sort();
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.npy'))
+      .sort();
   } catch (e) {
     throw new Error(`${dir}: cannot read the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

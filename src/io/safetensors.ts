@@ -12,7 +12,14 @@ export interface SafetensorsFile {
 
 // The format's dtype names and ours; bytes travel as they are (both little-endian).
 const formatDtype = {
-  float32: 'F32', float64: 'F64', bfloat16: 'BF16', float16: 'F16', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL',
+  float32: 'F32',
+  float64: 'F64',
+  bfloat16: 'BF16',
+  float16: 'F16',
+  int64: 'I64',
+  int32: 'I32',
+  uint8: 'U8',
+  bool: 'BOOL',
 } as const satisfies Record<DType, string>;
 const dtypeOf = Object.fromEntries(Object.entries(formatDtype).map(([k, v]) => [v, k])) as Record<string, DType>;
 const itemBytes: Record<string, number> = { F32: 4, F64: 8, BF16: 2, F16: 2, I64: 8, I32: 4, U8: 1, BOOL: 1 };
@@ -22,7 +29,10 @@ function bytesOf(t: Tensor): { dtype: string; data: Uint8Array } {
 }
 
 /** Serialises named tensors (and string metadata) to safetensors bytes. */
-export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array[] {
+export function encodeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
   const header: Record<string, unknown> = { __metadata__: metadata };
   const blobs: Uint8Array[] = [];
   let offset = 0;
@@ -41,14 +51,24 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
 }
 
 /** Writes a .safetensors file atomically. */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** The largest header accepted (the reference loader's limit): a bigger one is a damaged or hostile file. */
 const MAX_HEADER_BYTES = 100_000_000;
 
-interface TensorEntry { name: string; dtype: string; shape: number[]; begin: number; end: number }
+interface TensorEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /** One header entry checked as the reference loader checks it; `bad` makes the error. */
 function tensorEntry(name: string, info: unknown, bad: (why: string) => Error): TensorEntry {
@@ -60,7 +80,8 @@ function tensorEntry(name: string, info: unknown, bad: (why: string) => Error): 
     throw bad(`tensor ${name} has unsupported dtype ${JSON.stringify(dtype)} (${Object.keys(itemBytes).join(', ')})`);
   }
   const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-  if (!Array.isArray(shape) || !shape.every(isIndex)) throw bad(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    throw bad(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
   if (!Array.isArray(off) || off.length !== 2 || !off.every(isIndex)) {
     throw bad(`tensor ${name}: data_offsets must be two non-negative integers, got ${JSON.stringify(off)}`);
   }
@@ -68,7 +89,9 @@ function tensorEntry(name: string, info: unknown, bad: (why: string) => Error): 
   const bytes = shape.reduce((a: number, b: number) => a * b, itemBytes[dtype]!);
   if (!Number.isSafeInteger(bytes)) throw bad(`tensor ${name}: shape [${shape.join(', ')}] is too large`);
   if (end < begin || end - begin !== bytes) {
-    throw bad(`tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, its ${dtype} shape [${shape.join(', ')}] needs ${bytes}`);
+    throw bad(
+      `tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, its ${dtype} shape [${shape.join(', ')}] needs ${bytes}`,
+    );
   }
   return { name, dtype, shape, begin, end };
 }
@@ -83,7 +106,8 @@ export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: D
   if (buf.length < 8) throw bad(`only ${buf.length} bytes`);
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = view.readBigUInt64LE(0);
-  if (n > BigInt(buf.length - 8)) throw bad(`header says ${n} bytes but the file has ${buf.length - 8} after it: truncated?`);
+  if (n > BigInt(buf.length - 8))
+    throw bad(`header says ${n} bytes but the file has ${buf.length - 8} after it: truncated?`);
   if (n > BigInt(MAX_HEADER_BYTES)) throw bad(`header of ${n} bytes is over the limit of ${MAX_HEADER_BYTES}`);
   const headerEnd = 8 + Number(n);
   let header: unknown;
@@ -98,16 +122,30 @@ export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: D
   const nonString = Object.entries(meta).find(([, v]) => typeof v !== 'string');
   if (nonString) throw bad(`__metadata__.${nonString[0]} is not a string`);
   const dataLength = buf.length - headerEnd;
-  const list = Object.entries(entries).map(([name, info]) => tensorEntry(name, info, bad)).sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const list = Object.entries(entries)
+    .map(([name, info]) => tensorEntry(name, info, bad))
+    .sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const t of list) {
-    if (t.begin !== at) throw bad(t.begin < at ? `tensor ${t.name} overlaps the one before it` : `${t.begin - at} bytes before tensor ${t.name} belong to no tensor`);
-    if (t.end > dataLength) throw bad(`tensor ${t.name} ends at byte ${t.end} but there are ${dataLength} data bytes: truncated?`);
+    if (t.begin !== at)
+      throw bad(
+        t.begin < at
+          ? `tensor ${t.name} overlaps the one before it`
+          : `${t.begin - at} bytes before tensor ${t.name} belong to no tensor`,
+      );
+    if (t.end > dataLength)
+      throw bad(`tensor ${t.name} ends at byte ${t.end} but there are ${dataLength} data bytes: truncated?`);
     at = t.end;
   }
   if (at !== dataLength) throw bad(`${dataLength - at} bytes after the last tensor`);
   const tensors: Record<string, Tensor> = {};
-  for (const t of list) tensors[t.name] = fromBytes(buf.subarray(headerEnd + t.begin, headerEnd + t.end), t.shape, dtypeOf[t.dtype]!, device);
+  for (const t of list)
+    tensors[t.name] = fromBytes(
+      buf.subarray(headerEnd + t.begin, headerEnd + t.end),
+      t.shape,
+      dtypeOf[t.dtype]!,
+      device,
+    );
   return { tensors, metadata: meta as Record<string, string> };
 }
 

@@ -16,7 +16,9 @@ async function loadSharp(): Promise<SharpFactory | null> {
     sharpFactory = (await import('sharp')).default;
   } catch (e) {
     sharpFactory = null;
-    console.error(`note: sharp (libvips) could not be loaded (${(e as Error).message.split('\n')[0]}); decoding PNG and JPEG in JavaScript, slower, without EXIF orientation, WebP or AVIF`);
+    console.error(
+      `note: sharp (libvips) could not be loaded (${(e as Error).message.split('\n')[0]}); decoding PNG and JPEG in JavaScript, slower, without EXIF orientation, WebP or AVIF`,
+    );
   }
   return sharpFactory ?? null;
 }
@@ -31,7 +33,11 @@ export async function imageDecoderName(): Promise<string> {
  * Decodes a picture file's bytes to 8-bit RGBA, upright (EXIF orientation applied). More than maxPixels (checked
  * from the header, before decoding) or a damaged file throws one line starting with `source`.
  */
-export async function decodeImageAsync(bytes: Uint8Array, source = 'image', o: { maxPixels?: number } = {}): Promise<RgbaImage> {
+export async function decodeImageAsync(
+  bytes: Uint8Array,
+  source = 'image',
+  o: { maxPixels?: number } = {},
+): Promise<RgbaImage> {
   const sharp = await loadSharp();
   if (!sharp) return decodeImage(bytes, source, o);
   const maxPixels = o.maxPixels ?? MAX_IMAGE_PIXELS;
@@ -41,11 +47,16 @@ export async function decodeImageAsync(bytes: Uint8Array, source = 'image', o: {
     const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true });
     const { width = 0, height = 0 } = await image.metadata();
     if (width < 1 || height < 1) throw new Error(`its size is ${width}x${height}`);
-    const { data, info } = await image.rotate().toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' })
+    const { data, info } = await image
+      .rotate()
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
-    const message = String((e as Error).message ?? e).split('\n')[0]!
+    const message = String((e as Error).message ?? e)
+      .split('\n')[0]!
       .replace(/^Input image exceeds pixel limit$/, `it has more than ${maxPixels} pixels`)
       .replace(/^Input buffer contains unsupported image format$/, 'not a picture format libvips reads');
     throw new Error(`${source}: cannot decode this picture (${message})`);

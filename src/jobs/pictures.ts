@@ -23,14 +23,17 @@ export function jobPicture(m: LoadedDenoiser, p: Picture, notes: string[]): Imag
   const [c, s] = [m.imageShape[0] as 1 | 3, m.imageShape[1]];
   const decoded = asInputError(() => decodeImage(p.bytes, p.source));
   const input = asInputError(() => imageInput(decoded, { size: s, channels: c }));
-  if (input.width !== s || input.height !== s) notes.push(`${p.source} is ${input.width}x${input.height}; resized to the model's ${s}x${s}`);
-  if (c === 1 && !isGreyImage(decoded)) notes.push(`${p.source} is in colour; converted to grey (the model's images are grey)`);
+  if (input.width !== s || input.height !== s)
+    notes.push(`${p.source} is ${input.width}x${input.height}; resized to the model's ${s}x${s}`);
+  if (c === 1 && !isGreyImage(decoded))
+    notes.push(`${p.source} is in colour; converted to grey (the model's images are grey)`);
   return input;
 }
 
 /** An inpainting mask (1, 1, S, S) from a mask picture of the input's own size, or from a box in model pixels. */
 export function jobMask(m: LoadedDenoiser, mask: Picture | Box, input: { width: number; height: number }): Tensor {
   const size = m.imageShape[1];
-  if ('bytes' in mask) return asInputError(() => maskInput(decodeImage(mask.bytes, mask.source), { ...input, size }, mask.source));
+  if ('bytes' in mask)
+    return asInputError(() => maskInput(decodeImage(mask.bytes, mask.source), { ...input, size }, mask.source));
   return asInputError(() => boxMask(size, mask));
 }

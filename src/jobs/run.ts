@@ -5,7 +5,17 @@ import { cat, indices, PerSampleRng, Rng, tidy, type Tensor } from '../engine/in
 import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
 import { noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
 import {
-  defaultGenerateBatch, forwardStrip, frameRecorder, gaussianBlur, generate, hybridImage, inpaint, sdedit, sdeditStartStep, view, visualAnagram,
+  defaultGenerateBatch,
+  forwardStrip,
+  frameRecorder,
+  gaussianBlur,
+  generate,
+  hybridImage,
+  inpaint,
+  sdedit,
+  sdeditStartStep,
+  view,
+  visualAnagram,
   type FrameContent,
 } from '../editing/index.js';
 import type { RgbaImage } from '../io/index.js';
@@ -54,14 +64,21 @@ export function jobSteps(m: LoadedDenoiser, spec: SamplingSpec): number {
 
 /** The model's denoiser with classifier-free guidance of scale w for a batch of n (w = 1: unguided). */
 function guided(m: LoadedDenoiser, w: number, n: number): Denoiser {
-  return w === 1 ? m.denoiser : classifierFreeGuidance(m.denoiser, { scale: w, nullCond: indices(new Array<number>(n).fill(m.nullClass)) });
+  return w === 1
+    ? m.denoiser
+    : classifierFreeGuidance(m.denoiser, { scale: w, nullCond: indices(new Array<number>(n).fill(m.nullClass)) });
 }
 const classCond = (id: number | null, n: number): Cond => (id === null ? null : indices(new Array<number>(n).fill(id)));
 
 /** Counts steps across the job's sampler calls, records frames and reports both. */
 function stepper(total: number, o: RunJobOptions) {
   const recorder = o.frames
-    ? frameRecorder({ numSteps: total, maxFrames: o.frames.max ?? 40, content: o.frames.content ?? 'both', grid: { scale: o.frames.scale ?? 2, ...(o.frames.nrow ? { nrow: o.frames.nrow } : {}) } })
+    ? frameRecorder({
+        numSteps: total,
+        maxFrames: o.frames.max ?? 40,
+        content: o.frames.content ?? 'both',
+        grid: { scale: o.frames.scale ?? 2, ...(o.frames.nrow ? { nrow: o.frames.nrow } : {}) },
+      })
     : null;
   let done = 0;
   return {
@@ -82,89 +99,187 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
   const notes: string[] = [];
   const picture = (p: Parameters<typeof jobPicture>[1]) => jobPicture(m, p, notes);
   if (spec.kind === 'forward') {
-    const strip = forwardStrip(m.denoiser.schedule, picture(spec.image).image, { times: spec.times, rng: new Rng(spec.seed) });
+    const strip = forwardStrip(m.denoiser.schedule, picture(spec.image).image, {
+      times: spec.times,
+      rng: new Rng(spec.seed),
+    });
     const panels = spec.times.map((t, i) => ({ label: `t = ${t}`, images: strip.slice(0, i, i + 1) }));
     const settings = `${m.denoiser.schedule.name} schedule, seed ${spec.seed}`;
-    return { panels, result: panels.length - 1, frames: [], notes, settings, summary: `forward process at t = ${spec.times.join(', ')} (${settings})` };
+    return {
+      panels,
+      result: panels.length - 1,
+      frames: [],
+      notes,
+      settings,
+      summary: `forward process at t = ${spec.times.join(', ')} (${settings})`,
+    };
   }
   const sampler = samplerFor(spec.sampler, { eta: spec.eta });
   const numSteps = jobSteps(m, spec);
   const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
-  const strided = spec.kind === 'sdedit' && spec.stride !== undefined ? stridedTimes(m.denoiser.schedule, spec.stride).length : null;
+  const strided =
+    spec.kind === 'sdedit' && spec.stride !== undefined ? stridedTimes(m.denoiser.schedule, spec.stride).length : null;
   const steps = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
-  const stepsText = strided !== null ? `${steps(strided)} of stride ${(spec as { stride: number }).stride}` : steps(numSteps);
+  const stepsText =
+    strided !== null ? `${steps(strided)} of stride ${(spec as { stride: number }).stride}` : steps(numSteps);
   const what = `${spec.sampler}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
-  const done = (panels: Panel[], result: number, st: { frames: RgbaImage[] }, summary: string, imageLabels?: string[]): JobOutput =>
-    ({ panels, result, frames: st.frames, notes, summary: `${summary} (${what})`, settings: what, ...(imageLabels ? { imageLabels } : {}) });
+  const done = (
+    panels: Panel[],
+    result: number,
+    st: { frames: RgbaImage[] },
+    summary: string,
+    imageLabels?: string[],
+  ): JobOutput => ({
+    panels,
+    result,
+    frames: st.frames,
+    notes,
+    summary: `${summary} (${what})`,
+    settings: what,
+    ...(imageLabels ? { imageLabels } : {}),
+  });
   switch (spec.kind) {
     case 'generate': {
       const batchSize = o.frames ? spec.count : defaultGenerateBatch; // frames show the whole job: one batch
       const st = stepper(numSteps * Math.ceil(spec.count / batchSize), o);
       const e = spec.embedding ? jobEmbedding(m, spec.embedding, spec.count) : null;
       const x = generate(m.denoiser, {
-        sampler, imageShape: m.imageShape, count: spec.count, seed: spec.seed, numSteps, classes: spec.classes,
-        embedding: e?.embedding ?? null, batchSize, onStep: st.onStep,
-        ...((spec.classes || e) && spec.guidance !== 1 ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } } : {}),
+        sampler,
+        imageShape: m.imageShape,
+        count: spec.count,
+        seed: spec.seed,
+        numSteps,
+        classes: spec.classes,
+        embedding: e?.embedding ?? null,
+        batchSize,
+        onStep: st.onStep,
+        ...((spec.classes || e) && spec.guidance !== 1
+          ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } }
+          : {}),
       });
-      const names = spec.classes ? [...new Set(spec.classes.map((c) => m.classNames[c]))] : [e ? e.label : 'unconditional'];
+      const names = spec.classes
+        ? [...new Set(spec.classes.map((c) => m.classNames[c]))]
+        : [e ? e.label : 'unconditional'];
       const vector = e && spec.classes ? `, ${e.label}` : ''; // the embedding beside the classes
       const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}${vector}`;
-      const imageLabels = spec.classes ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`) : e ? new Array<string>(spec.count).fill(e.label) : undefined;
-      return done([{ label, images: x }], 0, st, `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}${vector}`,
-        imageLabels);
+      const imageLabels = spec.classes
+        ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`)
+        : e
+          ? new Array<string>(spec.count).fill(e.label)
+          : undefined;
+      return done(
+        [{ label, images: x }],
+        0,
+        st,
+        `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}${vector}`,
+        imageLabels,
+      );
     }
     case 'sdedit': {
       const image = picture(spec.image).image;
       const d = guided(m, spec.classId === null ? 1 : spec.guidance, 1);
       const s = m.denoiser.schedule;
-      const grid = spec.stride !== undefined
-        ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
-        : stepGrid(spec.sampler, m.denoiser, { numSteps });
+      const grid =
+        spec.stride !== undefined
+          ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
+          : stepGrid(spec.sampler, m.denoiser, { numSteps });
       const n = grid.length - 1;
       const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
         sdedit(d, image, { sampler, sigmas: grid, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
       const starts = 'sweep' in spec.start ? spec.start.sweep.map((k) => ({ startStep: k })) : [spec.start];
-      const st = stepper(starts.reduce((a, x) => a + n - sdeditStartStep(n, x), 0), o);
+      const st = stepper(
+        starts.reduce((a, x) => a + n - sdeditStartStep(n, x), 0),
+        o,
+      );
       const results = starts.map((x) => run(x, st.onStep));
       if ('sweep' in spec.start) {
         const tAt = (k: number) => Number(s.timeAt(grid[k]!).toPrecision(3));
         const panels = [
-          ...spec.start.sweep.map((k, i) => ({ label: k === 0 ? 'i 0: noise' : `i ${k}: t ${tAt(k)}`, images: results[i]! })),
+          ...spec.start.sweep.map((k, i) => ({
+            label: k === 0 ? 'i 0: noise' : `i ${k}: t ${tAt(k)}`,
+            images: results[i]!,
+          })),
           { label: 'input', images: image },
         ];
         return done(panels, 0, st, `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n} (last: the input)`);
       }
       const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
-      return done([{ label: 'input', images: image }, { label: 'result', images: results[0]! }], 1, st, `SDEdit (${how}): input | result`);
+      return done(
+        [
+          { label: 'input', images: image },
+          { label: 'result', images: results[0]! },
+        ],
+        1,
+        st,
+        `SDEdit (${how}): input | result`,
+      );
     }
     case 'inpaint': {
       const input = picture(spec.image);
       const mask = jobMask(m, spec.mask, input);
       const st = stepper(numSteps, o);
       const x = inpaint(guided(m, spec.classId === null ? 1 : spec.guidance, 1), input.image, {
-        sampler, numSteps, mask, rng: rngFor(1), cond: classCond(spec.classId, 1), resampleSteps: spec.resampleSteps, onStep: st.onStep,
+        sampler,
+        numSteps,
+        mask,
+        rng: rngFor(1),
+        cond: classCond(spec.classId, 1),
+        resampleSteps: spec.resampleSteps,
+        onStep: st.onStep,
       });
       const kept = input.image.mul(mask.neg().add(1)); // the hole as mid-grey (0)
-      return done([{ label: 'input', images: input.image }, { label: 'kept region', images: kept }, { label: 'result', images: x }], 2, st,
-        'inpainting: input | kept region | result');
+      return done(
+        [
+          { label: 'input', images: input.image },
+          { label: 'kept region', images: kept },
+          { label: 'result', images: x },
+        ],
+        2,
+        st,
+        'inpainting: input | kept region | result',
+      );
     }
     case 'anagram': {
-      const n = spec.count, v = view(spec.view);
-      const d = visualAnagram(guided(m, spec.guidance, n), { condA: classCond(spec.classA, n), condB: classCond(spec.classB, n), view: v });
+      const n = spec.count,
+        v = view(spec.view);
+      const d = visualAnagram(guided(m, spec.guidance, n), {
+        condA: classCond(spec.classA, n),
+        condB: classCond(spec.classB, n),
+        view: v,
+      });
       const st = stepper(numSteps, o);
       const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
       const [a, b] = [m.classNames[spec.classA], m.classNames[spec.classB]];
-      return done([{ label: `${a} (as is)`, images: x }, { label: `${b} (${spec.view})`, images: v.apply(x) }], 0, st,
-        `visual anagram: ${a} as is | ${b} under ${spec.view}`);
+      return done(
+        [
+          { label: `${a} (as is)`, images: x },
+          { label: `${b} (${spec.view})`, images: v.apply(x) },
+        ],
+        0,
+        st,
+        `visual anagram: ${a} as is | ${b} under ${spec.view}`,
+      );
     }
     case 'hybrid': {
-      const n = spec.count, blur = { kernelSize: spec.blurKernel, sigma: spec.blurSigma };
-      const d = hybridImage(guided(m, spec.guidance, n), { condLow: classCond(spec.classLow, n), condHigh: classCond(spec.classHigh, n), blur });
+      const n = spec.count,
+        blur = { kernelSize: spec.blurKernel, sigma: spec.blurSigma };
+      const d = hybridImage(guided(m, spec.guidance, n), {
+        condLow: classCond(spec.classLow, n),
+        condHigh: classCond(spec.classHigh, n),
+        blur,
+      });
       const st = stepper(numSteps, o);
       const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
       const [lo, hi] = [m.classNames[spec.classLow], m.classNames[spec.classHigh]];
-      return done([{ label: `${hi} (up close)`, images: x }, { label: `${lo} (blurred, as from afar)`, images: gaussianBlur(x, blur) }], 0, st,
-        `hybrid image: ${hi} up close | ${lo} blurred (as from afar)`);
+      return done(
+        [
+          { label: `${hi} (up close)`, images: x },
+          { label: `${lo} (blurred, as from afar)`, images: gaussianBlur(x, blur) },
+        ],
+        0,
+        st,
+        `hybrid image: ${hi} up close | ${lo} blurred (as from afar)`,
+      );
     }
   }
 }
@@ -189,7 +304,9 @@ export function figureOf(out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabe
   if (panels.length > 1) {
     return tidy(() => ({
       images: cat(Array.from({ length: k }, (_, i) => cat(panels.map((p) => p.images.slice(0, i, i + 1))))),
-      nrow: panels.length, title: out.settings, columns: panels.map((p) => p.label),
+      nrow: panels.length,
+      title: out.settings,
+      columns: panels.map((p) => p.label),
     }));
   }
   const n = nrow ?? Math.ceil(Math.sqrt(k));

@@ -53,4 +53,3 @@ export type WorkerMessage =
 
 /** Owner -> worker. */
 export type WorkerRequest = { type: 'job'; id: number; spec: JobRequest } | { type: 'cancel'; id: number };
-

@@ -15,12 +15,17 @@ import type { JobRequest, JobResult, ModelInfo, WorkerMessage, WorkerRequest } f
 class Cancelled extends Error {}
 
 const port = parentPort!;
-const { modelPath, precision, cancelBuffer } = workerData as { modelPath: string; precision: Precision; cancelBuffer: SharedArrayBuffer };
+const { modelPath, precision, cancelBuffer } = workerData as {
+  modelPath: string;
+  precision: Precision;
+  cancelBuffer: SharedArrayBuffer;
+};
 const cancel = new Int32Array(cancelBuffer);
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 /** Pixels per model pixel in results (28 px Fashion-MNIST becomes 112 px) and in streamed frames. */
-const RESULT_SCALE = 4, FRAME_SCALE = 2;
+const RESULT_SCALE = 4,
+  FRAME_SCALE = 2;
 
 let model: LoadedDenoiser;
 try {
@@ -32,7 +37,10 @@ try {
 const m = model;
 const s = m.denoiser.schedule;
 const info: ModelInfo = {
-  classNames: m.classNames, imageShape: m.imageShape, trainingSteps: m.step, precision: m.precision,
+  classNames: m.classNames,
+  imageShape: m.imageShape,
+  trainingSteps: m.step,
+  precision: m.precision,
   schedule: { name: s.name, tMax: s.tMax, numTimesteps: s.numTimesteps },
 };
 post({ type: 'ready', info });
@@ -42,7 +50,9 @@ const png = (images: Tensor) => encodePng(imageGrid(images, { scale: RESULT_SCAL
 function run(id: number, request: JobRequest): JobResult {
   const { preview, ...spec } = request;
   const out = runJob(m, spec, {
-    ...(spec.kind !== 'forward' ? { frames: { max: preview.maxFrames, content: preview.content, scale: FRAME_SCALE } } : {}),
+    ...(spec.kind !== 'forward'
+      ? { frames: { max: preview.maxFrames, content: preview.content, scale: FRAME_SCALE } }
+      : {}),
     onStep() {
       if (Atomics.load(cancel, 0) === id) throw new Cancelled();
     },
@@ -67,6 +77,12 @@ port.on('message', (msg: WorkerRequest) => {
     post({ type: 'done', id: msg.id, result });
   } catch (e) {
     if (e instanceof Cancelled) post({ type: 'cancelled', id: msg.id });
-    else post({ type: 'error', id: msg.id, error: (e as Error).message.split('\n')[0]!, statusCode: e instanceof JobInputError ? 400 : 500 });
+    else
+      post({
+        type: 'error',
+        id: msg.id,
+        error: (e as Error).message.split('\n')[0]!,
+        statusCode: e instanceof JobInputError ? 400 : 500,
+      });
   }
 });

@@ -8,7 +8,10 @@ import type { JobRequest, JobResult, ModelInfo, WorkerMessage } from './worker-p
 
 /** A job the worker refused or failed: its one-line reason; statusCode 400 for a bad input, else 500. */
 export class JobError extends Error {
-  constructor(message: string, readonly statusCode: number) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
     super(message);
   }
 }
@@ -43,7 +46,9 @@ export class JobWorker {
       workerData: { modelPath, precision: o.precision ?? 'fp32', cancelBuffer: this.#cancel.buffer },
     });
     let ready!: (info: ModelInfo) => void, failed!: (e: Error) => void;
-    this.ready = new Promise((resolve, reject) => { [ready, failed] = [resolve, reject]; });
+    this.ready = new Promise((resolve, reject) => {
+      [ready, failed] = [resolve, reject];
+    });
     this.ready.catch(() => {}); // a caller that never awaits it still sees the failure in run()
     this.#worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') ready(m.info);
@@ -54,7 +59,8 @@ export class JobWorker {
         else {
           this.#current = null;
           if (m.type === 'done') job.resolve(m.result);
-          else if (m.type === 'cancelled') job.reject(Object.assign(new Error('the job was stopped'), { name: 'AbortError' }));
+          else if (m.type === 'cancelled')
+            job.reject(Object.assign(new Error('the job was stopped'), { name: 'AbortError' }));
           else job.reject(new JobError(m.error, m.statusCode));
         }
       }
@@ -80,7 +86,13 @@ export class JobWorker {
         const id = this.#nextId++;
         this.#current = { id, resolve, reject, ...(o.onFrame ? { onFrame: o.onFrame } : {}) };
         Atomics.store(this.#cancel, 0, 0);
-        o.signal?.addEventListener('abort', () => { if (this.#current?.id === id) Atomics.store(this.#cancel, 0, id); }, { once: true });
+        o.signal?.addEventListener(
+          'abort',
+          () => {
+            if (this.#current?.id === id) Atomics.store(this.#cancel, 0, id);
+          },
+          { once: true },
+        );
         this.#worker.postMessage({ type: 'job', id, spec: request });
       });
     });

@@ -1,6 +1,13 @@
 // A training run's whole configuration: one typed record whose defaults are stated once (trainDefaults), stored in
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
-import { scheduleFromName, scheduleNames, type Objective, type Prediction, type Schedule, type ScheduleName } from '../diffusion/index.js';
+import {
+  scheduleFromName,
+  scheduleNames,
+  type Objective,
+  type Prediction,
+  type Schedule,
+  type ScheduleName,
+} from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
 import { embeddingShapeOf, presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
 
@@ -134,27 +141,47 @@ export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda'>): Schedu
  */
 export function resolveTrainConfig(
   o: Omit<Partial<TrainConfig>, 'precision'> & {
-    data: string; imageChannels: number; imageSize: number; classNames: string[]; embeddingShape?: readonly number[];
-    networkOverrides?: Partial<NetworkConfig>; precision?: PrecisionChoice;
+    data: string;
+    imageChannels: number;
+    imageSize: number;
+    classNames: string[];
+    embeddingShape?: readonly number[];
+    networkOverrides?: Partial<NetworkConfig>;
+    precision?: PrecisionChoice;
   },
 ): TrainConfig {
   const { imageChannels, embeddingShape, networkOverrides, precision: choice = 'auto', ...rest } = o;
-  if (!precisionChoices.includes(choice)) throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
+  if (!precisionChoices.includes(choice))
+    throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
   const { precision } = resolvePrecision(choice);
   const preset = o.preset ?? trainDefaults.preset;
   const [length, dim] = embeddingShape?.length === 2 ? embeddingShape : [0, embeddingShape?.[0] ?? 0];
-  const network = o.network ?? presetConfig(preset, {
-    imageChannels, numClasses: o.classNames.length, ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
-    ...(networkOverrides ?? {}),
-  });
-  const shapeText = (x: readonly number[] | null | undefined) => (x ? `embeddings of shape [${x.join(', ')}]` : 'no embeddings');
+  const network =
+    o.network ??
+    presetConfig(preset, {
+      imageChannels,
+      numClasses: o.classNames.length,
+      ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
+      ...(networkOverrides ?? {}),
+    });
+  const shapeText = (x: readonly number[] | null | undefined) =>
+    x ? `embeddings of shape [${x.join(', ')}]` : 'no embeddings';
   if (shapeText(embeddingShape) !== shapeText(embeddingShapeOf(network))) {
-    throw new Error(network.kind !== 'unet'
-      ? `train: embeddings need a U-Net preset (default or tiny), not ${preset}`
-      : `train: the network takes ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`);
+    throw new Error(
+      network.kind !== 'unet'
+        ? `train: embeddings need a U-Net preset (default or tiny), not ${preset}`
+        : `train: the network takes ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`,
+    );
   }
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
-  const c: TrainConfig = { ...trainDefaults, ...presetTrainDefaults[preset], ...given, preset, network, precision } as TrainConfig;
+  const c: TrainConfig = {
+    ...trainDefaults,
+    ...presetTrainDefaults[preset],
+    ...given,
+    preset,
+    network,
+    precision,
+  } as TrainConfig;
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
   for (const k of positiveInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
@@ -162,13 +189,19 @@ export function resolveTrainConfig(
   for (const k of ['lr', 'emaHalfLifeImages', 'gradClipNorm'] as const) {
     if (!(c[k] > 0)) throw new Error(`train: ${k} must be positive, got ${c[k]}`);
   }
-  if (!(c.lrMinFactor > 0 && c.lrMinFactor <= 1)) throw new Error(`train: lrMinFactor must be in (0, 1], got ${c.lrMinFactor}`);
-  if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0) throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
-  if (c.task !== 'diffusion' && c.task !== 'denoise') throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
+  if (!(c.lrMinFactor > 0 && c.lrMinFactor <= 1))
+    throw new Error(`train: lrMinFactor must be in (0, 1], got ${c.lrMinFactor}`);
+  if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0)
+    throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
+  if (c.task !== 'diffusion' && c.task !== 'denoise')
+    throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
   if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
-  if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1))) throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
-  if (c.prediction === 'score' && c.network.kind !== 'score') throw new Error(`train: prediction 'score' needs the scoreUNet preset (its output divided by sigma_t)`);
-  if (!(scheduleNames as readonly string[]).includes(c.schedule)) throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
+  if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1)))
+    throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
+  if (c.prediction === 'score' && c.network.kind !== 'score')
+    throw new Error(`train: prediction 'score' needs the scoreUNet preset (its output divided by sigma_t)`);
+  if (!(scheduleNames as readonly string[]).includes(c.schedule))
+    throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
   return c;
 }
 
@@ -185,20 +218,52 @@ export function checkStoredConfig(v: unknown): TrainConfig {
   const net = v.network;
   const checks: [string, unknown, boolean, string][] = [
     ['network', net, isRecord(net), 'an object'],
-    ['network.kind', isRecord(net) ? net.kind : undefined, isRecord(net) && ['unet', 'classic', 'score'].includes(net.kind as string), 'unet|classic|score'],
-    ['network.imageChannels', isRecord(net) ? net.imageChannels : undefined, isRecord(net) && (net.imageChannels === 1 || net.imageChannels === 3), '1 or 3'],
-    ['network.numClasses', isRecord(net) ? net.numClasses : undefined, isRecord(net) && isCount(net.numClasses, 0), 'a non-negative integer'],
+    [
+      'network.kind',
+      isRecord(net) ? net.kind : undefined,
+      isRecord(net) && ['unet', 'classic', 'score'].includes(net.kind as string),
+      'unet|classic|score',
+    ],
+    [
+      'network.imageChannels',
+      isRecord(net) ? net.imageChannels : undefined,
+      isRecord(net) && (net.imageChannels === 1 || net.imageChannels === 3),
+      '1 or 3',
+    ],
+    [
+      'network.numClasses',
+      isRecord(net) ? net.numClasses : undefined,
+      isRecord(net) && isCount(net.numClasses, 0),
+      'a non-negative integer',
+    ],
     ['imageSize', v.imageSize, isCount(v.imageSize, 1) && (v.imageSize as number) <= 4096, 'an integer in [1, 4096]'],
-    ['classNames', v.classNames, Array.isArray(v.classNames) && v.classNames.every((c) => typeof c === 'string')
-      && isRecord(net) && v.classNames.length === net.numClasses, `a list of network.numClasses names`],
+    [
+      'classNames',
+      v.classNames,
+      Array.isArray(v.classNames) &&
+        v.classNames.every((c) => typeof c === 'string') &&
+        isRecord(net) &&
+        v.classNames.length === net.numClasses,
+      `a list of network.numClasses names`,
+    ],
     ['task', v.task, v.task === undefined || v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
     ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
     ['prediction', v.prediction, ['eps', 'x0', 'v', 'score'].includes(v.prediction as string), 'eps|x0|v|score'],
     ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
     ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
     ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],
-    ['precision', v.precision, v.precision === undefined || v.precision === 'fp32' || v.precision === 'bf16', 'fp32|bf16'],
-    ['init', v.init, v.init === undefined || (isRecord(v.init) && typeof v.init.model === 'string' && isCount(v.init.step, 0)), '{model, step}'],
+    [
+      'precision',
+      v.precision,
+      v.precision === undefined || v.precision === 'fp32' || v.precision === 'bf16',
+      'fp32|bf16',
+    ],
+    [
+      'init',
+      v.init,
+      v.init === undefined || (isRecord(v.init) && typeof v.init.model === 'string' && isCount(v.init.step, 0)),
+      '{model, step}',
+    ],
   ];
   const bad = checks.find(([, , ok]) => !ok);
   if (bad) throw new Error(`'${bad[0]}' must be ${bad[3]}, got ${JSON.stringify(bad[1]) ?? 'nothing'}`);

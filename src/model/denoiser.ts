@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromNetwork, type Denoiser } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
-import { condParts, scheduleFromName, type Cond, type NetworkFn } from '../diffusion/index.js';
+import { condParts, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { NpyArray } from '../io/index.js';
 import type { Network } from '../networks/index.js';
 import { runSchedule, type TrainConfig } from './config.js';
@@ -60,7 +60,8 @@ export function imageNetwork(network: Network, o: ImageNetworkOptions = {}): Net
   if (precision === 'bf16' && network.memoryFormat !== 'channels-last') network.setMemoryFormat('channels-last');
   return (x: Tensor, t: Tensor, c: Cond) => {
     const parts = condParts(c);
-    if (parts.embedding && !network.embeddingShape) throw new Error('this model takes no embedding (it was trained without --embeddings)');
+    if (parts.embedding && !network.embeddingShape)
+      throw new Error('this model takes no embedding (it was trained without --embeddings)');
     return autocast(precision, () => network.forward(x, t, c === null ? {} : { ...parts, rng: o.rng })).to('float32');
   };
 }
@@ -71,22 +72,36 @@ export function imageNetwork(network: Network, o: ImageNetworkOptions = {}): Net
  */
 export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDenoiserOptions = {}): Denoiser {
   const clipX0 = o.clipX0 === undefined ? ([-1, 1] as const) : o.clipX0;
-  return fromNetwork(imageNetwork(network, o), { schedule: runSchedule(config), prediction: config.prediction, clipX0 });
+  return fromNetwork(imageNetwork(network, o), {
+    schedule: runSchedule(config),
+    prediction: config.prediction,
+    clipX0,
+  });
 }
 
 /** Loads a model file (or training checkpoint) as a denoiser. A missing file is a one-line error. */
 export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiserOptions = {}): LoadedDenoiser {
   if (!existsSync(path)) {
-    throw new Error(path === DEFAULT_MODEL_PATH
-      ? `the default model ${path} is not there (train one with difflab train --classes, or pass --model FILE)`
-      : `${path}: no such model file`);
+    throw new Error(
+      path === DEFAULT_MODEL_PATH
+        ? `the default model ${path} is not there (train one with difflab train --classes, or pass --model FILE)`
+        : `${path}: no such model file`,
+    );
   }
   const { network, config, step, prompts } = loadModel(path);
   const precision = o.precision ?? 'fp32';
   const denoiser = imageDenoiser(network, config, o);
   const c = config.network.imageChannels;
   return {
-    denoiser, classNames: [...config.classNames], nullClass: config.classNames.length, embeddingShape: network.embeddingShape, prompts,
-    imageShape: [c, config.imageSize, config.imageSize], config, step, network, precision,
+    denoiser,
+    classNames: [...config.classNames],
+    nullClass: config.classNames.length,
+    embeddingShape: network.embeddingShape,
+    prompts,
+    imageShape: [c, config.imageSize, config.imageSize],
+    config,
+    step,
+    network,
+    precision,
   };
 }

@@ -7,7 +7,11 @@
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
 import {
-  buildNetwork, embeddingShapeOf, type BuildOptions, type Network, type ResolvedNetworkConfig,
+  buildNetwork,
+  embeddingShapeOf,
+  type BuildOptions,
+  type Network,
+  type ResolvedNetworkConfig,
 } from '../networks/index.js';
 import { checkStoredConfig, runSchedule, type TrainConfig } from './config.js';
 
@@ -20,7 +24,11 @@ export const PROMPT_PREFIX = 'prompt.';
 
 /** The tensors whose names start with prefix, under their names without it. */
 export function tensorsUnder(all: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, t]) => [k.slice(prefix.length), t]),
+  );
 }
 
 /** The run's config from a file's metadata, naming the file, and the field when one is missing or wrong. */
@@ -43,7 +51,9 @@ export function configOf(metadata: Record<string, string>, path: string): TrainC
 export function metadataCount(metadata: Record<string, string>, key: string, path: string): number {
   const n = Number(metadata[key]);
   if (metadata[key] === undefined || !/^\d+$/.test(metadata[key]!) || !Number.isSafeInteger(n)) {
-    throw new Error(`${path}: metadata '${key}' must be a non-negative integer, got ${JSON.stringify(metadata[key]) ?? 'nothing'}`);
+    throw new Error(
+      `${path}: metadata '${key}' must be a non-negative integer, got ${JSON.stringify(metadata[key]) ?? 'nothing'}`,
+    );
   }
   return n;
 }
@@ -55,14 +65,20 @@ export function metadataCount(metadata: Record<string, string>, key: string, pat
 export function loadWeights(network: Network, weights: Record<string, Tensor>, path: string): void {
   const own = network.stateDict();
   for (const [k, t] of Object.entries(weights)) {
-    if (own[k] && t.dtype !== own[k]!.dtype) throw new Error(`${path}: tensor ${k} is ${t.dtype}, the network's is ${own[k]!.dtype}`);
+    if (own[k] && t.dtype !== own[k]!.dtype)
+      throw new Error(`${path}: tensor ${k} is ${t.dtype}, the network's is ${own[k]!.dtype}`);
     const finite = tidy(() => t.isFinite().to('float64').sum().item());
-    if (finite !== t.size) throw new Error(`${path}: tensor ${k} holds ${t.size - finite} non-finite values (NaN or Inf): the file is damaged or its run diverged`);
+    if (finite !== t.size)
+      throw new Error(
+        `${path}: tensor ${k} holds ${t.size - finite} non-finite values (NaN or Inf): the file is damaged or its run diverged`,
+      );
   }
   try {
     network.loadStateDict(weights);
   } catch (e) {
-    throw new Error(`${path}: its weights do not fit its network (${(e as Error).message.replace(/^loadStateDict: /, '')})`);
+    throw new Error(
+      `${path}: its weights do not fit its network (${(e as Error).message.replace(/^loadStateDict: /, '')})`,
+    );
   }
 }
 
@@ -74,7 +90,12 @@ export function loadWeights(network: Network, weights: Record<string, Tensor>, p
 export function runNetwork(config: TrainConfig, o: BuildOptions = {}): Network & { config: ResolvedNetworkConfig } {
   if (config.network.kind !== 'score' || config.prediction !== 'score') return buildNetwork(config.network, o);
   const s = runSchedule(config);
-  const marginalStd = (time: Tensor) => tensor(Float32Array.from(time.toFloat64Array(), (u) => s.sigma(u * s.tMax)), [time.shape[0]!], time.device);
+  const marginalStd = (time: Tensor) =>
+    tensor(
+      Float32Array.from(time.toFloat64Array(), (u) => s.sigma(u * s.tMax)),
+      [time.shape[0]!],
+      time.device,
+    );
   return buildNetwork(config.network, { ...o, marginalStd });
 }
 
@@ -113,11 +134,13 @@ export function addPrompts(path: string, prompts: Record<string, NpyArray>): voi
   const { tensors, metadata } = loadSafetensors(path);
   const added: Record<string, Tensor> = {};
   try {
-    if (metadata.format !== MODEL_FORMAT) throw new Error(`${path}: prompts go into a model file, not a '${metadata.format ?? 'none'}' file`);
+    if (metadata.format !== MODEL_FORMAT)
+      throw new Error(`${path}: prompts go into a model file, not a '${metadata.format ?? 'none'}' file`);
     const shape = embeddingShapeOf(configOf(metadata, path).network);
     if (!shape) throw new Error(`${path}: the model takes no embeddings (it was trained without --embeddings)`);
     checkPrompts(prompts, shape);
-    for (const [name, p] of Object.entries(prompts)) added[PROMPT_PREFIX + name] = tensor(Float32Array.from(p.data), shape);
+    for (const [name, p] of Object.entries(prompts))
+      added[PROMPT_PREFIX + name] = tensor(Float32Array.from(p.data), shape);
     saveSafetensors(path, { ...tensors, ...added }, metadata);
   } finally {
     dispose(tensors);
@@ -148,7 +171,9 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     }
     loadWeights(network, weights, path);
     network.eval();
-    const prompts = Object.fromEntries(Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]));
+    const prompts = Object.fromEntries(
+      Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]),
+    );
     return { network, config, step: step + (config.init?.step ?? 0), prompts };
   } catch (e) {
     network?.dispose();

@@ -23,7 +23,11 @@ export class ResBlock extends Module {
   /** 1x1 convolution matching channels on the skip path, when they change. */
   readonly skip: Conv2d | null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, o: ResBlockOptions) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    o: ResBlockOptions,
+  ) {
     super();
     const { rng } = o;
     this.norm1 = this.child('norm1', new GroupNorm(groupsFor(o.groups, inChannels), inChannels));
@@ -53,9 +57,14 @@ export class AttentionBlock extends Module {
   readonly proj: Conv2d;
   readonly cross: CrossAttention | null;
 
-  constructor(readonly channels: number, readonly heads: number, o: { groups: number; rng: Rng; contextDim?: number }) {
+  constructor(
+    readonly channels: number,
+    readonly heads: number,
+    o: { groups: number; rng: Rng; contextDim?: number },
+  ) {
     super();
-    if (channels % heads !== 0) throw new Error(`AttentionBlock: ${channels} channels do not split into ${heads} heads`);
+    if (channels % heads !== 0)
+      throw new Error(`AttentionBlock: ${channels} channels do not split into ${heads} heads`);
     this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, channels), channels));
     this.qkv = this.child('qkv', new Conv2d(channels, 3 * channels, 1, { rng: o.rng }));
     this.proj = this.child('proj', new Conv2d(channels, channels, 1, { rng: o.rng }));
@@ -66,7 +75,8 @@ export class AttentionBlock extends Module {
   forward(x: Tensor, context?: Tensor): Tensor {
     const [n, c, h, w] = x.shape as [number, number, number, number];
     const d = c / this.heads;
-    const qkv = this.qkv.forward(this.norm.forward(x)) // (N, 3C, H, W)
+    const qkv = this.qkv
+      .forward(this.norm.forward(x)) // (N, 3C, H, W)
       .reshape([n, 3, this.heads, d, h * w])
       .permute([1, 0, 2, 4, 3]); // (3, N, heads, HW, d)
     const out = attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2)) // (N, heads, HW, d)
@@ -74,7 +84,8 @@ export class AttentionBlock extends Module {
       .reshape([n, c, h, w]);
     const h2 = x.add(this.proj.forward(out));
     if (!this.cross) return h2;
-    if (!context) throw new Error('AttentionBlock: this block attends to a condition sequence; pass the context (N, L, D)');
+    if (!context)
+      throw new Error('AttentionBlock: this block attends to a condition sequence; pass the context (N, L, D)');
     return this.cross.forward(h2, context);
   }
 }
@@ -86,7 +97,12 @@ export class CrossAttention extends Module {
   readonly kv: Linear;
   readonly proj: Conv2d;
 
-  constructor(readonly channels: number, readonly heads: number, contextDim: number, o: { groups: number; rng: Rng }) {
+  constructor(
+    readonly channels: number,
+    readonly heads: number,
+    contextDim: number,
+    o: { groups: number; rng: Rng },
+  ) {
     super();
     this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, channels), channels));
     this.q = this.child('q', new Conv2d(channels, channels, 1, { rng: o.rng }));
@@ -97,8 +113,12 @@ export class CrossAttention extends Module {
   /** x (N, C, H, W), context (N, L, D) -> (N, C, H, W). */
   forward(x: Tensor, context: Tensor): Tensor {
     const [n, c, h, w] = x.shape as [number, number, number, number];
-    const d = c / this.heads, l = context.shape[1]!;
-    const q = this.q.forward(this.norm.forward(x)).reshape([n, this.heads, d, h * w]).permute([0, 1, 3, 2]); // (N, heads, HW, d)
+    const d = c / this.heads,
+      l = context.shape[1]!;
+    const q = this.q
+      .forward(this.norm.forward(x))
+      .reshape([n, this.heads, d, h * w])
+      .permute([0, 1, 3, 2]); // (N, heads, HW, d)
     const kv = this.kv.forward(context).reshape([n, l, 2, this.heads, d]).permute([2, 0, 3, 1, 4]); // (2, N, heads, L, d)
     const out = attention(q, kv.select(0, 0), kv.select(0, 1)) // (N, heads, HW, d)
       .permute([0, 1, 3, 2])
@@ -114,7 +134,9 @@ export class Downsample extends Module {
     super();
     this.conv = this.child('conv', new Conv2d(channels, channels, 3, { rng, stride: 2, padding: 1 }));
   }
-  forward(x: Tensor): Tensor { return this.conv.forward(x); } // (N, C, H/2, W/2)
+  forward(x: Tensor): Tensor {
+    return this.conv.forward(x);
+  } // (N, C, H/2, W/2)
 }
 
 /** Doubles H and W: nearest-neighbour upsampling then a 3x3 convolution (no checkerboard artefacts). */

@@ -28,8 +28,17 @@ export interface ClassicUNetConfig {
 }
 
 export function classicUNetConfig(o: Partial<ClassicUNetConfig> = {}): ClassicUNetConfig {
-  return { kind: 'classic', imageChannels: 1, imageSize: 28, hidden: 64, timeInput: 'fc-block', numClasses: 0,
-    labelDropout: 0.1, groups: 8, ...o };
+  return {
+    kind: 'classic',
+    imageChannels: 1,
+    imageSize: 28,
+    hidden: 64,
+    timeInput: 'fc-block',
+    numClasses: 0,
+    labelDropout: 0.1,
+    groups: 8,
+    ...o,
+  };
 }
 
 type ConvKind = 'conv' | 'down' | 'up' | 'unflatten';
@@ -41,14 +50,21 @@ class ConvNormAct extends Module {
   constructor(kind: ConvKind, cin: number, cout: number, o: { groups: number; rng: Rng; size?: number }) {
     super();
     const { rng } = o;
-    this.conv = this.child('conv',
-      kind === 'conv' ? new Conv2d(cin, cout, 3, { rng, stride: 1, padding: 1 })
-        : kind === 'down' ? new Conv2d(cin, cout, 3, { rng, stride: 2, padding: 1 })
-          : kind === 'up' ? new FastConvTranspose2d(cin, cout, 4, { rng, stride: 2, padding: 1 })
-            : new FastConvTranspose2d(cin, cout, o.size!, { rng, stride: o.size!, padding: 0 }));
+    this.conv = this.child(
+      'conv',
+      kind === 'conv'
+        ? new Conv2d(cin, cout, 3, { rng, stride: 1, padding: 1 })
+        : kind === 'down'
+          ? new Conv2d(cin, cout, 3, { rng, stride: 2, padding: 1 })
+          : kind === 'up'
+            ? new FastConvTranspose2d(cin, cout, 4, { rng, stride: 2, padding: 1 })
+            : new FastConvTranspose2d(cin, cout, o.size!, { rng, stride: o.size!, padding: 0 }),
+    );
     this.norm = this.child('norm', new GroupNorm(groupsFor(o.groups, cout), cout));
   }
-  forward(x: Tensor): Tensor { return this.norm.forward(this.conv.forward(x)).gelu(); }
+  forward(x: Tensor): Tensor {
+    return this.norm.forward(this.conv.forward(x)).gelu();
+  }
 }
 
 /** ConvBlock / DownBlock / UpBlock: a first op (changing channels or size) followed by a resolution-keeping Conv. */
@@ -57,9 +73,15 @@ class TwoOps extends Module {
   constructor(first: ConvKind, cin: number, cout: number, o: { groups: number; rng: Rng }) {
     super();
     const extra = first === 'conv' ? [] : [new ConvNormAct('conv', cout, cout, o)];
-    this.ops = this.children('ops', [new ConvNormAct(first, cin, cout, o), ...extra, new ConvNormAct('conv', cout, cout, o)]);
+    this.ops = this.children('ops', [
+      new ConvNormAct(first, cin, cout, o),
+      ...extra,
+      new ConvNormAct('conv', cout, cout, o),
+    ]);
   }
-  forward(x: Tensor): Tensor { return this.ops.reduce((h, op) => op.forward(h), x); }
+  forward(x: Tensor): Tensor {
+    return this.ops.reduce((h, op) => op.forward(h), x);
+  }
 }
 
 /** FCBlock: Linear, GELU, Linear; its output (N, F) modulates feature maps per channel. */
@@ -71,7 +93,9 @@ class FCBlock extends Module {
     this.fc1 = this.child('fc1', new Linear(fin, fout, { rng }));
     this.fc2 = this.child('fc2', new Linear(fout, fout, { rng }));
   }
-  forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).gelu()).unsqueeze(-1).unsqueeze(-1); } // (N, F, 1, 1)
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(this.fc1.forward(x).gelu()).unsqueeze(-1).unsqueeze(-1);
+  } // (N, F, 1, 1)
 }
 
 export class ClassicUNet extends Network {
@@ -97,28 +121,42 @@ export class ClassicUNet extends Network {
     this.inBlock = this.child('inBlock', new TwoOps('conv', c.imageChannels, D, b));
     this.down1 = this.child('down1', new TwoOps('down', D, D, b));
     this.down2 = this.child('down2', new TwoOps('down', D, 2 * D, b));
-    this.unflatten = this.child('unflatten', new ConvNormAct('unflatten', 2 * D, 2 * D, { ...b, size: c.imageSize / 4 }));
+    this.unflatten = this.child(
+      'unflatten',
+      new ConvNormAct('unflatten', 2 * D, 2 * D, { ...b, size: c.imageSize / 4 }),
+    );
     this.up1 = this.child('up1', new TwoOps('up', 4 * D, D, b));
     this.up2 = this.child('up2', new TwoOps('up', 2 * D, D, b));
     this.outBlock = this.child('outBlock', new TwoOps('conv', 2 * D, D, b));
     this.outConv = this.child('outConv', new Conv2d(D, c.imageChannels, 3, { rng, padding: 1 }));
-    this.timeFc = c.timeInput === 'fc-block'
-      ? [this.child('timeFc1', new FCBlock(1, 2 * D, rng)), this.child('timeFc2', new FCBlock(1, D, rng))] : null;
-    this.classFc = c.numClasses > 0
-      ? [this.child('classFc1', new FCBlock(c.numClasses, 2 * D, rng)),
-        this.child('classFc2', new FCBlock(c.numClasses, D, rng))]
-      : null;
+    this.timeFc =
+      c.timeInput === 'fc-block'
+        ? [this.child('timeFc1', new FCBlock(1, 2 * D, rng)), this.child('timeFc2', new FCBlock(1, D, rng))]
+        : null;
+    this.classFc =
+      c.numClasses > 0
+        ? [
+            this.child('classFc1', new FCBlock(c.numClasses, 2 * D, rng)),
+            this.child('classFc2', new FCBlock(c.numClasses, D, rng)),
+          ]
+        : null;
   }
 
-  get imageChannels(): number { return this.config.imageChannels; }
-  get numClasses(): number { return this.config.numClasses; }
+  get imageChannels(): number {
+    return this.config.imageChannels;
+  }
+  get numClasses(): number {
+    return this.config.numClasses;
+  }
 
   forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor {
     const size = this.config.imageSize;
     this.checkInput(x, time, 4);
     if (x.shape[2] !== size || x.shape[3] !== size) {
-      throw new Error(`ClassicUNet: built for ${size}x${size} images (Flatten pools ${size / 4} -> 1), ` +
-        `got ${x.shape[2]}x${x.shape[3]}`);
+      throw new Error(
+        `ClassicUNet: built for ${size}x${size} images (Flatten pools ${size / 4} -> 1), ` +
+          `got ${x.shape[2]}x${x.shape[3]}`,
+      );
     }
     const n = x.shape[0]!;
     const x0 = this.mark('inBlock', this.inBlock.forward(this.formatInput(x))); // (N, D, S, S)
@@ -128,7 +166,8 @@ export class ClassicUNet extends Network {
     let u = this.mark('unflatten', this.unflatten.forward(flat)); // (N, 2D, S/4, S/4)
     const t = time.unsqueeze(1); // (N, 1): the FCBlocks read the scalar as given
     const onehot = this.classFc
-      ? this.oneHot(effectiveClasses(cond, { ...this.config, training: this.training, batch: n }), x) : null;
+      ? this.oneHot(effectiveClasses(cond, { ...this.config, training: this.training, batch: n }), x)
+      : null;
     if (onehot) u = u.mul(this.classFc![0].forward(onehot));
     if (this.timeFc) u = u.add(this.timeFc[0].forward(t));
     let u1 = this.mark('up1', this.up1.forward(cat([u, d2], 1))); // (N, D, S/2, S/2)
@@ -143,7 +182,9 @@ export class ClassicUNet extends Network {
   private oneHot(ids: Int32Array, like: Tensor): Tensor {
     const k = this.config.numClasses;
     const data = new Float32Array(ids.length * k);
-    ids.forEach((c, i) => { if (c < k) data[i * k + c] = 1; });
+    ids.forEach((c, i) => {
+      if (c < k) data[i * k + c] = 1;
+    });
     return tensor(data, [ids.length, k], like.device);
   }
 }

@@ -21,7 +21,9 @@ export interface ClassifierConfig {
 }
 
 /** A full config from the data facts; widths, featureDim and groups take their defaults unless given. */
-export function classifierConfig(o: Pick<ClassifierConfig, 'imageChannels' | 'imageSize' | 'numClasses'> & Partial<ClassifierConfig>): ClassifierConfig {
+export function classifierConfig(
+  o: Pick<ClassifierConfig, 'imageChannels' | 'imageSize' | 'numClasses'> & Partial<ClassifierConfig>,
+): ClassifierConfig {
   const c: ClassifierConfig = { widths: [32, 64, 96], featureDim: 128, groups: 8, ...o };
   if (c.imageSize < 8) throw new Error(`classifier: imageSize must be >= 8, got ${c.imageSize}`);
   if (c.numClasses < 2) throw new Error(`classifier: needs at least 2 classes, got ${c.numClasses}`);
@@ -37,7 +39,9 @@ class ConvBlock extends Module {
     this.conv = this.child('conv', new Conv2d(inCh, outCh, 3, { rng }));
     this.norm = this.child('norm', new GroupNorm(groups, outCh));
   }
-  forward(x: Tensor): Tensor { return this.norm.forward(this.conv.forward(x)).relu(); }
+  forward(x: Tensor): Tensor {
+    return this.norm.forward(this.conv.forward(x)).relu();
+  }
 }
 
 /** Spatial size of the pooled map the head reads (3x3 for 28x28 input). */
@@ -48,7 +52,10 @@ export class Classifier extends Module {
   readonly embed: Linear;
   readonly head: Linear;
 
-  constructor(readonly config: ClassifierConfig, o: { rng: Rng }) {
+  constructor(
+    readonly config: ClassifierConfig,
+    o: { rng: Rng },
+  ) {
     super();
     const [a, b, c] = config.widths;
     this.blocks = this.children('blocks', [
@@ -77,8 +84,12 @@ export class Classifier extends Module {
   }
 
   /** Class logits (N, numClasses) from features. */
-  logitsOf(features: Tensor): Tensor { return this.head.forward(features.relu()); }
+  logitsOf(features: Tensor): Tensor {
+    return this.head.forward(features.relu());
+  }
 
   /** Class logits (N, numClasses) of images in [-1, 1]. */
-  forward(x: Tensor): Tensor { return this.logitsOf(this.features(x)); }
+  forward(x: Tensor): Tensor {
+    return this.logitsOf(this.features(x));
+  }
 }

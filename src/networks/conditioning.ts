@@ -34,9 +34,10 @@ export type TimeFeatures =
 
 /** Plain class ids in JS, checked against the valid range [0, numClasses]. */
 export function classIdArray(classes: ClassLabels, numClasses: number, batch: number): Int32Array {
-  const ids = Array.isArray(classes) || classes instanceof Int32Array
-    ? Int32Array.from(classes as ArrayLike<number>)
-    : (classes as Tensor).toInt32Array();
+  const ids =
+    Array.isArray(classes) || classes instanceof Int32Array
+      ? Int32Array.from(classes as ArrayLike<number>)
+      : (classes as Tensor).toInt32Array();
   if (ids.length !== batch) throw new Error(`network: ${ids.length} class labels for a batch of ${batch}`);
   for (const c of ids) {
     if (!Number.isInteger(c) || c < 0 || c > numClasses) {
@@ -63,12 +64,15 @@ export function dropLabels(classes: Int32Array, nullClass: number, p: number, rn
  * was not given.
  */
 export function conditionDrops(
-  cond: NetworkCond | undefined, o: { labelDropout: number; training: boolean; batch: number },
+  cond: NetworkCond | undefined,
+  o: { labelDropout: number; training: boolean; batch: number },
 ): Uint8Array | null {
   if (!o.training || o.labelDropout === 0) return null;
   if (!cond?.rng) {
-    throw new Error(`network: training mode drops conditions (labels, embeddings) with p=${o.labelDropout} and needs ` +
-      'cond.rng (pass { classes, embedding, rng }, or call net.eval() for inference)');
+    throw new Error(
+      `network: training mode drops conditions (labels, embeddings) with p=${o.labelDropout} and needs ` +
+        'cond.rng (pass { classes, embedding, rng }, or call net.eval() for inference)',
+    );
   }
   return dropMask(o.batch, o.labelDropout, cond.rng);
 }
@@ -82,9 +86,10 @@ export function effectiveClasses(
   cond: NetworkCond | undefined,
   o: { numClasses: number; labelDropout: number; training: boolean; batch: number; drops?: Uint8Array | null },
 ): Int32Array {
-  const ids = cond?.classes === undefined
-    ? new Int32Array(o.batch).fill(o.numClasses)
-    : classIdArray(cond.classes, o.numClasses, o.batch);
+  const ids =
+    cond?.classes === undefined
+      ? new Int32Array(o.batch).fill(o.numClasses)
+      : classIdArray(cond.classes, o.numClasses, o.batch);
   const drops = o.drops !== undefined ? o.drops : conditionDrops(cond, o);
   return drops ? ids.map((c, i) => (drops[i] ? o.numClasses : c)) : ids;
 }
@@ -92,23 +97,32 @@ export function effectiveClasses(
 /** Time (N) -> fixed features (N, dim). The Fourier frequencies are a buffer, saved with the weights. */
 export class TimeFeatureMap extends Module {
   readonly frequencies: Tensor | null; // (dim/2) Fourier only
-  constructor(readonly spec: TimeFeatures, readonly dim: number, rng: Rng) {
+  constructor(
+    readonly spec: TimeFeatures,
+    readonly dim: number,
+    rng: Rng,
+  ) {
     super();
     if (dim % 2 !== 0) throw new Error(`time features: dim must be even, got ${dim}`);
-    this.frequencies = spec.kind === 'fourier'
-      ? this.buffer('frequencies', rng.randn([dim / 2]).mul(spec.scale))
-      : null;
+    this.frequencies =
+      spec.kind === 'fourier' ? this.buffer('frequencies', rng.randn([dim / 2]).mul(spec.scale)) : null;
   }
   forward(time: Tensor): Tensor {
     if (time.rank !== 1) throw new Error(`network: time must be a 1-D tensor (N), got [${time.shape.join(', ')}]`);
     const half = this.dim / 2;
     let args: Tensor; // (N, dim/2) angles
     if (this.spec.kind === 'fourier') {
-      args = time.unsqueeze(1).mul(this.frequencies!.unsqueeze(0)).mul(2 * Math.PI);
+      args = time
+        .unsqueeze(1)
+        .mul(this.frequencies!.unsqueeze(0))
+        .mul(2 * Math.PI);
     } else {
       const { maxPeriod, timeScale } = this.spec;
       const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(maxPeriod) * i) / half));
-      args = time.mul(timeScale).unsqueeze(1).mul(tensor(freqs, [1, half], time.device));
+      args = time
+        .mul(timeScale)
+        .unsqueeze(1)
+        .mul(tensor(freqs, [1, half], time.device));
     }
     return cat([args.sin(), args.cos()], 1); // (N, dim)
   }

@@ -8,17 +8,23 @@ import { ConvTranspose2d } from '../nn/index.js';
 
 /** convTranspose2d(x, w, b, { stride, padding, outputPadding }) computed with conv2d (groups 1, dilation 1). */
 export function convTranspose2dViaConv(
-  x: Tensor, weight: Tensor, bias: Tensor | null, o: { stride: number; padding: number; outputPadding: number },
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  o: { stride: number; padding: number; outputPadding: number },
 ): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const k = weight.shape[2]!;
   const { stride: s, padding: p, outputPadding: op } = o;
   if (p > k - 1) throw new Error(`convTranspose2dViaConv: padding ${p} > kernel - 1 (${k - 1}) is not supported`);
   // Zero-insertion: s-1 zeros after every pixel in H and W, then drop the trailing ones.
-  const spread = s === 1 ? x : pad(x.reshape([n, c, h, 1, w, 1]), [0, s - 1, 0, 0, 0, s - 1]) // (N, C, H, s, W, s)
-    .reshape([n, c, h * s, w * s])
-    .slice(2, 0, (h - 1) * s + 1)
-    .slice(3, 0, (w - 1) * s + 1); // (N, C, (H-1)s+1, (W-1)s+1)
+  const spread =
+    s === 1
+      ? x
+      : pad(x.reshape([n, c, h, 1, w, 1]), [0, s - 1, 0, 0, 0, s - 1]) // (N, C, H, s, W, s)
+          .reshape([n, c, h * s, w * s])
+          .slice(2, 0, (h - 1) * s + 1)
+          .slice(3, 0, (w - 1) * s + 1); // (N, C, (H-1)s+1, (W-1)s+1)
   const e = k - 1 - p;
   const padded = pad(spread, [e, e + op, e, e + op]); // output size (H-1)s - 2p + k + op
   const kernel = weight.flip([2, 3]).transpose(0, 1).contiguous(); // (out, in, k, k)

@@ -23,21 +23,27 @@ export abstract class Network extends Module {
   abstract readonly numClasses: number;
 
   /** Shape of one image's condition vector: [D], or [L, D] for a sequence; null: the network takes none. */
-  get embeddingShape(): number[] | null { return null; }
+  get embeddingShape(): number[] | null {
+    return null;
+  }
 
   /** x (N, C, H, W), time (N) -> (N, C, H, W). */
   abstract forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor;
 
-  get memoryFormat(): MemoryFormat { return this.#memoryFormat; }
+  get memoryFormat(): MemoryFormat {
+    return this.#memoryFormat;
+  }
 
   /** Converts the 4-D weights in place (parameter identity, and so optimizers, are kept) and future inputs. */
   setMemoryFormat(format: MemoryFormat): this {
     this.#memoryFormat = format;
-    noGrad(() => tidy(() => {
-      for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
-        if (t.rank === 4) t.setData(format === 'channels-last' ? t.channelsLast() : t.contiguous());
-      }
-    }));
+    noGrad(() =>
+      tidy(() => {
+        for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) {
+          if (t.rank === 4) t.setData(format === 'channels-last' ? t.channelsLast() : t.contiguous());
+        }
+      }),
+    );
     return this;
   }
 
@@ -66,11 +72,15 @@ export abstract class Network extends Module {
   protected checkInput(x: Tensor, time: Tensor, factor: number): void {
     const [n, c, h, w] = x.shape;
     if (x.rank !== 4 || c !== this.imageChannels) {
-      throw new Error(`${this.constructor.name}: expected x of shape (N, ${this.imageChannels}, H, W), ` +
-        `got [${x.shape.join(', ')}]`);
+      throw new Error(
+        `${this.constructor.name}: expected x of shape (N, ${this.imageChannels}, H, W), ` +
+          `got [${x.shape.join(', ')}]`,
+      );
     }
     if (h! % factor !== 0 || w! % factor !== 0) {
-      throw new Error(`${this.constructor.name}: image size ${h}x${w} is not divisible by the downsampling factor ${factor}`);
+      throw new Error(
+        `${this.constructor.name}: image size ${h}x${w} is not divisible by the downsampling factor ${factor}`,
+      );
     }
     if (time.rank !== 1 || time.shape[0] !== n) {
       throw new Error(`${this.constructor.name}: time must have shape (${n}), got [${time.shape.join(', ')}]`);

@@ -35,10 +35,19 @@ export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Netwo
   return tidy(() => {
     let net: Network & { config: ResolvedNetworkConfig };
     switch (config.kind) {
-      case 'unet': net = new UNet(config, { rng }); break;
-      case 'classic': net = new ClassicUNet(config, { rng }); break;
-      case 'score': net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd }); break;
-      default: throw new Error(`buildNetwork: unknown network kind '${(config as { kind: unknown }).kind}' (unet|classic|score)`);
+      case 'unet':
+        net = new UNet(config, { rng });
+        break;
+      case 'classic':
+        net = new ClassicUNet(config, { rng });
+        break;
+      case 'score':
+        net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd });
+        break;
+      default:
+        throw new Error(
+          `buildNetwork: unknown network kind '${(config as { kind: unknown }).kind}' (unet|classic|score)`,
+        );
     }
     return net.setMemoryFormat(o.memoryFormat ?? 'contiguous');
   });
@@ -53,10 +62,24 @@ export const networkPresets = {
    * at 7x7 it cost a fifth of each training step here (libtorch's CPU bmm on small matrices) for little gain on
    * 28x28 images; `attentionLevels: [2]` puts it back.
    */
-  default: unetConfig({ ...fashionMnist, baseChannels: 32, channelMults: [1, 2, 3], blocksPerLevel: 1, attentionLevels: [] }),
+  default: unetConfig({
+    ...fashionMnist,
+    baseChannels: 32,
+    channelMults: [1, 2, 3],
+    blocksPerLevel: 1,
+    attentionLevels: [],
+  }),
   /** ~40K parameters for tests and smoke runs: 8/16 channels, attention only in the middle. */
-  tiny: unetConfig({ ...fashionMnist, baseChannels: 8, channelMults: [1, 2], blocksPerLevel: 1, attentionLevels: [],
-    attentionHeads: 1, embedDim: 16, groups: 4 }),
+  tiny: unetConfig({
+    ...fashionMnist,
+    baseChannels: 8,
+    channelMults: [1, 2],
+    blocksPerLevel: 1,
+    attentionLevels: [],
+    attentionHeads: 1,
+    embedDim: 16,
+    groups: 4,
+  }),
   /** The teaching project's small MNIST U-Net (seed 001), D = 64, time and class FCBlocks. */
   classicUNet: classicUNetConfig({ ...fashionMnist, hidden: 64 }),
   /** The teaching project's single-step denoiser (part 1): the same U-Net with D = 128, no time or class input. */

@@ -32,8 +32,17 @@ export interface ScoreUNetConfig {
 }
 
 export function scoreUNetConfig(o: Partial<ScoreUNetConfig> = {}): ScoreUNetConfig {
-  return { kind: 'score', imageChannels: 1, channels: [32, 64, 128, 256], embedDim: 256, fourierScale: 30,
-    numClasses: 0, labelDropout: 0.1, firstGroups: 4, ...o };
+  return {
+    kind: 'score',
+    imageChannels: 1,
+    channels: [32, 64, 128, 256],
+    embedDim: 256,
+    fourierScale: 30,
+    numClasses: 0,
+    labelDropout: 0.1,
+    firstGroups: 4,
+    ...o,
+  };
 }
 
 /** A convolution plus the embedding projected to its channels, then GroupNorm and swish (omitted on the last). */
@@ -74,7 +83,10 @@ export class ScoreUNet extends Network {
     const E = c.embedDim;
     const s = (conv: Conv2d | ConvTranspose2d, cout: number, groups: number) =>
       new ConvStage(conv, cout, { embedDim: E, groups, rng });
-    this.timeFeatures = this.child('timeFeatures', new TimeFeatureMap({ kind: 'fourier', scale: c.fourierScale }, E, rng));
+    this.timeFeatures = this.child(
+      'timeFeatures',
+      new TimeFeatureMap({ kind: 'fourier', scale: c.fourierScale }, E, rng),
+    );
     this.timeLinear = this.child('timeLinear', new Linear(E, E, { rng }));
     this.classEmbed = c.numClasses > 0 ? this.child('classEmbed', new Embedding(c.numClasses + 1, E, { rng })) : null;
     this.down = this.children('down', [
@@ -91,8 +103,12 @@ export class ScoreUNet extends Network {
     this.outConv = this.child('outConv', new FastConvTranspose2d(2 * c1, c.imageChannels, 3, { rng }));
   }
 
-  get imageChannels(): number { return this.config.imageChannels; }
-  get numClasses(): number { return this.config.numClasses; }
+  get imageChannels(): number {
+    return this.config.imageChannels;
+  }
+  get numClasses(): number {
+    return this.config.numClasses;
+  }
 
   forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor {
     this.checkInput(x, time, 1);
@@ -119,8 +135,10 @@ export class ScoreUNet extends Network {
   /** Concatenates a decoder map with its encoder skip; the unpadded arithmetic only closes for some sizes. */
   private skip(h: Tensor, skip: Tensor): Tensor {
     if (h.shape[2] !== skip.shape[2] || h.shape[3] !== skip.shape[3]) {
-      throw new Error('ScoreUNet: its unpadded convolutions do not close for this image size ' +
-        `(decoder ${h.shape[2]}x${h.shape[3]} vs skip ${skip.shape[2]}x${skip.shape[3]}); 28x28 works`);
+      throw new Error(
+        'ScoreUNet: its unpadded convolutions do not close for this image size ' +
+          `(decoder ${h.shape[2]}x${h.shape[3]} vs skip ${skip.shape[2]}x${skip.shape[3]}); 28x28 works`,
+      );
     }
     return cat([h, skip], 1);
   }

@@ -5,7 +5,13 @@
 import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, Embedding, GroupNorm, Linear } from '../nn/index.js';
 import { AttentionBlock, Downsample, ResBlock, Upsample, groupsFor } from './blocks.js';
-import { conditionDrops, effectiveClasses, TimeFeatureMap, type NetworkCond, type TimeFeatures } from './conditioning.js';
+import {
+  conditionDrops,
+  effectiveClasses,
+  TimeFeatureMap,
+  type NetworkCond,
+  type TimeFeatures,
+} from './conditioning.js';
 import { Network } from './network.js';
 import { VectorCondition, checkEmbeddingConfig, embeddingShapeOf } from './vector-conditioning.js';
 
@@ -67,7 +73,10 @@ export function unetConfig(o: Partial<UNetConfig> = {}): UNetConfig {
 }
 
 /** One step of the decoder or encoder: a residual block, optionally followed by attention. */
-interface Stage { res: ResBlock; attn: AttentionBlock | null }
+interface Stage {
+  res: ResBlock;
+  attn: AttentionBlock | null;
+}
 
 export class UNet extends Network {
   readonly config: UNetConfig;
@@ -95,8 +104,8 @@ export class UNet extends Network {
     const res = (cin: number, cout: number) => new ResBlock(cin, cout, { embedDim: E, groups: c.groups, rng });
     // A condition sequence is attended to by every attention block (the middle one always has attention).
     const attnOptions = { groups: c.groups, rng, ...(c.embeddingLength ? { contextDim: c.embeddingDim } : {}) };
-    const attn = (level: number, ch: number) => c.attentionLevels.includes(level)
-      ? new AttentionBlock(ch, c.attentionHeads, attnOptions) : null;
+    const attn = (level: number, ch: number) =>
+      c.attentionLevels.includes(level) ? new AttentionBlock(ch, c.attentionHeads, attnOptions) : null;
 
     this.timeFeatures = this.child('timeFeatures', new TimeFeatureMap(c.timeFeatures, c.baseChannels, rng));
     this.timeMlp = [
@@ -152,23 +161,35 @@ export class UNet extends Network {
     if (s.attn) this.child(`${name}.attn`, s.attn);
   }
 
-  get imageChannels(): number { return this.config.imageChannels; }
-  get numClasses(): number { return this.config.numClasses; }
-  override get embeddingShape(): number[] | null { return embeddingShapeOf(this.config); }
+  get imageChannels(): number {
+    return this.config.imageChannels;
+  }
+  get numClasses(): number {
+    return this.config.numClasses;
+  }
+  override get embeddingShape(): number[] | null {
+    return embeddingShapeOf(this.config);
+  }
   /** Images must have H and W divisible by this. */
-  get sizeFactor(): number { return 2 ** (this.config.channelMults.length - 1); }
+  get sizeFactor(): number {
+    return 2 ** (this.config.channelMults.length - 1);
+  }
 
   forward(x: Tensor, time: Tensor, cond?: NetworkCond): Tensor {
     this.checkInput(x, time, this.sizeFactor);
     const n = x.shape[0]!;
     let emb = this.timeMlp[1].forward(this.timeMlp[0].forward(this.timeFeatures.forward(time)).silu()); // (N, E)
     // One dropout draw per row for the whole condition: a dropped row gets the null class and the null embedding.
-    const drops = this.classEmbed || this.vectorCond ? conditionDrops(cond, { ...this.config, training: this.training, batch: n }) : null;
+    const drops =
+      this.classEmbed || this.vectorCond
+        ? conditionDrops(cond, { ...this.config, training: this.training, batch: n })
+        : null;
     if (this.classEmbed) {
       const ids = effectiveClasses(cond, { ...this.config, training: this.training, batch: n, drops });
       emb = emb.add(this.classEmbed.forward(indices(ids, x.device)));
     }
-    if (!this.vectorCond && cond?.embedding) throw new Error('UNet: this network takes no embedding (its config has no embeddingDim)');
+    if (!this.vectorCond && cond?.embedding)
+      throw new Error('UNet: this network takes no embedding (its config has no embeddingDim)');
     const e = this.vectorCond?.effective(cond?.embedding, n, drops, x); // (N, D) or (N, L, D)
     if (e) emb = emb.add(this.vectorCond!.project(e));
     const context = e?.rank === 3 ? e : undefined; // a sequence: attended to by the attention blocks
@@ -182,7 +203,10 @@ export class UNet extends Network {
         skips.push(h);
       }
       const ds = this.downsample[level];
-      if (ds) { h = this.mark(`downsample.${level}`, ds.forward(h)); skips.push(h); } // (N, C, H/2, W/2)
+      if (ds) {
+        h = this.mark(`downsample.${level}`, ds.forward(h));
+        skips.push(h);
+      } // (N, C, H/2, W/2)
     });
     h = this.mid[2].forward(this.mid[1].forward(this.mid[0].forward(h, emb), context), emb);
     h = this.mark('mid', h);

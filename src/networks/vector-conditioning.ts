@@ -29,7 +29,11 @@ export class VectorCondition extends Module {
   readonly mlp: [Linear, Linear];
 
   /** shape: [D] or [L, D] of one image's condition; embedDim: width E of the time embedding it is added to. */
-  constructor(readonly shape: readonly number[], embedDim: number, rng: Rng) {
+  constructor(
+    readonly shape: readonly number[],
+    embedDim: number,
+    rng: Rng,
+  ) {
     super();
     const d = shape.at(-1)!;
     // A random direction of norm about 1: distinct from every real vector at the start, learned from dropped rows.
@@ -47,8 +51,14 @@ export class VectorCondition extends Module {
   effective(given: Tensor | undefined, batch: number, drops: Uint8Array | null, like: Tensor): Tensor {
     const nul = this.nullEmbedding.unsqueeze(0); // (1, ...shape)
     if (given === undefined) return nul.expand([batch, ...this.shape]);
-    if (given.rank !== this.shape.length + 1 || given.shape[0] !== batch || this.shape.some((s, i) => given.shape[i + 1] !== s)) {
-      throw new Error(`network: embedding must have shape (${batch}, ${this.shape.join(', ')}), got [${given.shape.join(', ')}]`);
+    if (
+      given.rank !== this.shape.length + 1 ||
+      given.shape[0] !== batch ||
+      this.shape.some((s, i) => given.shape[i + 1] !== s)
+    ) {
+      throw new Error(
+        `network: embedding must have shape (${batch}, ${this.shape.join(', ')}), got [${given.shape.join(', ')}]`,
+      );
     }
     const e = (given.device === like.device ? given : given.toDevice(like.device)).to('float32');
     if (!drops) return e;
@@ -67,6 +77,7 @@ export class VectorCondition extends Module {
 export function checkEmbeddingConfig(c: EmbeddingConfig): void {
   const { embeddingDim: d = 0, embeddingLength: l = 0 } = c;
   if (!Number.isInteger(d) || d < 0) throw new Error(`network: embeddingDim must be a non-negative integer, got ${d}`);
-  if (!Number.isInteger(l) || l < 0) throw new Error(`network: embeddingLength must be a non-negative integer, got ${l}`);
+  if (!Number.isInteger(l) || l < 0)
+    throw new Error(`network: embeddingLength must be a non-negative integer, got ${l}`);
   if (l > 0 && d === 0) throw new Error(`network: embeddingLength ${l} needs an embeddingDim`);
 }

@@ -40,9 +40,13 @@ export abstract class Module {
     for (const [n, m] of this.#children) out.push(...m.namedBuffers(`${prefix}${n}.`));
     return out;
   }
-  parameters(): Tensor[] { return this.namedParameters().map(([, t]) => t); }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
   /** Total number of trainable scalars. */
-  parameterCount(): number { return this.parameters().reduce((a, t) => a + t.size, 0); }
+  parameterCount(): number {
+    return this.parameters().reduce((a, t) => a + t.size, 0);
+  }
 
   /** Parameters and buffers by name (the tensors themselves, not copies). */
   stateDict(): Record<string, Tensor> {
@@ -54,7 +58,9 @@ export abstract class Module {
     const missing = Object.keys(own).filter((k) => !(k in state));
     const extra = Object.keys(state).filter((k) => !(k in own));
     if (missing.length || extra.length) {
-      throw new Error(`loadStateDict: missing [${missing.slice(0, 5).join(', ')}] unexpected [${extra.slice(0, 5).join(', ')}]`);
+      throw new Error(
+        `loadStateDict: missing [${missing.slice(0, 5).join(', ')}] unexpected [${extra.slice(0, 5).join(', ')}]`,
+      );
     }
     noGrad(() => {
       for (const [k, t] of Object.entries(own)) {
@@ -73,13 +79,17 @@ export abstract class Module {
     for (const m of this.#children.values()) m.train(on);
     return this;
   }
-  eval(): this { return this.train(false); }
+  eval(): this {
+    return this.train(false);
+  }
 
   /** Converts every parameter and buffer in place to dtype (float64 for gradient checks). */
   toDtype(dtype: DType): this {
-    noGrad(() => tidy(() => {
-      for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) t.setData(t.to(dtype));
-    }));
+    noGrad(() =>
+      tidy(() => {
+        for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) t.setData(t.to(dtype));
+      }),
+    );
     return this;
   }
 

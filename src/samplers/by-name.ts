@@ -18,11 +18,17 @@ export interface SamplerExtras {
 /** The named sampler; extras that do not apply to it are ignored. */
 export function samplerFor(name: SamplerName, extra: SamplerExtras = {}): Sampler {
   switch (name) {
-    case 'ddpm': return extra.variance ? bindSampler(ddpm, { variance: extra.variance }) : ddpm;
-    case 'ddim': return extra.eta !== undefined ? bindSampler(ddim, { eta: extra.eta }) : ddim;
-    case 'euler-maruyama': return eulerMaruyama;
-    case 'pc': return predictorCorrector;
-    case 'heun': return heun;
-    case 'dpmpp-2m': return dpmpp2m;
+    case 'ddpm':
+      return extra.variance ? bindSampler(ddpm, { variance: extra.variance }) : ddpm;
+    case 'ddim':
+      return extra.eta !== undefined ? bindSampler(ddim, { eta: extra.eta }) : ddim;
+    case 'euler-maruyama':
+      return eulerMaruyama;
+    case 'pc':
+      return predictorCorrector;
+    case 'heun':
+      return heun;
+    case 'dpmpp-2m':
+      return dpmpp2m;
   }
 }

@@ -66,14 +66,20 @@ export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sig
  */
 export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): number[] {
   if (o.sigmas) return checkGrid(o.sigmas);
-  const s = d.schedule, n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
+  const s = d.schedule,
+    n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: numSteps must be a positive integer, got ${n}`);
-  if (samplerGridKinds[name] === 'karras') return karrasSigmas(n, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), o.rho ?? 7);
+  if (samplerGridKinds[name] === 'karras')
+    return karrasSigmas(n, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), o.rho ?? 7);
   return [...timeGrid(s, n, o.spacing).map((t) => noiseLevel(s, t)), 0];
 }
 
 /** The first x (owned by the sampler) and the grid index it sits at. */
-function startPoint(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions): { x: Tensor; first: number } {
+function startPoint(
+  shape: readonly number[],
+  sigmas: readonly number[],
+  o: SamplerOptions,
+): { x: Tensor; first: number } {
   if (o.start) {
     const { x, step } = o.start;
     if (!Number.isInteger(step) || step < 0 || step >= sigmas.length - 1) {
@@ -99,18 +105,32 @@ export interface Sampler {
  * Denoiser evaluations a sampler makes per sample with these options, counted on a stand-in denoiser for the
  * schedule that answers 0 at once (no network runs; what eval reports as the cost of a setting).
  */
-export function countEvaluations(sampler: Sampler, schedule: Schedule, o: Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> = {}): number {
+export function countEvaluations(
+  sampler: Sampler,
+  schedule: Schedule,
+  o: Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> = {},
+): number {
   let calls = 0;
-  const standIn: Denoiser = { schedule, denoise: (x) => { calls += 1; return x.mul(0); } };
+  const standIn: Denoiser = {
+    schedule,
+    denoise: (x) => {
+      calls += 1;
+      return x.mul(0);
+    },
+  };
   tidy(() => sampler(standIn, [1, 1], { ...o, rng: new Rng(0) }));
   return calls;
 }
 
 /** A sampler with some of its options bound (DDIM's eta, DDPM's variance), keeping its name. */
 export function bindSampler<O extends SamplerOptions>(
-  s: { (d: Denoiser, shape: readonly number[], o: O): Tensor; readonly samplerName: SamplerName }, bound: Partial<O>,
+  s: { (d: Denoiser, shape: readonly number[], o: O): Tensor; readonly samplerName: SamplerName },
+  bound: Partial<O>,
 ): Sampler {
-  return Object.assign((d: Denoiser, shape: readonly number[], o: SamplerOptions) => s(d, shape, { ...o, ...bound } as O), { samplerName: s.samplerName });
+  return Object.assign(
+    (d: Denoiser, shape: readonly number[], o: SamplerOptions) => s(d, shape, { ...o, ...bound } as O),
+    { samplerName: s.samplerName },
+  );
 }
 
 /** One step from x at sigmas[i] to sigmas[i+1]: the new x and the x0 estimate it used (prevX0: the last step's). */

@@ -8,13 +8,18 @@ export type SamplerName = (typeof samplerNames)[number];
  * 1000 on a continuous one). Heun and DPM-Solver++(2M) follow EDM and DPM-Solver's own settings.
  */
 export const defaultSamplerSteps: Readonly<Record<SamplerName, number | 'T'>> = {
-  ddpm: 'T', ddim: 50, 'euler-maruyama': 500, pc: 500, heun: 18, 'dpmpp-2m': 20,
+  ddpm: 'T',
+  ddim: 50,
+  'euler-maruyama': 500,
+  pc: 500,
+  heun: 18,
+  'dpmpp-2m': 20,
 };
 
 /** The default step count of a sampler on a schedule with numTimesteps discrete steps (null: continuous). */
 export function defaultStepsFor(name: SamplerName, numTimesteps: number | null): number {
   const d = defaultSamplerSteps[name];
-  return d === 'T' ? numTimesteps ?? 1000 : d;
+  return d === 'T' ? (numTimesteps ?? 1000) : d;
 }
 
 /** "ddpm: T, ddim: 50, ...": the defaults as help text. */
@@ -26,5 +31,10 @@ export const defaultStepsText = samplerNames.map((n) => `${n}: ${defaultSamplerS
  * 2022 eq. 5), which the ODE solvers were designed for.
  */
 export const samplerGridKinds: Readonly<Record<SamplerName, 'time' | 'karras'>> = {
-  ddpm: 'time', ddim: 'time', 'euler-maruyama': 'time', pc: 'time', heun: 'karras', 'dpmpp-2m': 'karras',
+  ddpm: 'time',
+  ddim: 'time',
+  'euler-maruyama': 'time',
+  pc: 'time',
+  heun: 'karras',
+  'dpmpp-2m': 'karras',
 };

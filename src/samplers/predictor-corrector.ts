@@ -24,7 +24,8 @@ function meanRowNorm(x: Tensor): number {
 /** Samples of the given shape. Default numSteps 500; network evaluations: numSteps + correctorSteps (numSteps - 1). */
 export function predictorCorrector(d: Denoiser, shape: readonly number[], o: PredictorCorrectorOptions): Tensor {
   const sigmas = stepGrid('pc', d, o);
-  const M = o.correctorSteps ?? 1, r = o.snr ?? 0.16;
+  const M = o.correctorSteps ?? 1,
+    r = o.snr ?? 0.16;
   return runSteps(shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Predictor: reverse diffusion from sigma_t to sigma_s.
@@ -35,7 +36,10 @@ export function predictorCorrector(d: Denoiser, shape: readonly number[], o: Pre
     xs = xs.add(noiseLike(x, o.rng).mul(Math.sqrt(dv)));
     // Corrector: Langevin dynamics targeting p_{sigma_s}.
     for (let j = 0; j < M; j++) {
-      const score = d.denoise(xs, ss, o.cond ?? null).sub(xs).div(ss * ss);
+      const score = d
+        .denoise(xs, ss, o.cond ?? null)
+        .sub(xs)
+        .div(ss * ss);
       const z = noiseLike(xs, o.rng);
       const e = 2 * ((r * meanRowNorm(z)) / meanRowNorm(score)) ** 2;
       xs = xs.add(score.mul(e)).add(z.mul(Math.sqrt(2 * e)));

@@ -8,8 +8,17 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import {
-  DEFAULT_LIMITS, JOB_KINDS, PREVIEW_CONTENTS, RequestError, SAMPLER_NAMES, VIEW_NAMES, parseJob,
-  type JobKind, type JobResult, type Limits, type ModelInfo,
+  DEFAULT_LIMITS,
+  JOB_KINDS,
+  PREVIEW_CONTENTS,
+  RequestError,
+  SAMPLER_NAMES,
+  VIEW_NAMES,
+  parseJob,
+  type JobKind,
+  type JobResult,
+  type Limits,
+  type ModelInfo,
 } from './protocol.js';
 import { jobDefaults } from '../jobs/specs.js';
 import { JobCancelled, JobQueue, QueueFull, type Frame, type QueueStats } from './queue.js';
@@ -53,8 +62,13 @@ export interface PlaygroundServer {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
 };
 
 /** Every file of the built page by URL path, read once. */
@@ -66,7 +80,10 @@ function loadStatic(dir: string): Map<string, { body: Buffer; type: string }> {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (CONTENT_TYPES[extname(name)]) {
-        files.set(`/${relative(dir, p).split(sep).join('/')}`, { body: readFileSync(p), type: CONTENT_TYPES[extname(name)]! });
+        files.set(`/${relative(dir, p).split(sep).join('/')}`, {
+          body: readFileSync(p),
+          type: CONTENT_TYPES[extname(name)]!,
+        });
       }
     }
   };
@@ -81,8 +98,13 @@ const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buff
 /** A result as JSON: images as data URLs (shown at once) and as download URLs. */
 function resultJson(id: string, r: JobResult) {
   return {
-    id, summary: r.summary,
-    images: r.images.map((im, i) => ({ label: im.label, image: dataUrl('image/png', im.png), url: `/api/results/${id}/${i}.png` })),
+    id,
+    summary: r.summary,
+    images: r.images.map((im, i) => ({
+      label: im.label,
+      image: dataUrl('image/png', im.png),
+      url: `/api/results/${id}/${i}.png`,
+    })),
     ...(r.gif ? { gif: `/api/results/${id}/animation.gif` } : {}),
     ...(r.forward ? { forward: r.forward.map((f) => ({ t: f.t, image: dataUrl('image/png', f.png) })) } : {}),
   };
@@ -131,7 +153,12 @@ function errorStatus(e: unknown): { status: number; message: string } {
 
 export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...o.limits };
-  const queue = await JobQueue.start({ modelPath: o.modelPath, precision: o.precision, maxWaiting: o.maxWaiting ?? 16, jobTimeoutMs: o.jobTimeoutMs ?? 300_000 });
+  const queue = await JobQueue.start({
+    modelPath: o.modelPath,
+    precision: o.precision,
+    maxWaiting: o.maxWaiting ?? 16,
+    jobTimeoutMs: o.jobTimeoutMs ?? 300_000,
+  });
   const info = queue.info;
   const files = loadStatic(o.webDir ?? WEB_DIR);
   const results = new Map<string, JobResult>();
@@ -141,7 +168,10 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   const hosts = allowedHosts(o.host ?? '127.0.0.1', o.allowHosts);
   app.addHook('onRequest', async (req) => {
     if (!hosts.includes(hostName(req.headers.host))) {
-      throw new RequestError(`forbidden host '${String(req.headers.host ?? '').slice(0, 100)}': this server answers to ${hosts.join(', ')} (--allow-host to add a name)`, 403);
+      throw new RequestError(
+        `forbidden host '${String(req.headers.host ?? '').slice(0, 100)}': this server answers to ${hosts.join(', ')} (--allow-host to add a name)`,
+        403,
+      );
     }
   });
   app.addHook('onSend', async (_req, reply) => {
@@ -150,24 +180,43 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
   });
   app.setErrorHandler((e, req, reply) => {
     const { status, message } = errorStatus(e);
-    if (status === 415) return void reply.code(415).send({ error: `unsupported content type '${String(req.headers['content-type']).slice(0, 100)}': send JSON (application/json)` });
+    if (status === 415)
+      return void reply.code(415).send({
+        error: `unsupported content type '${String(req.headers['content-type']).slice(0, 100)}': send JSON (application/json)`,
+      });
     if (e instanceof QueueFull) reply.header('Retry-After', String(e.retryAfterSeconds));
     void reply.code(status).send({ error: message });
   });
-  app.setNotFoundHandler((req, reply) => void reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler(
+    (req, reply) => void reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }),
+  );
 
   app.get('/api/info', async () => ({
-    model: info, samplers: SAMPLER_NAMES, views: VIEW_NAMES, previews: PREVIEW_CONTENTS, jobs: JOB_KINDS, defaults: jobDefaults, limits,
+    model: info,
+    samplers: SAMPLER_NAMES,
+    views: VIEW_NAMES,
+    previews: PREVIEW_CONTENTS,
+    jobs: JOB_KINDS,
+    defaults: jobDefaults,
+    limits,
     queue: queue.stats(),
   }));
 
   app.get<{ Params: { id: string; file: string } }>('/api/results/:id/:file', async (req, reply) => {
     const r = results.get(req.params.id);
     const m = /^(\d{1,2})\.png$/.exec(req.params.file);
-    const body = !r ? undefined : req.params.file === 'animation.gif' ? r.gif : m ? r.images[Number(m[1])]?.png : undefined;
+    const body = !r
+      ? undefined
+      : req.params.file === 'animation.gif'
+        ? r.gif
+        : m
+          ? r.images[Number(m[1])]?.png
+          : undefined;
     if (!body) throw new RequestError(`no such result: ${req.params.id}/${req.params.file}`, 404);
     const ext = req.params.file.endsWith('.gif') ? 'gif' : 'png';
-    return reply.type(`image/${ext}`).header('Content-Disposition', `attachment; filename="difflab-${req.params.id.slice(0, 8)}-${req.params.file}"`)
+    return reply
+      .type(`image/${ext}`)
+      .header('Content-Disposition', `attachment; filename="difflab-${req.params.id.slice(0, 8)}-${req.params.file}"`)
       .send(Buffer.from(body));
   });
 
@@ -198,11 +247,14 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
       };
       const job = queue.submit(spec, {
         onStart: () => event('started', {}),
-        onFrame: (f: Frame) => event('frame', { step: f.step, numSteps: f.numSteps, image: dataUrl('image/png', f.png) }),
+        onFrame: (f: Frame) =>
+          event('frame', { step: f.step, numSteps: f.numSteps, image: dataUrl('image/png', f.png) }),
       });
       reply.hijack();
       reply.raw.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no',
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'X-Accel-Buffering': 'no',
         'X-Content-Type-Options': 'nosniff',
       });
       onDisconnect(reply, job.cancel);
@@ -225,7 +277,10 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
     const file = files.get(path);
     if (file) return reply.type(file.type).send(file.body);
     if (path === '/') {
-      return reply.code(503).type('text/plain; charset=utf-8').send('The page is not built: run npm run build:web (the API works: GET /api/info).');
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The page is not built: run npm run build:web (the API works: GET /api/info).');
     }
     throw new RequestError(`not found: ${path}`, 404);
   });
@@ -237,15 +292,22 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
     await queue.close();
     await app.close().catch(() => {});
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
-      ? 'no such address on this machine' : String(err.message).split('\n')[0];
+    const why =
+      err.code === 'EADDRINUSE'
+        ? 'the port is in use'
+        : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+          ? 'no such address on this machine'
+          : String(err.message).split('\n')[0];
     throw new Error(`cannot listen on ${o.host ?? '127.0.0.1'}:${o.port ?? 8080}: ${why}`);
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : o.port ?? 8080;
+  const port = typeof address === 'object' && address ? address.port : (o.port ?? 8080);
   const host = o.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, info, app, hosts,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    info,
+    app,
+    hosts,
     stats: () => queue.stats(),
     async close() {
       await queue.close();

@@ -1,14 +1,17 @@
 // What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
-import { anagramViews, jobDefaults, jobKinds, type JobKind, type JobSpec, type SamplingSpec } from '../jobs/specs.js';
+import { anagramViews, jobDefaults, jobKinds, type JobKind, type SamplingSpec } from '../jobs/specs.js';
 import { isPng, readImageHeader } from '../io/image-header.js';
 import { classIdOf } from '../model/classes.js';
 import { defaultStepsFor, samplerNames } from '../samplers/names.js';
 
 /** A request the API refuses, with the HTTP status it gets (400 unless said) and a one-line reason. */
 export class RequestError extends Error {
-  constructor(message: string, readonly statusCode = 400) {
+  constructor(
+    message: string,
+    readonly statusCode = 400,
+  ) {
     super(message);
   }
 }
@@ -37,12 +40,23 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  bodyBytes: 2 << 20, imageBytes: 1 << 20, imageSidePixels: 1024, maxImages: 16, maxSteps: 200, maxForwardTimes: 32,
+  bodyBytes: 2 << 20,
+  imageBytes: 1 << 20,
+  imageSidePixels: 1024,
+  maxImages: 16,
+  maxSteps: 200,
+  maxForwardTimes: 32,
 };
 
 // The job messages between the server and its runner are the library's worker protocol (jobs/worker-protocol.ts).
 export type {
-  JobRequest, JobResult, ModelInfo, PreviewSpec, ResultImage, WorkerMessage as RunnerMessage, WorkerRequest as ServerMessage,
+  JobRequest,
+  JobResult,
+  ModelInfo,
+  PreviewSpec,
+  ResultImage,
+  WorkerMessage as RunnerMessage,
+  WorkerRequest as ServerMessage,
 } from '../jobs/worker-protocol.js';
 import type { JobRequest, ModelInfo, PreviewSpec } from '../jobs/worker-protocol.js';
 
@@ -53,7 +67,12 @@ function field(b: Body, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(b, name) ? b[name] : undefined;
 }
 
-function number(b: Body, name: string, fallback: number | undefined, range: { min: number; max: number; integer?: boolean }): number {
+function number(
+  b: Body,
+  name: string,
+  fallback: number | undefined,
+  range: { min: number; max: number; integer?: boolean },
+): number {
   const v = field(b, name);
   if (v === undefined || v === null) {
     if (fallback === undefined) throw new RequestError(`'${name}' is required`);
@@ -63,7 +82,8 @@ function number(b: Body, name: string, fallback: number | undefined, range: { mi
   if (typeof v !== 'number' || !Number.isFinite(v) || (range.integer && !Number.isInteger(v))) {
     throw new RequestError(`'${name}' must be ${kind} in [${range.min}, ${range.max}], got ${JSON.stringify(v)}`);
   }
-  if (v < range.min || v > range.max) throw new RequestError(`'${name}' must be ${kind} in [${range.min}, ${range.max}], got ${v}`);
+  if (v < range.min || v > range.max)
+    throw new RequestError(`'${name}' must be ${kind} in [${range.min}, ${range.max}], got ${v}`);
   return v;
 }
 
@@ -82,7 +102,8 @@ function classField(b: Body, name: string, info: ModelInfo, required: boolean): 
     if (required) throw new RequestError(`'${name}' is required (a class name or id)`);
     return null;
   }
-  if (typeof v !== 'string' && typeof v !== 'number') throw new RequestError(`'${name}' must be a class name or id, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new RequestError(`'${name}' must be a class name or id, got ${JSON.stringify(v)}`);
   try {
     return classIdOf(String(v), info.classNames);
   } catch (e) {
@@ -96,7 +117,8 @@ const PNG_DATA_URL = 'data:image/png;base64,';
 function pngField(b: Body, name: string, limits: Limits): Uint8Array {
   const v = field(b, name);
   if (typeof v !== 'string') throw new RequestError(`'${name}' is required: a PNG as a data URL (${PNG_DATA_URL}...)`);
-  if (!v.startsWith(PNG_DATA_URL)) throw new RequestError(`'${name}' must be a PNG data URL starting with ${PNG_DATA_URL}`);
+  if (!v.startsWith(PNG_DATA_URL))
+    throw new RequestError(`'${name}' must be a PNG data URL starting with ${PNG_DATA_URL}`);
   const base64 = v.slice(PNG_DATA_URL.length);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new RequestError(`'${name}' is not valid base64`);
   if (Math.floor((base64.length * 3) / 4) > limits.imageBytes) {
@@ -107,9 +129,14 @@ function pngField(b: Body, name: string, limits: Limits): Uint8Array {
   // The header (every chunk's bounds and CRC, the one IHDR) is read before any decoding: no decompression bombs.
   const side = limits.imageSidePixels;
   const { width: w, height: h } = (() => {
-    try { return readImageHeader(bytes, `'${name}'`, Infinity); } catch (e) { throw new RequestError((e as Error).message); }
+    try {
+      return readImageHeader(bytes, `'${name}'`, Infinity);
+    } catch (e) {
+      throw new RequestError((e as Error).message);
+    }
   })();
-  if (w > side || h > side) throw new RequestError(`'${name}' is ${w}x${h}; pictures must be at most ${side}x${side}`, 413);
+  if (w > side || h > side)
+    throw new RequestError(`'${name}' is ${w}x${h}; pictures must be at most ${side}x${side}`, 413);
   return bytes;
 }
 
@@ -121,12 +148,17 @@ function sampling(b: Body, kind: Exclude<JobKind, 'forward'>, info: ModelInfo, l
   const sampler = choice(b, 'sampler', SAMPLER_NAMES, d.sampler);
   const steps = field(b, 'steps');
   if ((steps === undefined || steps === null) && defaultStepsFor(sampler, T) > maxSteps) {
-    throw new RequestError(`'steps' is required for ${sampler} here: its own default, ${defaultStepsFor(sampler, T)}, is over this server's ${maxSteps}`);
+    throw new RequestError(
+      `'steps' is required for ${sampler} here: its own default, ${defaultStepsFor(sampler, T)}, is over this server's ${maxSteps}`,
+    );
   }
-  if (field(b, 'eta') !== undefined && sampler !== 'ddim') throw new RequestError(`'eta' applies to the ddim sampler only, not ${sampler}`);
+  if (field(b, 'eta') !== undefined && sampler !== 'ddim')
+    throw new RequestError(`'eta' applies to the ddim sampler only, not ${sampler}`);
   return {
     sampler,
-    ...(steps !== undefined && steps !== null ? { numSteps: number(b, 'steps', undefined, { min: 1, max: maxSteps, integer: true }) } : {}),
+    ...(steps !== undefined && steps !== null
+      ? { numSteps: number(b, 'steps', undefined, { min: 1, max: maxSteps, integer: true }) }
+      : {}),
     seed: number(b, 'seed', jobDefaults.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     guidance: number(b, 'guidance', d.guidance, { min: 0, max: 20 }),
     eta: number(b, 'eta', d.eta, { min: 0, max: 1 }),
@@ -134,7 +166,10 @@ function sampling(b: Body, kind: Exclude<JobKind, 'forward'>, info: ModelInfo, l
 }
 
 function preview(b: Body): PreviewSpec {
-  return { maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }), content: choice(b, 'preview', PREVIEW_CONTENTS, 'x0') };
+  return {
+    maxFrames: number(b, 'frames', 20, { min: 1, max: 100, integer: true }),
+    content: choice(b, 'preview', PREVIEW_CONTENTS, 'x0'),
+  };
 }
 
 const SAMPLING_FIELDS = ['sampler', 'steps', 'seed', 'guidance', 'eta', 'frames', 'preview'];
@@ -150,46 +185,76 @@ const jobFields: Record<JobKind, readonly string[]> = {
 
 /** Checks a request body for a job kind; throws RequestError naming the first bad field. */
 export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: Limits = DEFAULT_LIMITS): JobRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestError('the request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new RequestError('the request body must be a JSON object');
   const b = body as Body;
   const unknown = Object.keys(b).find((k) => !jobFields[kind].includes(k));
-  if (unknown !== undefined) throw new RequestError(`unknown field '${unknown.slice(0, 64)}' for ${kind} (fields: ${jobFields[kind].join(', ')})`);
-  const count = (k: 'generate' | 'anagram' | 'hybrid') => number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
+  if (unknown !== undefined)
+    throw new RequestError(
+      `unknown field '${unknown.slice(0, 64)}' for ${kind} (fields: ${jobFields[kind].join(', ')})`,
+    );
+  const count = (k: 'generate' | 'anagram' | 'hybrid') =>
+    number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
   const picture = (name: string) => ({ source: `'${name}'`, bytes: pngField(b, name, limits) });
   const optionalClass = () => {
     const classId = classField(b, 'class', info, false);
-    if (classId === null && field(b, 'guidance') !== undefined && field(b, 'guidance') !== 1) throw new RequestError(`'guidance' needs a 'class'`);
+    if (classId === null && field(b, 'guidance') !== undefined && field(b, 'guidance') !== 1)
+      throw new RequestError(`'guidance' needs a 'class'`);
     return classId;
   };
   switch (kind) {
     case 'generate': {
       const n = count(kind);
       const cls = optionalClass();
-      return { kind, count: n, classes: cls === null ? null : new Array<number>(n).fill(cls), ...sampling(b, kind, info, limits), preview: preview(b) };
+      return {
+        kind,
+        count: n,
+        classes: cls === null ? null : new Array<number>(n).fill(cls),
+        ...sampling(b, kind, info, limits),
+        preview: preview(b),
+      };
     }
     case 'sdedit':
       return {
-        kind, image: picture('image'), start: { strength: number(b, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) },
-        classId: optionalClass(), ...sampling(b, kind, info, limits), preview: preview(b),
+        kind,
+        image: picture('image'),
+        start: { strength: number(b, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) },
+        classId: optionalClass(),
+        ...sampling(b, kind, info, limits),
+        preview: preview(b),
       };
     case 'inpaint':
       return {
-        kind, image: picture('image'), mask: picture('mask'), classId: optionalClass(),
+        kind,
+        image: picture('image'),
+        mask: picture('mask'),
+        classId: optionalClass(),
         resampleSteps: number(b, 'resample', jobDefaults.inpaint.resampleSteps, { min: 1, max: 10, integer: true }),
-        ...sampling(b, kind, info, limits), preview: preview(b),
+        ...sampling(b, kind, info, limits),
+        preview: preview(b),
       };
     case 'anagram':
       return {
-        kind, count: count(kind), classA: classField(b, 'classA', info, true)!, classB: classField(b, 'classB', info, true)!,
-        view: choice(b, 'view', VIEW_NAMES, jobDefaults.anagram.view), ...sampling(b, kind, info, limits), preview: preview(b),
+        kind,
+        count: count(kind),
+        classA: classField(b, 'classA', info, true)!,
+        classB: classField(b, 'classB', info, true)!,
+        view: choice(b, 'view', VIEW_NAMES, jobDefaults.anagram.view),
+        ...sampling(b, kind, info, limits),
+        preview: preview(b),
       };
     case 'hybrid': {
       const blurKernel = number(b, 'kernel', jobDefaults.hybrid.blurKernel, { min: 1, max: 65, integer: true });
       if (blurKernel % 2 === 0) throw new RequestError(`'kernel' must be odd, got ${blurKernel}`);
       return {
-        kind, count: count(kind), classLow: classField(b, 'classLow', info, true)!, classHigh: classField(b, 'classHigh', info, true)!,
-        blurSigma: number(b, 'sigma', jobDefaults.hybrid.blurSigma, { min: 0.1, max: 16 }), blurKernel,
-        ...sampling(b, kind, info, limits), preview: preview(b),
+        kind,
+        count: count(kind),
+        classLow: classField(b, 'classLow', info, true)!,
+        classHigh: classField(b, 'classHigh', info, true)!,
+        blurSigma: number(b, 'sigma', jobDefaults.hybrid.blurSigma, { min: 0.1, max: 16 }),
+        blurKernel,
+        ...sampling(b, kind, info, limits),
+        preview: preview(b),
       };
     }
     case 'forward': {
@@ -204,8 +269,11 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
       if (bad !== undefined) throw new RequestError(`'times': ${JSON.stringify(bad)} is not a number in [0, ${tMax}]`);
       const discrete = info.schedule.numTimesteps !== null;
       return {
-        kind, image: picture('image'), seed: number(b, 'seed', jobDefaults.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
-        times: (times as number[]).map((t) => (discrete ? Math.round(t) : t)), preview: preview(b),
+        kind,
+        image: picture('image'),
+        seed: number(b, 'seed', jobDefaults.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+        times: (times as number[]).map((t) => (discrete ? Math.round(t) : t)),
+        preview: preview(b),
       };
     }
   }

@@ -3,7 +3,14 @@
 // It owns the runner process (runner-process.ts) and starts a new one if it dies.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RequestError, type JobResult, type JobRequest, type ModelInfo, type RunnerMessage, type ServerMessage } from './protocol.js';
+import {
+  RequestError,
+  type JobResult,
+  type JobRequest,
+  type ModelInfo,
+  type RunnerMessage,
+  type ServerMessage,
+} from './protocol.js';
 import { defaultStepsFor } from '../samplers/names.js';
 import type { Precision } from '../engine/index.js';
 
@@ -67,15 +74,30 @@ export interface QueueStats {
 /** Forks the runner and waits until its model is loaded; a model that does not load is a one-line error. */
 function startRunner(modelPath: string, precision: Precision): Promise<{ child: ChildProcess; info: ModelInfo }> {
   const child = fork(fileURLToPath(new URL('./runner-process.js', import.meta.url)), [modelPath, precision], {
-    serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     const onMessage = (m: RunnerMessage) => {
-      if (m.type === 'ready') { cleanup(); resolve({ child, info: m.info }); }
-      if (m.type === 'failed') { cleanup(); child.kill(); reject(new Error(m.error)); }
+      if (m.type === 'ready') {
+        cleanup();
+        resolve({ child, info: m.info });
+      }
+      if (m.type === 'failed') {
+        cleanup();
+        child.kill();
+        reject(new Error(m.error));
+      }
     };
-    const onExit = (code: number | null) => { cleanup(); reject(new Error(`the job runner exited (code ${code}) before loading the model`)); };
-    const cleanup = () => { child.off('message', onMessage); child.off('exit', onExit); };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`the job runner exited (code ${code}) before loading the model`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
     child.on('message', onMessage);
     child.on('exit', onExit);
   });
@@ -105,7 +127,8 @@ class JobTimes {
   estimate(work: number): number {
     const n = this.done.length;
     if (n === 0) return 1 + 0.01 * work;
-    const mw = this.done.reduce((s, d) => s + d.work, 0) / n, ms = this.done.reduce((s, d) => s + d.seconds, 0) / n;
+    const mw = this.done.reduce((s, d) => s + d.work, 0) / n,
+      ms = this.done.reduce((s, d) => s + d.seconds, 0) / n;
     const sww = this.done.reduce((s, d) => s + (d.work - mw) ** 2, 0);
     if (sww === 0) return (ms / mw) * work;
     const b = Math.max(0, this.done.reduce((s, d) => s + (d.work - mw) * (d.seconds - ms), 0) / sww);
@@ -125,10 +148,18 @@ export class JobQueue {
   private startedAt = 0;
   readonly counts = { completed: 0, cancelled: 0, failed: 0 };
 
-  private constructor(private readonly o: Required<QueueOptions>, readonly info: ModelInfo) {}
+  private constructor(
+    private readonly o: Required<QueueOptions>,
+    readonly info: ModelInfo,
+  ) {}
 
   static async start(o: QueueOptions): Promise<JobQueue> {
-    const options: Required<QueueOptions> = { maxWaiting: 16, jobTimeoutMs: 300_000, ...o, precision: o.precision ?? 'fp32' };
+    const options: Required<QueueOptions> = {
+      maxWaiting: 16,
+      jobTimeoutMs: 300_000,
+      ...o,
+      precision: o.precision ?? 'fp32',
+    };
     const { child, info } = await startRunner(options.modelPath, options.precision);
     const q = new JobQueue(options, info);
     q.attach(child);
@@ -146,7 +177,15 @@ export class JobQueue {
     const id = this.nextId++;
     let job!: Job;
     const result = new Promise<JobResult>((resolve, reject) => {
-      job = { id, spec, work: workOf(spec, this.info.schedule.numTimesteps), onFrame: hooks.onFrame ?? (() => {}), onStart: hooks.onStart ?? (() => {}), resolve, reject };
+      job = {
+        id,
+        spec,
+        work: workOf(spec, this.info.schedule.numTimesteps),
+        onFrame: hooks.onFrame ?? (() => {}),
+        onStart: hooks.onStart ?? (() => {}),
+        resolve,
+        reject,
+      };
     });
     result.catch(() => {}); // callers that stop listening must not leave an unhandled rejection
     const position = this.waiting.length + (this.current ? 1 : 0);
@@ -160,7 +199,9 @@ export class JobQueue {
    * estimate, at most the jobs' time limits, at least 1.
    */
   secondsUntilFree(): number {
-    const running = this.current ? Math.max(0, this.times.estimate(this.current.work) - (performance.now() - this.startedAt) / 1000) : 0;
+    const running = this.current
+      ? Math.max(0, this.times.estimate(this.current.work) - (performance.now() - this.startedAt) / 1000)
+      : 0;
     const seconds = this.waiting.reduce((s, j) => s + this.times.estimate(j.work), running);
     const limit = ((this.waiting.length + 1) * this.o.jobTimeoutMs) / 1000;
     return Math.max(1, Math.ceil(Math.min(seconds, limit)));
@@ -211,18 +252,32 @@ export class JobQueue {
           if (job?.id === m.id) job.onFrame({ step: m.step, numSteps: m.numSteps, png: m.png });
           break;
         case 'done':
-          this.finish(m.id, (j) => { this.counts.completed++; j.resolve(m.result); }, true);
+          this.finish(
+            m.id,
+            (j) => {
+              this.counts.completed++;
+              j.resolve(m.result);
+            },
+            true,
+          );
           break;
         case 'cancelled': {
           const timedOut = job !== null && performance.now() - this.startedAt >= this.o.jobTimeoutMs;
           this.finish(m.id, (j) => {
             this.counts.cancelled++;
-            j.reject(timedOut ? new RequestError(`the job ran longer than ${this.o.jobTimeoutMs / 1000} s and was stopped`, 503) : new JobCancelled());
+            j.reject(
+              timedOut
+                ? new RequestError(`the job ran longer than ${this.o.jobTimeoutMs / 1000} s and was stopped`, 503)
+                : new JobCancelled(),
+            );
           });
           break;
         }
         case 'error':
-          this.finish(m.id, (j) => { this.counts.failed++; j.reject(new RequestError(m.error, m.statusCode)); });
+          this.finish(m.id, (j) => {
+            this.counts.failed++;
+            j.reject(new RequestError(m.error, m.statusCode));
+          });
           break;
       }
     });
@@ -235,14 +290,17 @@ export class JobQueue {
         this.counts.failed++;
         job.reject(new Error(`the job runner stopped (code ${code}) during the job`));
       }
-      this.restarting = startRunner(this.o.modelPath, this.o.precision).then(({ child: c }) => {
-        this.restarting = null;
-        this.attach(c);
-        this.pump();
-      }, (e: Error) => {
-        this.restarting = null;
-        for (const j of this.waiting.splice(0)) j.reject(e);
-      });
+      this.restarting = startRunner(this.o.modelPath, this.o.precision).then(
+        ({ child: c }) => {
+          this.restarting = null;
+          this.attach(c);
+          this.pump();
+        },
+        (e: Error) => {
+          this.restarting = null;
+          for (const j of this.waiting.splice(0)) j.reject(e);
+        },
+      );
     });
   }
 
@@ -250,7 +308,11 @@ export class JobQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const j of this.waiting.splice(0)) j.reject(new JobCancelled());
-    if (this.current) { clearTimeout(this.current.timer); this.current.reject(new JobCancelled()); this.current = null; }
+    if (this.current) {
+      clearTimeout(this.current.timer);
+      this.current.reject(new JobCancelled());
+      this.current = null;
+    }
     await this.restarting?.catch(() => {});
     const child = this.child;
     if (child.exitCode !== null || child.signalCode !== null) return;

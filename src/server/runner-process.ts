@@ -11,26 +11,38 @@ const send = (m: RunnerMessage) => process.send!(m);
 const worker = new JobWorker(process.argv[2]!, { precision: (process.argv[3] ?? 'fp32') as Precision });
 const running = new Map<number, AbortController>();
 
-worker.ready.then((info) => send({ type: 'ready', info }), (e: Error) => {
-  send({ type: 'failed', error: e.message.split('\n')[0]! });
-  process.exit(1);
-});
+worker.ready.then(
+  (info) => send({ type: 'ready', info }),
+  (e: Error) => {
+    send({ type: 'failed', error: e.message.split('\n')[0]! });
+    process.exit(1);
+  },
+);
 
 process.on('message', (m: ServerMessage) => {
-  if (m.type === 'cancel') { running.get(m.id)?.abort(); return; }
+  if (m.type === 'cancel') {
+    running.get(m.id)?.abort();
+    return;
+  }
   const controller = new AbortController();
   running.set(m.id, controller);
-  worker.run(m.spec, {
-    signal: controller.signal,
-    onFrame: (f) => send({ type: 'frame', id: m.id, ...f }),
-  }).then(
-    (result) => send({ type: 'done', id: m.id, result }),
-    (e: Error) => {
-      if (e.name === 'AbortError') send({ type: 'cancelled', id: m.id });
-      else if (e instanceof JobError) send({ type: 'error', id: m.id, error: e.message, statusCode: e.statusCode });
-      else { send({ type: 'failed', error: `runner: ${e.message.split('\n')[0]}` }); process.exit(1); }
-    },
-  ).finally(() => running.delete(m.id));
+  worker
+    .run(m.spec, {
+      signal: controller.signal,
+      onFrame: (f) => send({ type: 'frame', id: m.id, ...f }),
+    })
+    .then(
+      (result) => send({ type: 'done', id: m.id, result }),
+      (e: Error) => {
+        if (e.name === 'AbortError') send({ type: 'cancelled', id: m.id });
+        else if (e instanceof JobError) send({ type: 'error', id: m.id, error: e.message, statusCode: e.statusCode });
+        else {
+          send({ type: 'failed', error: `runner: ${e.message.split('\n')[0]}` });
+          process.exit(1);
+        }
+      },
+    )
+    .finally(() => running.delete(m.id));
 });
 // The server went away: nothing more to do.
 process.on('disconnect', () => process.exit(0));

@@ -19,7 +19,9 @@ export interface TrainingState {
   adam: { step: number; m: Tensor[]; v: Tensor[] };
 }
 
-export function checkpointDir(runDir: string): string { return join(runDir, 'checkpoints'); }
+export function checkpointDir(runDir: string): string {
+  return join(runDir, 'checkpoints');
+}
 export function checkpointPath(runDir: string, step: number): string {
   return join(checkpointDir(runDir), `step-${String(step).padStart(8, '0')}.safetensors`);
 }
@@ -27,20 +29,32 @@ export function checkpointPath(runDir: string, step: number): string {
 export function listCheckpoints(runDir: string): string[] {
   const dir = checkpointDir(runDir);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => /^step-\d{8}\.safetensors$/.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /^step-\d{8}\.safetensors$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
-export function latestCheckpoint(runDir: string): string | null { return listCheckpoints(runDir).at(-1) ?? null; }
+export function latestCheckpoint(runDir: string): string | null {
+  return listCheckpoints(runDir).at(-1) ?? null;
+}
 
 /** Writes a checkpoint atomically, then deletes all but the newest keepLast. Returns its path. */
 export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingState): string {
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(s.model)) tensors[`model.${k}`] = t;
   for (const [k, t] of Object.entries(s.ema)) tensors[`ema.${k}`] = t;
-  s.adam.m.forEach((t, i) => { tensors[`adam.m.${i}`] = t; });
-  s.adam.v.forEach((t, i) => { tensors[`adam.v.${i}`] = t; });
+  s.adam.m.forEach((t, i) => {
+    tensors[`adam.m.${i}`] = t;
+  });
+  s.adam.v.forEach((t, i) => {
+    tensors[`adam.v.${i}`] = t;
+  });
   const path = checkpointPath(runDir, s.step);
   saveSafetensors(path, tensors, {
-    format: CHECKPOINT_FORMAT, config: JSON.stringify(config), step: String(s.step), imagesSeen: String(s.imagesSeen),
+    format: CHECKPOINT_FORMAT,
+    config: JSON.stringify(config),
+    step: String(s.step),
+    imagesSeen: String(s.imagesSeen),
     adamStep: String(s.adam.step),
   });
   for (const old of listCheckpoints(runDir).slice(0, -config.keepLast)) rmSync(old, { force: true });
@@ -49,7 +63,10 @@ export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingS
 
 function indexed(all: Record<string, Tensor>, prefix: string): Tensor[] {
   const m = tensorsUnder(all, prefix);
-  return Object.keys(m).map(Number).sort((a, b) => a - b).map((i) => m[String(i)]!);
+  return Object.keys(m)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => m[String(i)]!);
 }
 
 /**
@@ -59,20 +76,35 @@ function indexed(all: Record<string, Tensor>, prefix: string): Tensor[] {
 export function loadCheckpoint(path: string): { config: TrainConfig; state: TrainingState } {
   const { tensors, metadata } = loadSafetensors(path);
   try {
-    if (metadata.format !== CHECKPOINT_FORMAT) throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
+    if (metadata.format !== CHECKPOINT_FORMAT)
+      throw new Error(`${path}: not a difflab training checkpoint (format '${metadata.format ?? 'none'}')`);
     const config = configOf(metadata, path);
-    const [step, imagesSeen, adamStep] = ['step', 'imagesSeen', 'adamStep'].map((k) => metadataCount(metadata, k, path)) as [number, number, number];
-    const nonFinite = Object.keys(tensors).find((k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size);
+    const [step, imagesSeen, adamStep] = ['step', 'imagesSeen', 'adamStep'].map((k) =>
+      metadataCount(metadata, k, path),
+    ) as [number, number, number];
+    const nonFinite = Object.keys(tensors).find(
+      (k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size,
+    );
     if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
     const state: TrainingState = {
-      step, imagesSeen, model: tensorsUnder(tensors, 'model.'), ema: tensorsUnder(tensors, 'ema.'),
+      step,
+      imagesSeen,
+      model: tensorsUnder(tensors, 'model.'),
+      ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
     };
     const emaCount = Object.keys(state.ema).length;
     const missing = Object.keys(state.ema).find((k) => !(k in state.model));
-    if (emaCount === 0 || missing !== undefined || state.adam.m.length !== emaCount || state.adam.v.length !== emaCount) {
-      throw new Error(`${path}: incomplete checkpoint (${Object.keys(state.model).length} model tensors, ${emaCount} EMA, ` +
-        `${state.adam.m.length}/${state.adam.v.length} Adam moments)`);
+    if (
+      emaCount === 0 ||
+      missing !== undefined ||
+      state.adam.m.length !== emaCount ||
+      state.adam.v.length !== emaCount
+    ) {
+      throw new Error(
+        `${path}: incomplete checkpoint (${Object.keys(state.model).length} model tensors, ${emaCount} EMA, ` +
+          `${state.adam.m.length}/${state.adam.v.length} Adam moments)`,
+      );
     }
     return { config, state };
   } catch (e) {
@@ -85,7 +117,10 @@ export function loadCheckpoint(path: string): { config: TrainConfig; state: Trai
  * The newest checkpoint of a run that loads whole: a damaged newer one (a crash mid-copy, a bad disk) is skipped,
  * onSkip hearing why, and the one before it is taken. Null when the run has no checkpoint that loads.
  */
-export function loadLatestCheckpoint(runDir: string, onSkip: (why: string) => void): ({ path: string } & ReturnType<typeof loadCheckpoint>) | null {
+export function loadLatestCheckpoint(
+  runDir: string,
+  onSkip: (why: string) => void,
+): ({ path: string } & ReturnType<typeof loadCheckpoint>) | null {
   const paths = listCheckpoints(runDir);
   for (let i = paths.length - 1; i >= 0; i--) {
     try {

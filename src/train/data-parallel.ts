@@ -5,9 +5,12 @@ import { tensor, type ProcessGroup, type Tensor } from '../engine/index.js';
 
 /** This rank's rows of a global batch of batchSize: [first, first + count). */
 export function batchShare(batchSize: number, group: ProcessGroup | null): { first: number; count: number } {
-  const world = group?.worldSize ?? 1, rank = group?.rank ?? 0;
+  const world = group?.worldSize ?? 1,
+    rank = group?.rank ?? 0;
   if (batchSize % world !== 0) {
-    throw new Error(`train: the batch of ${batchSize} does not split evenly over ${world} processes (choose a multiple of ${world})`);
+    throw new Error(
+      `train: the batch of ${batchSize} does not split evenly over ${world} processes (choose a multiple of ${world})`,
+    );
   }
   const count = batchSize / world;
   return { first: rank * count, count };
@@ -33,7 +36,12 @@ export function broadcastState(group: ProcessGroup, tensors: readonly Tensor[], 
  * world size, so each rank holds the gradient of the global batch's mean loss. Returns the global mean loss and
  * whether any rank asked to stop.
  */
-export function averageGradients(group: ProcessGroup, grads: readonly Tensor[], loss: number, stop: boolean): { loss: number; stop: boolean } {
+export function averageGradients(
+  group: ProcessGroup,
+  grads: readonly Tensor[],
+  loss: number,
+  stop: boolean,
+): { loss: number; stop: boolean } {
   const extra = tensor(Float32Array.from([loss, stop ? 1 : 0]), [2], grads[0]?.device);
   try {
     group.allReduceSum([...grads, extra]);

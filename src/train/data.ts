@@ -13,7 +13,10 @@ export function trainingSet(d: Dataset): TrainingSet {
       const classes = d.labels && d.classNames.length > 0 ? indices(Array.from(ids, (id) => d.labels![id]!)) : null;
       const e = d.embeddings;
       const cond: Cond = e
-        ? { ...(classes ? { classes } : {}), embedding: tensor(embeddingRows(e, ids), [ids.length, ...e.shape.slice(1)]) }
+        ? {
+            ...(classes ? { classes } : {}),
+            embedding: tensor(embeddingRows(e, ids), [ids.length, ...e.shape.slice(1)]),
+          }
         : classes;
       return { images: batchImages(d, ids, flipped), cond };
     },

@@ -25,6 +25,15 @@ export function diffusionLoss(d: Denoiser, x0: Tensor, o: LossOptions): Tensor {
   const levels = t.map((ti) => noiseLevel(s, ti)); // sigma_t / alpha_t, float64 on the host
   const x = x0.add(noise.mul(perRow(levels, x0))); // x_t / alpha_t = x0 + level eps
   const dims = Array.from({ length: x0.rank - 1 }, (_, i) => i + 1);
-  const mse = d.denoise(x, levels, o.cond ?? null).sub(x0).square().mean(dims); // [B]
-  return mse.mul(perRow(t.map((ti) => x0Weight(s, ti, o)), mse));
+  const mse = d
+    .denoise(x, levels, o.cond ?? null)
+    .sub(x0)
+    .square()
+    .mean(dims); // [B]
+  return mse.mul(
+    perRow(
+      t.map((ti) => x0Weight(s, ti, o)),
+      mse,
+    ),
+  );
 }

@@ -18,9 +18,15 @@ export interface SettingChange {
 
 /** A resume refused: `identity` when the change makes it another run, else a change of its trajectory. */
 export class ResumeConflict extends Error {
-  constructor(readonly runDir: string, readonly change: SettingChange, readonly identity: boolean) {
-    super(`cannot resume ${runDir}: its ${change.key} is ${JSON.stringify(change.from)}, this run's ${JSON.stringify(change.to)}` +
-      (identity ? ' (another run: start a new one)' : ' (that changes its trajectory: allow it with allowChange)'));
+  constructor(
+    readonly runDir: string,
+    readonly change: SettingChange,
+    readonly identity: boolean,
+  ) {
+    super(
+      `cannot resume ${runDir}: its ${change.key} is ${JSON.stringify(change.from)}, this run's ${JSON.stringify(change.to)}` +
+        (identity ? ' (another run: start a new one)' : ' (that changes its trajectory: allow it with allowChange)'),
+    );
   }
 }
 
@@ -29,10 +35,17 @@ export class ResumeConflict extends Error {
  * at `step`). steps may grow; any other change of the trajectory needs allowChange and is appended to the history.
  * A warm start (init) given once is kept: its weights are in the checkpoint.
  */
-export function resumedConfig(saved: TrainConfig, now: TrainConfig, step: number, runDir: string, o: { allowChange?: boolean } = {}): TrainConfig {
+export function resumedConfig(
+  saved: TrainConfig,
+  now: TrainConfig,
+  step: number,
+  runDir: string,
+  o: { allowChange?: boolean } = {},
+): TrainConfig {
   const next: TrainConfig = { ...now, ...(now.init === undefined && saved.init ? { init: saved.init } : {}) };
   if (next.steps < step) throw new ResumeConflict(runDir, { key: 'steps', from: step, to: next.steps }, true);
-  const was = saved as unknown as Record<string, unknown>, is = next as unknown as Record<string, unknown>;
+  const was = saved as unknown as Record<string, unknown>,
+    is = next as unknown as Record<string, unknown>;
   const defaults: Record<string, unknown> = trainDefaults;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   // A setting the checkpoint predates ran at its default then: at its default now, it is no change.
@@ -45,6 +58,9 @@ export function resumedConfig(saved: TrainConfig, now: TrainConfig, step: number
     const grows = c.key === 'steps' && (c.to as number) > (c.from as number);
     if (!grows && !o.allowChange) throw new ResumeConflict(runDir, c, false);
   }
-  const entry: ConfigChange = { step, changed: Object.fromEntries(changes.map((c) => [c.key, { from: c.from ?? null, to: c.to ?? null }])) };
+  const entry: ConfigChange = {
+    step,
+    changed: Object.fromEntries(changes.map((c) => [c.key, { from: c.from ?? null, to: c.to ?? null }])),
+  };
   return { ...next, history: [...(saved.history ?? []), ...(changes.length > 0 ? [entry] : [])] };
 }

@@ -21,8 +21,11 @@ export function learningRate(step: number, o: LrScheduleOptions): number {
   const since = step - o.lrWarmupSteps;
   const f = Math.min(1, since / Math.max(1, o.totalSteps - o.lrWarmupSteps)); // fraction of the decay done
   switch (o.lrDecay) {
-    case 'constant': return o.lr;
-    case 'exponential': return o.lr * o.lrMinFactor ** f;
-    case 'cosine': return o.lr * (o.lrMinFactor + (1 - o.lrMinFactor) * 0.5 * (1 + Math.cos(Math.PI * f)));
+    case 'constant':
+      return o.lr;
+    case 'exponential':
+      return o.lr * o.lrMinFactor ** f;
+    case 'cosine':
+      return o.lr * (o.lrMinFactor + (1 - o.lrMinFactor) * 0.5 * (1 + Math.cos(Math.PI * f)));
   }
 }

@@ -35,19 +35,36 @@ export interface SingleStepSweep {
  * Tries a single-step denoiser (trained at data sigma `trainedSigma`) on clean images x at each level, given on
  * the seeds' [0, 1] pixel scale; the network keeps its trained level as time input. eval mode; noise from rng.
  */
-export function singleStepSweep(net: Network, x: Tensor, trainedSigma: number, rng: Rng,
-  levels: readonly number[] = singleStepTestSigmas, o: { title?: string; scale?: number } = {}): SingleStepSweep {
-  return noGrad(() => tidy(() => {
-    const n = x.shape[0]!;
-    const rows: SingleStepSweep['rows'] = [];
-    const strips: Tensor[] = [x], labels = ['clean'];
-    for (const level of levels) {
-      const z = x.add(rng.randn(x.shape).mul(level * PIXEL_TO_DATA_SIGMA));
-      const d = net.forward(z, sigmaTime(trainedSigma, n, x), {});
-      rows.push({ level, mseNoisy: mseLoss(z, x).item(), mseDenoised: mseLoss(d, x).item() });
-      strips.push(z, d);
-      labels.push(`noisy ${level}`, `out ${level}`);
-    }
-    return { rows, figure: labelledGrid(cat(strips), { nrow: n, scale: o.scale ?? 2, rows: labels, ...(o.title ? { title: o.title } : {}) }) };
-  }));
+export function singleStepSweep(
+  net: Network,
+  x: Tensor,
+  trainedSigma: number,
+  rng: Rng,
+  levels: readonly number[] = singleStepTestSigmas,
+  o: { title?: string; scale?: number } = {},
+): SingleStepSweep {
+  return noGrad(() =>
+    tidy(() => {
+      const n = x.shape[0]!;
+      const rows: SingleStepSweep['rows'] = [];
+      const strips: Tensor[] = [x],
+        labels = ['clean'];
+      for (const level of levels) {
+        const z = x.add(rng.randn(x.shape).mul(level * PIXEL_TO_DATA_SIGMA));
+        const d = net.forward(z, sigmaTime(trainedSigma, n, x), {});
+        rows.push({ level, mseNoisy: mseLoss(z, x).item(), mseDenoised: mseLoss(d, x).item() });
+        strips.push(z, d);
+        labels.push(`noisy ${level}`, `out ${level}`);
+      }
+      return {
+        rows,
+        figure: labelledGrid(cat(strips), {
+          nrow: n,
+          scale: o.scale ?? 2,
+          rows: labels,
+          ...(o.title ? { title: o.title } : {}),
+        }),
+      };
+    }),
+  );
 }

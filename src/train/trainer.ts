@@ -6,18 +6,41 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Adam, PerSampleRng, Rng, clipGradNorm, dispose, noGrad, tidy, type BatchRandom, type ProcessGroup, type Tensor,
+  Adam,
+  PerSampleRng,
+  Rng,
+  clipGradNorm,
+  dispose,
+  noGrad,
+  tidy,
+  type BatchRandom,
+  type ProcessGroup,
+  type Tensor,
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { defaultObjective, type Cond } from '../diffusion/index.js';
 import type { Network } from '../networks/index.js';
-import { imageDenoiser, imageNetwork, loadModel, loadWeights, runNetwork, saveModel, type TrainConfig } from '../model/index.js';
+import {
+  imageDenoiser,
+  imageNetwork,
+  loadModel,
+  loadWeights,
+  runNetwork,
+  saveModel,
+  type TrainConfig,
+} from '../model/index.js';
 import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
 import { writeLossPlot } from './loss-plot.js';
 import { singleStepLoss } from './single-step.js';
-import { latestCheckpoint, listCheckpoints, loadLatestCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  loadLatestCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from './checkpoint.js';
 import { resumedConfig } from './resume.js';
 import { averageGradients, batchShare, broadcastState } from './data-parallel.js';
 
@@ -73,7 +96,8 @@ export class NonFiniteLossError extends Error {}
 /** The rows of step k's batch: consecutive slices of a per-epoch permutation (drop-last). */
 function batchIds(seed: number, step: number, batchSize: number, n: number): Int32Array {
   const perEpoch = Math.max(1, Math.floor(n / batchSize));
-  const epoch = Math.floor((step - 1) / perEpoch), pos = (step - 1) % perEpoch;
+  const epoch = Math.floor((step - 1) / perEpoch),
+    pos = (step - 1) % perEpoch;
   const perm = new Rng(seed).stream(0).stream(epoch).permutation(n);
   if (n < batchSize) return Int32Array.from({ length: batchSize }, (_, i) => perm[i % n]!);
   return perm.slice(pos * batchSize, (pos + 1) * batchSize);
@@ -96,8 +120,14 @@ const csvHeader = 'step,loss,lr,grad_norm\n';
 
 /** loss.csv rows up to and including `step` (on resume: drop what the killed run logged after its checkpoint). */
 function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) { writeFileAtomic(path, csvHeader); return; }
-  const rows = readFileSync(path, 'utf8').split('\n').slice(1).filter((r) => r && Number(r.split(',')[0]) <= step);
+  if (!existsSync(path)) {
+    writeFileAtomic(path, csvHeader);
+    return;
+  }
+  const rows = readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((r) => r && Number(r.split(',')[0]) <= step);
   writeFileAtomic(path, csvHeader + rows.map((r) => `${r}\n`).join(''));
 }
 
@@ -109,14 +139,22 @@ export interface ResumeOptions {
 }
 
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
-export async function train(given: TrainConfig, data: TrainingSet, runDir: string, o: TrainHooks & ResumeOptions = {}): Promise<TrainResult> {
+export async function train(
+  given: TrainConfig,
+  data: TrainingSet,
+  runDir: string,
+  o: TrainHooks & ResumeOptions = {},
+): Promise<TrainResult> {
   const group = o.group ?? null;
   const lead = (group?.rank ?? 0) === 0; // writes the run folder
-  const saved = o.resume && lead
-    ? loadLatestCheckpoint(runDir, (why) => o.onWarning?.(`${why}; resuming from the checkpoint before it`))
-    : null;
+  const saved =
+    o.resume && lead
+      ? loadLatestCheckpoint(runDir, (why) => o.onWarning?.(`${why}; resuming from the checkpoint before it`))
+      : null;
   if (o.resume && lead && !saved) {
-    throw new Error(`cannot resume ${runDir}: ${listCheckpoints(runDir).length > 0 ? 'none of its checkpoints loads' : 'it has no checkpoint'}`);
+    throw new Error(
+      `cannot resume ${runDir}: ${listCheckpoints(runDir).length > 0 ? 'none of its checkpoints loads' : 'it has no checkpoint'}`,
+    );
   }
   let config = given;
   if (saved) {
@@ -134,9 +172,13 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
   const net = runNetwork(config, { rng: new Rng(config.seed).stream(1), memoryFormat });
   if (config.init && !saved && lead) warmStart(net, config);
   const params = net.namedParameters();
-  const opt = new Adam(params.map(([, t]) => t), { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' });
+  const opt = new Adam(
+    params.map(([, t]) => t),
+    { lr: config.lr, weightDecay: config.weightDecay, weightDecayMode: 'decoupled' },
+  );
   const ema = copies(params.map(([, t]) => t));
-  let step = 0, imagesSeen = 0;
+  let step = 0,
+    imagesSeen = 0;
   if (saved) {
     loadWeights(net, saved.state.model, saved.path);
     const lacking = params.find(([k]) => !saved.state.ema[k]);
@@ -146,10 +188,18 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
     ({ step, imagesSeen } = saved.state);
     dispose(saved.state);
   }
-  if (group) { // every rank starts from rank 0's weights, buffers, EMA, moments and counters
-    const buffers = net.namedBuffers().map(([, t]) => t).filter((t) => t.dtype === 'float32');
+  if (group) {
+    // every rank starts from rank 0's weights, buffers, EMA, moments and counters
+    const buffers = net
+      .namedBuffers()
+      .map(([, t]) => t)
+      .filter((t) => t.dtype === 'float32');
     const tensors = [...params.map(([, t]) => t), ...buffers, ...ema, ...opt.m, ...opt.v];
-    [step, imagesSeen, opt.step] = noGrad(() => broadcastState(group, tensors, [step, imagesSeen, opt.step])) as [number, number, number];
+    [step, imagesSeen, opt.step] = noGrad(() => broadcastState(group, tensors, [step, imagesSeen, opt.step])) as [
+      number,
+      number,
+      number,
+    ];
   }
   const logPath = join(runDir, 'loss.csv');
   if (lead) {
@@ -158,7 +208,13 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
   }
 
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
-  const state = (): TrainingState => ({ step, imagesSeen, model: net.stateDict(), ema: emaWeights(), adam: opt.stateDict() });
+  const state = (): TrainingState => ({
+    step,
+    imagesSeen,
+    model: net.stateDict(),
+    ema: emaWeights(),
+    adam: opt.stateDict(),
+  });
   const emaNetwork = (): Network => {
     const e = runNetwork(config);
     e.loadStateDict({ ...net.stateDict(), ...emaWeights() }); // buffers from the model, parameters from the EMA
@@ -171,10 +227,15 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
   };
 
   net.train();
-  let lastLoss = NaN, stopped: TrainResult['stopped'] = 'finished';
-  const started = performance.now(), startStep = step;
+  let lastLoss = NaN,
+    stopped: TrainResult['stopped'] = 'finished';
+  const started = performance.now(),
+    startStep = step;
   while (step < config.steps) {
-    if (!group && o.signal?.aborted) { stopped = 'aborted'; break; }
+    if (!group && o.signal?.aborted) {
+      stopped = 'aborted';
+      break;
+    }
     const k = step + 1;
     const rng = PerSampleRng.from(new Rng(config.seed).stream(1 + k), share.count, share.first); // row i: stream i
     const lr = learningRate(k, { ...config, totalSteps: config.steps });
@@ -183,24 +244,41 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
       const { images, cond } = data.batch(ids, { hflip: config.hflip, rng });
       // The network through the model layer, as sampling runs it (no x0 clamp: it would cut the gradient); rng
       // draws the condition dropout.
-      const l = (config.task === 'denoise'
-        ? singleStepLoss(imageNetwork(net, { precision, rng }), images, config.denoiseSigma, rng, cond)
-        : diffusionLoss(imageDenoiser(net, config, { precision, clipX0: null, rng }), images, {
-          objective: config.objective ?? defaultObjective(config.prediction), minSnrGamma: config.minSnrGamma, rng, cond,
-        })).mean();
+      const l = (
+        config.task === 'denoise'
+          ? singleStepLoss(imageNetwork(net, { precision, rng }), images, config.denoiseSigma, rng, cond)
+          : diffusionLoss(imageDenoiser(net, config, { precision, clipX0: null, rng }), images, {
+              objective: config.objective ?? defaultObjective(config.prediction),
+              minSnrGamma: config.minSnrGamma,
+              rng,
+              cond,
+            })
+      ).mean();
       opt.zeroGrad();
       l.backward();
       // Data parallel: the global batch's mean gradient on every rank (one all-reduce), and a collective stop.
       const global = group
-        ? averageGradients(group, opt.params.map((p) => p.grad!), l.item(), o.signal?.aborted === true)
+        ? averageGradients(
+            group,
+            opt.params.map((p) => p.grad!),
+            l.item(),
+            o.signal?.aborted === true,
+          )
         : { loss: l.item(), stop: false };
       return { ...global, gradNorm: clipGradNorm(opt.params, config.gradClipNorm) };
     });
-    if (stop) { stopped = 'aborted'; break; }
+    if (stop) {
+      stopped = 'aborted';
+      break;
+    }
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       const last = latestCheckpoint(runDir);
-      throw new NonFiniteLossError(`training stopped: ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${k}; ` +
-        (last ? `last good checkpoint ${last} (resume with a lower --lr and --allow-change)` : 'no checkpoint was written yet (start it afresh with a lower --lr)'));
+      throw new NonFiniteLossError(
+        `training stopped: ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${k}; ` +
+          (last
+            ? `last good checkpoint ${last} (resume with a lower --lr and --allow-change)`
+            : 'no checkpoint was written yet (start it afresh with a lower --lr)'),
+      );
     }
     opt.update(lr);
     step = k;
@@ -213,7 +291,14 @@ export async function train(given: TrainConfig, data: TrainingSet, runDir: strin
     }
     appendFileSync(logPath, `${step},${loss},${lr},${gradNorm}\n`);
     const seconds = (performance.now() - started) / 1000;
-    o.onStep?.({ step, totalSteps: config.steps, loss, lr, gradNorm, imagesPerSecond: ((step - startStep) * config.batchSize) / seconds });
+    o.onStep?.({
+      step,
+      totalSteps: config.steps,
+      loss,
+      lr,
+      gradNorm,
+      imagesPerSecond: ((step - startStep) * config.batchSize) / seconds,
+    });
     if (step % config.checkpointEvery === 0 && step < config.steps) checkpoint();
     if (step % config.plotEvery === 0) writeLossPlot(runDir);
     if (o.onPreview && config.sampleEvery > 0 && step % config.sampleEvery === 0 && step < config.steps) {

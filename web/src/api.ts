@@ -2,7 +2,12 @@
 // POST's response (EventSource speaks GET only, so the stream is read from fetch).
 
 export interface Info {
-  model: { classNames: string[]; imageShape: [number, number, number]; schedule: { name: string; tMax: number; numTimesteps: number | null }; trainingSteps: number };
+  model: {
+    classNames: string[];
+    imageShape: [number, number, number];
+    schedule: { name: string; tMax: number; numTimesteps: number | null };
+    trainingSteps: number;
+  };
   samplers: string[];
   views: string[];
   /** The library's job defaults (jobDefaults). */
@@ -10,7 +15,11 @@ export interface Info {
   limits: { maxImages: number; maxSteps: number };
 }
 
-export interface ResultImage { label: string; image: string; url: string }
+export interface ResultImage {
+  label: string;
+  image: string;
+  url: string;
+}
 export interface Result {
   id: string;
   summary: string;
@@ -19,7 +28,11 @@ export interface Result {
   forward?: { t: number; image: string }[];
 }
 
-export interface Frame { step: number; numSteps: number; image: string }
+export interface Frame {
+  step: number;
+  numSteps: number;
+  image: string;
+}
 
 export interface JobHooks {
   onQueued?: (position: number) => void;
@@ -37,7 +50,9 @@ export async function getInfo(): Promise<Info> {
 /** Runs a job; resolves with its result, rejects with the server's one-line error (or an AbortError). */
 export async function runJob(kind: string, body: object, hooks: JobHooks = {}): Promise<Result> {
   const res = await fetch(`/api/${kind}`, {
-    method: 'POST', body: JSON.stringify(body), signal: hooks.signal,
+    method: 'POST',
+    body: JSON.stringify(body),
+    signal: hooks.signal,
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
   });
   if (!res.ok) {

@@ -7,9 +7,13 @@ export interface Pad {
   setBrush(o: { size?: number; color?: string }): void;
 }
 
-export function drawingPad(canvas: HTMLCanvasElement, o: { background: string; color: string; size: number; onChange?: () => void }): Pad {
+export function drawingPad(
+  canvas: HTMLCanvasElement,
+  o: { background: string; color: string; size: number; onChange?: () => void },
+): Pad {
   const ctx = canvas.getContext('2d')!;
-  let color = o.color, size = o.size;
+  let color = o.color,
+    size = o.size;
   let last: { x: number; y: number } | null = null;
   const clear = () => {
     ctx.fillStyle = o.background;
@@ -26,17 +30,41 @@ export function drawingPad(canvas: HTMLCanvasElement, o: { background: string; c
     ctx.lineWidth = size;
     ctx.lineCap = 'round';
     ctx.beginPath();
-    if (last) { ctx.moveTo(last.x, last.y); ctx.lineTo(p.x, p.y); ctx.stroke(); }
-    else { ctx.arc(p.x, p.y, size / 2, 0, 2 * Math.PI); ctx.fill(); }
+    if (last) {
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+    } else {
+      ctx.arc(p.x, p.y, size / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    }
     last = p;
   };
-  canvas.addEventListener('pointerdown', (e) => { canvas.setPointerCapture(e.pointerId); last = null; stroke(at(e)); });
-  canvas.addEventListener('pointermove', (e) => { if (last) stroke(at(e)); });
-  const end = () => { if (last) { last = null; o.onChange?.(); } };
+  canvas.addEventListener('pointerdown', (e) => {
+    canvas.setPointerCapture(e.pointerId);
+    last = null;
+    stroke(at(e));
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (last) stroke(at(e));
+  });
+  const end = () => {
+    if (last) {
+      last = null;
+      o.onChange?.();
+    }
+  };
   canvas.addEventListener('pointerup', end);
   canvas.addEventListener('pointercancel', end);
   clear();
-  return { canvas, clear, setBrush(b) { color = b.color ?? color; size = b.size ?? size; } };
+  return {
+    canvas,
+    clear,
+    setBrush(b) {
+      color = b.color ?? color;
+      size = b.size ?? size;
+    },
+  };
 }
 
 /**

@@ -4,7 +4,9 @@ import { getInfo, runJob, type Info, type Result } from './api.js';
 import { drawImage, drawingPad } from './draw.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = (text: string) => { $('status').textContent = text; };
+const status = (text: string) => {
+  $('status').textContent = text;
+};
 
 /** The last result's first picture (a data URL): inpainting's and the forward process's input. */
 let lastImage: string | null = null;
@@ -17,7 +19,9 @@ function numberField(id: string): number {
   const input = $<HTMLInputElement>(id);
   const label = input.closest('label')?.firstChild?.textContent?.trim() ?? id;
   if (input.value.trim() === '' || !input.checkValidity() || !Number.isFinite(input.valueAsNumber)) {
-    throw new Error(`${label}: ${input.validationMessage || 'a number is needed'} (${input.min}..${input.max || 'any'})`);
+    throw new Error(
+      `${label}: ${input.validationMessage || 'a number is needed'} (${input.min}..${input.max || 'any'})`,
+    );
   }
   return input.valueAsNumber;
 }
@@ -65,7 +69,9 @@ interface PanelOptions {
 
 /** Wires a panel: run streams frames into a live canvas, then shows every result image with downloads. */
 function panel(o: PanelOptions): void {
-  const out = $(o.out), run = $<HTMLButtonElement>(o.run), stop = $<HTMLButtonElement>(o.stop);
+  const out = $(o.out),
+    run = $<HTMLButtonElement>(o.run),
+    stop = $<HTMLButtonElement>(o.stop);
   let controller: AbortController | null = null;
   stop.addEventListener('click', () => controller?.abort());
   run.addEventListener('click', async () => {
@@ -150,9 +156,11 @@ async function showResult(out: HTMLElement, r: Result): Promise<void> {
 
 function setup(info: Info): void {
   const m = info.model;
-  $('model-info').textContent = `${m.classNames.length} classes, ${m.imageShape.slice(1).join('x')} images, ` +
+  $('model-info').textContent =
+    `${m.classNames.length} classes, ${m.imageShape.slice(1).join('x')} images, ` +
     `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
-  for (const s of info.samplers) $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
+  for (const s of info.samplers)
+    $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
   const steps = $<HTMLInputElement>('steps');
   steps.max = String(Math.min(info.limits.maxSteps, m.schedule.numTimesteps ?? info.limits.maxSteps));
   $<HTMLInputElement>('gen-n').max = String(info.limits.maxImages);
@@ -167,12 +175,19 @@ function setup(info: Info): void {
   for (const v of info.views) $<HTMLSelectElement>('an-view').append(new Option(v, v));
 
   const guidance = $<HTMLInputElement>('guidance');
-  guidance.addEventListener('input', () => { $('guidance-out').textContent = guidance.value; });
-  $('dice').addEventListener('click', () => { $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 2 ** 31)); });
+  guidance.addEventListener('input', () => {
+    $('guidance-out').textContent = guidance.value;
+  });
+  $('dice').addEventListener('click', () => {
+    $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 2 ** 31));
+  });
 
   const classOf = (id: string) => $<HTMLSelectElement>(id).value || null;
   panel({
-    kind: 'generate', out: 'gen-out', run: 'gen-run', stop: 'gen-stop',
+    kind: 'generate',
+    out: 'gen-out',
+    run: 'gen-run',
+    stop: 'gen-stop',
     body: () => ({ class: classOf('gen-class'), n: numberField('gen-n') }),
   });
 
@@ -181,11 +196,18 @@ function setup(info: Info): void {
   sdBrush.addEventListener('input', () => sketch.setBrush({ size: Number(sdBrush.value) }));
   $('sd-clear').addEventListener('click', () => sketch.clear());
   const strength = $<HTMLInputElement>('sd-strength');
-  strength.addEventListener('input', () => { $('sd-strength-out').textContent = strength.value; });
+  strength.addEventListener('input', () => {
+    $('sd-strength-out').textContent = strength.value;
+  });
   panel({
-    kind: 'sdedit', out: 'sd-out', run: 'sd-run', stop: 'sd-stop',
+    kind: 'sdedit',
+    out: 'sd-out',
+    run: 'sd-run',
+    stop: 'sd-stop',
     body: () => ({
-      image: sketch.canvas.toDataURL('image/png'), strength: Number(strength.value), class: classOf('sd-class'),
+      image: sketch.canvas.toDataURL('image/png'),
+      strength: Number(strength.value),
+      class: classOf('sd-class'),
       ...(classOf('sd-class') ? {} : { guidance: 1 }),
     }),
   });
@@ -215,11 +237,17 @@ function setup(info: Info): void {
     hasPicture = true;
   });
   panel({
-    kind: 'inpaint', out: 'ip-out', run: 'ip-run', stop: 'ip-stop',
+    kind: 'inpaint',
+    out: 'ip-out',
+    run: 'ip-run',
+    stop: 'ip-stop',
     body: () => {
-      if (!hasPicture) throw new Error('choose a picture (or use the last result) first, then brush the region to regenerate');
+      if (!hasPicture)
+        throw new Error('choose a picture (or use the last result) first, then brush the region to regenerate');
       return {
-        image: ipImage.toDataURL('image/png'), mask: mask.canvas.toDataURL('image/png'), class: classOf('ip-class'),
+        image: ipImage.toDataURL('image/png'),
+        mask: mask.canvas.toDataURL('image/png'),
+        class: classOf('ip-class'),
         ...(classOf('ip-class') ? {} : { guidance: 1 }),
       };
     },
@@ -227,12 +255,18 @@ function setup(info: Info): void {
 
   const viewSelect = $<HTMLSelectElement>('an-view');
   panel({
-    kind: 'anagram', out: 'an-out', run: 'an-run', stop: 'an-stop',
+    kind: 'anagram',
+    out: 'an-out',
+    run: 'an-run',
+    stop: 'an-stop',
     body: () => ({ classA: classOf('an-a'), classB: classOf('an-b'), view: viewSelect.value }),
     secondView: () => `view-${viewSelect.value}`,
   });
   panel({
-    kind: 'hybrid', out: 'hy-out', run: 'hy-run', stop: 'hy-stop',
+    kind: 'hybrid',
+    out: 'hy-out',
+    run: 'hy-run',
+    stop: 'hy-stop',
     body: () => ({ classHigh: classOf('hy-high'), classLow: classOf('hy-low') }),
     secondView: () => 'view-blur',
   });

@@ -1,6 +1,14 @@
 // `difflab classifier train`: trains the feature classifier that `difflab eval` computes FID/KID on, reports
 // its accuracy on the held-out split and stores it in the file.
-import { heldOutSpec, loadClassifier, loadDataset, prepareDataset, saveClassifier, trainClassifier, type Dataset } from '../../index.js';
+import {
+  heldOutSpec,
+  loadClassifier,
+  loadDataset,
+  prepareDataset,
+  saveClassifier,
+  trainClassifier,
+  type Dataset,
+} from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { readDataSpec } from '../data-option.js';
@@ -11,11 +19,20 @@ const load = (spec: string, o: { size: number; channels: 1 | 3 }): Dataset => lo
 export const classifierCommand: Command = {
   name: 'classifier',
   summary: 'train the feature classifier used by difflab eval (FID/KID features, class accuracy)',
-  usage: 'train --data SOURCE --out FILE.safetensors [--epochs E] [--test SOURCE]\n       difflab classifier info FILE.safetensors',
+  usage:
+    'train --data SOURCE --out FILE.safetensors [--epochs E] [--test SOURCE]\n       difflab classifier info FILE.safetensors',
   maxPositionals: 2,
   options: {
-    data: { type: 'string', help: 'labelled data: fashion-mnist[:DIR] | mnist | mnist:DIR | folder:DIR (one sub-folder per class)', default: 'fashion-mnist' },
-    test: { type: 'string', help: 'held-out data for the accuracy', default: 'the held-out split for fashion-mnist and mnist; none otherwise' },
+    data: {
+      type: 'string',
+      help: 'labelled data: fashion-mnist[:DIR] | mnist | mnist:DIR | folder:DIR (one sub-folder per class)',
+      default: 'fashion-mnist',
+    },
+    test: {
+      type: 'string',
+      help: 'held-out data for the accuracy',
+      default: 'the held-out split for fashion-mnist and mnist; none otherwise',
+    },
     out: { type: 'string', help: 'classifier file to write (.safetensors)' },
     epochs: { type: 'string', help: 'passes over the training data', default: '5' },
     batch: { type: 'string', help: 'images per step', default: '128' },
@@ -32,12 +49,26 @@ export const classifierCommand: Command = {
       if (!file) throw new UsageError('classifier info: give the classifier file');
       if (given.length > 0) throw new UsageError(`--${given[0]} does not apply to classifier info`);
       const c = loadClassifier(file);
-      console.log(JSON.stringify({ config: c.classifier.config, classNames: c.classNames, testAccuracy: c.testAccuracy,
-        parameters: c.classifier.parameterCount(), ...c.info }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            config: c.classifier.config,
+            classNames: c.classNames,
+            testAccuracy: c.testAccuracy,
+            parameters: c.classifier.parameterCount(),
+            ...c.info,
+          },
+          null,
+          2,
+        ),
+      );
       c.classifier.dispose();
       return 0;
     }
-    if (action !== 'train') throw new UsageError(`classifier: expected 'train' or 'info', got '${action ?? ''}' (see difflab classifier --help)`);
+    if (action !== 'train')
+      throw new UsageError(
+        `classifier: expected 'train' or 'info', got '${action ?? ''}' (see difflab classifier --help)`,
+      );
     if (file !== undefined) throw new UsageError(`classifier train: unexpected argument '${file}' (the file is --out)`);
     const out = str(v.out, 'out');
     if (!out.endsWith('.safetensors')) throw new UsageError(`--out must name a .safetensors file, got '${out}'`);
@@ -59,19 +90,37 @@ export const classifierCommand: Command = {
     for (const d of [spec, testSpec]) if (d !== null) await prepareDataset(d, { size, channels }); // folders: libvips, cached
     const train = load(spec, { size, channels });
     const test = testSpec === null ? null : load(testSpec, { size, channels });
-    if (!train.labels || train.classNames.length < 2) throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
-    const bar = new Progress({ label: 'classifier', total: Math.max(1, Math.round((epochs * Math.floor(train.count / batchSize)))), unit: 'img', unitsPerTick: batchSize });
+    if (!train.labels || train.classNames.length < 2)
+      throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
+    const bar = new Progress({
+      label: 'classifier',
+      total: Math.max(1, Math.round(epochs * Math.floor(train.count / batchSize))),
+      unit: 'img',
+      unitsPerTick: batchSize,
+    });
     const started = performance.now();
     const trained = await trainClassifier(train, test, {
-      epochs, batchSize, lr, seed, augment,
+      epochs,
+      batchSize,
+      lr,
+      seed,
+      augment,
       onStep: (r) => bar.update(r.step, `loss ${r.loss.toFixed(4)}`),
     });
     bar.done();
     const minutes = (performance.now() - started) / 60_000;
-    trained.info = { ...trained.info, data: spec, test: testSpec ?? '', trainMinutes: minutes.toFixed(1),
-      command: `difflab classifier ${process.argv.slice(3).join(' ')}`.trim() };
+    trained.info = {
+      ...trained.info,
+      data: spec,
+      test: testSpec ?? '',
+      trainMinutes: minutes.toFixed(1),
+      command: `difflab classifier ${process.argv.slice(3).join(' ')}`.trim(),
+    };
     saveClassifier(out, trained);
-    const acc = trained.testAccuracy === null ? 'no test split' : `test accuracy ${(100 * trained.testAccuracy).toFixed(2)}% on ${testSpec} (${test!.count} images)`;
+    const acc =
+      trained.testAccuracy === null
+        ? 'no test split'
+        : `test accuracy ${(100 * trained.testAccuracy).toFixed(2)}% on ${testSpec} (${test!.count} images)`;
     console.log(`${out}: ${trained.classifier.parameterCount()} parameters, ${acc}, ${minutes.toFixed(1)} min`);
     trained.classifier.dispose();
     return 0;

@@ -2,7 +2,18 @@
 // synthetic shapes for a few steps (x + sigma*eps -> x) and writes clean / noisy / denoised rows as a PNG.
 import { Progress } from '../progress.js';
 import {
-  Adam, Rng, cat, noGrad, tensor, tidy, mseLoss, Conv2d, Module, imageGrid, writePng, type Tensor,
+  Adam,
+  Rng,
+  cat,
+  noGrad,
+  tensor,
+  tidy,
+  mseLoss,
+  Conv2d,
+  Module,
+  imageGrid,
+  writePng,
+  type Tensor,
 } from '../../index.js';
 import { UsageError, num, str, type Command } from '../command.js';
 import { MAX_SEED, checkOutputPath } from '../limits.js';
@@ -12,7 +23,9 @@ class TinyDenoiser extends Module {
   constructor(rng: Rng, width = 24) {
     super();
     this.layers = this.children('layers', [
-      new Conv2d(1, width, 3, { rng }), new Conv2d(width, width, 3, { rng }), new Conv2d(width, 1, 3, { rng }),
+      new Conv2d(1, width, 3, { rng }),
+      new Conv2d(width, width, 3, { rng }),
+      new Conv2d(width, 1, 3, { rng }),
     ]);
   }
   forward(x: Tensor): Tensor {
@@ -52,7 +65,8 @@ export const demo: Command = {
     const rng = new Rng(seed);
     const net = new TinyDenoiser(rng);
     const opt = new Adam(net.parameters(), { lr: 3e-3 });
-    let first = 0, last = 0;
+    let first = 0,
+      last = 0;
     const bar = new Progress({ label: 'demo', total: steps, unit: 'step' });
     for (let step = 1; step <= steps; step++) {
       const loss = tidy(() => {
@@ -68,11 +82,13 @@ export const demo: Command = {
       bar.update(step, `loss ${loss.toFixed(4)}`);
     }
     bar.done();
-    tidy(() => noGrad(() => {
-      const clean = shapes(rng, 8);
-      const noisy = clean.add(rng.randn(clean.shape).mul(sigma));
-      writePng(out, imageGrid(cat([clean, noisy, net.forward(noisy)]), { nrow: 8, scale: 4 }));
-    }));
+    tidy(() =>
+      noGrad(() => {
+        const clean = shapes(rng, 8);
+        const noisy = clean.add(rng.randn(clean.shape).mul(sigma));
+        writePng(out, imageGrid(cat([clean, noisy, net.forward(noisy)]), { nrow: 8, scale: 4 }));
+      }),
+    );
     console.log(`loss ${first.toFixed(4)} -> ${last.toFixed(4)}; wrote ${out} (rows: clean, noisy, denoised)`);
     return 0;
   },

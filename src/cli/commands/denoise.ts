@@ -2,15 +2,36 @@
 // side by side, with each one's PSNR against the clean image.
 import { count } from '../suggest.js';
 import {
-  JobInputError, Rng, cat, compareDenoising, indices, jobPicture, keep, samplerFor, stack, tidy, type StepInfo, type Tensor,
+  JobInputError,
+  Rng,
+  cat,
+  compareDenoising,
+  indices,
+  jobPicture,
+  keep,
+  samplerFor,
+  stack,
+  tidy,
+  type StepInfo,
+  type Tensor,
 } from '../../index.js';
-import { UsageError, num, oneOf, type Command } from '../command.js';
-import { imageCommandOptions, readClass, readFigureScale, readModel, readPicture, readPngOut, SAMPLERS, writeGrid } from '../image-options.js';
+import { num, oneOf, type Command } from '../command.js';
+import {
+  imageCommandOptions,
+  readClass,
+  readFigureScale,
+  readModel,
+  readPicture,
+  readPngOut,
+  SAMPLERS,
+  writeGrid,
+} from '../image-options.js';
 
 export const denoiseCommand: Command = {
   name: 'denoise',
   summary: 'compare Gaussian blur, one-step and iterative denoising of a noised image (figure + PSNRs)',
-  usage: '--image IMG [--model FILE] [--t 500] [--steps N] [--sampler NAME] [--blur-sigma 1.5 --kernel 5] [--class C] [--strip STRIP.png] --out FILE.png',
+  usage:
+    '--image IMG [--model FILE] [--t 500] [--steps N] [--sampler NAME] [--blur-sigma 1.5 --kernel 5] [--class C] [--strip STRIP.png] --out FILE.png',
   options: {
     ...imageCommandOptions,
     image: { type: 'string', help: 'the clean image: PNG or JPEG, grey or RGB, any size (resized to the model)' },
@@ -22,7 +43,7 @@ export const denoiseCommand: Command = {
     kernel: { type: 'string', help: 'Gaussian blur kernel size (odd)', default: '5' },
     class: { type: 'string', help: 'condition the denoiser on this class (name or id)' },
     out: { type: 'string', help: 'output .png: clean, noisy, blur, one-step, iterative', default: 'denoise.png' },
-    strip: { type: 'string', help: 'also write the iterative run\'s intermediate x_t as a strip to this .png' },
+    strip: { type: 'string', help: "also write the iterative run's intermediate x_t as a strip to this .png" },
     'strip-every': { type: 'string', help: 'a strip frame every this many steps (and the last)', default: '5' },
   },
   run(v) {
@@ -53,25 +74,56 @@ export const denoiseCommand: Command = {
       const frames: { x: Tensor; t: number }[] = [];
       let k = 0;
       const r = compareDenoising(m.denoiser, clean, {
-        t, rng: new Rng(seed), sampler, blur, ...(numSteps !== undefined ? { numSteps } : {}),
+        t,
+        rng: new Rng(seed),
+        sampler,
+        blur,
+        ...(numSteps !== undefined ? { numSteps } : {}),
         ...(cls !== null ? { cond: indices([cls]) } : {}),
         // x_t itself (the schedule's frame), as the seed's strip shows it: x / sqrt(1 + sigma^2) for VP models.
-        ...(strip ? { onStep: (info: StepInfo) => { if (++k % every === 0 && info.sigma > 0) frames.push({ x: keep(info.x.div(Math.sqrt(1 + info.sigma ** 2))), t: s.timeAt(info.sigma) }); } } : {}),
+        ...(strip
+          ? {
+              onStep: (info: StepInfo) => {
+                if (++k % every === 0 && info.sigma > 0)
+                  frames.push({ x: keep(info.x.div(Math.sqrt(1 + info.sigma ** 2))), t: s.timeAt(info.sigma) });
+              },
+            }
+          : {}),
       });
       const title = `t = ${t}, ${name} from t`;
       writeGrid(out, stack([clean, r.noisy, r.blurred, r.oneStep, r.iterative]).squeeze(1), {
-        nrow: 5, scale, title, columns: ['clean', `noisy ${r.psnr.noisy.toFixed(1)}dB`, `blur ${r.psnr.blurred.toFixed(1)}dB`,
-          `one-step ${r.psnr.oneStep.toFixed(1)}dB`, `iterative ${r.psnr.iterative.toFixed(1)}dB`],
+        nrow: 5,
+        scale,
+        title,
+        columns: [
+          'clean',
+          `noisy ${r.psnr.noisy.toFixed(1)}dB`,
+          `blur ${r.psnr.blurred.toFixed(1)}dB`,
+          `one-step ${r.psnr.oneStep.toFixed(1)}dB`,
+          `iterative ${r.psnr.iterative.toFixed(1)}dB`,
+        ],
       });
       if (strip) {
-        const shown = [...frames.map((f) => ({ x: f.x, label: `t = ${Math.round(f.t)}` })), { x: r.iterative, label: 't = 0' }];
-        writeGrid(strip, cat(shown.map((f) => f.x)), { nrow: shown.length, scale, title: `${name}: x_t every ${every} steps from t = ${t}`, columns: shown.map((f) => f.label) });
+        const shown = [
+          ...frames.map((f) => ({ x: f.x, label: `t = ${Math.round(f.t)}` })),
+          { x: r.iterative, label: 't = 0' },
+        ];
+        writeGrid(strip, cat(shown.map((f) => f.x)), {
+          nrow: shown.length,
+          scale,
+          title: `${name}: x_t every ${every} steps from t = ${t}`,
+          columns: shown.map((f) => f.label),
+        });
         for (const f of frames) f.x.dispose();
       }
       const f = (x: number) => `${x.toFixed(2)} dB`;
-      console.log(`PSNR at t=${t} against the clean image: noisy ${f(r.psnr.noisy)}, gaussian blur ${f(r.psnr.blurred)}, ` +
-        `one-step ${f(r.psnr.oneStep)}, iterative (${name}) ${f(r.psnr.iterative)}`);
-      console.log(`wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${count(frames.length + 1, 'step')} to ${strip}` : ''}`);
+      console.log(
+        `PSNR at t=${t} against the clean image: noisy ${f(r.psnr.noisy)}, gaussian blur ${f(r.psnr.blurred)}, ` +
+          `one-step ${f(r.psnr.oneStep)}, iterative (${name}) ${f(r.psnr.iterative)}`,
+      );
+      console.log(
+        `wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${count(frames.length + 1, 'step')} to ${strip}` : ''}`,
+      );
     });
     m.network.dispose();
     return 0;

@@ -3,9 +3,21 @@
 // between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
 import { basename, dirname, join } from 'node:path';
 import {
-  heldOutSpec, samplerFor, sampleSizeWarning,
-  DEFAULT_CLASSIFIER_PATH, DEFAULT_MODEL_PATH, Rng, classifierFreeGuidance, evaluateModel, evaluateReal,
-  loadClassifier, loadDataset, splitHalves, writeFileAtomic, type Comparison, type Dataset,
+  heldOutSpec,
+  samplerFor,
+  sampleSizeWarning,
+  DEFAULT_CLASSIFIER_PATH,
+  DEFAULT_MODEL_PATH,
+  Rng,
+  classifierFreeGuidance,
+  evaluateModel,
+  evaluateReal,
+  loadClassifier,
+  loadDataset,
+  splitHalves,
+  writeFileAtomic,
+  type Comparison,
+  type Dataset,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, readClass, readModel } from '../image-options.js';
@@ -16,12 +28,27 @@ import { readDataSpec } from '../data-option.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
 
 /** What only a model evaluation reads: refused beside --real. */
-const modelOptions = ['model', 'sampler', 'steps', 'guidance', 'classes', 'seed', 'batch', 'work', 'data', 'floor-data', 'precision'];
+const modelOptions = [
+  'model',
+  'sampler',
+  'steps',
+  'guidance',
+  'classes',
+  'seed',
+  'batch',
+  'work',
+  'data',
+  'floor-data',
+  'precision',
+];
 
 const load = (spec: string): Dataset => loadDataset(spec).dataset;
 
 /** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
-function referenceSets(spec: string, floorSpec: string | undefined): { reference: Dataset; floor: Dataset; names: [string, string] } {
+function referenceSets(
+  spec: string,
+  floorSpec: string | undefined,
+): { reference: Dataset; floor: Dataset; names: [string, string] } {
   const held = floorSpec ?? heldOutSpec(spec);
   if (held !== null) return { reference: load(spec), floor: load(held), names: [spec, held] };
   const [a, b] = splitHalves(load(spec), new Rng(0));
@@ -32,13 +59,17 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const kidText = (c: Comparison) => `${(1000 * c.kid.mean).toFixed(2)} ± ${(1000 * c.kid.std).toFixed(2)}`;
 
 function table(rows: [string, string, string][]): string {
-  const w0 = Math.max(...rows.map((r) => r[0].length)), w1 = Math.max(...rows.map((r) => r[1].length));
+  const w0 = Math.max(...rows.map((r) => r[0].length)),
+    w1 = Math.max(...rows.map((r) => r[1].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`.trimEnd()).join('\n');
 }
 
 function comparisonRows(model: Comparison, floor: Comparison): [string, string, string][] {
-  const rows: [string, string, string][] = [['metric', 'model', 'floor (real vs real)'],
-    ['FID', model.fid.toFixed(3), floor.fid.toFixed(3)], ['KID x 1000', kidText(model), kidText(floor)]];
+  const rows: [string, string, string][] = [
+    ['metric', 'model', 'floor (real vs real)'],
+    ['FID', model.fid.toFixed(3), floor.fid.toFixed(3)],
+    ['KID x 1000', kidText(model), kidText(floor)],
+  ];
   if (model.precision !== undefined) rows.push(['precision (k=3)', pct(model.precision), pct(floor.precision!)]);
   if (model.recall !== undefined) rows.push(['recall (k=3)', pct(model.recall), pct(floor.recall!)]);
   return rows;
@@ -47,21 +78,46 @@ function comparisonRows(model: Comparison, floor: Comparison): [string, string, 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'measure a model: FID, KID, class accuracy on classifier features, beside the real-vs-real floor',
-  usage: '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B] --out report.json\n' +
+  usage:
+    '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B] --out report.json\n' +
     '       difflab eval --real fashion-mnist --real fashion-mnist-test [--n N] --out floor.json',
   options: {
-    model: { type: 'string', help: 'model file or training checkpoint', default: 'the shipped models/fashion-mnist.safetensors' },
+    model: {
+      type: 'string',
+      help: 'model file or training checkpoint',
+      default: 'the shipped models/fashion-mnist.safetensors',
+    },
     sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim' },
     steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
     n: { type: 'string', help: 'number of samples (and of real images in each reference set)', default: '10000' },
-    guidance: { type: 'string', help: 'classifier-free guidance weight (0: unconditional, 1: conditional)', default: '1' },
-    classes: { type: 'string', help: 'comma-separated class names or ids the samples cycle through', default: 'every class' },
+    guidance: {
+      type: 'string',
+      help: 'classifier-free guidance weight (0: unconditional, 1: conditional)',
+      default: '1',
+    },
+    classes: {
+      type: 'string',
+      help: 'comma-separated class names or ids the samples cycle through',
+      default: 'every class',
+    },
     seed: { type: 'string', help: 'sample i draws its noise from stream i of this seed', default: '0' },
     batch: { type: 'string', help: 'samples per batch and per shard', default: '250' },
-    work: { type: 'string', help: 'folder of the .npy sample shards; rerunning resumes from it', default: 'OUT without .json, plus .samples/' },
-    classifier: { type: 'string', help: 'feature classifier file', default: 'the shipped models/fashion-mnist-classifier.safetensors' },
-    data: { type: 'string', help: 'real reference images', default: 'the model\'s training data' },
-    'floor-data': { type: 'string', help: 'held-out real images for the floor', default: 'the held-out split for fashion-mnist and mnist, else half of --data' },
+    work: {
+      type: 'string',
+      help: 'folder of the .npy sample shards; rerunning resumes from it',
+      default: 'OUT without .json, plus .samples/',
+    },
+    classifier: {
+      type: 'string',
+      help: 'feature classifier file',
+      default: 'the shipped models/fashion-mnist-classifier.safetensors',
+    },
+    data: { type: 'string', help: 'real reference images', default: "the model's training data" },
+    'floor-data': {
+      type: 'string',
+      help: 'held-out real images for the floor',
+      default: 'the held-out split for fashion-mnist and mnist, else half of --data',
+    },
     real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
     'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: '100' },
     pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },
@@ -73,7 +129,10 @@ export const evalCommand: Command = {
     if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
     checkOutputPath('out', out);
     const n = num(v.n, 'n', 10_000, { min: 2, integer: true });
-    const compare = { kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, max: 10_000, integer: true }), precisionRecall: v.pr === true };
+    const compare = {
+      kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, max: 10_000, integer: true }),
+      precisionRecall: v.pr === true,
+    };
     const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
     if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
     const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
@@ -88,12 +147,22 @@ export const evalCommand: Command = {
       const [a, b] = real.map((spec) => load(readDataSpec(spec, 'real'))) as [Dataset, Dataset];
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
-        format: 'difflab-eval-1', kind: 'real', n: Math.min(...c.n), a: real[0], b: real[1], ...common,
-        fid: c.fid, kid: c.kid, precision: c.precision, recall: c.recall,
+        format: 'difflab-eval-1',
+        kind: 'real',
+        n: Math.min(...c.n),
+        a: real[0],
+        b: real[1],
+        ...common,
+        fid: c.fid,
+        kid: c.kid,
+        precision: c.precision,
+        recall: c.recall,
       };
       writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
-      console.log(`${real[0]} vs ${real[1]}, n = ${c.n.join(' / ')}: FID ${c.fid.toFixed(3)}, KID x 1000 ${kidText(c)}` +
-        `${c.precision !== undefined ? `, precision ${pct(c.precision)}, recall ${pct(c.recall!)}` : ''}\nwrote ${out}`);
+      console.log(
+        `${real[0]} vs ${real[1]}, n = ${c.n.join(' / ')}: FID ${c.fid.toFixed(3)}, KID x 1000 ${kidText(c)}` +
+          `${c.precision !== undefined ? `, precision ${pct(c.precision)}, recall ${pct(c.recall!)}` : ''}\nwrote ${out}`,
+      );
       classifier.dispose();
       return 0;
     }
@@ -102,27 +171,44 @@ export const evalCommand: Command = {
     const model = readModel(v);
     const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddim');
     const T = model.denoiser.schedule.numTimesteps;
-    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
+    const numSteps =
+      v.steps === undefined
+        ? undefined
+        : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
     const conditional = model.classNames.length > 0;
     const guidance = num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE });
-    if (!conditional && (v.guidance !== undefined || v.classes !== undefined)) throw new UsageError('--guidance and --classes need a class-conditional model');
-    const classes = !conditional ? null : v.classes === undefined
-      ? model.classNames.map((_, i) => i)
-      : String(v.classes).split(',').map((s) => readClass(s, 'classes', model)!);
+    if (!conditional && (v.guidance !== undefined || v.classes !== undefined))
+      throw new UsageError('--guidance and --classes need a class-conditional model');
+    const classes = !conditional
+      ? null
+      : v.classes === undefined
+        ? model.classNames.map((_, i) => i)
+        : String(v.classes)
+            .split(',')
+            .map((s) => readClass(s, 'classes', model)!);
     const [c, size] = model.imageShape;
     if (classifier.config.imageChannels !== c || classifier.config.imageSize !== size) {
-      throw new Error(`the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
-        `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`);
+      throw new Error(
+        `the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
+          `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`,
+      );
     }
     const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
     const { reference, floor, names } = referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
     const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
-    requireMemory(`--n ${n} with --batch ${batchSize}`, evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim));
+    requireMemory(
+      `--n ${n} with --batch ${batchSize}`,
+      evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim),
+    );
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const workDir = str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`));
     const identity = {
-      model: modelPath, modelStep: model.step, sampler: samplerName, steps: numSteps ?? null, guidance: conditional ? guidance : null,
+      model: modelPath,
+      modelStep: model.step,
+      sampler: samplerName,
+      steps: numSteps ?? null,
+      guidance: conditional ? guidance : null,
       ...(model.precision === 'fp32' ? {} : { precision: model.precision }), // fp32 shards of earlier versions stay valid
     };
 
@@ -132,10 +218,23 @@ export const evalCommand: Command = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     const result = await evaluateModel({
-      denoiser, sampler: samplerFor(samplerName), numSteps, imageShape: model.imageShape, classes,
-      seed, n, batchSize, workDir, identity,
-      classifier, classNames: model.classNames, reference, floor, compare,
-      onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)), signal: controller.signal,
+      denoiser,
+      sampler: samplerFor(samplerName),
+      numSteps,
+      imageShape: model.imageShape,
+      classes,
+      seed,
+      n,
+      batchSize,
+      workDir,
+      identity,
+      classifier,
+      classNames: model.classNames,
+      reference,
+      floor,
+      compare,
+      onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)),
+      signal: controller.signal,
     }).finally(() => process.off('SIGINT', stop));
     bar.done();
     model.network.dispose();
@@ -147,19 +246,42 @@ export const evalCommand: Command = {
     const r = result as Exclude<typeof result, { status: 'aborted' }>;
     const nfe = r.denoiserCalls * (conditional && guidance !== 0 && guidance !== 1 ? 2 : 1);
     const report = {
-      format: 'difflab-eval-1', kind: 'model', n, model: modelPath, modelStep: model.step, sampler: samplerName,
-      steps: numSteps ?? null, nfe, guidance: conditional ? guidance : null, computePrecision: model.precision,
-      classes: classes?.map((id) => model.classNames[id]) ?? null, seed, ...common,
+      format: 'difflab-eval-1',
+      kind: 'model',
+      n,
+      model: modelPath,
+      modelStep: model.step,
+      sampler: samplerName,
+      steps: numSteps ?? null,
+      nfe,
+      guidance: conditional ? guidance : null,
+      computePrecision: model.precision,
+      classes: classes?.map((id) => model.classNames[id]) ?? null,
+      seed,
+      ...common,
       reference: { data: names[0], n: r.generated.n[0] },
-      fid: r.generated.fid, kid: r.generated.kid, precision: r.generated.precision, recall: r.generated.recall,
+      fid: r.generated.fid,
+      kid: r.generated.kid,
+      precision: r.generated.precision,
+      recall: r.generated.recall,
       classAccuracy: r.classAccuracy,
-      floor: { data: names[1], n: r.floor.n[1], fid: r.floor.fid, kid: r.floor.kid, precision: r.floor.precision, recall: r.floor.recall },
-      seconds: r.seconds, workDir,
+      floor: {
+        data: names[1],
+        n: r.floor.n[1],
+        fid: r.floor.fid,
+        kid: r.floor.kid,
+        precision: r.floor.precision,
+        recall: r.floor.recall,
+      },
+      seconds: r.seconds,
+      workDir,
     };
     writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
-    console.log(`${modelPath} (step ${model.step}): ${samplerName}, ${nfe} network evaluations per sample` +
-      `${conditional ? `, guidance ${guidance}` : ''}; n = ${n} samples vs ${r.generated.n[0]} images of ${names[0]}; ` +
-      `floor: ${r.floor.n[1]} images of ${names[1]}`);
+    console.log(
+      `${modelPath} (step ${model.step}): ${samplerName}, ${nfe} network evaluations per sample` +
+        `${conditional ? `, guidance ${guidance}` : ''}; n = ${n} samples vs ${r.generated.n[0]} images of ${names[0]}; ` +
+        `floor: ${r.floor.n[1]} images of ${names[1]}`,
+    );
     const rows = comparisonRows(r.generated, r.floor);
     if (r.classAccuracy) {
       rows.push(['class accuracy', pct(r.classAccuracy.mean), '']);

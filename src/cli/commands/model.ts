@@ -21,11 +21,15 @@ export const model: Command = {
     if (traceOnly && v.summary !== true) throw new UsageError(`--${traceOnly} applies to --summary only`);
     const size = num(v.size, 'size', 28, { min: 1, max: MAX_IMAGE_SIZE, integer: true });
     const batch = num(v.batch, 'batch', 1, { min: 1, integer: true });
-    const overrides = v.channels === undefined ? {} : { imageChannels: Number(oneOf(v.channels, 'channels', ['1', '3'])) };
+    const overrides =
+      v.channels === undefined ? {} : { imageChannels: Number(oneOf(v.channels, 'channels', ['1', '3'])) };
     const config = presetConfig(name, { ...overrides, ...(name === 'classicUNet' ? { imageSize: size } : {}) });
     console.log(`preset ${name}: ${JSON.stringify(config)}`);
     if (v.summary !== true) return 0;
-    requireMemory(`--batch ${batch} at --size ${size}`, imageJobBytes({ count: batch, batch, imageShape: [config.imageChannels, size, size], scale: 1 }));
+    requireMemory(
+      `--batch ${batch} at --size ${size}`,
+      imageJobBytes({ count: batch, batch, imageShape: [config.imageChannels, size, size], scale: 1 }),
+    );
     const net = buildNetwork(config, { memoryFormat: 'contiguous' });
     try {
       console.log(summary(net, [batch, config.imageChannels, size, size]).text);

@@ -3,11 +3,32 @@
 import { count } from '../suggest.js';
 import { basename, dirname, extname, join } from 'node:path';
 import {
-  cat, defaultGenerateBatch, encodeGif, figureOf, jobDefaults, jobSteps, readNpy, tidy, writeFilesAtomic,
-  type EmbeddingSpec, type GenerateSpec, type JobOutput, type RgbaImage, type Tensor,
+  cat,
+  defaultGenerateBatch,
+  encodeGif,
+  figureOf,
+  jobDefaults,
+  jobSteps,
+  readNpy,
+  tidy,
+  writeFilesAtomic,
+  type EmbeddingSpec,
+  type GenerateSpec,
+  type JobOutput,
+  type RgbaImage,
+  type Tensor,
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
-import { figureScaleOption, gridPng, readClass, readFigureScale, readModel, readPngOut, readSampling, runCliJob } from '../image-options.js';
+import {
+  figureScaleOption,
+  gridPng,
+  readClass,
+  readFigureScale,
+  readModel,
+  readPngOut,
+  readSampling,
+  runCliJob,
+} from '../image-options.js';
 import { MAX_GUIDANCE, checkOutputPath, imageJobBytes, requireMemory } from '../limits.js';
 
 /** Frames a --gif shows, evenly spread over the sampler's steps. */
@@ -18,56 +39,99 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
   each: { type: 'boolean', help: 'also write one PNG per image: OUT-0000.png, OUT-0001.png, ...' },
   gif: { type: 'string', help: 'also write an animated GIF of the denoising to this file' },
   frames: { type: 'string', help: 'GIF frames show xt | x0 | both (x_t left of the x0 estimate)', default: 'both' },
-  'compare-guidance': { type: 'string', help: 'comma-separated guidance scales: one grid row per scale (needs --class, --embedding or --prompt)' },
-  embedding: { type: 'string', help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image' },
-  prompt: { type: 'string', help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)' },
+  'compare-guidance': {
+    type: 'string',
+    help: 'comma-separated guidance scales: one grid row per scale (needs --class, --embedding or --prompt)',
+  },
+  embedding: {
+    type: 'string',
+    help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image',
+  },
+  prompt: {
+    type: 'string',
+    help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)',
+  },
   scale: figureScaleOption,
 };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 export function sampleImages(v: Values): number {
-  if (v.schedule !== undefined) throw new UsageError('--schedule applies to gmm models only (image models bring their own)');
+  if (v.schedule !== undefined)
+    throw new UsageError('--schedule applies to gmm models only (image models bring their own)');
   const out = readPngOut(v.out);
   const gif = v.gif === undefined ? null : String(v.gif);
-  if (gif !== null && !gif.toLowerCase().endsWith('.gif')) throw new UsageError(`--gif must name a .gif file, got '${gif}'`);
+  if (gif !== null && !gif.toLowerCase().endsWith('.gif'))
+    throw new UsageError(`--gif must name a .gif file, got '${gif}'`);
   if (gif !== null) checkOutputPath('gif', gif);
   if (v.frames !== undefined && gif === null) throw new UsageError('--frames applies to --gif only');
   const gmmOnly = ['spacing', 'variance'].find((k) => v[k] !== undefined);
-  if (gmmOnly) throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
+  if (gmmOnly)
+    throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
-  if (v.embedding !== undefined && v.prompt !== undefined) throw new UsageError('give --embedding or --prompt, not both');
+  if (v.embedding !== undefined && v.prompt !== undefined)
+    throw new UsageError('give --embedding or --prompt, not both');
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
-  if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE)) throw new UsageError(`--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`);
+  if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE))
+    throw new UsageError(
+      `--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`,
+    );
   const m = readModel(v);
   try {
     const n = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
     const sampling = readSampling(v, 'generate', m);
     const scale = readFigureScale(v);
     const total = n * (scales?.length ?? 1);
-    requireMemory(`--n ${n}${scales ? ` x ${scales.length} guidance scales` : ''}`, imageJobBytes({
-      count: total, batch: gif ? n : Math.min(n, defaultGenerateBatch), imageShape: m.imageShape, scale,
-      extraRasters: v.each === true ? 1 : 0, gifFrames: gif ? GIF_FRAMES : 0,
-    }));
+    requireMemory(
+      `--n ${n}${scales ? ` x ${scales.length} guidance scales` : ''}`,
+      imageJobBytes({
+        count: total,
+        batch: gif ? n : Math.min(n, defaultGenerateBatch),
+        imageShape: m.imageShape,
+        scale,
+        extraRasters: v.each === true ? 1 : 0,
+        gifFrames: gif ? GIF_FRAMES : 0,
+      }),
+    );
     const K = m.classNames.length;
     const classSpec = v.class === undefined ? undefined : String(v.class);
     if (classSpec === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
-    const classes = classSpec === undefined ? null
-      : classSpec === 'all' ? Array.from({ length: n }, (_, i) => i % K)
-      : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-    const embedding: EmbeddingSpec | undefined = v.prompt !== undefined ? { prompt: String(v.prompt) }
-      : v.embedding !== undefined ? { source: String(v.embedding), array: readNpy(String(v.embedding)) } : undefined;
+    const classes =
+      classSpec === undefined
+        ? null
+        : classSpec === 'all'
+          ? Array.from({ length: n }, (_, i) => i % K)
+          : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
+    const embedding: EmbeddingSpec | undefined =
+      v.prompt !== undefined
+        ? { prompt: String(v.prompt) }
+        : v.embedding !== undefined
+          ? { source: String(v.embedding), array: readNpy(String(v.embedding)) }
+          : undefined;
     if ((v.guidance !== undefined || scales) && !classes && !embedding) {
       throw new UsageError('--guidance and --compare-guidance need --class, --embedding or --prompt');
     }
     const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, max: total, integer: true });
-    const spec: GenerateSpec = { kind: 'generate', count: n, classes, ...(embedding ? { embedding } : {}), ...sampling };
-    let recorded: RgbaImage[] = [], last: JobOutput | null = null;
-    const run = (guidance: number): Tensor => runCliJob(m, { ...spec, guidance }, (r) => {
-      [recorded, last] = [r.frames, r];
-      return r.panels[0]!.images.clone();
-    }, gif ? { frames: { content: frames, scale, nrow, max: GIF_FRAMES } } : {});
+    const spec: GenerateSpec = {
+      kind: 'generate',
+      count: n,
+      classes,
+      ...(embedding ? { embedding } : {}),
+      ...sampling,
+    };
+    let recorded: RgbaImage[] = [],
+      last: JobOutput | null = null;
+    const run = (guidance: number): Tensor =>
+      runCliJob(
+        m,
+        { ...spec, guidance },
+        (r) => {
+          [recorded, last] = [r.frames, r];
+          return r.panels[0]!.images.clone();
+        },
+        gif ? { frames: { content: frames, scale, nrow, max: GIF_FRAMES } } : {},
+      );
     // Every file is written at the end, together: a failure leaves none of them (no grid without its GIF).
     const files: { path: string; data: Uint8Array }[] = [];
     const grid = tidy(() => {
@@ -75,13 +139,20 @@ export function sampleImages(v: Values): number {
       if (v.each === true) {
         const stem = join(dirname(out), basename(out, extname(out)));
         for (let i = 0; i < images.shape[0]!; i++) {
-          files.push({ path: `${stem}-${String(i).padStart(4, '0')}.png`, data: gridPng(images.slice(0, i, i + 1), { padding: 0, scale }).png });
+          files.push({
+            path: `${stem}-${String(i).padStart(4, '0')}.png`,
+            data: gridPng(images.slice(0, i, i + 1), { padding: 0, scale }).png,
+          });
         }
       }
       const f = figureOf({ ...last!, panels: [{ label: '', images }] }, nrow);
       return gridPng(images, {
-        nrow, scale, title: scales ? last!.settings.replace(/, guidance [\d.]+$/, '') : f.title,
-        ...(scales ? { rows: scales.map((w) => `w ${w}`) } : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
+        nrow,
+        scale,
+        title: scales ? last!.settings.replace(/, guidance [\d.]+$/, '') : f.title,
+        ...(scales
+          ? { rows: scales.map((w) => `w ${w}`) }
+          : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
       });
     });
     files.unshift({ path: out, data: grid.png });
@@ -89,8 +160,10 @@ export function sampleImages(v: Values): number {
     writeFilesAtomic(files);
     const steps = jobSteps(m, sampling);
     const what = scales ? `${count(scales.length, 'row')} (guidance ${scales.join(', ')}) of ${n}` : count(n, 'image');
-    console.log(`wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${count(steps, 'step')}, seed ${sampling.seed})` +
-      (gif ? `; ${count(recorded.length, 'frame')} to ${gif}` : ''));
+    console.log(
+      `wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${count(steps, 'step')}, seed ${sampling.seed})` +
+        (gif ? `; ${count(recorded.length, 'frame')} to ${gif}` : ''),
+    );
   } finally {
     m.network.dispose();
   }

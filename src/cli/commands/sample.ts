@@ -4,8 +4,22 @@
 import { count } from '../suggest.js';
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng, classifierFreeGuidance, jobDefaults, gmmDenoiser, samplerFor, indices, mixtureDim, parseMixture, scheduleFromName, scheduleNames,
-  tidy, writeNpy, type GaussianMixture, type SamplerName, type ScheduleName, type Tensor,
+  PerSampleRng,
+  classifierFreeGuidance,
+  jobDefaults,
+  gmmDenoiser,
+  samplerFor,
+  indices,
+  mixtureDim,
+  parseMixture,
+  scheduleFromName,
+  scheduleNames,
+  tidy,
+  writeNpy,
+  type GaussianMixture,
+  type SamplerName,
+  type ScheduleName,
+  type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS } from '../image-options.js';
@@ -16,7 +30,12 @@ import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, requireM
 
 /** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
 const naturalSchedule: Record<SamplerName, ScheduleName> = {
-  ddpm: 'linear', ddim: 'linear', 'euler-maruyama': 've', pc: 've', heun: 'edm', 'dpmpp-2m': 'edm',
+  ddpm: 'linear',
+  ddim: 'linear',
+  'euler-maruyama': 've',
+  pc: 've',
+  heun: 'edm',
+  'dpmpp-2m': 'edm',
 };
 
 /** Options only image models take (their figures and GIFs): refused for a mixture. */
@@ -40,21 +59,43 @@ function loadMixture(spec: string): GaussianMixture {
 
 export const sample: Command = {
   name: 'sample',
-  summary: 'draw samples from a model: image grids, per-image PNGs, denoising GIFs, guidance comparisons (.npy for gmm)',
-  usage: '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--embedding FILE.npy | --prompt NAME] [--guidance W] [--seed S] ' +
+  summary:
+    'draw samples from a model: image grids, per-image PNGs, denoising GIFs, guidance comparisons (.npy for gmm)',
+  usage:
+    '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--embedding FILE.npy | --prompt NAME] [--guidance W] [--seed S] ' +
     '[--each] [--gif FILE.gif] [--compare-guidance 0,1,3,5,10] --out FILE.png\n' +
     '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
   options: {
-    model: { type: 'string', help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})', default: 'models/fashion-mnist.safetensors' },
-    sampler: { type: 'string', help: SAMPLERS.join('|'), default: `${jobDefaults.generate.sampler} for image models; required for gmm` },
+    model: {
+      type: 'string',
+      help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})',
+      default: 'models/fashion-mnist.safetensors',
+    },
+    sampler: {
+      type: 'string',
+      help: SAMPLERS.join('|'),
+      default: `${jobDefaults.generate.sampler} for image models; required for gmm`,
+    },
     steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
     n: { type: 'string', help: 'number of samples', default: `${jobDefaults.generate.count} images, 1000 gmm samples` },
-    seed: { type: 'string', help: 'random seed; sample i depends only on the seed and i', default: String(jobDefaults.seed) },
-    schedule: { type: 'string', help: `gmm models: ${scheduleNames.join('|')}`, default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m' },
+    seed: {
+      type: 'string',
+      help: 'random seed; sample i depends only on the seed and i',
+      default: String(jobDefaults.seed),
+    },
+    schedule: {
+      type: 'string',
+      help: `gmm models: ${scheduleNames.join('|')}`,
+      default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m',
+    },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: String(jobDefaults.generate.eta) },
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
-    guidance: { type: 'string', help: 'classifier-free guidance weight (needs --class, or --embedding/--prompt)', default: String(jobDefaults.generate.guidance) },
+    guidance: {
+      type: 'string',
+      help: 'classifier-free guidance weight (needs --class, or --embedding/--prompt)',
+      default: String(jobDefaults.generate.guidance),
+    },
     class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
     precision: precisionOption,
@@ -66,8 +107,13 @@ export const sample: Command = {
     if (stray) throw new UsageError(`--${stray} applies to image models only (a mixture writes its samples as .npy)`);
     const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS);
     const applies: [string, boolean, string][] = [
-      ['eta', samplerName === 'ddim', 'ddim'], ['variance', samplerName === 'ddpm', 'ddpm'],
-      ['spacing', samplerGridKinds[samplerName] === 'time', 'the samplers on time grids (ddpm, ddim, euler-maruyama, pc)'],
+      ['eta', samplerName === 'ddim', 'ddim'],
+      ['variance', samplerName === 'ddpm', 'ddpm'],
+      [
+        'spacing',
+        samplerGridKinds[samplerName] === 'time',
+        'the samplers on time grids (ddpm, ddim, euler-maruyama, pc)',
+      ],
     ];
     const misplaced = applies.find(([k, ok]) => v[k] !== undefined && !ok);
     if (misplaced) throw new UsageError(`--${misplaced[0]} applies to ${misplaced[2]} only, not ${samplerName}`);
@@ -81,25 +127,36 @@ export const sample: Command = {
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, naturalSchedule[samplerName]));
     const T = schedule.numTimesteps;
-    const numSteps = v.steps === undefined ? undefined : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
+    const numSteps =
+      v.steps === undefined
+        ? undefined
+        : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
     if (v.guidance !== undefined && v.class === undefined) throw new UsageError('--guidance needs --class');
     let denoiser = gmmDenoiser(mixture, schedule);
     let cond: Tensor | null = null;
     if (v.class !== undefined) {
       const c = num(v.class, 'class', undefined, { min: 0, integer: true });
       const labels = mixture.labels ?? mixture.weights.map((_, k) => k);
-      if (!labels.includes(c)) throw new UsageError(`--class ${c}: the mixture's classes are ${[...new Set(labels)].join(', ')}`);
-      denoiser = classifierFreeGuidance(denoiser, { scale: num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE }) });
+      if (!labels.includes(c))
+        throw new UsageError(`--class ${c}: the mixture's classes are ${[...new Set(labels)].join(', ')}`);
+      denoiser = classifierFreeGuidance(denoiser, {
+        scale: num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE }),
+      });
       cond = indices(new Array<number>(n).fill(c));
     }
     const options = {
-      rng: PerSampleRng.of(seed, n), dtype: 'float64' as const, cond, numSteps,
+      rng: PerSampleRng.of(seed, n),
+      dtype: 'float64' as const,
+      cond,
+      numSteps,
       spacing: oneOf(v.spacing, 'spacing', ['linspace', 'leading', 'trailing'] as const, 'linspace'),
       eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }),
       variance: oneOf(v.variance, 'variance', ['posterior', 'beta'] as const, 'posterior'),
     };
     tidy(() => writeNpy(out, samplerFor(samplerName, options)(denoiser, [n, mixtureDim(mixture)], options)));
-    console.log(`wrote ${count(n, 'sample')} of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`);
+    console.log(
+      `wrote ${count(n, 'sample')} of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`,
+    );
     return 0;
   },
 };

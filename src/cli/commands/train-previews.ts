@@ -1,0 +1,98 @@
+// What `difflab train` draws while it runs: sample grids of the EMA network for diffusion runs, and the seeds'
+// figures for the single-step denoiser (held-out images at the trained level, and the sweep over levels).
+import { join } from 'node:path';
+import {
+  ddim,
+  embeddingRows,
+  generate,
+  labelledGrid,
+  PIXEL_TO_DATA_SIGMA,
+  Rng,
+  batchImages,
+  singleStepSweep,
+  tensor,
+  tidy,
+  writePng,
+  type Dataset,
+  type Network,
+  type NpyArray,
+  type TrainConfig,
+} from '../../index.js';
+import { imageDenoiser } from '../../model/index.js';
+
+/**
+ * A preview grid sampled with DDIM (50 steps) from the EMA network: one row per class, else 4 rows, each
+ * conditioned on the vector of one training image (spread over the data) when the run has condition vectors.
+ */
+export function writePreview(
+  net: Network,
+  config: TrainConfig,
+  path: string,
+  step: number,
+  vectors: NpyArray | undefined,
+): void {
+  const k = config.classNames.length;
+  const rows = Math.max(k, 4),
+    perRow = 8,
+    count = rows * perRow;
+  const images =
+    vectors && k === 0 ? Array.from({ length: rows }, (_, r) => Math.floor((r * vectors.shape[0]!) / rows)) : null;
+  tidy(() => {
+    const embedding = images // grid row r: the vector of data image images[r]
+      ? tensor(
+          embeddingRows(
+            vectors!,
+            Array.from({ length: count }, (_, i) => images[Math.floor(i / perRow)]!),
+          ),
+          [count, ...vectors!.shape.slice(1)],
+        )
+      : null;
+    const x = generate(imageDenoiser(net, config, { precision: config.precision }), {
+      sampler: ddim,
+      numSteps: 50,
+      count,
+      batchSize: count,
+      seed: config.seed,
+      imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
+      classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
+      embedding,
+    });
+    const rowLabels = k > 0 ? config.classNames : images?.map((i) => `image ${i}`);
+    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : ''}`;
+    writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
+  });
+}
+
+/**
+ * Task denoise, the seeds' figures on held-out images: at each preview, clean / noisy / denoised at the trained
+ * level (samples/step-N.png, one file per preview: "after 1 epoch", "after 5 epochs"), and the sweep over the test
+ * levels (denoise-sweep.png, the latest; its table on stderr). Levels are on the seeds' [0, 1] pixel scale.
+ */
+export function writeDenoiseFigures(
+  net: Network,
+  config: TrainConfig,
+  o: { test: Dataset; trainCount: number; out: string; step: number; levels: readonly number[] },
+): void {
+  const { test, out, step, levels } = o;
+  const k = Math.min(8, test.count); // spread over the set (files grouped by class show every class)
+  const x = batchImages(
+    test,
+    Array.from({ length: k }, (_, i) => Math.floor((i * test.count) / k)),
+  );
+  const level = config.denoiseSigma / PIXEL_TO_DATA_SIGMA;
+  const epoch = ((step * config.batchSize) / o.trainCount).toFixed(1);
+  const trained = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), [level], {
+    title: `after ${step} steps (epoch ${epoch}): sigma ${level} on [0, 1]`,
+  });
+  writePng(join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`), trained.figure);
+  const sweep = singleStepSweep(net, x, config.denoiseSigma, new Rng(config.seed).stream(7), levels, {
+    title: `trained at sigma ${level}, tried at others (${test.source})`,
+  });
+  x.dispose();
+  writePng(join(out, 'denoise-sweep.png'), sweep.figure);
+  console.error(`step ${step} (epoch ${epoch}) on ${test.source}:`);
+  for (const r of sweep.rows)
+    console.error(
+      `  sigma ${r.level.toFixed(2)}: MSE noisy ${r.mseNoisy.toFixed(4)} -> denoised ${r.mseDenoised.toFixed(4)}`,
+    );
+}
