@@ -76,16 +76,19 @@ export function textHeight(scale: number): number {
   return 5 * scale;
 }
 
+/** Sets one opaque pixel of an RGBA raster; pixels outside it are skipped. */
+export function setPixel(img: RgbaImage, x: number, y: number, c: Rgb): void {
+  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
+  const i = (y * img.width + x) * 4;
+  img.data[i] = c[0];
+  img.data[i + 1] = c[1];
+  img.data[i + 2] = c[2];
+  img.data[i + 3] = 255;
+}
+
 /** Draws text with its top-left corner at (x, y); pixels outside the image are skipped. */
 export function drawText(img: RgbaImage, s: string, x: number, y: number, scale: number, c: Rgb = [0, 0, 0]): void {
-  const dot = (px: number, py: number) => {
-    if (px < 0 || py < 0 || px >= img.width || py >= img.height) return;
-    const i = (py * img.width + px) * 4;
-    img.data[i] = c[0];
-    img.data[i + 1] = c[1];
-    img.data[i + 2] = c[2];
-    img.data[i + 3] = 255;
-  };
+  const dot = (px: number, py: number) => setPixel(img, px, py, c);
   [...s.toUpperCase()].forEach((ch, k) => {
     const g = GLYPHS[ch] ?? GLYPHS['?']!;
     for (let row = 0; row < 5; row++) {

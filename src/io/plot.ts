@@ -1,6 +1,6 @@
 // A small line-plot rasteriser: axes with ticks, several labelled curves, a legend, optional log-scale y. Enough for
 // schedule curves and training-loss curves without a plotting dependency. Text uses the built-in 3x5 pixel font.
-import { drawText, type Rgb } from './font.js';
+import { drawText, setPixel, type Rgb } from './font.js';
 import type { RgbaImage } from './png.js';
 
 export type { Rgb };
@@ -49,14 +49,7 @@ class Canvas {
     this.data = new Uint8Array(width * height * 4).fill(255);
   }
   dot(x: number, y: number, c: Rgb): void {
-    x = Math.round(x);
-    y = Math.round(y);
-    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
-    const i = (y * this.width + x) * 4;
-    this.data[i] = c[0];
-    this.data[i + 1] = c[1];
-    this.data[i + 2] = c[2];
-    this.data[i + 3] = 255;
+    setPixel(this, Math.round(x), Math.round(y), c);
   }
   rect(x: number, y: number, w: number, h: number, c: Rgb): void {
     for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) this.dot(x + i, y + j, c);
