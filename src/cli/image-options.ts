@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_MODEL_PATH,
-  JobInputError,
   classIdOf,
   defaultStepsText,
   defaultsText,
@@ -143,23 +142,18 @@ export function runCliJob<T>(
   o: Pick<RunJobOptions, 'frames'> = {},
 ): T {
   let bar: Progress | null = null;
-  try {
-    return tidy(() => {
-      const out = runJob(m, spec, {
-        ...o,
-        onStep(done, total) {
-          bar ??= new Progress({ label: spec.kind, total, unit: 'step' });
-          bar.update(done);
-        },
-      });
-      bar?.done();
-      for (const note of out.notes) console.error(`note: ${note}`);
-      return use(out);
+  return tidy(() => {
+    const out = runJob(m, spec, {
+      ...o,
+      onStep(done, total) {
+        bar ??= new Progress({ label: spec.kind, total, unit: 'step' });
+        bar.update(done);
+      },
     });
-  } catch (e) {
-    if (e instanceof JobInputError) throw new Error(e.message);
-    throw e;
-  }
+    bar?.done();
+    for (const note of out.notes) console.error(`note: ${note}`);
+    return use(out);
+  });
 }
 
 /** Writes a job's panels as one labelled PNG figure (figureOf). */

@@ -2,7 +2,6 @@
 // side by side, with each one's PSNR against the clean image.
 import { count } from '../suggest.js';
 import {
-  JobInputError,
   Rng,
   cat,
   compareDenoising,
@@ -58,12 +57,7 @@ export const denoiseCommand: Command = {
     const name = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddpm');
     const sampler = samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) });
     const notes: string[] = [];
-    let clean;
-    try {
-      clean = jobPicture(m, readPicture(v.image, 'image'), notes).image;
-    } catch (e) {
-      throw e instanceof JobInputError ? new Error(e.message) : e;
-    }
+    const clean = jobPicture(m, readPicture(v.image, 'image'), notes).image; // a bad picture: one line, exit 1
     for (const note of notes) console.error(`note: ${note}`);
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
     const strip = v.strip === undefined ? null : readPngOut(v.strip);
