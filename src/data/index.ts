@@ -8,7 +8,7 @@ export { loadImageFolder, prepareImageFolder, type ImageFolderOptions, type Imag
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
-export { checkDataSpec, loadDataset, prepareDataset, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
+export { checkDataSpec, loadDataset, loadDatasetAsync, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
   loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,

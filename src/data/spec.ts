@@ -38,11 +38,12 @@ export function checkDataSpec(spec: string): void {
 }
 
 /**
- * Decodes a folder source's pictures with libvips (sharp) into the cache, so that loadDataset reads them at once;
- * other sources need nothing.
+ * loadDataset, with a folder's pictures decoded by libvips (sharp) on its threads and cached (prepareImageFolder);
+ * every other source as loadDataset.
  */
-export async function prepareDataset(spec: string, folder: ImageFolderOptions = {}): Promise<void> {
-  if (spec.startsWith('folder:') && spec.length > 'folder:'.length) await prepareImageFolder(spec.slice('folder:'.length), folder);
+export async function loadDatasetAsync(spec: string, folder: ImageFolderOptions = {}): Promise<LoadedData> {
+  const dir = spec.startsWith('folder:') ? spec.slice('folder:'.length) : '';
+  return dir ? prepareImageFolder(dir, folder) : loadDataset(spec, folder);
 }
 
 /** Loads a dataset from its spec; folder options apply to 'folder:DIR'. */

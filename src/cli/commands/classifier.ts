@@ -3,8 +3,7 @@
 import {
   heldOutSpec,
   loadClassifier,
-  loadDataset,
-  prepareDataset,
+  loadDatasetAsync,
   saveClassifier,
   trainClassifier,
   type Dataset,
@@ -14,7 +13,9 @@ import { Progress } from '../progress.js';
 import { readDataSpec } from '../data-option.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
 
-const load = (spec: string, o: { size: number; channels: 1 | 3 }): Dataset => loadDataset(spec, o).dataset;
+/** A data source's images (folders decoded by libvips and cached). */
+const load = async (spec: string, o: { size: number; channels: 1 | 3 }): Promise<Dataset> =>
+  (await loadDatasetAsync(spec, o)).dataset;
 
 export const classifierCommand: Command = {
   name: 'classifier',
@@ -87,9 +88,8 @@ export const classifierCommand: Command = {
     const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
-    for (const d of [spec, testSpec]) if (d !== null) await prepareDataset(d, { size, channels }); // folders: libvips, cached
-    const train = load(spec, { size, channels });
-    const test = testSpec === null ? null : load(testSpec, { size, channels });
+    const train = await load(spec, { size, channels });
+    const test = testSpec === null ? null : await load(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2)
       throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
     const bar = new Progress({

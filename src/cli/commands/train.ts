@@ -7,7 +7,7 @@ import {
   checkPrompts,
   loadDataset,
   loadModel,
-  prepareDataset,
+  loadDatasetAsync,
   readNpy,
   readNpyFolder,
   resolveTrainConfig,
@@ -197,8 +197,7 @@ export const trainCommand: Command = {
       throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
     if (v.init !== undefined && v.preset !== undefined)
       throw new UsageError('--preset does not apply with --init (the model file brings its network)');
-    await prepareDataset(spec, { size, channels, onBadFile }); // folders: decoded by libvips, cached
-    const { dataset: loaded, skipped } = loadDataset(spec, { size, channels, onBadFile });
+    const { dataset: loaded, skipped } = await loadDatasetAsync(spec, { size, channels, onBadFile }); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
     const dataset = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
     if (v.prompts !== undefined && !dataset.embeddings)
