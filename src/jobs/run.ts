@@ -117,11 +117,19 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
   const sampler = samplerFor(spec.sampler, { eta: spec.eta });
   const numSteps = jobSteps(m, spec);
   const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
-  const strided =
-    spec.kind === 'sdedit' && spec.stride !== undefined ? stridedTimes(m.denoiser.schedule, spec.stride).length : null;
+  const s = m.denoiser.schedule;
+  // SDEdit's grid: the seeds' strided times when a stride is given, else the sampler's own (stepGrid).
+  const sdeditGrid =
+    spec.kind !== 'sdedit'
+      ? null
+      : spec.stride !== undefined
+        ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
+        : stepGrid(spec.sampler, m.denoiser, { numSteps });
   const steps = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
   const stepsText =
-    strided !== null ? `${steps(strided)} of stride ${(spec as { stride: number }).stride}` : steps(numSteps);
+    spec.kind === 'sdedit' && spec.stride !== undefined
+      ? `${steps(sdeditGrid!.length - 1)} of stride ${spec.stride}`
+      : steps(numSteps);
   const what = `${spec.sampler}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
   const done = (
     panels: Panel[],
@@ -178,11 +186,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     case 'sdedit': {
       const image = picture(spec.image).image;
       const d = guided(m, spec.classId === null ? 1 : spec.guidance, 1);
-      const s = m.denoiser.schedule;
-      const grid =
-        spec.stride !== undefined
-          ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
-          : stepGrid(spec.sampler, m.denoiser, { numSteps });
+      const grid = sdeditGrid!;
       const n = grid.length - 1;
       const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
         sdedit(d, image, { sampler, sigmas: grid, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
