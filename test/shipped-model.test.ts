@@ -12,7 +12,32 @@ import {
   loadDenoiser,
   predictClasses,
   tidy,
+  type Classifier,
+  type LoadedDenoiser,
 } from '../src/index.js';
+
+/**
+ * Of `count` samples cycling through the ten classes (DPM-Solver++(2M), 10 steps, guidance 3, this seed), how many
+ * the classifier assigns to the class they were drawn for.
+ */
+function classifiedAsAsked(model: LoadedDenoiser, classifier: Classifier, count: number, seed: number): number {
+  const classes = Array.from({ length: count }, (_, i) => i % 10);
+  const predicted = tidy(() =>
+    predictClasses(
+      classifier,
+      generate(model.denoiser, {
+        sampler: dpmpp2m,
+        imageShape: model.imageShape,
+        count,
+        seed,
+        classes,
+        numSteps: 10,
+        guidance: { scale: 3, nullClass: model.nullClass },
+      }),
+    ),
+  );
+  return classes.filter((c, i) => predicted[i] === c).length;
+}
 
 test('the shipped Fashion-MNIST model draws the requested classes (checked by the shipped classifier)', (t) => {
   assert.ok(statSync(DEFAULT_MODEL_PATH).size < 10 * 2 ** 20, 'the shipped model should stay a few MB');
@@ -20,22 +45,7 @@ test('the shipped Fashion-MNIST model draws the requested classes (checked by th
   assert.equal(model.classNames.length, 10);
   assert.deepEqual(model.imageShape, [1, 28, 28]);
   const { classifier } = loadClassifier(DEFAULT_CLASSIFIER_PATH);
-  const classes = Array.from({ length: 30 }, (_, i) => i % 10); // three of each class
-  const predicted = tidy(() =>
-    predictClasses(
-      classifier,
-      generate(model.denoiser, {
-        sampler: dpmpp2m,
-        imageShape: model.imageShape,
-        count: classes.length,
-        seed: 0,
-        classes,
-        numSteps: 10,
-        guidance: { scale: 3, nullClass: model.nullClass },
-      }),
-    ),
-  );
-  const correct = classes.filter((c, i) => predicted[i] === c).length;
+  const correct = classifiedAsAsked(model, classifier, 30, 0); // three of each class
   t.diagnostic(`${correct} of 30 classified as asked`);
   // 30 of 30 when written; 80% at guidance 1 over 500 samples (docs/MODELS.md). A broken model,
   // schedule or time convention lands near chance (10%).
@@ -54,22 +64,7 @@ test('the shipped MNIST digits model draws the requested digit at guidance 3 (ch
     testAccuracy !== null && testAccuracy >= 0.98,
     `the digits classifier is right on ${testAccuracy} of mnist-test`,
   );
-  const classes = Array.from({ length: 50 }, (_, i) => i % 10); // five of each digit
-  const predicted = tidy(() =>
-    predictClasses(
-      classifier,
-      generate(model.denoiser, {
-        sampler: dpmpp2m,
-        imageShape: model.imageShape,
-        count: classes.length,
-        seed: 1,
-        classes,
-        numSteps: 10,
-        guidance: { scale: 3, nullClass: model.nullClass },
-      }),
-    ),
-  );
-  const correct = classes.filter((c, i) => predicted[i] === c).length;
+  const correct = classifiedAsAsked(model, classifier, 50, 1); // five of each digit
   t.diagnostic(`${correct} of 50 classified as the digit asked for`);
   // 100% over 1,000 samples at 20 steps (docs/SEEDS.md); chance is 10%.
   assert.ok(correct >= 48, `only ${correct} of 50 digits were classified as the digit asked for (>= 95% expected)`);
