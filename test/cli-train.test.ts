@@ -30,6 +30,24 @@ test('--dry-run prints the resolved config without writing anything', () => {
   assert.equal(existsSync(out), false);
 });
 
+test('--width, --attention and --prediction edm change the run as the dry run shows; --init refuses them', () => {
+  const out = join(tempDir(), 'run');
+  const dry = (...extra: string[]) => difflab('train', '--data', 'subset', '--out', out, '--dry-run', ...extra);
+  const r = dry('--width', '48', '--attention', '1', '--prediction', 'edm', '--schedule', 'edm');
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal(c.network.baseChannels, 48);
+  assert.equal(c.network.embedDim, 192);
+  assert.deepEqual(c.network.attentionLevels, [1]);
+  assert.equal(c.prediction, 'edm');
+  assert.equal(c.noiseLevels, 'lognormal'); // EDM's training distribution comes with its preconditioning
+  assert.equal(JSON.parse(dry().stdout).noiseLevels, 'uniform');
+  assert.equal(JSON.parse(dry('--attention', 'none').stdout).network.attentionLevels.length, 0);
+  const init = dry('--init', 'models/fashion-mnist.safetensors', '--width', '48');
+  assert.equal(init.code, 2);
+  assert.match(init.stderr, /--width does not apply with --init/);
+});
+
 test('a short run writes config.json, loss.csv, loss.png, checkpoints, a model and a sample grid; resume continues', () => {
   const out = join(tempDir(), 'run');
   const args = [

@@ -12,6 +12,8 @@ import {
   fromNetwork,
   fromX0,
   karrasSigmas,
+  EDM_SIGMA_DATA,
+  networkInput,
   networkTime,
   noiseLevel,
   perRow,
@@ -27,6 +29,7 @@ import {
   vpLinear,
   vpSigmoid,
   type NetworkFn,
+  type NoiseLevelDraw,
   type Objective,
   type Prediction,
   type Schedule,
@@ -138,7 +141,7 @@ test('eps <-> x0 <-> v <-> score round-trip, for VP and VE coefficients, scalar 
     const rng = new Rng(3),
       x0 = rng.randn([4, 5], { dtype: 'float64' }),
       eps = rng.randn([4, 5], { dtype: 'float64' });
-    const kinds: Prediction[] = ['eps', 'x0', 'v', 'score'];
+    const kinds: Prediction[] = ['eps', 'x0', 'v', 'score', 'edm'];
     const perRowA = tensor(new Float64Array([0.9, 0.5, 0.1, 0.99]), [4, 1]);
     const coefs = [
       { a: 0.6, b: 0.8 },
@@ -222,6 +225,7 @@ interface ObjectiveCase {
   prediction: Prediction;
   objective: Objective;
   minSnrGamma?: number;
+  noiseLevels?: NoiseLevelDraw;
   seed: number;
 }
 
@@ -230,24 +234,52 @@ function objectiveSpaceLoss(net: NetworkFn, x0: Tensor, o: ObjectiveCase): numbe
   const s = o.schedule,
     rng = new Rng(o.seed),
     gamma = o.minSnrGamma;
-  const t = sampleTimes(s, x0.shape[0]!, rng);
+  const t = sampleTimes(s, x0.shape[0]!, rng, o.noiseLevels);
   const noise = rng.randn(x0.shape, { dtype: 'float64' });
   const xt = addNoise(s, { x0, t, noise });
   const ta = t.map((ti) => s.alpha(ti)),
     tb = t.map((ti) => s.sigma(ti)),
     c = { a: perRow(ta, x0), b: perRow(tb, x0) };
-  const pred = convertPrediction(net(xt, networkTime(s, t, x0), null), xt, c, { from: o.prediction, to: o.objective });
-  const target = o.objective === 'x0' ? x0 : o.objective === 'eps' ? noise : noise.mul(c.a).sub(x0.mul(c.b));
+  const input = networkInput(o.prediction, xt, c);
+  const pred = convertPrediction(net(input, networkTime(s, t, x0), null), xt, c, {
+    from: o.prediction,
+    to: o.objective,
+  });
+  const sd = EDM_SIGMA_DATA;
+  const target =
+    o.objective === 'x0'
+      ? x0
+      : o.objective === 'eps'
+        ? noise
+        : o.objective === 'v'
+          ? noise.mul(c.a).sub(x0.mul(c.b))
+          : (() => {
+              // Karras et al. 2022 eq. 8: F's target (x0 - c_skip x) / c_out on x = x0 + sigma eps
+              const sigma = perRow(
+                  t.map((ti) => noiseLevel(s, ti)),
+                  x0,
+                ) as Tensor,
+                total = sigma.square().add(sd * sd);
+              const skip = total.reciprocal().mul(sd * sd),
+                out = sigma.mul(sd).div(total.sqrt());
+              return x0.sub(x0.add(noise.mul(sigma)).mul(skip)).div(out);
+            })();
   const err = pred.sub(target).square().mean([1]).toFloat64Array();
   return Array.from(err, (e, i) => {
     if (gamma === undefined) return e;
     const snr = (ta[i]! / tb[i]!) ** 2,
-      implied = { x0: 1, eps: snr, v: (ta[i]! ** 2 + tb[i]! ** 2) ** 2 / tb[i]! ** 2 }[o.objective];
+      l2 = 1 / snr,
+      implied = {
+        x0: 1,
+        eps: snr,
+        v: (ta[i]! ** 2 + tb[i]! ** 2) ** 2 / tb[i]! ** 2,
+        edm: (l2 + sd * sd) / (l2 * sd * sd),
+      }[o.objective];
     return (e * Math.min(snr, gamma)) / implied; // min-SNR: weight min(SNR, gamma) in x0 space
   });
 }
 
-test('the loss through the denoiser equals the objective-space loss of the network (eps, x0, v, score; min-SNR)', () =>
+test('the loss through the denoiser equals the objective-space loss of the network (eps, x0, v, score, edm; min-SNR; log-normal levels)', () =>
   tidy(() => {
     const n = 32,
       x0 = new Rng(11).randn([n, 4], { dtype: 'float64' }).mul(0.6);
@@ -261,16 +293,22 @@ test('the loss through the denoiser equals the objective-space loss of the netwo
       [vpLinear(), ['eps', 'x0', 'v']],
       [vpCosine(), ['eps', 'x0', 'v']],
       [veSde(), ['score']],
+      [edm(), ['edm', 'eps']],
+      [vpCosine(), ['edm']],
     ] as const;
     for (const [schedule, predictions] of cases) {
       for (const prediction of predictions) {
-        for (const objective of ['eps', 'x0', 'v'] as const) {
+        for (const objective of ['eps', 'x0', 'v', 'edm'] as const) {
           for (const minSnrGamma of [undefined, 5]) {
-            const what = `${schedule.name}/${prediction} in ${objective} space, gamma ${minSnrGamma}`;
-            const want = objectiveSpaceLoss(net, x0, { schedule, prediction, objective, minSnrGamma, seed: 12 });
-            const d = fromNetwork(net, { schedule, prediction });
-            const got = diffusionLoss(d, x0, { objective, minSnrGamma, rng: new Rng(12) }).toFloat64Array();
-            want.forEach((w, i) => close(got[i]!, w, 1e-11 * w, `${what}, row ${i}`));
+            for (const noiseLevels of ['uniform', 'lognormal'] as const) {
+              const what = `${schedule.name}/${prediction} in ${objective} space, gamma ${minSnrGamma}, ${noiseLevels}`;
+              const o = { schedule, prediction, objective, minSnrGamma, noiseLevels, seed: 12 };
+              const want = objectiveSpaceLoss(net, x0, o);
+              const d = fromNetwork(net, { schedule, prediction });
+              const got = diffusionLoss(d, x0, { objective, minSnrGamma, noiseLevels, rng: new Rng(12) });
+              const g = got.toFloat64Array();
+              want.forEach((w, i) => close(g[i]!, w, 1e-10 * w, `${what}, row ${i}`));
+            }
           }
         }
       }

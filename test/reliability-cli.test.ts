@@ -43,6 +43,7 @@ const sample = ['sample', '--model', M, '--out', join(D, 'sample.png')];
 const gmm = ['sample', '--model', `gmm:${MIX}`, '--out', join(D, 'gmm.npy')];
 const sdedit = ['edit', 'sdedit', '--model', M, '--image', IMG, '--out', join(D, 'sdedit.png')];
 const inpaint = ['edit', 'inpaint', '--model', M, '--image', IMG, '--out', join(D, 'inpaint.png')];
+const denoise = ['denoise', '--model', M, '--image', IMG, '--out', join(D, 'denoised.png')];
 const anagram = ['edit', 'anagram', '--model', M, '--class-a', '0', '--class-b', '1', '--out', join(D, 'anagram.png')];
 const hybrid = [
   'edit',
@@ -203,6 +204,13 @@ const options: CliCase[] = [
     [['--box', '1,1,4,4', '--resample', '101'], /--resample must be <= 100/, '--resample'],
     [['--box', '1,1,4,4', '--resample', '2.5'], range('resample'), '--resample'],
   ]),
+  ...group('options', denoise, [
+    [['--kernel', '4'], /--kernel must be odd, got 4/, '--kernel'],
+    [['--t', '5000'], /--t must be <= 1000/, '--t'],
+    [['--sampler', 'zz'], /--sampler must be one of/, '--sampler'],
+    [['--blur-sigma', '0'], /--blur-sigma must be >= 0\.001/, '--blur-sigma'],
+    [['--steps', '0'], range('steps'), '--steps'],
+  ]),
   ...group('options', anagram, [
     [['--view', 'zz'], /--view must be one of/, '--view'],
     [['--n', '0'], range('n'), '--n'],
@@ -282,6 +290,13 @@ const options: CliCase[] = [
     [['--out', ''], /--out must not be empty/, '--out'],
     [['--out', IMG], /--out .* is a file, not a folder/, '--out'],
     [['--preset', 'huge'], /--preset must be one of/, '--preset'],
+    [['--noise-levels', 'zz'], /--noise-levels must be one of uniform\|lognormal/, '--noise-levels'],
+    [['--width', '50'], /--width must be a multiple of 8/, '--width'],
+    [['--width', '4'], /--width must be >= 8/, '--width'],
+    [['--attention', '3'], /--attention: levels are 0\.\.2/, '--attention'],
+    [['--attention', 'middle'], /--attention/, '--attention'],
+    [['--preset', 'scoreUNet', '--width', '48'], /--width applies to the U-Net presets and the seed U-Nets/, '--width'],
+    [['--preset', 'classicUNet', '--attention', '1'], /--attention applies to the U-Net presets/, '--attention'],
   ]),
   {
     category: 'options',

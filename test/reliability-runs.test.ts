@@ -244,6 +244,17 @@ const setup: Setup = {
         }),
       ),
     );
+    // A run written before noise levels were a setting (they were drawn uniformly): no noiseLevels anywhere.
+    copy('predates', (d) => {
+      const forget = (json: string) => JSON.stringify({ ...JSON.parse(json), noiseLevels: undefined });
+      writeFileSync(join(d, 'config.json'), forget(readFileSync(join(d, 'config.json'), 'utf8')));
+      for (const step of [2, 4])
+        rewrite(checkpoint(d, step), (b) =>
+          mutated(parseSafetensors(b), (m) => {
+            m.header.__metadata__!.config = forget(String(m.header.__metadata__!.config));
+          }),
+        );
+    });
     for (const name of ['restart', 'restart-resume'])
       copy(name, (d) => {
         rmSync(join(d, 'checkpoints'), { recursive: true });
@@ -266,6 +277,8 @@ const trajectory: [string[], string][] = [
   [['--prediction', 'v'], '--prediction'],
   [['--min-snr', '5'], '--min-snr'],
   [['--objective', 'x0'], '--objective'],
+  [['--noise-levels', 'lognormal'], '--noise-levels'],
+  [['--prediction', 'edm'], '--prediction'],
   [['--steps', '6', '--lr', '0.002'], '--lr'],
 ];
 const runs: CliCase[] = [
@@ -296,6 +309,14 @@ const runs: CliCase[] = [
     message: /finished at step 6/,
     names: run('grow'),
     check: () => assert.deepEqual(historyOf(run('grow')), [{ step: 4, changed: { steps: { from: 4, to: 6 } } }]),
+  },
+  {
+    category: 'runs',
+    args: [...base, '--steps', '6', '--out', run('predates'), '--resume'],
+    code: 0,
+    message: /finished at step 6/,
+    names: run('predates'),
+    check: () => assert.deepEqual(historyOf(run('predates')), [{ step: 4, changed: { steps: { from: 4, to: 6 } } }]),
   },
   {
     category: 'runs',

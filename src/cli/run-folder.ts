@@ -16,6 +16,7 @@ const optionOf: Record<string, string> = {
   gradClipNorm: 'grad-clip',
   emaHalfLifeImages: 'ema-half-life',
   minSnrGamma: 'min-snr',
+  noiseLevels: 'noise-levels',
   denoiseSigma: 'denoise-sigma',
   imageSize: 'size',
   classNames: 'classes',

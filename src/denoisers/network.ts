@@ -2,6 +2,7 @@
 // the prediction type is converted to x0 (diffusion/conversions.ts, the one place that knows how).
 import type { Tensor } from '../engine/index.js';
 import {
+  networkInput,
   networkTime,
   perRow,
   toX0,
@@ -45,7 +46,8 @@ export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser
           x,
         );
       const xt = x.mul(a); // alpha (x0 + level eps) = alpha x0 + sigma eps: the network's own frame
-      const x0 = toX0(o.prediction, net(xt, networkTime(s, t, x), cond), xt, { a, b });
+      const pred = net(networkInput(o.prediction, xt, { a, b }), networkTime(s, t, x), cond);
+      const x0 = toX0(o.prediction, pred, xt, { a, b });
       return clip ? x0.clamp(clip[0], clip[1]) : x0;
     },
   };

@@ -3,10 +3,11 @@
 // multiple of it, because every prediction is an affine function of x0 at fixed x_t (conversions.ts):
 //   eps:  ||eps_hat - eps||^2 = (alpha^2 / sigma^2) ||x0_hat - x0||^2
 //   v:    ||v_hat - v||^2     = ((alpha^2 + sigma^2)^2 / sigma^2) ||x0_hat - x0||^2
+//   edm:  ||F_hat - F||^2     = (1 / c_out^2) ||x0_hat - x0||^2, EDM's lambda(sigma) (Karras et al. 2022, eq. 8)
 // DDPM's Algorithm 1 is the eps objective; the VE denoising score matching loss of the score-based tutorial,
 // ||sigma_t s(x + sigma_t z, t) + z||^2, is the eps objective too (sigma_t s = -eps exactly).
 import { Tensor, type BatchRandom } from '../engine/index.js';
-import type { Prediction } from './conversions.js';
+import { EDM_SIGMA_DATA, type Prediction } from './conversions.js';
 import type { Schedule } from './schedules.js';
 
 /** The parts of a condition, each with one row per image; a part left out is the model's null one. */
@@ -32,7 +33,19 @@ export function condParts(c: Cond): CondParts {
 export type NetworkFn = (x: Tensor, t: Tensor, cond: Cond) => Tensor;
 
 /** The space a loss measures its squared error in. */
-export type Objective = 'eps' | 'x0' | 'v';
+export type Objective = 'eps' | 'x0' | 'v' | 'edm';
+
+/** The objectives, in the order the CLI lists them. */
+export const objectiveNames: readonly Objective[] = ['eps', 'x0', 'v', 'edm'];
+
+/**
+ * How a loss draws its noise levels: 'uniform' times of the schedule (DDPM Algorithm 1), or EDM's 'lognormal'
+ * levels, ln sigma ~ N(-1.2, 1.2^2) (Karras et al. 2022, Table 1), as times of the schedule within its range.
+ */
+export type NoiseLevelDraw = 'uniform' | 'lognormal';
+export const noiseLevelDraws: readonly NoiseLevelDraw[] = ['uniform', 'lognormal'];
+const EDM_P_MEAN = -1.2,
+  EDM_P_STD = 1.2;
 
 /** The objective of a network trained without one named: its prediction's own space ('eps' for 'score'). */
 export function defaultObjective(prediction: Prediction): Objective {
@@ -40,8 +53,17 @@ export function defaultObjective(prediction: Prediction): Objective {
 }
 
 /** One time per row: uniform over 1..T for discrete schedules (DDPM Algorithm 1), uniform on [tMin, tMax] otherwise. */
-export function sampleTimes(s: Schedule, n: number, rng: BatchRandom): number[] {
+export function sampleTimes(s: Schedule, n: number, rng: BatchRandom, draw: NoiseLevelDraw = 'uniform'): number[] {
   const T = s.numTimesteps;
+  if (draw === 'lognormal') {
+    const u1 = rng.uniforms(n),
+      u2 = rng.uniforms(n);
+    return Array.from(u1, (u, i) => {
+      const z = Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * u2[i]!); // Box-Muller
+      const t = s.timeAt(Math.exp(EDM_P_MEAN + EDM_P_STD * z));
+      return T !== null ? Math.min(T, Math.max(1, Math.round(t))) : Math.min(s.tMax, Math.max(s.tMin, t));
+    });
+  }
   return Array.from(rng.uniforms(n), (u) => (T !== null ? 1 + Math.floor(u * T) : s.tMin + (s.tMax - s.tMin) * u));
 }
 
@@ -63,5 +85,10 @@ export function x0Weight(s: Schedule, t: number, o: WeightOptions): number {
   if (o.minSnrGamma !== undefined) return Math.min(snr, o.minSnrGamma);
   if (o.objective === 'x0') return 1;
   if (o.objective === 'eps') return snr;
+  if (o.objective === 'edm') {
+    const level2 = (b * b) / (a * a),
+      sd2 = EDM_SIGMA_DATA * EDM_SIGMA_DATA;
+    return (level2 + sd2) / (level2 * sd2); // 1 / c_out^2
+  }
   return (a * a + b * b) ** 2 / (b * b);
 }

@@ -3,6 +3,9 @@
 import {
   scheduleFromName,
   scheduleNames,
+  noiseLevelDraws,
+  predictionNames,
+  type NoiseLevelDraw,
   type Objective,
   type Prediction,
   type Schedule,
@@ -44,6 +47,11 @@ export interface TrainConfig {
   objective?: Objective;
   /** Min-SNR-gamma loss weighting; undefined = off. */
   minSnrGamma?: number;
+  /**
+   * How training draws noise levels: uniform times, or EDM's log-normal levels. Absent in older configs:
+   * uniform; a new config resolves it ('lognormal' for the edm prediction, 'uniform' otherwise).
+   */
+  noiseLevels?: NoiseLevelDraw;
   /** Training steps in all. */
   steps: number;
   /** Images per step. */
@@ -182,6 +190,9 @@ export function resolveTrainConfig(
     network,
     precision,
   } as TrainConfig;
+  c.noiseLevels ??= c.prediction === 'edm' ? 'lognormal' : 'uniform'; // EDM's training distribution goes with it
+  if (!noiseLevelDraws.includes(c.noiseLevels))
+    throw new Error(`train: noiseLevels must be ${noiseLevelDraws.join('|')}, got '${c.noiseLevels}'`);
   const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
   for (const k of positiveInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
@@ -248,7 +259,18 @@ export function checkStoredConfig(v: unknown): TrainConfig {
     ],
     ['task', v.task, v.task === undefined || v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
     ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
-    ['prediction', v.prediction, ['eps', 'x0', 'v', 'score'].includes(v.prediction as string), 'eps|x0|v|score'],
+    [
+      'prediction',
+      v.prediction,
+      (predictionNames as readonly unknown[]).includes(v.prediction),
+      predictionNames.join('|'),
+    ],
+    [
+      'noiseLevels',
+      v.noiseLevels,
+      v.noiseLevels === undefined || (noiseLevelDraws as readonly unknown[]).includes(v.noiseLevels),
+      noiseLevelDraws.join('|'),
+    ],
     ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
     ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
     ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],

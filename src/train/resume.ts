@@ -46,7 +46,8 @@ export function resumedConfig(
   if (next.steps < step) throw new ResumeConflict(runDir, { key: 'steps', from: step, to: next.steps }, true);
   const was = saved as unknown as Record<string, unknown>,
     is = next as unknown as Record<string, unknown>;
-  const defaults: Record<string, unknown> = trainDefaults;
+  // What a setting a checkpoint predates was then: its default (noise levels were always drawn uniformly before).
+  const defaults: Record<string, unknown> = { ...trainDefaults, noiseLevels: 'uniform' };
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   // A setting the checkpoint predates ran at its default then: at its default now, it is no change.
   const predates = (k: string) => !(k in was) && k in defaults && same(is[k], defaults[k]);

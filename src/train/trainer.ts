@@ -250,6 +250,7 @@ export async function train(
           : diffusionLoss(imageDenoiser(net, config, { precision, clipX0: null, rng }), images, {
               objective: config.objective ?? defaultObjective(config.prediction),
               minSnrGamma: config.minSnrGamma,
+              noiseLevels: config.noiseLevels ?? 'uniform',
               rng,
               cond,
             })

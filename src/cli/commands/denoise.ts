@@ -14,7 +14,7 @@ import {
   type StepInfo,
   type Tensor,
 } from '../../index.js';
-import { num, oneOf, type Command } from '../command.js';
+import { num, oneOf, UsageError, type Command } from '../command.js';
 import {
   imageCommandOptions,
   readClass,
@@ -51,7 +51,7 @@ export const denoiseCommand: Command = {
     const s = m.denoiser.schedule;
     const t = num(v.t, 't', 500, { min: s.tMin, max: s.tMax, ...(s.numTimesteps !== null ? { integer: true } : {}) });
     const kernel = num(v.kernel, 'kernel', 5, { min: 1, integer: true });
-    if (kernel % 2 === 0) throw new Error(`--kernel must be odd, got ${kernel}`);
+    if (kernel % 2 === 0) throw new UsageError(`--kernel must be odd, got ${kernel}`);
     const blur = { kernelSize: kernel, sigma: num(v['blur-sigma'], 'blur-sigma', 1.5, { min: 1e-3 }) };
     const cls = readClass(v.class, 'class', m);
     const name = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddpm');

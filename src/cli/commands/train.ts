@@ -17,6 +17,11 @@ import {
   trainDefaults,
   trainingSet,
   presetNames,
+  presetConfig,
+  predictionNames,
+  objectiveNames,
+  noiseLevelDraws,
+  type UNetConfig,
   PIXEL_TO_DATA_SIGMA,
   ProcessGroup,
   heldOutSpec,
@@ -33,8 +38,6 @@ import { checkRunFolder, resumeUsageError } from '../run-folder.js';
 import { writeDenoiseFigures, writePreview } from './train-previews.js';
 import { readDataSpec } from '../data-option.js';
 
-const PREDICTIONS = ['eps', 'x0', 'v'] as const;
-
 /** resolveTrainConfig's refusals are about the options given: usage errors. */
 function asUsage<T>(fn: () => T): T {
   try {
@@ -44,6 +47,39 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
+
+/**
+ * --width and --attention: changes to a preset's architecture. Width is the U-Net's first level (its embedding
+ * width follows) or the seed U-Net's D; attention levels are the U-Net's.
+ */
+function readArchitecture(v: Record<string, unknown>, preset: string): Partial<UNetConfig> | { hidden?: number } {
+  const given = ['width', 'attention'].find((k) => v[k] !== undefined);
+  if (!given) return {};
+  const base = presetConfig(preset);
+  const takes = base.kind === 'unet' || (base.kind === 'classic' && given === 'width' && v.attention === undefined);
+  if (!takes) {
+    const which = v.attention !== undefined ? 'attention' : given;
+    const where = which === 'width' ? 'the U-Net presets and the seed U-Nets' : 'the U-Net presets (default, tiny)';
+    throw new UsageError(`--${which} applies to ${where}, not ${preset}`);
+  }
+  const o: Partial<UNetConfig> & { hidden?: number } = {};
+  if (v.width !== undefined) {
+    const width = num(v.width, 'width', undefined, { min: base.groups, max: 1024, integer: true });
+    if (width % base.groups !== 0)
+      throw new UsageError(`--width must be a multiple of ${base.groups} (the GroupNorm groups), got ${width}`);
+    Object.assign(o, base.kind === 'unet' ? { baseChannels: width, embedDim: 4 * width } : { hidden: width });
+  }
+  if (v.attention !== undefined && base.kind === 'unet') {
+    const levels = v.attention === 'none' ? [] : numList(v.attention, 'attention', []);
+    const bad = levels.find((l) => !Number.isInteger(l) || l < 0 || l >= base.channelMults.length);
+    if (bad !== undefined)
+      throw new UsageError(
+        `--attention: levels are 0..${base.channelMults.length - 1} (or none), got ${String(v.attention)}`,
+      );
+    o.attentionLevels = [...new Set(levels)].sort();
+  }
+  return o;
+}
 
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
 function initModel(
@@ -86,6 +122,14 @@ export const trainCommand: Command = {
       type: 'string',
       help: `network preset: ${presetNames.join('|')} (difflab model --summary)`,
       default: trainDefaults.preset,
+    },
+    width: {
+      type: 'string',
+      help: "channels of the U-Net's first level, or the seed U-Nets' D (the preset's own when absent)",
+    },
+    attention: {
+      type: 'string',
+      help: "U-Net presets: levels with self-attention, e.g. 1 (14x14 on 28 px) or 1,2, or none (the preset's own when absent)",
     },
     steps: { type: 'string', help: 'training steps', default: String(trainDefaults.steps) },
     epochs: { type: 'string', help: 'train this many passes over the data (instead of --steps)' },
@@ -130,10 +174,15 @@ export const trainCommand: Command = {
     },
     prediction: {
       type: 'string',
-      help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve)',
+      help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve) | edm (Karras et al. 2022 preconditioning)',
       default: trainDefaults.prediction,
     },
-    objective: { type: 'string', help: 'space of the loss: eps | x0 | v', default: 'the prediction' },
+    objective: { type: 'string', help: `space of the loss: ${objectiveNames.join(' | ')}`, default: 'the prediction' },
+    'noise-levels': {
+      type: 'string',
+      help: "how training draws noise levels: uniform (the schedule's times) | lognormal (EDM's ln sigma ~ N(-1.2, 1.2^2))",
+      default: 'lognormal for --prediction edm, else uniform',
+    },
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
     schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
     lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
@@ -195,8 +244,10 @@ export const trainCommand: Command = {
     const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
     if (folderOnly && !spec.startsWith('folder:'))
       throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
-    if (v.init !== undefined && v.preset !== undefined)
-      throw new UsageError('--preset does not apply with --init (the model file brings its network)');
+    const architecture = ['preset', 'width', 'attention'].find((k) => v[k] !== undefined);
+    if (v.init !== undefined && architecture)
+      throw new UsageError(`--${architecture} does not apply with --init (the model file brings its network)`);
+    const networkOverrides = readArchitecture(v, preset);
     const { dataset: loaded, skipped } = await loadDatasetAsync(spec, { size, channels, onBadFile }); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
     const dataset = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
@@ -225,7 +276,9 @@ export const trainCommand: Command = {
         : int('steps', 1);
     const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
     if (task === 'denoise') {
-      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda'].find((k) => v[k] !== undefined);
+      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda', 'noise-levels'].find(
+        (k) => v[k] !== undefined,
+      );
       if (meaningless)
         throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
     } else {
@@ -254,19 +307,21 @@ export const trainCommand: Command = {
         imageChannels: dataset.shape[0],
         imageSize: dataset.shape[1],
         classNames,
+        networkOverrides,
         steps,
         batchSize,
         task,
         ...(dataset.embeddings
           ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) }
           : {}),
-        prediction: opt('prediction', (x) => oneOf(x, 'prediction', [...PREDICTIONS, 'score'] as const)),
+        prediction: opt('prediction', (x) => oneOf(x, 'prediction', predictionNames)),
+        noiseLevels: opt('noise-levels', (x) => oneOf(x, 'noise-levels', noiseLevelDraws)),
         lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
         denoiseSigma: opt(
           'denoise-sigma',
           (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 }),
         ),
-        objective: opt('objective', (x) => oneOf(x, 'objective', PREDICTIONS)),
+        objective: opt('objective', (x) => oneOf(x, 'objective', objectiveNames)),
         minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
         schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
         lr: opt('lr', (x) => num(x, 'lr', undefined, { above: 0 })),
