@@ -12,6 +12,7 @@ import {
   ddim,
   dropMask,
   encodeNpy,
+  encodePng,
   generate,
   loadDenoiser,
   loadModel,
@@ -19,6 +20,7 @@ import {
   noGrad,
   readNpy,
   resolveTrainConfig,
+  runJob,
   setNumThreads,
   tensor,
   tidy,
@@ -228,6 +230,26 @@ test('samples follow the requested vector: brightness rises with its coordinate,
   const spread = (means: number[]) => means.at(-1)! - means[0]!;
   assert.ok(spread(plain) > 0.2, `the vector barely moves the brightness: ${text}`);
   assert.ok(spread(guided) > spread(plain) + 0.1, `guidance does not strengthen it: ${text}`);
+
+  // The edits take the vector too: SDEdit from mostly noise and inpainting the whole image follow it.
+  const grey = encodePng({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(128) });
+  const image = { source: 'grey.png', bytes: grey };
+  const sampling = { sampler: 'ddim', numSteps: 20, eta: 1, seed: 0, guidance: 1 } as const;
+  const edited = (kind: 'sdedit' | 'inpaint', a: number) =>
+    tidy(() => {
+      const embedding = { source: `a = ${a}`, array: { data: Float32Array.of(a, 0, 0, 0), shape: [4] } };
+      const spec =
+        kind === 'sdedit'
+          ? { kind, image, start: { strength: 0.9 }, classId: null, embedding, ...sampling }
+          : { kind, image, mask: { x: 0, y: 0, w: 8, h: 8 }, classId: null, resampleSteps: 1, embedding, ...sampling };
+      const out = runJob(m, spec);
+      assert.match(out.summary, new RegExp(`a = ${a}`), 'the figure does not name the vector');
+      return out.panels[out.result]!.images.clamp(-1, 1).add(1).div(2).mean().item();
+    });
+  for (const kind of ['sdedit', 'inpaint'] as const) {
+    const [dark, bright] = [edited(kind, -1), edited(kind, 1)];
+    assert.ok(bright > dark + 0.2, `${kind} does not follow the vector: ${dark.toFixed(3)} vs ${bright.toFixed(3)}`);
+  }
   m.network.dispose();
 });
 
@@ -334,6 +356,18 @@ test('CLI: train --embeddings (sequences) --prompts, then sample --prompt and --
   assert.notDeepEqual(image('p'), image('d'), 'two prompts give the same image');
   assert.notDeepEqual(image('p'), image('g'), 'guidance changes nothing');
   assert.match(sample('x', '--prompt', 'nope').stderr, /unknown prompt 'nope' \(the model's prompts: bright, dark\)/);
+  const png = join(dir, 'p-0000.png');
+  const edit = (op: string, ...extra: string[]) =>
+    difflab('edit', op, '--model', model, '--image', png, '--steps', '4', '--out', join(dir, `${op}.png`), ...extra);
+  const sdedit = edit('sdedit', '--prompt', 'dark', '--guidance', '2');
+  assert.equal(sdedit.code, 0, sdedit.stderr);
+  assert.match(sdedit.stdout, /SDEdit \(strength 0\.5, dark\)/);
+  const filled = edit('inpaint', '--box', '0,0,4,4', '--embedding', bright);
+  assert.equal(filled.code, 0, filled.stderr);
+  assert.match(filled.stdout, /inpainting, bright\.npy/);
+  assert.match(edit('inpaint', '--box', '0,0,4,4', '--prompt', 'nope').stderr, /unknown prompt 'nope'/);
+  const anagram = ['edit', 'anagram', '--model', model, '--class-a', '0', '--class-b', '1', '--prompt', 'dark'];
+  assert.match(difflab(...anagram, '--out', join(dir, 'a.png')).stderr, /--prompt does not apply to edit anagram/);
   assert.match(
     sample('x', '--embedding', npy('wide.npy', [2, 5], 5)).stderr,
     /wide\.npy: shape \[2, 5\] does not fit the model's embeddings/,

@@ -12,10 +12,12 @@ import {
   labelledGrid,
   loadDenoiser,
   encodePng,
+  readNpy,
   runJob,
   samplerNames,
   tidy,
   writeFileAtomic,
+  type EmbeddingSpec,
   type FigureLabels,
   type GridOptions,
   type JobOutput,
@@ -54,6 +56,28 @@ export const imageCommandOptions: Record<string, OptionSpec> = {
   precision: precisionOption,
   scale: figureScaleOption,
 };
+
+/** Condition vectors for models trained with --embeddings: a .npy file or a prompt stored in the model file. */
+export const embeddingOptions: Record<string, OptionSpec> = {
+  embedding: {
+    type: 'string',
+    help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image',
+  },
+  prompt: {
+    type: 'string',
+    help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)',
+  },
+};
+
+/** --embedding FILE.npy or --prompt NAME as a job's embedding; undefined when neither is given. */
+export function readEmbedding(v: Record<string, unknown>): EmbeddingSpec | undefined {
+  if (v.embedding !== undefined && v.prompt !== undefined)
+    throw new UsageError('give --embedding or --prompt, not both');
+  if (v.prompt !== undefined) return { prompt: String(v.prompt) };
+  if (v.embedding === undefined) return undefined;
+  const path = str(v.embedding, 'embedding');
+  return { source: path, array: readNpy(path) };
+}
 
 /** The sampling options of the jobs `kinds`, their defaults read from jobDefaults. */
 export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<string, OptionSpec> {

@@ -1,7 +1,7 @@
 // runJob: one job spec -> one library call -> labelled pictures, optional denoising frames and a line for the
 // user. The CLI writes the pictures as one figure (figureOf) and the playground's runner encodes each panel; both
 // only parse into specs and render what comes back. Adding a job: its spec in specs.ts, its case here.
-import { cat, indices, PerSampleRng, Rng, tidy, type Tensor } from '../engine/index.js';
+import { cat, indices, PerSampleRng, Rng, Tensor, tidy } from '../engine/index.js';
 import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
 import { noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
 import {
@@ -23,7 +23,7 @@ import type { LoadedDenoiser } from '../model/index.js';
 import { defaultStepsFor, samplerFor, stepGrid, type StepInfo } from '../samplers/index.js';
 import { jobEmbedding } from './embeddings.js';
 import { jobMask, jobPicture } from './pictures.js';
-import type { JobSpec, SamplingSpec } from './specs.js';
+import type { InpaintSpec, JobSpec, SamplingSpec, SdeditSpec } from './specs.js';
 
 /** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
 export interface Panel {
@@ -69,6 +69,14 @@ function guided(m: LoadedDenoiser, w: number, n: number): Denoiser {
     : classifierFreeGuidance(m.denoiser, { scale: w, nullCond: indices(new Array<number>(n).fill(m.nullClass)) });
 }
 const classCond = (id: number | null, n: number): Cond => (id === null ? null : indices(new Array<number>(n).fill(id)));
+
+/** An edit's condition for one image: its class, its condition vector, both, or none; and the guidance it allows. */
+function editCond(m: LoadedDenoiser, spec: SdeditSpec | InpaintSpec): { cond: Cond; guidance: number; label: string } {
+  const e = spec.embedding ? jobEmbedding(m, spec.embedding, 1) : null;
+  const classes = classCond(spec.classId, 1);
+  const cond: Cond = e ? { ...(classes instanceof Tensor ? { classes } : {}), embedding: e.embedding } : classes;
+  return { cond, guidance: cond === null ? 1 : spec.guidance, label: e ? `, ${e.label}` : '' };
+}
 
 /** Counts steps across the job's sampler calls, records frames and reports both. */
 function stepper(total: number, o: RunJobOptions) {
@@ -185,11 +193,12 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     }
     case 'sdedit': {
       const image = picture(spec.image).image;
-      const d = guided(m, spec.classId === null ? 1 : spec.guidance, 1);
+      const c = editCond(m, spec);
+      const d = guided(m, c.guidance, 1);
       const grid = sdeditGrid!;
       const n = grid.length - 1;
       const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
-        sdedit(d, image, { sampler, sigmas: grid, rng: rngFor(1), cond: classCond(spec.classId, 1), onStep, ...start });
+        sdedit(d, image, { sampler, sigmas: grid, rng: rngFor(1), cond: c.cond, onStep, ...start });
       const starts = 'sweep' in spec.start ? spec.start.sweep.map((k) => ({ startStep: k })) : [spec.start];
       const st = stepper(
         starts.reduce((a, x) => a + n - sdeditStartStep(n, x), 0),
@@ -205,7 +214,8 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
           })),
           { label: 'input', images: image },
         ];
-        return done(panels, 0, st, `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n} (last: the input)`);
+        const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${c.label} (last: the input)`;
+        return done(panels, 0, st, what);
       }
       const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
       return done(
@@ -215,19 +225,20 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         ],
         1,
         st,
-        `SDEdit (${how}): input | result`,
+        `SDEdit (${how}${c.label}): input | result`,
       );
     }
     case 'inpaint': {
       const input = picture(spec.image);
       const mask = jobMask(m, spec.mask, input);
       const st = stepper(numSteps, o);
-      const x = inpaint(guided(m, spec.classId === null ? 1 : spec.guidance, 1), input.image, {
+      const c = editCond(m, spec);
+      const x = inpaint(guided(m, c.guidance, 1), input.image, {
         sampler,
         numSteps,
         mask,
         rng: rngFor(1),
-        cond: classCond(spec.classId, 1),
+        cond: c.cond,
         resampleSteps: spec.resampleSteps,
         onStep: st.onStep,
       });
@@ -240,7 +251,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         ],
         2,
         st,
-        'inpainting: input | kept region | result',
+        `inpainting${c.label}: input | kept region | result`,
       );
     }
     case 'anagram': {

@@ -56,6 +56,8 @@ export interface SdeditSpec extends SamplingSpec {
   /** Run on the seeds' strided grid of a discrete schedule (stridedTimes: 990, 960, ..., 30 for 30) instead of numSteps. */
   stride?: number;
   classId: number | null;
+  /** Condition vectors (models trained with embeddings); absent: none. */
+  embedding?: EmbeddingSpec;
 }
 
 export interface InpaintSpec extends SamplingSpec {
@@ -64,6 +66,8 @@ export interface InpaintSpec extends SamplingSpec {
   /** White = generate; a mask picture of the image's own size, or a box in model pixels. */
   mask: Picture | Box;
   classId: number | null;
+  /** Condition vectors (models trained with embeddings); absent: none. */
+  embedding?: EmbeddingSpec;
   /** RePaint's resampling: times each step is taken. */
   resampleSteps: number;
 }

@@ -6,14 +6,17 @@ import {
   jobSteps,
   stridedTimes,
   type Box,
+  type EmbeddingSpec,
   type JobSpec,
   type LoadedDenoiser,
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, type Command } from '../command.js';
 import { imageJobBytes, requireMemory } from '../limits.js';
 import {
+  embeddingOptions,
   imageCommandOptions,
   readClass,
+  readEmbedding,
   readFigureScale,
   readModel,
   readPicture,
@@ -31,8 +34,8 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The options each operation reads besides the shared ones; any other given option is refused. */
 const ownOptions: Record<Operation, readonly string[]> = {
-  sdedit: ['image', 'strength', 'start-step', 'sweep', 'stride', 'class'],
-  inpaint: ['image', 'mask', 'box', 'resample', 'class'],
+  sdedit: ['image', 'strength', 'start-step', 'sweep', 'stride', 'class', 'embedding', 'prompt'],
+  inpaint: ['image', 'mask', 'box', 'resample', 'class', 'embedding', 'prompt'],
   anagram: ['class-a', 'class-b', 'view', 'n'],
   hybrid: ['class-low', 'class-high', 'sigma', 'kernel', 'n'],
 };
@@ -48,6 +51,15 @@ function readCount(v: Values, op: 'anagram' | 'hybrid', m: LoadedDenoiser): numb
   return n;
 }
 
+/** sdedit's and inpaint's condition: --class, --embedding or --prompt (guidance needs one of them). */
+function readEditCondition(v: Values, m: LoadedDenoiser): { classId: number | null; embedding?: EmbeddingSpec } {
+  const classId = readClass(v.class, 'class', m);
+  const embedding = readEmbedding(v);
+  if (classId === null && !embedding && v.guidance !== undefined)
+    throw new UsageError('--guidance needs --class, --embedding or --prompt');
+  return { classId, ...(embedding ? { embedding } : {}) };
+}
+
 /** An operation's options parsed into its job spec. */
 function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
   const stray = Object.keys(v).find((k) => v[k] !== undefined && !shared.includes(k) && !ownOptions[op].includes(k));
@@ -55,8 +67,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
   const sampling = readSampling(v, op, m);
   switch (op) {
     case 'sdedit': {
-      const classId = readClass(v.class, 'class', m);
-      if (classId === null && v.guidance !== undefined) throw new UsageError('--guidance needs --class');
+      const { classId, embedding } = readEditCondition(v, m);
       const given = ['strength', 'start-step', 'sweep'].filter((k) => v[k] !== undefined);
       if (given.length > 1)
         throw new UsageError(
@@ -93,13 +104,13 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
         image: readPicture(v.image, 'image'),
         start,
         classId,
+        ...(embedding ? { embedding } : {}),
         ...(stride !== undefined ? { stride } : {}),
         ...sampling,
       };
     }
     case 'inpaint': {
-      const classId = readClass(v.class, 'class', m);
-      if (classId === null && v.guidance !== undefined) throw new UsageError('--guidance needs --class');
+      const { classId, embedding } = readEditCondition(v, m);
       if ((v.mask === undefined) === (v.box === undefined))
         throw new UsageError('give exactly one of --mask MASK.png and --box x,y,w,h');
       let mask;
@@ -127,6 +138,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
         image: readPicture(v.image, 'image'),
         mask,
         classId,
+        ...(embedding ? { embedding } : {}),
         resampleSteps: num(v.resample, 'resample', jobDefaults.inpaint.resampleSteps, {
           min: 1,
           max: 100,
@@ -164,7 +176,7 @@ export const editCommand: Command = {
   name: 'edit',
   summary: 'edit with a model: sdedit (image-to-image), inpaint, anagram (visual anagrams), hybrid (hybrid images)',
   usage:
-    'sdedit --image IMG (--strength S | --start-step K | --sweep 1,3,5,7,10,20) [--class C] --out FILE.png\n' +
+    'sdedit --image IMG (--strength S | --start-step K | --sweep 1,3,5,7,10,20) [--class C | --prompt P] --out FILE.png\n' +
     '       difflab edit inpaint --image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C] --out FILE.png\n' +
     '       difflab edit anagram --class-a A --class-b B [--view flip|rot90|rot180|negate] [--n N] --out FILE.png\n' +
     '       difflab edit hybrid --class-low A --class-high B [--sigma 2] [--kernel 33] [--n N] --out FILE.png',
@@ -195,6 +207,8 @@ export const editCommand: Command = {
       default: String(jobDefaults.inpaint.resampleSteps),
     },
     class: { type: 'string', help: 'sdedit/inpaint: condition on this class (name or id)' },
+    embedding: { ...embeddingOptions.embedding!, help: `sdedit/inpaint: ${embeddingOptions.embedding!.help}` },
+    prompt: { ...embeddingOptions.prompt!, help: `sdedit/inpaint: ${embeddingOptions.prompt!.help}` },
     'class-a': { type: 'string', help: 'anagram: class of the image as it is' },
     'class-b': { type: 'string', help: 'anagram: class of the viewed image' },
     view: { type: 'string', help: `anagram: ${anagramViews.join('|')}`, default: jobDefaults.anagram.view },

@@ -9,10 +9,8 @@ import {
   figureOf,
   jobDefaults,
   jobSteps,
-  readNpy,
   tidy,
   writeFilesAtomic,
-  type EmbeddingSpec,
   type GenerateSpec,
   type JobOutput,
   type RgbaImage,
@@ -20,11 +18,13 @@ import {
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
 import {
+  embeddingOptions,
   figureScaleOption,
   gridPng,
   readClass,
   readFigureScale,
   readModel,
+  readEmbedding,
   readPngOut,
   readSampling,
   runCliJob,
@@ -43,14 +43,7 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
     type: 'string',
     help: 'comma-separated guidance scales: one grid row per scale (needs --class, --embedding or --prompt)',
   },
-  embedding: {
-    type: 'string',
-    help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image',
-  },
-  prompt: {
-    type: 'string',
-    help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)',
-  },
+  ...embeddingOptions,
   scale: figureScaleOption,
 };
 
@@ -69,8 +62,7 @@ export function sampleImages(v: Values): number {
   if (gmmOnly)
     throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
-  if (v.embedding !== undefined && v.prompt !== undefined)
-    throw new UsageError('give --embedding or --prompt, not both');
+  const embedding = readEmbedding(v);
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
   if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE))
@@ -103,12 +95,6 @@ export function sampleImages(v: Values): number {
         : classSpec === 'all'
           ? Array.from({ length: n }, (_, i) => i % K)
           : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-    const embedding: EmbeddingSpec | undefined =
-      v.prompt !== undefined
-        ? { prompt: String(v.prompt) }
-        : v.embedding !== undefined
-          ? { source: String(v.embedding), array: readNpy(String(v.embedding)) }
-          : undefined;
     if ((v.guidance !== undefined || scales) && !classes && !embedding) {
       throw new UsageError('--guidance and --compare-guidance need --class, --embedding or --prompt');
     }
