@@ -2,10 +2,11 @@
 // resumable sample shards (an interrupted run resumes to the same shards as an uninterrupted one).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_CLASSIFIER_PATH,
+  encodePng,
   ddim,
   generateShards,
   indices,
@@ -174,6 +175,38 @@ test('difflab eval --real A --real B reports the real-vs-real distance', () => {
   assert.ok(report.fid >= 0 && report.fid < 20, `real vs real FID ${report.fid}`);
   assert.equal(report.kid.subsetSize, 100);
   assert.ok(report.kid.std > 0, 'KID subsets differ');
+});
+
+test('difflab eval --real folder:DIR reads folders as train does: through libvips into the pixel cache', () => {
+  const dir = tempDir();
+  const data = loadEmbeddedSubset();
+  for (const [name, first] of [
+    ['a', 0],
+    ['b', 1],
+  ] as const) {
+    mkdirSync(join(dir, name)); // even and odd images: the subset is ordered by class
+    for (let i = first; i < 400; i += 2) {
+      const pixels = data.images.subarray(i * 784, (i + 1) * 784); // uint8 grey
+      const rgba = new Uint8Array(28 * 28 * 4).map((_, k) => (k % 4 === 3 ? 255 : pixels[k >> 2]!));
+      writeFileSync(join(dir, name, `${i}.png`), encodePng({ width: 28, height: 28, data: rgba }));
+    }
+  }
+  const cache = join(dir, 'cache');
+  const saved = process.env.DIFFLAB_CACHE;
+  process.env.DIFFLAB_CACHE = cache;
+  try {
+    const out = join(dir, 'floor.json');
+    const args = ['eval', '--real', `folder:${join(dir, 'a')}`, '--real', `folder:${join(dir, 'b')}`, '--n', '200'];
+    const r = difflab(...args, '--kid-subsets', '5', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(report.n, 200);
+    assert.ok(report.fid > 0 && report.fid < 20, `real vs real FID ${report.fid}`);
+    assert.ok(existsSync(cache) && readdirSync(cache).length > 0, 'the folders were not decoded into the cache');
+  } finally {
+    if (saved === undefined) delete process.env.DIFFLAB_CACHE;
+    else process.env.DIFFLAB_CACHE = saved;
+  }
 });
 
 test('difflab eval: a missing model or classifier is a one-line error', () => {

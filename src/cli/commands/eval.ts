@@ -13,7 +13,7 @@ import {
   evaluateModel,
   evaluateReal,
   loadClassifier,
-  loadDataset,
+  loadDatasetAsync,
   splitHalves,
   writeFileAtomic,
   type Comparison,
@@ -42,16 +42,17 @@ const modelOptions = [
   'precision',
 ];
 
-const load = (spec: string): Dataset => loadDataset(spec).dataset;
+/** A reference set; folders decode through libvips with the fitted pixels cached (as train reads them). */
+const load = async (spec: string): Promise<Dataset> => (await loadDatasetAsync(spec)).dataset;
 
 /** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
-function referenceSets(
+async function referenceSets(
   spec: string,
   floorSpec: string | undefined,
-): { reference: Dataset; floor: Dataset; names: [string, string] } {
+): Promise<{ reference: Dataset; floor: Dataset; names: [string, string] }> {
   const held = floorSpec ?? heldOutSpec(spec);
-  if (held !== null) return { reference: load(spec), floor: load(held), names: [spec, held] };
-  const [a, b] = splitHalves(load(spec), new Rng(0));
+  if (held !== null) return { reference: await load(spec), floor: await load(held), names: [spec, held] };
+  const [a, b] = splitHalves(await load(spec), new Rng(0));
   return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
 }
 
@@ -144,7 +145,7 @@ export const evalCommand: Command = {
     const real = v.real as string[] | undefined;
     if (real !== undefined) {
       if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
-      const [a, b] = real.map((spec) => load(readDataSpec(spec, 'real'))) as [Dataset, Dataset];
+      const [a, b] = (await Promise.all(real.map((spec) => load(readDataSpec(spec, 'real'))))) as [Dataset, Dataset];
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
         format: 'difflab-eval-1',
@@ -194,7 +195,7 @@ export const evalCommand: Command = {
       );
     }
     const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
-    const { reference, floor, names } = referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
+    const { reference, floor, names } = await referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
     const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
     requireMemory(
