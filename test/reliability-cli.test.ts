@@ -293,7 +293,7 @@ const options: CliCase[] = [
     [['--noise-levels', 'zz'], /--noise-levels must be one of uniform\|lognormal/, '--noise-levels'],
     [['--width', '30'], /--width must be a multiple of 4 \(the GroupNorm groups\)/, '--width'],
     [['--width', '2'], /--width must be >= 4/, '--width'],
-    [['--attention', '3'], /--attention: levels are 0\.\.2/, '--attention'],
+    [['--attention', '3'], /--attention: levels are 0\.\.1 \(or none\), got 3/, '--attention'],
     [['--attention', 'middle'], /--attention/, '--attention'],
     [['--preset', 'scoreUNet', '--width', '48'], /--width applies to the U-Net presets and the seed U-Nets/, '--width'],
     [['--preset', 'classicUNet', '--attention', '1'], /--attention applies to the U-Net presets/, '--attention'],
