@@ -43,13 +43,13 @@ const difflab = (args) => {
   }
 };
 
+const common = ['--data', 'fashion-mnist', '--classes', '--steps', values.steps, '--batch', '128'];
+const sched = ['--warmup', '100', '--precision', 'bf16', '--checkpoint-every', '100', '--sample-every', '0'];
 const results = [];
 for (const [name, what, flags] of rows) {
   if (only && !only.has(name)) continue;
   const run = join(values.out, name);
   const model = join(run, 'model.safetensors');
-  const common = ['--data', 'fashion-mnist', '--classes', '--steps', values.steps, '--batch', '128'];
-  const sched = ['--warmup', '100', '--precision', 'bf16', '--checkpoint-every', '100', '--sample-every', '0'];
   if (!existsSync(model)) {
     const resume = existsSync(join(run, 'config.json')) ? ['--resume'] : [];
     const t0 = Date.now();

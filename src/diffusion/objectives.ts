@@ -85,10 +85,6 @@ export function x0Weight(s: Schedule, t: number, o: WeightOptions): number {
   if (o.minSnrGamma !== undefined) return Math.min(snr, o.minSnrGamma);
   if (o.objective === 'x0') return 1;
   if (o.objective === 'eps') return snr;
-  if (o.objective === 'edm') {
-    const level2 = (b * b) / (a * a),
-      sd2 = EDM_SIGMA_DATA * EDM_SIGMA_DATA;
-    return (level2 + sd2) / (level2 * sd2); // 1 / c_out^2
-  }
+  if (o.objective === 'edm') return snr + 1 / EDM_SIGMA_DATA ** 2; // 1 / c_out^2 = (sigma^2 + sd^2) / (sigma sd)^2
   return (a * a + b * b) ** 2 / (b * b);
 }

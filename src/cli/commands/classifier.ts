@@ -1,21 +1,10 @@
 // `difflab classifier train`: trains the feature classifier that `difflab eval` computes FID/KID on, reports
 // its accuracy on the held-out split and stores it in the file.
-import {
-  heldOutSpec,
-  loadClassifier,
-  loadDatasetAsync,
-  saveClassifier,
-  trainClassifier,
-  type Dataset,
-} from '../../index.js';
+import { heldOutSpec, loadClassifier, saveClassifier, trainClassifier } from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
-import { readDataSpec } from '../data-option.js';
+import { loadData, readDataSpec } from '../data-option.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
-
-/** A data source's images (folders decoded by libvips and cached). */
-const load = async (spec: string, o: { size: number; channels: 1 | 3 }): Promise<Dataset> =>
-  (await loadDatasetAsync(spec, o)).dataset;
 
 export const classifierCommand: Command = {
   name: 'classifier',
@@ -88,8 +77,8 @@ export const classifierCommand: Command = {
     const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
-    const train = await load(spec, { size, channels });
-    const test = testSpec === null ? null : await load(testSpec, { size, channels });
+    const train = await loadData(spec, { size, channels });
+    const test = testSpec === null ? null : await loadData(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2)
       throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
     const bar = new Progress({

@@ -13,7 +13,6 @@ import {
   evaluateModel,
   evaluateReal,
   loadClassifier,
-  loadDatasetAsync,
   splitHalves,
   writeFileAtomic,
   type Comparison,
@@ -24,7 +23,7 @@ import { SAMPLERS, readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
-import { readDataSpec } from '../data-option.js';
+import { loadData, readDataSpec } from '../data-option.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
 
 /** What only a model evaluation reads: refused beside --real. */
@@ -42,17 +41,14 @@ const modelOptions = [
   'precision',
 ];
 
-/** A reference set; folders decode through libvips with the fitted pixels cached (as train reads them). */
-const load = async (spec: string): Promise<Dataset> => (await loadDatasetAsync(spec)).dataset;
-
 /** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
 async function referenceSets(
   spec: string,
   floorSpec: string | undefined,
 ): Promise<{ reference: Dataset; floor: Dataset; names: [string, string] }> {
   const held = floorSpec ?? heldOutSpec(spec);
-  if (held !== null) return { reference: await load(spec), floor: await load(held), names: [spec, held] };
-  const [a, b] = splitHalves(await load(spec), new Rng(0));
+  if (held !== null) return { reference: await loadData(spec), floor: await loadData(held), names: [spec, held] };
+  const [a, b] = splitHalves(await loadData(spec), new Rng(0));
   return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
 }
 
@@ -145,7 +141,10 @@ export const evalCommand: Command = {
     const real = v.real as string[] | undefined;
     if (real !== undefined) {
       if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
-      const [a, b] = (await Promise.all(real.map((spec) => load(readDataSpec(spec, 'real'))))) as [Dataset, Dataset];
+      const [a, b] = (await Promise.all(real.map((spec) => loadData(readDataSpec(spec, 'real'))))) as [
+        Dataset,
+        Dataset,
+      ];
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
         format: 'difflab-eval-1',

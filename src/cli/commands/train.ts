@@ -53,15 +53,12 @@ const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
  * width follows) or the seed U-Net's D; attention levels are the U-Net's.
  */
 function readArchitecture(v: Record<string, unknown>, preset: string): Partial<UNetConfig> | { hidden?: number } {
-  const given = ['width', 'attention'].find((k) => v[k] !== undefined);
-  if (!given) return {};
+  if (v.width === undefined && v.attention === undefined) return {};
   const base = presetConfig(preset);
-  const takes = base.kind === 'unet' || (base.kind === 'classic' && given === 'width' && v.attention === undefined);
-  if (!takes) {
-    const which = v.attention !== undefined ? 'attention' : given;
-    const where = which === 'width' ? 'the U-Net presets and the seed U-Nets' : 'the U-Net presets (default, tiny)';
-    throw new UsageError(`--${which} applies to ${where}, not ${preset}`);
-  }
+  if (v.attention !== undefined && base.kind !== 'unet')
+    throw new UsageError(`--attention applies to the U-Net presets (default, tiny), not ${preset}`);
+  if (base.kind === 'score')
+    throw new UsageError(`--width applies to the U-Net presets and the seed U-Nets, not ${preset}`);
   const o: Partial<UNetConfig> & { hidden?: number } = {};
   if (v.width !== undefined) {
     const width = num(v.width, 'width', undefined, { min: base.groups, max: 1024, integer: true });
@@ -76,7 +73,7 @@ function readArchitecture(v: Record<string, unknown>, preset: string): Partial<U
       throw new UsageError(
         `--attention: levels are 0..${base.channelMults.length - 1} (or none), got ${String(v.attention)}`,
       );
-    o.attentionLevels = [...new Set(levels)].sort();
+    o.attentionLevels = [...new Set(levels)].sort((a, b) => a - b);
   }
   return o;
 }
