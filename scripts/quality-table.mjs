@@ -6,6 +6,7 @@
 // The 1000-step DDPM row runs last (it costs the most); the table keeps the order below.
 //
 //   node scripts/quality-table.mjs [--model FILE] [--n 2000] [--ddpm-n N] [--out runs/quality] [--only ddim-20,heun-10]
+//                                  [--precision bf16]
 //
 // The model defaults to the shipped one. --n sets the sample count of every run (the floor is measured on the same
 // n); sampling at 1000 DDPM steps costs 50x a 20-step run, so --ddpm-n (default: --n) can give that row fewer.
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     batch: { type: 'string', default: '250' },
     'ddpm-n': { type: 'string' },
+    precision: { type: 'string', default: 'fp32' },
   },
 });
 
@@ -62,7 +64,8 @@ for (const [name, sampler, steps, guidance] of [...runs].sort((a, b) => (a[1] ==
     old.sampler === sampler &&
     old.steps === steps &&
     old.guidance === guidance &&
-    old.n === n
+    old.n === n &&
+    (old.computePrecision ?? 'fp32') === values.precision
   ) {
     console.error(`== ${name}: ${out} is already measured`);
     reports.set(name, old);
@@ -83,6 +86,8 @@ for (const [name, sampler, steps, guidance] of [...runs].sort((a, b) => (a[1] ==
     String(n),
     '--batch',
     values.batch,
+    '--precision',
+    values.precision,
     '--out',
     out,
   ];

@@ -12,12 +12,14 @@ import {
   fromNetwork,
   fromX0,
   karrasSigmas,
+  KARRAS_SIGMA_MAX,
   EDM_SIGMA_DATA,
   networkInput,
   networkTime,
   noiseLevel,
   perRow,
   posterior,
+  stepGrid,
   sampleTimes,
   tensor,
   tidy,
@@ -28,6 +30,7 @@ import {
   vpCosine,
   vpLinear,
   vpSigmoid,
+  type Denoiser,
   type NetworkFn,
   type NoiseLevelDraw,
   type Objective,
@@ -71,6 +74,19 @@ test('EDM schedule: evenly spaced times are the Karras rho=7 grid', () => {
   const grid = timeSigmas(edm(), 18),
     karras = karrasSigmas(18, 0.002, 80);
   grid.forEach((v, i) => close(v, karras[i]!, 1e-12 * Math.max(1, v), `sigma_${i}`));
+});
+
+test("Karras grids top at EDM's sigma_max = 80, or at the schedule's own maximum where that is lower", () => {
+  const top = (schedule: Schedule, sampler: 'dpmpp-2m' | 'heun') =>
+    stepGrid(sampler, { schedule } as Denoiser, { numSteps: 10 })[0]!;
+  assert.ok(noiseLevel(vpCosine(), 1000) > 1e4, 'the cosine schedule reaches sigma ~ 2e4 at t = T');
+  assert.equal(top(vpCosine(), 'dpmpp-2m'), KARRAS_SIGMA_MAX);
+  assert.equal(top(vpLinear(), 'heun'), KARRAS_SIGMA_MAX); // 157 at t = T
+  const ve = veSde({ lambda: 25 });
+  close(top(ve, 'dpmpp-2m'), ve.sigma(1), 1e-12, "VE's sigma(1) = 6.6 is below the cap");
+  const grid = stepGrid('dpmpp-2m', { schedule: vpCosine() } as Denoiser, { numSteps: 10 });
+  assert.equal(grid.length, 11);
+  close(grid[9]!, noiseLevel(vpCosine(), 1), 1e-12, 'the bottom stays at the schedule sigma_min');
 });
 
 test('timestep spacings (Lin et al. 2024, Table 2) for T=1000, 10 steps', () => {

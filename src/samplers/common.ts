@@ -56,6 +56,13 @@ function checkGrid(sigmas: readonly number[]): number[] {
   return [...sigmas];
 }
 
+/**
+ * The top of a Karras grid: EDM's sigma_max (Karras et al. 2022, Table 1), or the schedule's own if lower. Above it
+ * x_t holds under 1% signal for data in [-1, 1], and a schedule whose sigma reaches 2e4 at t = T (cosine) would
+ * otherwise spend a third of a 10-step grid where nothing changes.
+ */
+export const KARRAS_SIGMA_MAX = 80;
+
 /** What a grid is made from: a step count and spacing, or explicit levels; rho for Karras grids. */
 export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> & { rho?: number };
 
@@ -70,7 +77,7 @@ export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): nu
     n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: numSteps must be a positive integer, got ${n}`);
   if (samplerGridKinds[name] === 'karras')
-    return karrasSigmas(n, noiseLevel(s, s.tMin), noiseLevel(s, s.tMax), o.rho ?? 7);
+    return karrasSigmas(n, noiseLevel(s, s.tMin), Math.min(noiseLevel(s, s.tMax), KARRAS_SIGMA_MAX), o.rho ?? 7);
   return [...timeGrid(s, n, o.spacing).map((t) => noiseLevel(s, t)), 0];
 }
 
