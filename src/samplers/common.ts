@@ -59,7 +59,7 @@ function checkGrid(sigmas: readonly number[]): number[] {
 /**
  * The top of a Karras grid: EDM's sigma_max (Karras et al. 2022, Table 1), or the schedule's own if lower. Above it
  * x_t holds under 1% signal for data in [-1, 1], and a schedule whose sigma reaches 2e4 at t = T (cosine) would
- * otherwise spend a third of a 10-step grid where nothing changes.
+ * otherwise put six of a 10-step grid's levels up there.
  */
 export const KARRAS_SIGMA_MAX = 80;
 
