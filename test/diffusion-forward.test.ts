@@ -12,7 +12,7 @@ import {
   fromNetwork,
   fromX0,
   karrasSigmas,
-  KARRAS_SIGMA_MAX,
+  EDM_SIGMA_MAX,
   EDM_SIGMA_DATA,
   networkInput,
   networkTime,
@@ -80,8 +80,8 @@ test("Karras grids top at EDM's sigma_max = 80, or at the schedule's own maximum
   const top = (schedule: Schedule, sampler: 'dpmpp-2m' | 'heun') =>
     stepGrid(sampler, { schedule } as Denoiser, { numSteps: 10 })[0]!;
   assert.ok(noiseLevel(vpCosine(), 1000) > 1e4, 'the cosine schedule reaches sigma ~ 2e4 at t = T');
-  assert.equal(top(vpCosine(), 'dpmpp-2m'), KARRAS_SIGMA_MAX);
-  assert.equal(top(vpLinear(), 'heun'), KARRAS_SIGMA_MAX); // 157 at t = T
+  assert.equal(top(vpCosine(), 'dpmpp-2m'), EDM_SIGMA_MAX);
+  assert.equal(top(vpLinear(), 'heun'), EDM_SIGMA_MAX); // 157 at t = T
   const ve = veSde({ lambda: 25 });
   close(top(ve, 'dpmpp-2m'), ve.sigma(1), 1e-12, "VE's sigma(1) = 6.6 is below the cap");
   const grid = stepGrid('dpmpp-2m', { schedule: vpCosine() } as Denoiser, { numSteps: 10 });

@@ -164,6 +164,9 @@ export function veSde(o: VeScheduleOptions = {}): Schedule {
   };
 }
 
+/** EDM's largest noise level (Karras et al. 2022, Table 1): above it x_t holds under 1% signal for data in [-1, 1]. */
+export const EDM_SIGMA_MAX = 80;
+
 export interface EdmScheduleOptions {
   /** Default 0.002 (Karras et al. 2022). */ sigmaMin?: number;
   /** Default 80. */ sigmaMax?: number;
@@ -175,7 +178,7 @@ export interface EdmScheduleOptions {
  */
 export function edm(o: EdmScheduleOptions = {}): Schedule {
   const lo = o.sigmaMin ?? 0.002,
-    hi = o.sigmaMax ?? 80,
+    hi = o.sigmaMax ?? EDM_SIGMA_MAX,
     rho = o.rho ?? 7;
   const a = lo ** (1 / rho),
     b = hi ** (1 / rho);

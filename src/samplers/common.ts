@@ -2,7 +2,15 @@
 // and the per-step callback). A sampler works in the denoiser frame x = x0 + sigma eps (see denoisers/denoiser.ts)
 // on a descending grid of noise levels sigmas[0] > ... > sigmas[N-1] > sigmas[N] = 0.
 import { noGrad, Rng, tidy, type RandomSource, type Tensor } from '../engine/index.js';
-import { karrasSigmas, noiseLevel, timeGrid, type Cond, type Schedule, type Spacing } from '../diffusion/index.js';
+import {
+  EDM_SIGMA_MAX,
+  karrasSigmas,
+  noiseLevel,
+  timeGrid,
+  type Cond,
+  type Schedule,
+  type Spacing,
+} from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
 import { defaultStepsFor, samplerGridKinds, type SamplerName } from './names.js';
 
@@ -56,13 +64,6 @@ function checkGrid(sigmas: readonly number[]): number[] {
   return [...sigmas];
 }
 
-/**
- * The top of a Karras grid: EDM's sigma_max (Karras et al. 2022, Table 1), or the schedule's own if lower. Above it
- * x_t holds under 1% signal for data in [-1, 1], and a schedule whose sigma reaches 2e4 at t = T (cosine) would
- * otherwise put six of a 10-step grid's levels up there.
- */
-export const KARRAS_SIGMA_MAX = 80;
-
 /** What a grid is made from: a step count and spacing, or explicit levels; rho for Karras grids. */
 export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> & { rho?: number };
 
@@ -76,8 +77,10 @@ export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): nu
   const s = d.schedule,
     n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: numSteps must be a positive integer, got ${n}`);
+  // A Karras grid tops at EDM's sigma_max or the schedule's own if lower: the cosine schedule reaches 2e4 at t = T,
+  // which would put six of a 10-step grid's levels where x_t is all noise.
   if (samplerGridKinds[name] === 'karras')
-    return karrasSigmas(n, noiseLevel(s, s.tMin), Math.min(noiseLevel(s, s.tMax), KARRAS_SIGMA_MAX), o.rho ?? 7);
+    return karrasSigmas(n, noiseLevel(s, s.tMin), Math.min(noiseLevel(s, s.tMax), EDM_SIGMA_MAX), o.rho ?? 7);
   return [...timeGrid(s, n, o.spacing).map((t) => noiseLevel(s, t)), 0];
 }
 
