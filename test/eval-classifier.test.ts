@@ -58,14 +58,22 @@ test('measuring again and again does not grow resident memory (every tensor rele
   const live = liveTensorCount();
   for (let i = 0; i < 20; i++) measure();
   assert.equal(liveTensorCount(), live, 'tensors left alive by 20 measurements');
-  // And libtorch keeps nothing behind them. malloc's and oneDNN's pools grow for a while and then level off
-  // (about +140 MiB over the first 40 calls; later windows of 40 grew 1 to 58 MiB depending on the load of the
-  // machine), so the check starts after 60 calls. Each measurement makes about 20 MiB of activations
-  // (2 x 100 images x 32 channels x 28 x 28 floats in the first layer alone): keeping them would add ~800 MiB.
-  for (let i = 0; i < 40; i++) measure();
-  const before = rssAfterGc();
-  for (let i = 0; i < 40; i++) measure();
-  const grown = rssAfterGc() - before;
-  assert.ok(grown < 200, `resident memory grew by ${grown.toFixed(1)} MiB over 40 measurements`);
+  // And libtorch keeps nothing behind them. malloc's and oneDNN's pools grow for a while and then level off, by
+  // amounts that depend on the load of the machine (+140 MiB over the first 40 calls here; one CI run saw a window of
+  // 40 calls after 60 grow 278 MiB). A leak does not level off: each measurement makes about 20 MiB of activations
+  // (2 x 100 images x 32 channels x 28 x 28 floats in the first layer alone), so keeping them would add ~600 MiB to
+  // EVERY window of 30 calls. So the check passes as soon as one of up to five windows grows less than 100 MiB.
+  for (let i = 0; i < 30; i++) measure();
+  const windows: number[] = [];
+  for (let w = 0; w < 5 && !(windows.length > 0 && windows[windows.length - 1]! < 100); w++) {
+    const before = rssAfterGc();
+    for (let i = 0; i < 30; i++) measure();
+    windows.push(rssAfterGc() - before);
+  }
+  const last = windows[windows.length - 1]!;
+  assert.ok(
+    last < 100,
+    `resident memory grew in every window of 30 measurements: ${windows.map((g) => g.toFixed(1)).join(', ')} MiB`,
+  );
   c.classifier.dispose();
 });
