@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolvePrecision } from '../dist/src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,9 @@ const { values } = parseArgs({
     precision: { type: 'string', default: 'fp32' },
   },
 });
+
+// a report records the precision it ran in: 'auto' is resolved the way `difflab eval` resolves it
+const { precision } = resolvePrecision(values.precision);
 
 // name, sampler, steps, guidance. Heun spends 2 evaluations per step but the last: 5 and 10 steps = 9 and 19 NFE.
 const runs = [
@@ -65,7 +69,7 @@ for (const [name, sampler, steps, guidance] of [...runs].sort((a, b) => (a[1] ==
     old.steps === steps &&
     old.guidance === guidance &&
     old.n === n &&
-    (old.computePrecision ?? 'fp32') === values.precision
+    (old.computePrecision ?? 'fp32') === precision
   ) {
     console.error(`== ${name}: ${out} is already measured`);
     reports.set(name, old);
