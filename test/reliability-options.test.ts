@@ -1,66 +1,28 @@
-// The reliability corpus, command lines (docs/RELIABILITY.md): every option's range and form, the combinations
-// that would silently ignore an option, and requests too large for this machine, refused before any work with
-// exit 2 and one line naming the option, their outputs never written.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// The reliability corpus, options (docs/RELIABILITY.md): every command's options out of range, not numbers, not
+// integers, empty, unknown choices, unknown options, extra arguments, missing values, outputs that are folders:
+// refused before any work with exit 2 and one line naming the option, their outputs never written.
 import { join } from 'node:path';
-import { DEFAULT_CLASSIFIER_PATH, encodePng } from '../src/index.js';
-import { tinyModelFile } from './editing-helpers.js';
-import { tempDir } from './helpers.js';
-import { cliCases, countsMatchDocs, type Category, type CliCase } from './reliability-harness.js';
-
-const D = tempDir('difflab-reliability-cli-');
-const M = await tinyModelFile(4);
-const IMG = join(D, 'in.png');
-writeFileSync(IMG, encodePng({ width: 28, height: 28, data: new Uint8Array(28 * 28 * 4).fill(200) }));
-const MIX = join(D, 'mixture.json');
-writeFileSync(
-  MIX,
-  JSON.stringify({
-    weights: [0.5, 0.5],
-    means: [
-      [-2, 0],
-      [2, 1],
-    ],
-    stds: [0.5, 0.7],
-  }),
-);
-const MISSING = join(D, 'missing.png');
-const FOLDER = join(D, 'folder.png');
-mkdirSync(FOLDER);
-
-/** A command line refused with exit 2; the files it names after --out and --gif must not appear. */
-function refused(category: Category, args: string[], message: RegExp, names: string): CliCase {
-  const outputs = args
-    .flatMap((a, i) => (a === '--out' || a === '--gif' ? [args[i + 1]!] : []))
-    .filter((p) => !existsSync(p));
-  return { category, args, code: 2, message, names, absent: outputs };
-}
-/** Cases sharing a command prefix: [extra args, message, the option named]. */
-const group = (category: Category, base: string[], rows: [string[], RegExp, string][]) =>
-  rows.map(([args, message, names]) => refused(category, [...base, ...args], message, names));
-
-const sample = ['sample', '--model', M, '--out', join(D, 'sample.png')];
-const gmm = ['sample', '--model', `gmm:${MIX}`, '--out', join(D, 'gmm.npy')];
-const sdedit = ['edit', 'sdedit', '--model', M, '--image', IMG, '--out', join(D, 'sdedit.png')];
-const inpaint = ['edit', 'inpaint', '--model', M, '--image', IMG, '--out', join(D, 'inpaint.png')];
-const denoise = ['denoise', '--model', M, '--image', IMG, '--out', join(D, 'denoised.png')];
-const anagram = ['edit', 'anagram', '--model', M, '--class-a', '0', '--class-b', '1', '--out', join(D, 'anagram.png')];
-const hybrid = [
-  'edit',
-  'hybrid',
-  '--model',
+import { cliCases, countsMatchDocs, type CliCase } from './reliability-harness.js';
+import {
+  D,
   M,
-  '--class-low',
-  '0',
-  '--class-high',
-  '1',
-  '--out',
-  join(D, 'hybrid.png'),
-];
-const forward = ['forward', '--image', IMG, '--out', join(D, 'forward.png')];
-const train = ['train', '--data', 'subset', '--preset', 'tiny', '--out', join(D, 'run')];
-const evalModel = ['eval', '--model', M, '--classifier', DEFAULT_CLASSIFIER_PATH, '--out', join(D, 'report.json')];
-const classifier = ['classifier', 'train', '--data', 'subset', '--out', join(D, 'classifier.safetensors')];
+  IMG,
+  MISSING,
+  FOLDER,
+  sample,
+  gmm,
+  sdedit,
+  inpaint,
+  denoise,
+  anagram,
+  hybrid,
+  forward,
+  train,
+  evalModel,
+  classifier,
+  group,
+  refused,
+} from './reliability-commands.js';
 
 const range = (name: string) => new RegExp(`--${name} must be (>=|>|<=|an integer|a number|one of)`);
 
@@ -408,137 +370,5 @@ const options: CliCase[] = [
   ),
 ];
 
-const combinations: CliCase[] = [
-  ...group('combinations', sample, [
-    [['--schedule', 'linear'], /--schedule applies to gmm models only/, '--schedule'],
-    [['--spacing', 'leading'], /--spacing applies to gmm models only/, '--spacing'],
-    [['--variance', 'beta'], /--variance applies to gmm models only/, '--variance'],
-    [['--frames', 'x0'], /--frames applies to --gif only/, '--frames'],
-    [['--guidance', '3'], /--guidance and --compare-guidance need --class/, '--guidance'],
-    [['--compare-guidance', '1,3'], /need --class/, '--compare-guidance'],
-    [
-      ['--class', '0', '--compare-guidance', '1,3', '--gif', join(D, 'c.gif')],
-      /--gif and --compare-guidance cannot be combined/,
-      '--gif',
-    ],
-    [['--sampler', 'heun', '--eta', '0.5'], /--eta applies to the ddim sampler only, not heun/, '--eta'],
-  ]),
-  ...group('combinations', gmm, [
-    [['--sampler', 'heun', '--eta', '0.5'], /--eta applies to ddim only, not heun/, '--eta'],
-    [['--sampler', 'ddim', '--variance', 'beta'], /--variance applies to ddpm only/, '--variance'],
-    [['--sampler', 'heun', '--spacing', 'leading'], /--spacing applies to the samplers on time grids/, '--spacing'],
-    [['--sampler', 'ddim', '--gif', join(D, 'g.gif')], /--gif applies to image models only/, '--gif'],
-    [['--sampler', 'ddim', '--each'], /--each applies to image models only/, '--each'],
-    [['--sampler', 'ddim', '--nrow', '4'], /--nrow applies to image models only/, '--nrow'],
-    [['--sampler', 'ddim', '--precision', 'fp32'], /--precision applies to image models only/, '--precision'],
-    [['--sampler', 'ddim', '--guidance', '3'], /--guidance needs --class/, '--guidance'],
-  ]),
-  ...group('combinations', sdedit, [
-    [['--n', '5'], /--n does not apply to edit sdedit/, '--n'],
-    [['--guidance', '5'], /--guidance needs --class/, '--guidance'],
-    [['--strength', '0.5', '--sweep', '1,2'], /give one of --strength, --start-step and --sweep/, '--strength'],
-    [['--strength', '0.5', '--start-step', '3'], /give one of --strength, --start-step and --sweep/, '--start-step'],
-    [['--mask', IMG], /--mask does not apply to edit sdedit/, '--mask'],
-    [['--box', '1,1,2,2'], /--box does not apply to edit sdedit/, '--box'],
-    [['--view', 'flip'], /--view does not apply to edit sdedit/, '--view'],
-    [['--sampler', 'heun', '--eta', '0.3'], /--eta applies to the ddim sampler only/, '--eta'],
-  ]),
-  ...group('combinations', inpaint, [
-    [[], /give exactly one of --mask MASK\.png and --box x,y,w,h/, '--mask'],
-    [['--mask', IMG, '--box', '1,1,2,2'], /give exactly one of --mask/, '--box'],
-    [['--box', '1,1,2,2', '--guidance', '3'], /--guidance needs --class/, '--guidance'],
-    [['--box', '1,1,2,2', '--strength', '0.5'], /--strength does not apply to edit inpaint/, '--strength'],
-    [['--box', '1,1,2,2', '--n', '2'], /--n does not apply to edit inpaint/, '--n'],
-  ]),
-  ...group('combinations', anagram, [
-    [['--image', IMG], /--image does not apply to edit anagram/, '--image'],
-    [['--kernel', '5'], /--kernel does not apply to edit anagram/, '--kernel'],
-    [['--class', '0'], /--class does not apply to edit anagram/, '--class'],
-  ]),
-  ...group('combinations', hybrid, [
-    [['--view', 'flip'], /--view does not apply to edit hybrid/, '--view'],
-    [['--mask', IMG], /--mask does not apply to edit hybrid/, '--mask'],
-  ]),
-  ...group('combinations', forward, [
-    [['--model', M, '--size', '32'], /--model brings its schedule and size/, '--model'],
-    [['--model', M, '--schedule', 'linear'], /--model brings its schedule/, '--schedule'],
-    [['--precision', 'bf16'], /--precision applies with --model only/, '--precision'],
-  ]),
-  ...group('combinations', train, [
-    [['--epochs', '2', '--steps', '5'], /give --steps or --epochs, not both/, '--epochs'],
-    [['--denoise-sigma', '0.3'], /--denoise-sigma applies to --task denoise only/, '--denoise-sigma'],
-    [['--task', 'denoise', '--schedule', 've'], /--schedule does not apply to --task denoise/, '--schedule'],
-    [['--task', 'denoise', '--prediction', 'v'], /--prediction does not apply to --task denoise/, '--prediction'],
-    [['--size', '64'], /--size applies to folder:DIR data only \(subset brings its own\)/, '--size'],
-    [['--channels', '3'], /--channels applies to folder:DIR data only/, '--channels'],
-    [['--bad-files', 'skip'], /--bad-files applies to folder:DIR data only/, '--bad-files'],
-    [['--init', M], /--preset does not apply with --init/, '--preset'],
-    [['--allow-change'], /--allow-change applies to --resume only/, '--allow-change'],
-    [['--resume'], /--resume: .* has no checkpoint to resume from/, '--resume'],
-  ]),
-  ...group('combinations', evalModel, [
-    [['--real', 'subset', '--real', 'subset'], /--model does not apply with --real/, '--model'],
-  ]),
-  refused(
-    'combinations',
-    ['eval', '--real', 'subset', '--real', 'subset', '--sampler', 'ddim', '--out', join(D, 'f.json')],
-    /--sampler does not apply with --real/,
-    '--sampler',
-  ),
-  refused(
-    'combinations',
-    ['eval', '--real', 'subset', '--real', 'subset', '--steps', '5', '--out', join(D, 'f.json')],
-    /--steps does not apply with --real/,
-    '--steps',
-  ),
-  refused(
-    'combinations',
-    ['classifier', 'info', DEFAULT_CLASSIFIER_PATH, '--out', join(D, 'c.safetensors')],
-    /--out does not apply to classifier info/,
-    '--out',
-  ),
-  refused('combinations', [...classifier, '--size', '32'], /--size applies to folder:DIR data only/, '--size'),
-  refused('combinations', ['model', '--batch', '4'], /--batch applies to --summary only/, '--batch'),
-  refused('combinations', ['model', '--size', '64'], /--size applies to --summary only/, '--size'),
-];
-
-const resources: CliCase[] = [
-  ...group('resources', sample, [
-    [
-      ['--n', '1e9', '--class', '0', '--steps', '1'],
-      /--n 1000000000 needs about .* of memory; this machine has/,
-      '--n',
-    ],
-    [['--n', '2000000', '--steps', '1', '--gif', join(D, 'big.gif')], /--n 2000000 needs about/, '--n'],
-    [
-      ['--n', '1e7', '--class', '0', '--compare-guidance', '1,2,3,4,5,6,7,8,9,10', '--steps', '1'],
-      /--n 10000000 x 10 guidance scales needs about/,
-      '--n',
-    ],
-  ]),
-  ...group('resources', gmm, [
-    [['--sampler', 'ddim', '--n', '1e12'], /--n 1000000000000 needs about .* of memory/, '--n'],
-  ]),
-  ...group('resources', anagram, [[['--n', '1e9'], /--n 1000000000 needs about/, '--n']]),
-  ...group('resources', hybrid, [[['--n', '1e9'], /--n 1000000000 needs about/, '--n']]),
-  ...group('resources', forward, [
-    [
-      ['--size', '4096', '--t', Array.from({ length: 300 }, (_, i) => i).join(',')],
-      /--t with 300 times needs about/,
-      '--t',
-    ],
-  ]),
-  ...group('resources', train, [[['--batch', '1000000000'], /--batch 1000000000 needs about .* of memory/, '--batch']]),
-  ...group('resources', classifier, [[['--batch', '1e9'], /--batch 1000000000 needs about/, '--batch']]),
-  ...group('resources', evalModel, [[['--n', '1e12'], /--n 1000000000000 with --batch 250 needs about/, '--n']]),
-  refused(
-    'resources',
-    ['model', '--summary', '--batch', '1e9'],
-    /--batch 1000000000 at --size 28 needs about/,
-    '--batch',
-  ),
-];
-
-const all = [...options, ...combinations, ...resources];
-cliCases(all);
-countsMatchDocs(all.map((c) => c.category));
+cliCases(options);
+countsMatchDocs(options.map((c) => c.category));
