@@ -16,6 +16,8 @@ export interface CondParts {
   classes?: Tensor;
   /** Condition vectors [B, D] or sequences [B, L, D] (text-style embeddings). */
   embedding?: Tensor;
+  /** Token ids [B, L] (int64) of a prompt, for a model with a text encoder (networks/tokenizer.ts). */
+  tokens?: Tensor;
 }
 
 /** A condition for a network: class ids [B] (int64), its parts, or null for "no condition". */

@@ -7,7 +7,7 @@ import { fromNetwork, type Denoiser } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
 import { condParts, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { NpyArray } from '../io/index.js';
-import type { Network } from '../networks/index.js';
+import type { Network, Tokenizer } from '../networks/index.js';
 import { runSchedule, type TrainConfig } from './config.js';
 import { loadModel } from './file.js';
 
@@ -22,6 +22,11 @@ export interface LoadedDenoiser {
   nullClass: number;
   /** Shape of one image's condition vector, [D] or [L, D]; null: the model takes none. */
   embeddingShape: number[] | null;
+  /**
+   * The model's tokenizer when it reads text (a text encoder trained with it, config.network.text): prompts become
+   * `{ tokens }` conditions through it, and the empty prompt is its null condition. Null: the model reads no text.
+   */
+  tokenizer: Tokenizer | null;
   /** Named condition vectors stored in the model file (`--prompt NAME`), each of embeddingShape. */
   prompts: Record<string, NpyArray>;
   /** [C, H, W] of the model's images. */
@@ -97,6 +102,7 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
     classNames: [...config.classNames],
     nullClass: config.classNames.length,
     embeddingShape: network.embeddingShape,
+    tokenizer: null,
     prompts,
     imageShape: [c, config.imageSize, config.imageSize],
     config,

@@ -19,6 +19,11 @@ export interface NetworkCond {
    */
   embedding?: Tensor;
   /**
+   * Token ids (N, L) int64 of one prompt per image, for a network with a text encoder (config `text`); omitted: the
+   * empty prompt (the null condition) for every image.
+   */
+  tokens?: Tensor;
+  /**
    * Draws condition dropout in training mode (each image's class and embedding become the null ones with the
    * network's `labelDropout` probability). Required when a conditional network is in training mode; ignored in eval.
    */

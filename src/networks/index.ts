@@ -34,3 +34,4 @@ export {
 } from './presets.js';
 export { summary, type NetworkSummary, type BlockSummary } from './summary.js';
 export { Classifier, classifierConfig, type ClassifierConfig } from './classifier.js';
+export { Tokenizer, textWords, PAD_ID, UNK_ID, END_ID, type EncodedText } from './tokenizer.js';
