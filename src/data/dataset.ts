@@ -26,6 +26,13 @@ export interface Dataset {
    * in image order); absent: none.
    */
   embeddings?: NpyArray;
+  /**
+   * Captions of each image, in image order: one or more per image, one drawn at random each time the image is used
+   * (text-to-image training); absent: none.
+   */
+  captions?: readonly (readonly string[])[];
+  /** The file each image came from (folders), in image order; absent for packaged data. */
+  files?: readonly string[];
   /** Where it came from, for messages and run configs. */
   source: string;
 }
@@ -42,6 +49,11 @@ export function makeDataset(d: Dataset): Dataset {
     if (bad !== undefined) throw new Error(`${d.source}: label ${bad} outside the ${d.classNames.length} classes`);
   }
   if (d.embeddings) withEmbeddings(d, d.embeddings, `${d.source}'s embeddings`);
+  if (d.captions) {
+    if (d.captions.length !== d.count) throw new Error(`${d.source}: ${d.captions.length} caption lists for ${d.count} images`);
+    const empty = d.captions.findIndex((c) => c.length === 0);
+    if (empty >= 0) throw new Error(`${d.source}: image ${d.files?.[empty] ?? empty} has no caption`);
+  }
   return d;
 }
 
@@ -74,8 +86,13 @@ export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
     images.set(d.images.subarray(j * per, (j + 1) * per), i * per);
     if (labels) labels[i] = d.labels![j]!;
   }
+  const captions = d.captions ? Array.from(indices, (j) => d.captions![j]!) : undefined;
+  const files = d.files ? Array.from(indices, (j) => d.files![j]!) : undefined;
   const embeddings = d.embeddings ? { data: embeddingRows(d.embeddings, indices), shape: [indices.length, ...d.embeddings.shape.slice(1)] } : undefined;
-  return { ...d, images, labels, count: indices.length, ...(embeddings ? { embeddings } : {}) };
+  return {
+    ...d, images, labels, count: indices.length,
+    ...(embeddings ? { embeddings } : {}), ...(captions ? { captions } : {}), ...(files ? { files } : {}),
+  };
 }
 
 /** The rows of [N, ...] embeddings at `indices`, in that order, as one flat array. */

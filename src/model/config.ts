@@ -12,7 +12,20 @@ import {
   type ScheduleName,
 } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
-import { embeddingShapeOf, presetConfig, type NetworkConfig, type ResolvedNetworkConfig } from '../networks/index.js';
+import {
+  embeddingShapeOf,
+  presetConfig,
+  Tokenizer,
+  type NetworkConfig,
+  type ResolvedNetworkConfig,
+  type TextEncoderConfig,
+} from '../networks/index.js';
+
+/**
+ * The text encoder of a text-to-image run whose preset states none: GLIDE's layout at CPU size. 16 tokens hold the
+ * longest emoji caption (14 words and <end>); 2 blocks of width 128 are a small share of a U-Net step.
+ */
+export const textDefaults: Omit<TextEncoderConfig, 'vocabulary'> = { contextLength: 16, width: 128, layers: 2, heads: 4 };
 
 export interface TrainConfig {
   /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */
@@ -154,11 +167,13 @@ export function resolveTrainConfig(
     imageSize: number;
     classNames: string[];
     embeddingShape?: readonly number[];
+    /** The captions of a captioned dataset: the network reads text, its vocabulary learned from these. */
+    captions?: readonly (readonly string[])[];
     networkOverrides?: Partial<NetworkConfig>;
     precision?: PrecisionChoice;
   },
 ): TrainConfig {
-  const { imageChannels, embeddingShape, networkOverrides, precision: choice = 'auto', ...rest } = o;
+  const { imageChannels, embeddingShape, captions, networkOverrides, precision: choice = 'auto', ...rest } = o;
   if (!precisionChoices.includes(choice))
     throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
   const { precision } = resolvePrecision(choice);
@@ -172,6 +187,14 @@ export function resolveTrainConfig(
       ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
       ...(networkOverrides ?? {}),
     });
+  if (captions && network.kind === 'unet' && !o.network) {
+    const text = { ...textDefaults, ...(network.text ?? {}) };
+    network.text = { ...text, vocabulary: [...Tokenizer.fromCaptions(captions.flat(), text.contextLength).vocabulary] };
+  } else if (captions && network.kind !== 'unet') {
+    throw new Error(`train: text needs a U-Net preset, not ${preset}`);
+  } else if (!captions && network.kind === 'unet' && network.text) {
+    throw new Error(`train: the ${preset} network reads text: train it on captioned data with --text`);
+  }
   const shapeText = (x: readonly number[] | null | undefined) =>
     x ? `embeddings of shape [${x.join(', ')}]` : 'no embeddings';
   if (shapeText(embeddingShape) !== shapeText(embeddingShapeOf(network))) {

@@ -7,7 +7,7 @@ import { fromNetwork, type Denoiser } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
 import { condParts, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { NpyArray } from '../io/index.js';
-import type { Network, Tokenizer } from '../networks/index.js';
+import { UNet, type Network, type Tokenizer } from '../networks/index.js';
 import { runSchedule, type TrainConfig } from './config.js';
 import { loadModel } from './file.js';
 
@@ -102,7 +102,7 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
     classNames: [...config.classNames],
     nullClass: config.classNames.length,
     embeddingShape: network.embeddingShape,
-    tokenizer: null,
+    tokenizer: network instanceof UNet ? (network.textEncoder?.tokenizer ?? null) : null,
     prompts,
     imageShape: [c, config.imageSize, config.imageSize],
     config,

@@ -35,3 +35,4 @@ export {
 export { summary, type NetworkSummary, type BlockSummary } from './summary.js';
 export { Classifier, classifierConfig, type ClassifierConfig } from './classifier.js';
 export { Tokenizer, textWords, PAD_ID, UNK_ID, END_ID, type EncodedText } from './tokenizer.js';
+export { TextEncoder, checkTextConfig, type TextEncoderConfig } from './text-encoder.js';

@@ -2,7 +2,7 @@
 // of Dhariwal & Nichol 2021 and the null class of classifier-free guidance, Ho & Salimans 2022), optionally
 // conditioned on vectors or sequences too (vector-conditioning.ts). Symbols: x is the noisy image x_t, `time` the
 // caller's t (or noise level), classes the label y (numClasses = "no label"), embedding the condition vector c.
-import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
+import { cat, indices, tensor, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, Embedding, GroupNorm, Linear } from '../nn/index.js';
 import { AttentionBlock, Downsample, ResBlock, Upsample, groupsFor } from './blocks.js';
 import {
@@ -13,6 +13,7 @@ import {
   type TimeFeatures,
 } from './conditioning.js';
 import { Network } from './network.js';
+import { TextEncoder, type TextEncoderConfig } from './text-encoder.js';
 import { VectorCondition, checkEmbeddingConfig, embeddingShapeOf } from './vector-conditioning.js';
 
 /** Everything that defines a U-Net's architecture (JSON-serialisable: checkpoints store it). */
@@ -48,6 +49,12 @@ export interface UNetConfig {
    * 0: one vector (N, D) per image. Default absent.
    */
   embeddingLength?: number;
+  /**
+   * A text encoder trained with the U-Net (GLIDE): prompts as token ids (cond.tokens), their features attended to
+   * by every attention block and pooled into the time embedding; the empty prompt is the null condition. Absent:
+   * the network reads no text. Not combined with embeddingDim.
+   */
+  text?: TextEncoderConfig;
   /** GroupNorm groups (reduced where a layer has fewer channels). Default 8. */
   groups: number;
 }
@@ -85,6 +92,11 @@ export class UNet extends Network {
   readonly classEmbed: Embedding | null;
   /** The null embedding and the projection of condition vectors; null without embeddingDim. */
   readonly vectorCond: VectorCondition | null;
+  /** The text encoder, and the projection of its pooled features into the time embedding; null without text. */
+  readonly textEncoder: TextEncoder | null;
+  readonly textCond: VectorCondition | null;
+  /** The empty prompt's ids (the null condition of a text network). */
+  readonly #emptyIds: Int32Array | null;
   readonly inConv: Conv2d;
   readonly down: Stage[][];
   readonly downsample: (Downsample | null)[];
@@ -98,12 +110,14 @@ export class UNet extends Network {
     super();
     const c = (this.config = unetConfig(config));
     checkEmbeddingConfig(c);
+    if (c.text && c.embeddingDim) throw new Error('network: a text encoder and embeddingDim do not combine');
     const { rng } = o;
     const E = c.embedDim;
     const widths = c.channelMults.map((m) => m * c.baseChannels);
     const res = (cin: number, cout: number) => new ResBlock(cin, cout, { embedDim: E, groups: c.groups, rng });
     // A condition sequence is attended to by every attention block (the middle one always has attention).
-    const attnOptions = { groups: c.groups, rng, ...(c.embeddingLength ? { contextDim: c.embeddingDim } : {}) };
+    const contextDim = c.text ? c.text.width : c.embeddingLength ? c.embeddingDim : undefined;
+    const attnOptions = { groups: c.groups, rng, ...(contextDim ? { contextDim } : {}) };
     const attn = (level: number, ch: number) =>
       c.attentionLevels.includes(level) ? new AttentionBlock(ch, c.attentionHeads, attnOptions) : null;
 
@@ -115,6 +129,11 @@ export class UNet extends Network {
     this.classEmbed = c.numClasses > 0 ? this.child('classEmbed', new Embedding(c.numClasses + 1, E, { rng })) : null;
     const shape = embeddingShapeOf(c);
     this.vectorCond = shape ? this.child('vectorCond', new VectorCondition(shape, E, rng)) : null;
+    this.textEncoder = c.text ? this.child('textEncoder', new TextEncoder(c.text, rng)) : null;
+    this.textCond = c.text
+      ? this.child('textCond', new VectorCondition([c.text.contextLength, c.text.width], E, rng, { nullEmbedding: false }))
+      : null;
+    this.#emptyIds = this.textEncoder ? this.textEncoder.tokenizer.encode('').ids : null;
     this.inConv = this.child('inConv', new Conv2d(c.imageChannels, c.baseChannels, 3, { rng }));
 
     // Encoder: remember every stage's output width; the decoder consumes them in reverse as skips.
@@ -181,7 +200,7 @@ export class UNet extends Network {
     let emb = this.timeMlp[1].forward(this.timeMlp[0].forward(this.timeFeatures.forward(time)).silu()); // (N, E)
     // One dropout draw per row for the whole condition: a dropped row gets the null class and the null embedding.
     const drops =
-      this.classEmbed || this.vectorCond
+      this.classEmbed || this.vectorCond || this.textEncoder
         ? conditionDrops(cond, { ...this.config, training: this.training, batch: n })
         : null;
     if (this.classEmbed) {
@@ -190,8 +209,12 @@ export class UNet extends Network {
     }
     if (!this.vectorCond && cond?.embedding)
       throw new Error('UNet: this network takes no embedding (its config has no embeddingDim)');
-    const e = this.vectorCond?.effective(cond?.embedding, n, drops, x); // (N, D) or (N, L, D)
-    if (e) emb = emb.add(this.vectorCond!.project(e));
+    if (!this.textEncoder && cond?.tokens)
+      throw new Error('UNet: this network reads no text (its config has no text encoder)');
+    const e = this.textEncoder
+      ? this.textEncoder.forward(this.effectiveTokens(cond?.tokens, n, drops, x)) // (N, L, W)
+      : this.vectorCond?.effective(cond?.embedding, n, drops, x); // (N, D) or (N, L, D)
+    if (e) emb = emb.add((this.textCond ?? this.vectorCond)!.project(e));
     const context = e?.rank === 3 ? e : undefined; // a sequence: attended to by the attention blocks
     emb = this.mark('embedding', emb.silu()); // every ResBlock projects SiLU(emb)
 
@@ -218,6 +241,18 @@ export class UNet extends Network {
       if (us) h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
     }
     return this.mark('outConv', this.outConv.forward(this.outNorm.forward(h).silu())); // (N, C_img, H, W)
+  }
+
+  /** The prompts' ids (N, L): the given ones, the empty prompt's where `drops` marks a row or when none is given. */
+  private effectiveTokens(given: Tensor | undefined, n: number, drops: Uint8Array | null, like: Tensor): Tensor {
+    const empty = this.#emptyIds!,
+      l = empty.length;
+    if (given && (given.rank !== 2 || given.shape[0] !== n || given.shape[1] !== l))
+      throw new Error(`UNet: tokens must have shape (${n}, ${l}), got [${given.shape.join(', ')}]`);
+    if (given && !drops) return given.device === like.device ? given : given.toDevice(like.device);
+    const ids = given ? given.toInt32Array() : new Int32Array(n * l);
+    for (let i = 0; i < n; i++) if (!given || drops![i]) ids.set(empty, i * l);
+    return tensor(ids, [n, l], like.device);
   }
 
   private stage(s: Stage, h: Tensor, emb: Tensor, context: Tensor | undefined): Tensor {

@@ -24,8 +24,8 @@ export function embeddingShapeOf(c: EmbeddingConfig): number[] | null {
 
 /** The null embedding and the projection of condition vectors into the time embedding's space. */
 export class VectorCondition extends Module {
-  /** (D) or (L, D): the learned "no condition" input. */
-  readonly nullEmbedding: Tensor;
+  /** (D) or (L, D): the learned "no condition" input; null where the null condition is an input (the empty prompt). */
+  readonly nullEmbedding: Tensor | null;
   readonly mlp: [Linear, Linear];
 
   /** shape: [D] or [L, D] of one image's condition; embedDim: width E of the time embedding it is added to. */
@@ -33,11 +33,13 @@ export class VectorCondition extends Module {
     readonly shape: readonly number[],
     embedDim: number,
     rng: Rng,
+    o: { nullEmbedding?: boolean } = {},
   ) {
     super();
     const d = shape.at(-1)!;
     // A random direction of norm about 1: distinct from every real vector at the start, learned from dropped rows.
-    this.nullEmbedding = this.param('nullEmbedding', rng.randn([...shape]).mul(1 / Math.sqrt(d)));
+    this.nullEmbedding =
+      o.nullEmbedding === false ? null : this.param('nullEmbedding', rng.randn([...shape]).mul(1 / Math.sqrt(d)));
     this.mlp = [
       this.child('mlp.0', new Linear(d, embedDim, { rng })),
       this.child('mlp.1', new Linear(embedDim, embedDim, { rng })),
@@ -49,6 +51,7 @@ export class VectorCondition extends Module {
    * marks a row (condition dropout) or for every row when none is given.
    */
   effective(given: Tensor | undefined, batch: number, drops: Uint8Array | null, like: Tensor): Tensor {
+    if (!this.nullEmbedding) throw new Error('VectorCondition: built without a null embedding');
     const nul = this.nullEmbedding.unsqueeze(0); // (1, ...shape)
     if (given === undefined) return nul.expand([batch, ...this.shape]);
     if (

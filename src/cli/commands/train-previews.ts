@@ -12,6 +12,7 @@ import {
   singleStepSweep,
   tensor,
   tidy,
+  Tokenizer,
   writePng,
   type Dataset,
   type Network,
@@ -30,9 +31,13 @@ export function writePreview(
   path: string,
   step: number,
   vectors: NpyArray | undefined,
+  captions?: readonly (readonly string[])[],
 ): void {
   const k = config.classNames.length;
-  const rows = Math.max(k, 4),
+  const text = config.network.kind === 'unet' ? config.network.text : undefined;
+  // A text model's rows: the first caption of training images spread over the set, at guidance 3.
+  const prompts = text && captions ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!) : null;
+  const rows = prompts ? prompts.length : Math.max(k, 4),
     perRow = 8,
     count = rows * perRow;
   const images =
@@ -56,9 +61,20 @@ export function writePreview(
       imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
       classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
       embedding,
+      ...(prompts
+        ? {
+            tokens: tensor(
+              new Tokenizer(text!.vocabulary, text!.contextLength).encodeAll(
+                Array.from({ length: count }, (_, i) => prompts[Math.floor(i / perRow)]!),
+              ),
+              [count, text!.contextLength],
+            ),
+            guidance: { scale: 3, nullClass: k },
+          }
+        : {}),
     });
-    const rowLabels = k > 0 ? config.classNames : images?.map((i) => `image ${i}`);
-    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : ''}`;
+    const rowLabels = prompts ?? (k > 0 ? config.classNames : images?.map((i) => `image ${i}`));
+    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : prompts ? ', guidance 3' : ''}`;
     writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
   });
 }

@@ -12,6 +12,8 @@ import {
   readNpyFolder,
   resolveTrainConfig,
   withEmbeddings,
+  withFolderCaptions,
+  Tokenizer,
   scheduleNames,
   train,
   trainDefaults,
@@ -184,6 +186,10 @@ export const trainCommand: Command = {
     schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
     lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
     classes: { type: 'boolean', help: "class-conditional on the data's labels (with label dropout for guidance)" },
+    text: {
+      type: 'boolean',
+      help: 'text-to-image: a text encoder trained with the U-Net reads the captions (emoji; folder:DIR with a metadata.jsonl or a .txt per picture), the empty caption dropped in for guidance',
+    },
     hflip: { type: 'boolean', help: 'random horizontal flips' },
     embeddings: {
       type: 'string',
@@ -239,7 +245,7 @@ export const trainCommand: Command = {
     const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
     const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
     const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
-    if (folderOnly && !spec.startsWith('folder:'))
+    if (folderOnly && !spec.startsWith('folder:') && !(folderOnly === 'size' && spec.startsWith('emoji')))
       throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
     const architecture = ['preset', 'width', 'attention'].find((k) => v[k] !== undefined);
     if (v.init !== undefined && architecture)
@@ -247,7 +253,13 @@ export const trainCommand: Command = {
     const networkOverrides = readArchitecture(v, preset);
     const { dataset: loaded, skipped } = await loadDatasetAsync(spec, { size, channels, onBadFile }); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
-    const dataset = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
+    const withVectors = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
+    if (v.text === true && embeddingsPath !== null)
+      throw new UsageError('--text and --embeddings do not combine (the text encoder makes the condition vectors)');
+    const dataset =
+      v.text === true && spec.startsWith('folder:') ? withFolderCaptions(withVectors, spec.slice('folder:'.length)) : withVectors;
+    if (v.text === true && !dataset.captions)
+      throw new UsageError(`--text: ${spec} has no captions (emoji, or folder:DIR with a metadata.jsonl or .txt files)`);
     if (v.prompts !== undefined && !dataset.embeddings)
       throw new UsageError('--prompts needs --embeddings (the vectors the model learns to follow)');
     const prompts = v.prompts === undefined ? null : readNpyFolder(str(v.prompts, 'prompts'));
@@ -311,6 +323,7 @@ export const trainCommand: Command = {
         ...(dataset.embeddings
           ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) }
           : {}),
+        ...(v.text === true ? { captions: dataset.captions } : {}),
         prediction: opt('prediction', (x) => oneOf(x, 'prediction', predictionNames)),
         noiseLevels: opt('noise-levels', (x) => oneOf(x, 'noise-levels', noiseLevelDraws)),
         lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
@@ -364,7 +377,9 @@ export const trainCommand: Command = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      const result = await train(config, trainingSet(dataset), out, {
+      const text = config.network.kind === 'unet' ? config.network.text : undefined;
+      const tokenizer = text ? new Tokenizer(text.vocabulary, text.contextLength) : undefined;
+      const result = await train(config, trainingSet(dataset, tokenizer ? { tokenizer } : {}), out, {
         resume: v.resume === true,
         allowChange: v['allow-change'] === true,
         onWarning: (message) => console.error(`warning: ${message}`),
@@ -388,6 +403,7 @@ export const trainCommand: Command = {
                 join(out, 'samples', `step-${String(step).padStart(8, '0')}.png`),
                 step,
                 dataset.embeddings,
+                dataset.captions,
               ),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
