@@ -25,7 +25,12 @@ import {
  * The text encoder of a text-to-image run whose preset states none: GLIDE's layout at CPU size. 16 tokens hold the
  * longest emoji caption (14 words and <end>); 2 blocks of width 128 are a small share of a U-Net step.
  */
-export const textDefaults: Omit<TextEncoderConfig, 'vocabulary'> = { contextLength: 16, width: 128, layers: 2, heads: 4 };
+export const textDefaults: Omit<TextEncoderConfig, 'vocabulary'> = {
+  contextLength: 16,
+  width: 128,
+  layers: 2,
+  heads: 4,
+};
 
 export interface TrainConfig {
   /** Data source as given on the command line: 'fashion-mnist', 'mnist', 'mnist:DIR', 'folder:DIR' or 'subset'. */

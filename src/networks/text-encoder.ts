@@ -24,7 +24,8 @@ export interface TextEncoderConfig {
 /** Checks a text config's numbers (the vocabulary is checked by the Tokenizer it builds). */
 export function checkTextConfig(c: TextEncoderConfig): void {
   for (const k of ['contextLength', 'width', 'layers', 'heads'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`network: text.${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1)
+      throw new Error(`network: text.${k} must be a positive integer, got ${c[k]}`);
   }
   if (c.width % c.heads !== 0) throw new Error(`network: text.width ${c.width} does not split into ${c.heads} heads`);
   if (!Array.isArray(c.vocabulary)) throw new Error('network: text.vocabulary must be a list of words');

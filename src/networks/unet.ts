@@ -131,7 +131,10 @@ export class UNet extends Network {
     this.vectorCond = shape ? this.child('vectorCond', new VectorCondition(shape, E, rng)) : null;
     this.textEncoder = c.text ? this.child('textEncoder', new TextEncoder(c.text, rng)) : null;
     this.textCond = c.text
-      ? this.child('textCond', new VectorCondition([c.text.contextLength, c.text.width], E, rng, { nullEmbedding: false }))
+      ? this.child(
+          'textCond',
+          new VectorCondition([c.text.contextLength, c.text.width], E, rng, { nullEmbedding: false }),
+        )
       : null;
     this.#emptyIds = this.textEncoder ? this.textEncoder.tokenizer.encode('').ids : null;
     this.inConv = this.child('inConv', new Conv2d(c.imageChannels, c.baseChannels, 3, { rng }));

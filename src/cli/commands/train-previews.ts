@@ -36,7 +36,10 @@ export function writePreview(
   const k = config.classNames.length;
   const text = config.network.kind === 'unet' ? config.network.text : undefined;
   // A text model's rows: the first caption of training images spread over the set, at guidance 3.
-  const prompts = text && captions ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!) : null;
+  const prompts =
+    text && captions
+      ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!)
+      : null;
   const rows = prompts ? prompts.length : Math.max(k, 4),
     perRow = 8,
     count = rows * perRow;

@@ -253,13 +253,18 @@ export const trainCommand: Command = {
     const networkOverrides = readArchitecture(v, preset);
     const { dataset: loaded, skipped } = await loadDatasetAsync(spec, { size, channels, onBadFile }); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
-    const withVectors = embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
+    const withVectors =
+      embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
     if (v.text === true && embeddingsPath !== null)
       throw new UsageError('--text and --embeddings do not combine (the text encoder makes the condition vectors)');
     const dataset =
-      v.text === true && spec.startsWith('folder:') ? withFolderCaptions(withVectors, spec.slice('folder:'.length)) : withVectors;
+      v.text === true && spec.startsWith('folder:')
+        ? withFolderCaptions(withVectors, spec.slice('folder:'.length))
+        : withVectors;
     if (v.text === true && !dataset.captions)
-      throw new UsageError(`--text: ${spec} has no captions (emoji, or folder:DIR with a metadata.jsonl or .txt files)`);
+      throw new UsageError(
+        `--text: ${spec} has no captions (emoji, or folder:DIR with a metadata.jsonl or .txt files)`,
+      );
     if (v.prompts !== undefined && !dataset.embeddings)
       throw new UsageError('--prompts needs --embeddings (the vectors the model learns to follow)');
     const prompts = v.prompts === undefined ? null : readNpyFolder(str(v.prompts, 'prompts'));
