@@ -33,6 +33,12 @@ export interface EmojiOptions {
   packagesDir?: string;
   /** Install missing packages with npm into the cache ('auto', default) or refuse ('never'). */
   install?: 'auto' | 'never';
+  /**
+   * What the labels are: 'category' (default; emoji.json's 9 picture categories) or 'identity' (the base emoji,
+   * skin tones and vendors sharing it; every base emoji of the packages is a class, whichever vendors are loaded,
+   * so a classifier trained on one vendor reads the other's pictures with the same ids).
+   */
+  labels?: 'category' | 'identity';
 }
 
 /** What evaluation needs of each picture besides its pixels and captions. */
@@ -122,6 +128,26 @@ function captionsOf(phrases: string[], tone: string, vendor: EmojiVendor): strin
   return [...toned, ...toned.map((p) => `${p}, ${vendorWords[vendor]}`)];
 }
 
+/**
+ * Every base emoji with a picture in either package (both are read when installed, so the ids do not depend on
+ * the vendors loaded), in emoji.json's order, named by its label; ids by unified code.
+ */
+function identityClasses(dirs: Record<string, string>, vendors: readonly EmojiVendor[]): { names: string[]; ids: Map<string, number> } {
+  const all = { ...dirs };
+  for (const v of emojiVendors) all[v] ??= packageDir(PACKAGES[v], {}) ?? '';
+  const names: string[] = [];
+  const ids = new Map<string, number>();
+  for (const v of emojiVendors.filter((x) => all[x] || vendors.includes(x))) {
+    const entries = JSON.parse(readFileSync(join(all[v]!, 'emoji.json'), 'utf8')) as EmojiEntry[];
+    for (const e of entries) {
+      if (e.category === 'Component' || ids.has(e.unified)) continue;
+      ids.set(e.unified, names.length);
+      names.push((e.name ?? e.short_names[0]!).toLowerCase());
+    }
+  }
+  return { names, ids };
+}
+
 /** The corpus as a dataset (uint8 RGB, captions, category labels) and per-picture facts for evaluation. */
 export async function loadEmoji(o: EmojiOptions = {}): Promise<{ dataset: Dataset; info: EmojiInfo[] }> {
   const vendors = o.vendors ?? emojiVendors;
@@ -159,7 +185,16 @@ export async function loadEmoji(o: EmojiOptions = {}): Promise<{ dataset: Datase
       }
     }
   }
-  const classNames = [...new Set(items.map((i) => i.category))].sort();
+  const identity = (o.labels ?? 'category') === 'identity';
+  const classNames = identity
+    ? identityClasses(dirs, vendors).names
+    : [...new Set(items.map((i) => i.category))].sort();
+  const classOf = identity
+    ? (() => {
+        const ids = identityClasses(dirs, vendors).ids;
+        return (i: (typeof items)[number]) => ids.get(i.info.base)!;
+      })()
+    : (i: (typeof items)[number]) => classNames.indexOf(i.category);
   const per = 3 * size * size;
   const images = new Uint8Array(items.length * per);
   let next = 0;
@@ -179,13 +214,13 @@ export async function loadEmoji(o: EmojiOptions = {}): Promise<{ dataset: Datase
   await Promise.all(Array.from({ length: 4 }, worker));
   const dataset = makeDataset({
     images,
-    labels: Int32Array.from(items, (i) => classNames.indexOf(i.category)),
+    labels: Int32Array.from(items, classOf),
     classNames,
     shape: [3, size, size],
     count: items.length,
     captions: items.map((i) => i.captions),
     files: items.map((i) => i.file),
-    source: `emoji (${vendors.join(', ')})`,
+    source: `emoji${identity ? ' identities' : ''} (${vendors.join(', ')})`,
   });
   return { dataset, info: items.map((i) => i.info) };
 }

@@ -26,7 +26,7 @@ export function heldOutSpec(spec: string): string | null {
 
 /** The kinds of source a spec may name, and whether each takes a folder (':DIR'): required, optional or none. */
 const sourceFolders = {
-  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none', emoji: 'optional',
+  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none', emoji: 'optional', 'emoji-id': 'optional',
 } as const;
 
 /** Checks a spec's form (a known kind, a folder where one is needed) without reading anything; throws one line. */
@@ -37,7 +37,7 @@ export function checkDataSpec(spec: string): void {
   if (folder === undefined) throw new Error(`unknown data source '${spec}' (${dataSourcesText})`);
   if (folder === 'required' && !arg) throw new Error(`data '${spec}': give a folder, as ${kind}:DIR`);
   if (folder === 'none' && colon >= 0) throw new Error(`data '${spec}': ${kind} takes no folder`);
-  if (kind === 'emoji') emojiVendorsOf(arg);
+  if (kind === 'emoji' || kind === 'emoji-id') emojiVendorsOf(arg);
 }
 
 /** The vendors of 'emoji[:twitter,google]' (both when none are named). */
@@ -55,10 +55,12 @@ function emojiVendorsOf(arg: string): EmojiVendor[] {
  */
 export async function loadDatasetAsync(spec: string, folder: ImageFolderOptions = {}): Promise<LoadedData> {
   const dir = spec.startsWith('folder:') ? spec.slice('folder:'.length) : '';
-  if (spec === 'emoji' || spec.startsWith('emoji:')) {
+  const emoji = /^(emoji|emoji-id)(?::(.*))?$/.exec(spec);
+  if (emoji) {
     checkDataSpec(spec);
-    const vendors = emojiVendorsOf(spec.slice('emoji:'.length));
-    return { dataset: (await loadEmoji({ vendors, size: folder.size ?? 32 })).dataset, skipped: [] };
+    const vendors = emojiVendorsOf(emoji[2] ?? '');
+    const labels = emoji[1] === 'emoji-id' ? 'identity' : 'category';
+    return { dataset: (await loadEmoji({ vendors, size: folder.size ?? 32, labels })).dataset, skipped: [] };
   }
   return dir ? prepareImageFolder(dir, folder) : loadDataset(spec, folder);
 }
@@ -76,6 +78,7 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
     case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
     case 'folder': return loadImageFolder(arg, folder);
     case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
-    case 'emoji': throw new Error(`data '${spec}' decodes its pictures asynchronously: load it with loadDatasetAsync`);
+    case 'emoji':
+    case 'emoji-id': throw new Error(`data '${spec}' decodes its pictures asynchronously: load it with loadDatasetAsync`);
   }
 }

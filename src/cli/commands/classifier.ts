@@ -68,7 +68,10 @@ export const classifierCommand: Command = {
     const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
     const testSpec = v.test === undefined ? heldOutSpec(spec) : readDataSpec(v.test, 'test');
     const folderOnly = ['size', 'channels'].find((k) => v[k] !== undefined);
-    if (folderOnly && ![spec, testSpec].some((d) => d?.startsWith('folder:'))) {
+    if (
+      folderOnly &&
+      ![spec, testSpec].some((d) => d?.startsWith('folder:') || (folderOnly === 'size' && d?.startsWith('emoji')))
+    ) {
       throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
     }
     const epochs = num(v.epochs, 'epochs', 5, { min: 0.01 });
@@ -77,8 +80,9 @@ export const classifierCommand: Command = {
     const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
     const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
     const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
-    const train = await loadData(spec, { size, channels });
-    const test = testSpec === null ? null : await loadData(testSpec, { size, channels });
+    const train = await loadData(spec, { ...(v.size !== undefined ? { size } : {}), channels });
+    const test =
+      testSpec === null ? null : await loadData(testSpec, { ...(v.size !== undefined ? { size } : {}), channels });
     if (!train.labels || train.classNames.length < 2)
       throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
     const bar = new Progress({

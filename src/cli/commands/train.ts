@@ -251,7 +251,11 @@ export const trainCommand: Command = {
     if (v.init !== undefined && architecture)
       throw new UsageError(`--${architecture} does not apply with --init (the model file brings its network)`);
     const networkOverrides = readArchitecture(v, preset);
-    const { dataset: loaded, skipped } = await loadDatasetAsync(spec, { size, channels, onBadFile }); // folders: libvips, cached
+    const { dataset: loaded, skipped } = await loadDatasetAsync(spec, {
+      ...(v.size !== undefined ? { size } : {}),
+      channels,
+      onBadFile,
+    }); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
     const withVectors =
       embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
