@@ -34,7 +34,7 @@ import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
-import { checkRunFolder, resumeUsageError } from '../run-folder.js';
+import { checkRunFolder, readResume, resumeUsageError } from '../run-folder.js';
 import { writeDenoiseFigures, writePreview } from './train-previews.js';
 import { readDataSpec } from '../data-option.js';
 
@@ -211,7 +211,7 @@ export const trainCommand: Command = {
     },
     resume: {
       type: 'boolean',
-      help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow)',
+      help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow); --resume auto: if it has one, else start (a relaunched job; the default when TORCHELASTIC_RESTART_COUNT > 0)',
     },
     'allow-change': {
       type: 'boolean',
@@ -228,8 +228,10 @@ export const trainCommand: Command = {
       default: '1',
     },
   },
-  async run(v) {
+  maxPositionals: 1, // `--resume auto`
+  async run(v, positionals) {
     const out = str(v.out, 'out');
+    const resumeAsked = readResume(v.resume === true, positionals);
     checkOutputPath('out', out, 'folder');
     const preset = str(v.preset, 'preset', trainDefaults.preset);
     if (!(presetNames as readonly string[]).includes(preset))
@@ -355,7 +357,9 @@ export const trainCommand: Command = {
     if (nproc > 1 && fromEnv)
       throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
     const lead = (fromEnv?.rank ?? 0) === 0;
-    if (lead) checkRunFolder(out, { resume: v.resume === true, allowChange: v['allow-change'] === true });
+    const resume = lead
+      ? checkRunFolder(out, { resume: resumeAsked, allowChange: v['allow-change'] === true })
+      : resumeAsked !== false; // rank 0 alone reads the checkpoint
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
     const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
     const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: config.batchSize });
@@ -365,7 +369,7 @@ export const trainCommand: Command = {
     process.once('SIGTERM', stop);
     try {
       const result = await train(config, trainingSet(dataset), out, {
-        resume: v.resume === true,
+        resume,
         allowChange: v['allow-change'] === true,
         onWarning: (message) => console.error(`warning: ${message}`),
         signal: controller.signal,
