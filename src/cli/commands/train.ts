@@ -262,6 +262,11 @@ export const trainCommand: Command = {
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
       throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
     }
+    const empty = conditional ? dataset.classNames.filter((_, c) => !dataset.labels!.includes(c)) : [];
+    if (empty.length > 0)
+      throw new UsageError(
+        `--classes: class '${empty[0]}' of ${spec} has no pictures (it would be trained on nothing): add some or remove it`,
+      );
     // Only what the user gave: resolveTrainConfig fills the rest from trainDefaults (the one place they live).
     const opt = <T>(name: string, read: (x: unknown) => T): T | undefined =>
       v[name] === undefined ? undefined : read(v[name]);
