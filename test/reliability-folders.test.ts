@@ -120,8 +120,28 @@ const cases: CliCase[] = [
     2,
   ),
 ];
+// The network against the data before anything is written: a size the network cannot halve is refused naming --size.
+const plain = folder('plain', ['a.png', 'b.png']);
+const architectures: CliCase[] = (
+  [
+    ['tiny', '29', 'once', 2, '28 or 30'],
+    ['default', '30', 'twice', 4, '28 or 32'],
+    ['classicUNet', '6', 'twice', 4, '4 or 8'],
+  ] as const
+).map(([preset, size, halves, factor, near]) => ({
+  category: 'architectures',
+  args: ['train', '--data', `folder:${plain}`, '--size', size, '--preset', preset, '--out', join(D, 'runs', preset)],
+  code: 2,
+  message: new RegExp(
+    `--size ${size}: the ${preset} network halves the image ${halves}, so its size must be a multiple of ${factor} \\(e\\.g\\. ${near}\\)$`,
+  ),
+  names: '--size',
+  absent: [join(D, 'runs', preset)],
+}));
+architectures.push({ ...architectures[0]!, args: [...architectures[0]!.args, '--dry-run'] });
+
 // The last case's only picture is there but unreadable, and skipped: its class is then empty.
 writeFileSync(join(D, 'unreadable-class', 'dogs', 'broken.png'), 'not a picture');
 
-cliCases(cases);
-countsMatchDocs(cases.map((c) => c.category));
+cliCases([...cases, ...architectures]);
+countsMatchDocs([...cases, ...architectures].map((c) => c.category));

@@ -27,6 +27,7 @@ import {
   heldOutSpec,
   processGroupFromEnv,
   singleStepTestSigmas,
+  sizeFactorOf,
   type TrainConfig,
 } from '../../index.js';
 import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
@@ -76,6 +77,23 @@ function readArchitecture(v: Record<string, unknown>, preset: string): Partial<U
     o.attentionLevels = [...new Set(levels)].sort((a, b) => a - b);
   }
   return o;
+}
+
+/**
+ * The network against the data, before anything is written: its image size must be divisible by the network's
+ * downsampling (the U-Net halves it once per level). Names --size for folder data, else --preset.
+ */
+function checkImageSize(config: TrainConfig, spec: string): void {
+  const factor = sizeFactorOf(config.network),
+    size = config.imageSize;
+  if (size % factor === 0) return;
+  const [below, above] = [Math.floor(size / factor) * factor, Math.ceil(size / factor) * factor];
+  const fits = `the ${config.preset} network halves the image ${['', 'once', 'twice'][Math.log2(factor)] ?? `${Math.log2(factor)} times`}, so its size must be a multiple of ${factor}`;
+  if (spec.startsWith('folder:'))
+    throw new UsageError(`--size ${size}: ${fits} (e.g. ${below > 0 ? `${below} or ` : ''}${above})`);
+  throw new UsageError(
+    `--preset ${config.preset}: ${fits}, and ${spec}'s images are ${size}x${size} (choose another --preset)`,
+  );
 }
 
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
@@ -343,6 +361,7 @@ export const trainCommand: Command = {
         precision: readPrecision(v),
       }),
     );
+    checkImageSize(config, spec);
     requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
