@@ -9,8 +9,15 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstring>
 #include <memory>
+#include <thread>
 
 namespace {
 #ifdef DIFFLAB_C10D
@@ -18,7 +25,8 @@ struct Group {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
   int rank = 0, size = 1;
-  std::string where;  // "rank R of W" for messages
+  std::string where;               // "rank R of W" for messages
+  std::vector<std::string> hosts;  // each rank's address, as it told the others (to name a lost peer)
 };
 
 Group& G(const Value& v) {
@@ -26,6 +34,22 @@ Group& G(const Value& v) {
   Group* g = v.As<Napi::External<Group>>().Data();
   if (!g->pg) throw std::invalid_argument("process group was destroyed");
   return *g;
+}
+
+// The peer a collective's failure is about, as "rank J (ADDRESS) is gone: " (or "did not answer: " on a timeout):
+// gloo names the peer's address ("Connection closed by peer [10.0.0.2]:41234"); a rank is named when one rank has
+// that address (on one machine all share 127.0.0.1: then only a group of two says which), else nothing.
+std::string PeerOf(const Group& g, const std::string& msg) {
+  auto open = msg.find('['), close = msg.find(']', open);
+  std::string ip = open != std::string::npos && close != std::string::npos ? msg.substr(open + 1, close - open - 1) : "";
+  std::vector<int> match;
+  for (int r = 0; r < static_cast<int>(g.hosts.size()); r++)
+    if (r != g.rank && g.hosts[r] == ip) match.push_back(r);
+  if (match.size() != 1 && g.size == 2) match = {1 - g.rank};
+  if (match.size() != 1) return "";
+  bool timeout = msg.find("imed out") != std::string::npos || msg.find("imeout") != std::string::npos;
+  int r = match[0];
+  return "rank " + std::to_string(r) + " (" + g.hosts[r] + ") " + (timeout ? "did not answer" : "is gone") + ": ";
 }
 
 // Runs a collective; its failure (a peer gone, a timeout) becomes one line naming this rank and the operation.
@@ -37,9 +61,9 @@ void Collective(Group& g, const char* what, F f) {
     std::string msg = e.what();
     auto nl = msg.find('\n');
     if (nl != std::string::npos) msg = msg.substr(0, nl);
-    auto bracket = msg.rfind("] ");  // drop gloo's "[file.cc:123] " source prefix
+    auto bracket = msg.find("] ");  // drop gloo's "[file.cc:123] " source prefix
     if (bracket != std::string::npos && msg[0] == '[') msg = msg.substr(bracket + 2);
-    throw std::runtime_error(g.where + ": " + what + " failed: " + msg);
+    throw std::runtime_error(g.where + ": " + what + " failed: " + PeerOf(g, msg) + msg);
   }
 }
 
@@ -86,6 +110,73 @@ std::vector<at::Tensor> Tensors(const Value& v) {
   for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
   return out;
 }
+
+// The local address this host reaches `host` from: the source address of a UDP socket "connected" to it (nothing
+// is sent). Gloo tells the other ranks to connect back to it, so it must be this host's address on the way to rank
+// 0, not what the host name resolves to (loopback in a container or a network namespace, and on many real hosts).
+std::string LocalAddressToward(const std::string& host, int port) {
+  addrinfo hints{}, *found = nullptr;
+  hints.ai_socktype = SOCK_DGRAM;
+  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) throw std::runtime_error("cannot resolve MASTER_ADDR " + host + ": " + gai_strerror(rc));
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
+  int fd = socket(found->ai_family, SOCK_DGRAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + strerror(errno));
+  sockaddr_storage self{};
+  socklen_t len = sizeof self;
+  bool ok = connect(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len) == 0;
+  int err = errno;
+  close(fd);
+  if (!ok) throw std::runtime_error("no route from here to MASTER_ADDR " + host + ": " + strerror(err));
+  char text[INET6_ADDRSTRLEN] = {0};
+  getnameinfo(reinterpret_cast<sockaddr*>(&self), len, text, sizeof text, nullptr, 0, NI_NUMERICHOST);
+  return text;
+}
+
+// Gloo's device as torch.distributed makes it: on the interface GLOO_SOCKET_IFNAME names when it is set, else on
+// the local address that routes to the rendezvous host.
+std::shared_ptr<::gloo::transport::Device> DeviceToward(const std::string& host, int port, const std::string& ifname) {
+  if (!ifname.empty()) return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
+  return c10d::ProcessGroupGloo::createDeviceForHostname(LocalAddressToward(host, port));
+}
+
+// The address a device listens on: its description ends "addr=[10.0.0.1]" (gloo's tcp device).
+std::string BoundAddress(const ::gloo::transport::Device& device) {
+  std::string d = device.str();
+  auto at = d.find("addr=[");
+  auto end = at == std::string::npos ? at : d.find(']', at);
+  return end == std::string::npos ? d : d.substr(at + 6, end - at - 6);
+}
+
+// Every rank writes its address under difflab/rank/R and waits for all W of them, so a rank that never comes is
+// named (Gloo's own wait would only time out). Returns the addresses by rank.
+std::vector<std::string> Rendezvous(c10d::Store& store, int rank, int size, const std::string& self,
+                                    std::chrono::milliseconds timeout) {
+  auto key = [](int r) { return "difflab/rank/" + std::to_string(r); };
+  store.set(key(rank), std::vector<uint8_t>(self.begin(), self.end()));
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<int> missing;
+  for (;;) {
+    missing.clear();
+    for (int r = 0; r < size; r++)
+      if (!store.check({key(r)})) missing.push_back(r);
+    if (missing.empty() || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (int r : missing) names += (names.empty() ? "" : ", ") + std::to_string(r);
+    throw std::runtime_error((missing.size() == 1 ? "rank " : "ranks ") + names + " did not join within " +
+                             std::to_string(timeout.count() / 1000) + " s");
+  }
+  std::vector<std::string> hosts;
+  for (int r = 0; r < size; r++) {
+    auto v = store.get(key(r));
+    hosts.emplace_back(v.begin(), v.end());
+  }
+  return hosts;
+}
 #endif
 
 #ifndef DIFFLAB_C10D
@@ -104,11 +195,12 @@ FN(distAvailable) {
 #endif
 } END
 
-// distInit(host, port, rank, worldSize, timeoutMs): rank 0 serves the TCPStore at host:port, the others connect;
-// returns once all worldSize ranks have joined the Gloo group (or throws after timeoutMs).
+// distInit(host, port, rank, worldSize, timeoutMs, ifname): rank 0 serves the TCPStore at host:port, the others
+// connect; each binds Gloo to ifname (GLOO_SOCKET_IFNAME) or else to its address toward host. Returns once all
+// worldSize ranks have joined the Gloo group, or throws naming the rank that did not come within timeoutMs.
 FN(distInit) {
 #ifdef DIFFLAB_C10D
-  std::string host = S(A(0));
+  std::string host = S(A(0)), ifname = S(A(5));
   int port = static_cast<int>(I(A(1))), rank = static_cast<int>(I(A(2))), size = static_cast<int>(I(A(3)));
   auto timeout = std::chrono::milliseconds(I(A(4)));
   auto g = new Group();
@@ -120,21 +212,23 @@ FN(distInit) {
     so.port = static_cast<std::uint16_t>(port);
     so.isServer = rank == 0;
     so.numWorkers = size;
-    so.waitWorkers = true;
+    so.waitWorkers = false;  // Rendezvous waits, and names who is missing
     so.timeout = timeout;
     g->store = c10::make_intrusive<c10d::TCPStore>(host, so);
     auto o = c10d::ProcessGroupGloo::Options::create(timeout);
-    // Gloo's pairs connect on the address the rendezvous host resolves to from here (loopback for one machine).
-    o->devices.push_back(host == "127.0.0.1" || host == "localhost"
-      ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-      : c10d::ProcessGroupGloo::createDefaultDevice());
+    auto device = DeviceToward(host, port, ifname);
+    g->hosts = Rendezvous(*g->store, rank, size, BoundAddress(*device), timeout);
+    o->devices.push_back(device);
     g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->store, rank, size, o);
   } catch (const std::exception& e) {
     delete g;
     std::string msg = e.what();
     auto nl = msg.find('\n');
-    throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": cannot join the group at " +
-                             host + ":" + std::to_string(port) + " (" + (nl == std::string::npos ? msg : msg.substr(0, nl)) + ")");
+    if (nl != std::string::npos) msg = msg.substr(0, nl);
+    auto bracket = msg.find("] ");  // drop gloo's "[file.cc:123] " source prefix
+    if (bracket != std::string::npos && msg[0] == '[') msg = msg.substr(bracket + 2);
+    throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) +
+                             ": cannot join the group at " + host + ":" + std::to_string(port) + " (" + msg + ")");
   }
   return Napi::External<Group>::New(env, g, [](Napi::Env, Group* p) { delete p; });
 #else

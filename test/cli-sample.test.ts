@@ -137,7 +137,10 @@ test('bad inputs exit non-zero with one line and write nothing', () => {
     [['sample', '--model', join(dir, 'missing.safetensors')], /no such model file/],
     [['sample', '--model', model, '--class', 'Spaceship'], /unknown class 'Spaceship'/],
     [['edit', 'sdedit', '--model', model, '--image', join(dir, 'missing.png')], /missing\.png: cannot read \(ENOENT\)/],
-    [['edit', 'sdedit', '--model', model, '--image', join(dir, 'notes.png')], /notes\.png: not a PNG or JPEG file/],
+    [
+      ['edit', 'sdedit', '--model', model, '--image', join(dir, 'notes.png')],
+      /notes\.png: (not a PNG or JPEG file|cannot decode this picture \(not a picture format libvips reads\))/,
+    ],
     [
       ['edit', 'inpaint', '--model', model, '--image', photo, '--mask', join(dir, 'small-mask.png')],
       /mask is 20x20, the image is 40x30/,

@@ -11,7 +11,19 @@ import { Worker } from 'node:worker_threads';
 
 /** The corpus's categories, as docs/RELIABILITY.md counts them. */
 export type Category =
-  'options' | 'combinations' | 'resources' | 'images' | 'model files' | 'mixtures' | 'outputs' | 'runs' | 'server';
+  | 'options'
+  | 'combinations'
+  | 'resources'
+  | 'images'
+  | 'picture files'
+  | 'folders'
+  | 'architectures'
+  | 'evaluators'
+  | 'model files'
+  | 'mixtures'
+  | 'outputs'
+  | 'runs'
+  | 'server';
 
 export interface CliCase {
   category: Category;

@@ -1,7 +1,9 @@
 // The reliability corpus, pictures (docs/RELIABILITY.md): PNGs chunk by chunk and JPEGs segment by segment
 // (truncations, bad CRCs, zero and bomb sizes, second headers, corrupt data), met through the commands that read
 // them: exit 1 with one line naming the file, and no output written.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { MAX_PICTURE_BYTES } from '../src/index.js';
 import { join } from 'node:path';
 import { greyRows, ihdr, jpegSized, pngBytes, segmentAt } from './reliability-craft.js';
 import { cliCases, countsMatchDocs, type CliCase } from './reliability-harness.js';
@@ -9,9 +11,9 @@ import { COLOUR, D, GOOD, M, SMALL, failed, good, jpg, outPath, png, sof, write 
 
 const IDAT = (data: Uint8Array) => ({ type: 'IDAT', data });
 const pictures: [string, Uint8Array, RegExp][] = [
-  ['empty.png', new Uint8Array(0), /not a PNG or JPEG file/],
-  ['text.png', Buffer.from('hello, world'), /not a PNG or JPEG file/],
-  ['gif.png', Buffer.from('GIF89a\x01\x00\x01\x00'), /not a PNG or JPEG file/],
+  ['empty.png', new Uint8Array(0), /not a PNG or JPEG file|an empty file, not a picture/],
+  ['text.png', Buffer.from('hello, world'), /not a PNG or JPEG file|not a picture format libvips reads/],
+  ['gif.png', Buffer.from('GIF89a\x01\x00\x01\x00'), /not a PNG or JPEG file|cannot decode this picture/],
   ['signature.png', png.subarray(0, 8), /truncated/],
   ['no-iend.png', png.subarray(0, png.length - 12), /truncated: it ends at byte \d+ before its IEND chunk/],
   ['cut-idat.png', png.subarray(0, 50), /truncated: chunk IDAT at byte 33 runs past the end/],
@@ -76,7 +78,7 @@ const pictures: [string, Uint8Array, RegExp][] = [
   ['bomb.jpg', jpegSized(jpg, 30000, 30000), /JPEG says it is 30000x30000 pixels, over the limit/],
   ['zero-height.jpg', jpegSized(jpg, 16, 0), /JPEG says it is 16x0 pixels/],
   ['zero-width.jpg', jpegSized(jpg, 0, 16), /JPEG says it is 0x16 pixels/],
-  ['cut-scan.jpg', jpg.subarray(0, jpg.length - 60), /cannot decode this JPEG/],
+  ['cut-scan.jpg', jpg.subarray(0, jpg.length - 60), /cannot decode this (JPEG|picture)/],
   ['cut-header.jpg', jpg.subarray(0, sof + 30), /truncated: segment/],
   [
     'no-sof.jpg',
@@ -101,9 +103,9 @@ const pictures: [string, Uint8Array, RegExp][] = [
       x.fill(0xee, p + 5, p + 25);
       return x;
     })(),
-    /cannot decode this JPEG/,
+    /cannot decode this (JPEG|picture)/,
   ],
-  ['claims-64.jpg', jpegSized(jpg, 64, 64), /cannot decode this JPEG/],
+  ['claims-64.jpg', jpegSized(jpg, 64, 64), /cannot decode this (JPEG|picture)/],
   [
     'two-sizes.jpg',
     (() => {
@@ -160,7 +162,7 @@ const images: CliCase[] = [
     'images',
     ['forward', '--image', FOLDER, '--out', outPath('folder')],
     FOLDER,
-    /cannot read \(EISDIR\)/,
+    /not a picture file \(it is a folder\)/,
     outPath('folder'),
   ),
   failed(
@@ -196,7 +198,7 @@ const images: CliCase[] = [
       ['bomb', 'bomb.png', /over the limit|more than 67108864 pixels/],
       ['crc', 'crc.png', /bad CRC|cannot decode this picture/],
       ['cut', 'cut.jpg', /cannot decode this (JPEG|picture)/],
-      ['empty', 'empty.png', /not a PNG or JPEG|cannot decode this picture/],
+      ['empty', 'empty.png', /not a PNG or JPEG|cannot decode this picture|an empty file/],
     ] as const
   ).map(([name, file, message], i) => {
     const bad = dataFolder(name, picture(['bomb.png', 'crc-ihdr.png', 'cut-scan.jpg', 'empty.png'][i]!), file);
@@ -244,5 +246,41 @@ const images: CliCase[] = [
   },
 ];
 
-cliCases(images);
-countsMatchDocs(images.map((c) => c.category));
+// Picture files read with a bound: a device, a named pipe or a file over the limit is refused before it is read
+// (reading /dev/zero whole ran until memory ran out; opening a FIFO waited for a writer).
+const FIFO = join(D, 'inputs', 'fifo.png');
+spawnSync('mkfifo', [FIFO]);
+const HUGE = join(D, 'inputs', 'huge.png'); // sparse: no disk used
+writeFileSync(HUGE, png);
+truncateSync(HUGE, MAX_PICTURE_BYTES + 1);
+const files: CliCase[] = [
+  ...[
+    ['forward', '--image', '/dev/zero', '--out', outPath('zero')],
+    ['edit', 'sdedit', '--model', M, '--image', '/dev/zero', '--steps', '2', '--out', outPath('zero-sdedit')],
+    ['edit', 'inpaint', '--model', M, '--image', GOOD, '--mask', '/dev/zero', '--out', outPath('zero-mask')],
+  ].map((args) => failed('picture files', args, '/dev/zero', /not a picture file \(it is a device\)/, args.at(-1)!)),
+  failed(
+    'picture files',
+    ['forward', '--image', FIFO, '--out', outPath('fifo')],
+    FIFO,
+    /a named pipe/,
+    outPath('fifo'),
+  ),
+  failed(
+    'picture files',
+    ['edit', 'inpaint', '--model', M, '--image', GOOD, '--mask', FIFO, '--out', outPath('fifo-mask')],
+    FIFO,
+    /not a picture file \(it is a named pipe\)/,
+    outPath('fifo-mask'),
+  ),
+  failed(
+    'picture files',
+    ['edit', 'sdedit', '--model', M, '--image', HUGE, '--steps', '2', '--out', outPath('huge')],
+    HUGE,
+    new RegExp(`${MAX_PICTURE_BYTES + 1} bytes, over the ${MAX_PICTURE_BYTES}-byte limit for a picture file`),
+    outPath('huge'),
+  ),
+];
+
+cliCases([...images, ...files]);
+countsMatchDocs([...images, ...files].map((c) => c.category));

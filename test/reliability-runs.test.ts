@@ -4,7 +4,7 @@
 // --allow-change and is recorded, a damaged newest checkpoint falls back to the one before with a warning, a run
 // that stopped before its first checkpoint starts afresh.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CLASSIFIER_PATH, encodePng, writeFileAtomic, writeFilesAtomic } from '../src/index.js';
 import { tinyModelFile } from './editing-helpers.js';
@@ -29,6 +29,8 @@ const o = (name: string) => join(D, 'out', name);
 mkdirSync(join(D, 'out'));
 mkdirSync(o('each-0001.png')); // a folder where --each would put its second image
 mkdirSync(o('folder.gif'));
+const LINKED = join(D, 'linked-out'); // the out folder under another name
+symlinkSync(join(D, 'out'), LINKED);
 
 const blocked = (args: string[], option: string, absent: string[]): CliCase => ({
   category: 'outputs',
@@ -117,8 +119,54 @@ const outputs: CliCase[] = [
     names: 'each-0001.png',
     absent: [o('each.png'), o('each-0000.png'), o('each.gif')],
   },
+  // A name of 250 (or 254) bytes is legal; its temporary is cut to fit in 255 bytes, so the write cannot fail on it.
+  {
+    category: 'outputs',
+    args: ['sample', '--model', M, '--steps', '1', '--n', '1', '--out', o(`${'x'.repeat(246)}.png`)],
+    code: 0,
+    message: /wrote 1 image to/,
+    names: `${'x'.repeat(246)}.png`,
+    check: () => assert.ok(readFileSync(o(`${'x'.repeat(246)}.png`)).length > 0),
+  },
+  {
+    category: 'outputs',
+    args: ['forward', '--image', IMG, '--out', o(`${'é'.repeat(125)}.png`)],
+    code: 0,
+    message: /wrote/,
+    names: `${'é'.repeat(125)}.png`,
+    check: () => assert.ok(readFileSync(o(`${'é'.repeat(125)}.png`)).length > 0),
+  },
+  // Two outputs of one command on one file: refused before the work, by name or through a linked folder.
+  {
+    category: 'outputs',
+    args: ['denoise', '--model', M, '--image', IMG, '--strip', o('same.png'), '--out', o('same.png')],
+    code: 2,
+    message: /--strip .*same\.png is also --out's file/,
+    names: '--strip',
+    absent: [o('same.png')],
+  },
+  {
+    category: 'outputs',
+    args: ['denoise', '--model', M, '--image', IMG, '--strip', join(LINKED, 'same.png'), '--out', o('./same.png')],
+    code: 2,
+    message: /--strip .*same\.png is also --out's file/,
+    names: '--strip',
+    absent: [o('same.png')],
+  },
 ];
 const faults: FaultCase[] = [
+  {
+    category: 'outputs',
+    name: 'writeFilesAtomic: one path twice',
+    run: () =>
+      writeFilesAtomic([
+        { path: o('twice.png'), data: 'a' },
+        { path: join(D, 'out', '.', 'twice.png'), data: 'b' },
+      ]),
+    message: /twice\.png: given twice as an output/,
+    names: 'twice.png',
+    absent: [o('twice.png')],
+  },
   {
     category: 'outputs',
     name: 'writeFilesAtomic: the second file under a file',

@@ -5,44 +5,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distributedAvailable, loadSafetensors, processGroupFromEnv, ProcessGroup, tensor } from '../src/index.js';
+import { distributedAvailable, processGroupFromEnv, ProcessGroup, tensor } from '../src/index.js';
+import { lossSteps, tinyTraining, weightGap } from './distributed-helpers.js';
 import { difflab, tempDir } from './helpers.js';
 
 const bin = new URL('../../bin/difflab.js', import.meta.url).pathname;
-const tiny = (out: string, ...more: string[]) => [
-  'train',
-  '--data',
-  'subset',
-  '--classes',
-  '--preset',
-  'tiny',
-  '--batch',
-  '16',
-  '--precision',
-  'fp32',
-  '--sample-every',
-  '0',
-  '--out',
-  out,
-  ...more,
-];
-
-/** ||a - b|| / ||a|| over every tensor of two model files. */
-function weightGap(a: string, b: string): number {
-  const x = loadSafetensors(a).tensors,
-    y = loadSafetensors(b).tensors;
-  let d = 0,
-    n = 0;
-  for (const k of Object.keys(x)) {
-    const u = x[k]!.toFloat64Array(),
-      v = y[k]!.toFloat64Array();
-    for (let i = 0; i < u.length; i++) {
-      d += (u[i]! - v[i]!) ** 2;
-      n += u[i]! ** 2;
-    }
-  }
-  return Math.sqrt(d / n);
-}
+const tiny = tinyTraining;
 
 /** Pids of the ranks a launcher started, by RANK. */
 function rankPids(parent: number): Map<number, number> {
@@ -182,11 +150,7 @@ test('a killed rank ends the job with one line naming it; the run resumes with 1
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`finished at step ${target}`));
   }
-  const rows = readFileSync(join(out, 'loss.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => Number(l.split(',')[0]));
+  const rows = lossSteps(out);
   assert.deepEqual(
     rows,
     Array.from({ length: rows.length }, (_, i) => i + 1),

@@ -1,7 +1,6 @@
 // What the image commands (sample, edit, forward, denoise) share: options parsed into the library's job specs
 // (sampling settings, classes, pictures), the model file, and running a job with a progress bar into one PNG
 // figure. Parsing and rendering only: the work is runJob's. Defaults and names come from the library's tables.
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_MODEL_PATH,
   classIdOf,
@@ -13,6 +12,7 @@ import {
   loadDenoiser,
   encodePng,
   readNpy,
+  readPictureFile,
   runJob,
   samplerNames,
   tidy,
@@ -140,11 +140,7 @@ export function readRequiredClass(v: Record<string, unknown>, name: string, m: L
 /** A picture file's bytes for a job; an unreadable file exits 1 naming it. */
 export function readPicture(v: unknown, name: string): Picture {
   const path = str(v, name);
-  try {
-    return { source: path, bytes: readFileSync(path) };
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  return { source: path, bytes: readPictureFile(path) };
 }
 
 /** --out as a .png path. */

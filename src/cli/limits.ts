@@ -1,9 +1,9 @@
 // What every command checks before any work: the ranges several commands share, and the memory a request needs
 // against what this machine has. A request that cannot fit is refused up front, naming the option and both
 // numbers (exit 2), instead of an out-of-memory crash half a minute later.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './command.js';
 
 /** The largest seed (Rng takes any integer in [0, 2^53)). */
@@ -86,4 +86,24 @@ export function checkOutputPath(option: string, path: string, kind: 'file' | 'fo
   let dir = dirname(resolve(path));
   while (!existsSync(dir)) dir = dirname(dir);
   if (!statSync(dir).isDirectory()) throw new UsageError(`--${option} ${path}: ${dir} is a file, not a folder`);
+}
+
+/** Where an output lands: its folder's real path (links followed) and its own name (a link there is replaced). */
+const landing = (path: string) => {
+  const dir = dirname(resolve(path));
+  return join(existsSync(dir) ? realpathSync(dir) : dir, basename(path));
+};
+
+/**
+ * Refuses two outputs of one command on one file (`denoise --strip F --out F`) before the work: the second would
+ * overwrite the first. `outputs` maps each option to its path (null: not asked for).
+ */
+export function checkDistinctOutputs(outputs: Record<string, string | null>): void {
+  const seen = new Map<string, string>();
+  for (const [option, path] of Object.entries(outputs)) {
+    if (path === null) continue;
+    const other = seen.get(landing(path));
+    if (other) throw new UsageError(`--${option} ${path} is also --${other}'s file: give each output its own`);
+    seen.set(landing(path), option);
+  }
 }

@@ -23,10 +23,35 @@ const optionOf: Record<string, string> = {
   network: 'preset',
 };
 
-/** Checks --out against --resume and --allow-change before any work; a run with no checkpoint may start again. */
-export function checkRunFolder(out: string, o: { resume: boolean; allowChange: boolean }): void {
+/**
+ * --resume as given: true, false, or 'auto' (`--resume auto`, and any run a launcher restarted:
+ * TORCHELASTIC_RESTART_COUNT > 0), which continues from the last checkpoint when there is one and starts otherwise.
+ * `auto` comes as the command's one positional argument (--resume is a flag).
+ */
+export function readResume(
+  flag: boolean,
+  positionals: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): boolean | 'auto' {
+  const [arg] = positionals;
+  if (arg !== undefined && (arg !== 'auto' || !flag))
+    throw new UsageError(`train: unexpected argument '${arg}' (--resume takes no value but auto)`);
+  if (arg === 'auto' || (!flag && Number(env.TORCHELASTIC_RESTART_COUNT ?? 0) > 0)) return 'auto';
+  return flag;
+}
+
+/**
+ * Checks --out against --resume and --allow-change before any work; a run with no checkpoint may start again.
+ * Returns whether to resume ('auto' settled by the checkpoints there).
+ */
+export function checkRunFolder(out: string, o: { resume: boolean | 'auto'; allowChange: boolean }): boolean {
   if (o.allowChange && !o.resume) throw new UsageError('--allow-change applies to --resume only');
   const checkpoints = listCheckpoints(out).length;
+  if (o.resume === 'auto') {
+    if (checkpoints === 0) return checkRunFolder(out, { resume: false, allowChange: false });
+    console.error(`note: --resume auto: continuing ${out} from its last checkpoint`);
+    return true;
+  }
   if (o.resume && checkpoints === 0) {
     throw new UsageError(`--resume: ${out} has no checkpoint to resume from (run without --resume to start it afresh)`);
   }
@@ -35,6 +60,7 @@ export function checkRunFolder(out: string, o: { resume: boolean; allowChange: b
       throw new UsageError(`${out} already holds a run: pass --resume to continue it, or choose another --out`);
     console.error(`note: ${out} holds a run that stopped before its first checkpoint; starting it afresh`);
   }
+  return o.resume;
 }
 
 const shown = (x: unknown) =>

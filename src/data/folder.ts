@@ -2,12 +2,13 @@
 // without, the dataset is unlabelled. Every picture is fitted to channels x size x size. Decoding photos is the
 // slow part, so the fitted pixels are cached (keyed by the folder, the fitting options and every file's path, size
 // and mtime): a second run starts at once. prepareImageFolder decodes with libvips (sharp) on its threads;
-// loadImageFolder reads the cache, or decodes in JavaScript (PNG and JPEG only) when there is none.
+// loadImageFolder reads the cache, or decodes one picture at a time (decodePicture: libvips too) when there is none.
+// Links to pictures and to class folders are followed; a dangling link or a loop is refused naming it.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
-import { decodeImage, decodeImageAsync, imageDecoderName, writeFileAtomic, type RgbaImage } from '../io/index.js';
+import { extname, join, resolve, sep } from 'node:path';
+import { decodeImageAsync, decodePicture, imageDecoderName, readPictureFile, writeFileAtomic, type RgbaImage } from '../io/index.js';
 import { makeDataset, type Dataset } from './dataset.js';
 import { fitImage, type FitMode } from './resize.js';
 
@@ -38,21 +39,52 @@ interface Listing {
   files: { path: string; label: number; bytes: number; mtimeMs: number }[];
 }
 
+/**
+ * What an entry is, links followed (a dataset linked into place is common): a folder, a file or neither. A dangling
+ * link, a link loop, or a link to the folder itself or above it is refused naming it.
+ */
+function kindOf(path: string, root: string): 'folder' | 'file' | 'other' {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && lstatSync(path).isSymbolicLink())
+      throw new Error(`image folder '${root}': ${path} is a link to ${readlinkSync(path)}, which does not exist`);
+    if (code === 'ELOOP') throw new Error(`image folder '${root}': ${path} is a link that loops`);
+    throw new Error(`image folder '${root}': ${path}: cannot read (${code ?? (e as Error).message})`);
+  }
+  if (!st.isDirectory()) return st.isFile() ? 'file' : 'other';
+  const [real, top] = [realpathSync(path), realpathSync(root)];
+  if (top === real || top.startsWith(`${real}${sep}`))
+    throw new Error(`image folder '${root}': ${path} is a link back to ${real} (a loop)`);
+  return 'folder';
+}
+
+/** A folder's entries, sorted, with what each is (links followed); hidden ones left out. */
+function entriesOf(dir: string, root: string): { name: string; path: string; kind: 'folder' | 'file' | 'other' }[] {
+  return readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .map((name) => ({ name, path: join(dir, name), kind: kindOf(join(dir, name), root) }));
+}
+
 /** The folder's pictures (one level of class sub-folders at most); other files are ignored. */
 function listFolder(dir: string): Listing {
   if (!existsSync(dir)) throw new Error(`image folder '${dir}' does not exist`);
   if (!statSync(dir).isDirectory()) throw new Error(`image folder '${dir}' is not a folder`);
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const classNames = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
-  const rootImages = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => join(dir, e.name));
+  const entries = entriesOf(dir, dir);
+  const classNames = entries.filter((e) => e.kind === 'folder').map((e) => e.name);
+  const rootImages = entries.filter((e) => e.kind === 'file' && isImage(e.name)).map((e) => e.path);
   if (classNames.length > 0 && rootImages.length > 0) {
     throw new Error(`image folder '${dir}' has both class sub-folders and ${rootImages.length} images at its top ` +
       `(e.g. ${rootImages[0]}): move them into a class folder`);
   }
   const paths: { path: string; label: number }[] = classNames.length === 0
     ? rootImages.map((path) => ({ path, label: -1 }))
-    : classNames.flatMap((name, label) => readdirSync(join(dir, name)).filter(isImage).sort()
-      .map((f) => ({ path: join(dir, name, f), label })));
+    : classNames.flatMap((name, label) => entriesOf(join(dir, name), dir)
+      .filter((e) => e.kind === 'file' && isImage(e.name))
+      .map((e) => ({ path: e.path, label })));
   if (paths.length === 0) throw new Error(`image folder '${dir}' has no picture files (${[...imageExtensions].join(', ')})`);
   return { classNames, files: paths.map((f) => { const st = statSync(f.path); return { ...f, bytes: st.size, mtimeMs: st.mtimeMs }; }) };
 }
@@ -158,7 +190,7 @@ export async function prepareImageFolder(dir: string, o: ImageFolderOptions = {}
     while (next < p.list.files.length) {
       const i = next++, path = p.list.files[i]!.path;
       let decoded: RgbaImage | Error;
-      try { decoded = await decodeImageAsync(readFileSync(path), path); } catch (e) { decoded = e as Error; }
+      try { decoded = await decodeImageAsync(readPictureFile(path), path); } catch (e) { decoded = e as Error; }
       pixels[i] = fitted(path, () => { if (decoded instanceof Error) throw decoded; return decoded; }, p.fit, o, skipped);
     }
   };
@@ -166,11 +198,11 @@ export async function prepareImageFolder(dir: string, o: ImageFolderOptions = {}
   return finish(dir, p, pixels, skipped, await imageDecoderName());
 }
 
-/** The folder as a dataset, synchronously: from the cache when it is fresh, else decoded in JavaScript (and cached). */
+/** The folder as a dataset, synchronously: from the cache when it is fresh, else decoded as single pictures are (and cached). */
 export function loadImageFolder(dir: string, o: ImageFolderOptions = {}): ImageFolderResult {
   const p = plan(dir, o);
   if (p.cached) return p.cached;
   const skipped: ImageFolderResult['skipped'] = [];
-  const pixels = p.list.files.map(({ path }) => fitted(path, () => decodeImage(readFileSync(path), path), p.fit, o, skipped));
-  return finish(dir, p, pixels, skipped, 'javascript');
+  const pixels = p.list.files.map(({ path }) => fitted(path, () => decodePicture(readPictureFile(path), path), p.fit, o, skipped));
+  return finish(dir, p, pixels, skipped, 'decodePicture');
 }

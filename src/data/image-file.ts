@@ -1,9 +1,8 @@
 // One picture from disk as a model input: PNG or JPEG, grey or RGB, any size, fitted to the model's C x S x S
 // and scaled to [-1, 1] (the one place pictures become model inputs, as for datasets). Masks for inpainting are
 // read the same way and thresholded to {0, 1}.
-import { readFileSync } from 'node:fs';
 import { tensor, type Tensor } from '../engine/index.js';
-import { decodeImage, type RgbaImage } from '../io/index.js';
+import { decodePicture, readPictureFile, type RgbaImage } from '../io/index.js';
 import { fitImage, type FitMode } from './resize.js';
 
 export interface ImageInputOptions {
@@ -23,15 +22,9 @@ export interface ImageInput {
   height: number;
 }
 
-/** Reads and decodes a file; every failure is one line naming the file. */
+/** Reads (bounded) and decodes (libvips, upright) a file; every failure is one line naming the file. */
 export function readImageFile(path: string): RgbaImage {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return decodeImage(bytes, path);
+  return decodePicture(readPictureFile(path), path);
 }
 
 /** A picture file as a model input (1, C, S, S) in [-1, 1]. */

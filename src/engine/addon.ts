@@ -144,7 +144,7 @@ export interface Addon {
   autocastExit(deviceType: 'cpu' | 'cuda', wasEnabled: boolean, previousDtype: string): void;
   version(): string;
   distAvailable(): boolean;
-  distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number): GroupHandle;
+  distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number, ifname: string): GroupHandle;
   distAllReduce(g: GroupHandle, tensors: H[]): void;
   distBroadcast(g: GroupHandle, tensors: H[], root: number): void;
   distBarrier(g: GroupHandle): void;

@@ -14,6 +14,12 @@ export interface ProcessGroupOptions {
   masterPort: number;
   /** How long joining and each collective may take before failing. Default 300 s. */
   timeoutMs?: number;
+  /**
+   * The network interface Gloo binds to (GLOO_SOCKET_IFNAME, as in torch.distributed). Default: the local address
+   * that routes to masterAddr, which is what the other ranks can reach (what the host name resolves to is often
+   * loopback).
+   */
+  socketInterface?: string;
 }
 
 /** Whether the linked libtorch carries c10d with Gloo (Debian's does, with libgloo-dev at build time). */
@@ -39,7 +45,15 @@ export function processGroupFromEnv(env: NodeJS.ProcessEnv = process.env): Proce
   if (rank >= worldSize) throw new Error(`RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
   if (!env.MASTER_ADDR) throw new Error('MASTER_ADDR is not set (the address of rank 0)');
   const timeout = env.DIFFLAB_DIST_TIMEOUT === undefined ? undefined : 1000 * Number(env.DIFFLAB_DIST_TIMEOUT);
-  return { rank, worldSize, masterAddr: env.MASTER_ADDR, masterPort, ...(timeout ? { timeoutMs: timeout } : {}) };
+  const ifname = env.GLOO_SOCKET_IFNAME;
+  return {
+    rank,
+    worldSize,
+    masterAddr: env.MASTER_ADDR,
+    masterPort,
+    ...(timeout ? { timeoutMs: timeout } : {}),
+    ...(ifname ? { socketInterface: ifname } : {}),
+  };
 }
 
 /** A joined group. Collectives block until every rank has called them; a lost peer fails them with one line. */
@@ -57,7 +71,7 @@ export class ProcessGroup {
   static join(o: ProcessGroupOptions): ProcessGroup {
     const timeout = o.timeoutMs ?? 300_000;
     return new ProcessGroup(
-      native.distInit(o.masterAddr, o.masterPort, o.rank, o.worldSize, timeout),
+      native.distInit(o.masterAddr, o.masterPort, o.rank, o.worldSize, timeout, o.socketInterface ?? ''),
       o.rank,
       o.worldSize,
     );

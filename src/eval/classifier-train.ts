@@ -56,6 +56,11 @@ export async function trainClassifier(
     batchSize = o.batchSize ?? 128,
     lr = o.lr ?? 2e-3,
     seed = o.seed ?? 0;
+  // Whole batches only: fewer images than one batch would give no step at all (and looped for ever).
+  if (train.count < batchSize)
+    throw new Error(
+      `${train.source}: ${train.count} images, fewer than one batch of ${batchSize} (use a smaller batch)`,
+    );
   const [c, h] = train.shape;
   const net = new Classifier(
     classifierConfig({ imageChannels: c, imageSize: h, numClasses: train.classNames.length }),

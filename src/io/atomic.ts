@@ -1,7 +1,7 @@
 // Files appear whole or not at all: write to a temporary file beside the target, flush, then rename. A command's
 // several outputs appear together or not at all: all are written first, then renamed in one go.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 
 type FileData = Uint8Array | string | readonly Uint8Array[];
 
@@ -17,11 +17,25 @@ const writeFailures: Record<string, string> = {
   EEXIST: 'a part of its path is a file',
 };
 
+/** The longest file name Linux, macOS and Windows file systems take, in bytes (NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * A temporary name beside path: `.NAME.PID.RANDOM.tmp`, with NAME cut (whole characters) so that it fits in
+ * NAME_MAX bytes, so any name legal for the target is legal for its temporary.
+ */
+function temporaryPath(path: string): string {
+  const suffix = `.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const room = NAME_MAX - 1 - Buffer.byteLength(suffix);
+  const chars = [...basename(path)];
+  while (Buffer.byteLength(chars.join('')) > room) chars.pop();
+  return join(dirname(path), `.${chars.join('')}${suffix}`);
+}
+
 /** Writes data to a new temporary file beside path (flushed to disk) and returns its name; nothing is left on failure. */
 function writeTemporary(path: string, data: FileData): string {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = temporaryPath(path);
   const chunks = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   const fd = openSync(tmp, 'w');
   try {
@@ -56,6 +70,8 @@ export function writeFilesAtomic(files: readonly { path: string; data: FileData 
     const code = (e as NodeJS.ErrnoException).code;
     return code ? new Error(`${path}: cannot write (${writeFailures[code] ?? code})`) : (e as Error);
   };
+  const twice = files.find((f, i) => files.findIndex((g) => resolve(g.path) === resolve(f.path)) !== i);
+  if (twice) throw new Error(`${twice.path}: given twice as an output (one would overwrite the other)`);
   try {
     for (const f of files) {
       try {

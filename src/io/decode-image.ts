@@ -23,10 +23,9 @@ const decoderMessages: [RegExp, string][] = [
   [/filter type/i, 'its image data is corrupt (a row has an unknown filter)'],
 ];
 
-/** Bytes of a PNG's filtered scanlines (a filter byte per row), over Adam7's seven passes when interlaced. */
-function pngRawBytes(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
-  const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (Math.ceil((w * bitsPerPixel) / 8) + 1) : 0);
-  if (!interlaced) return rows(width, height);
+/** The sizes of a PNG's sub-images: the picture itself, or Adam7's seven passes when interlaced. */
+function pngPasses(width: number, height: number, interlaced: boolean): [number, number][] {
+  if (!interlaced) return [[width, height]];
   const passes = [
     [0, 0, 8, 8],
     [4, 0, 8, 8],
@@ -36,22 +35,25 @@ function pngRawBytes(width: number, height: number, bitsPerPixel: number, interl
     [1, 0, 2, 2],
     [0, 1, 1, 2],
   ];
-  return passes.reduce(
-    (sum, [x, y, dx, dy]) => sum + rows(Math.ceil((width - x!) / dx!), Math.ceil((height - y!) / dy!)),
-    0,
-  );
+  return passes.map(([x, y, dx, dy]) => [Math.ceil((width - x!) / dx!), Math.ceil((height - y!) / dy!)]);
 }
 
 /**
- * Checks that a PNG's compressed data inflates to exactly the bytes its size needs: pngjs pads missing rows with
- * black and drops extra ones without a word (a truncated picture would be read as a wrong one).
+ * Checks that a PNG's compressed data inflates to exactly the bytes its size needs, and that every row starts with
+ * one of the five filter types: pngjs pads missing rows with black and drops extra ones without a word (a
+ * truncated picture would be read as a wrong one), and libvips says only "libpng read error".
  */
-function checkPngData(h: ImageHeader, bad: (why: string) => Error): void {
+export function checkPngData(h: ImageHeader, source: string): void {
+  const bad = (why: string) => new Error(`${source}: cannot decode this PNG (${why})`);
   const { bitsPerPixel, interlaced, idat } = h.png!;
-  const need = pngRawBytes(h.width, h.height, bitsPerPixel, interlaced);
-  let got: number;
+  // Each row: a filter byte, then its pixels.
+  const rows = pngPasses(h.width, h.height, interlaced)
+    .filter(([w, ht]) => w > 0 && ht > 0)
+    .map(([w, ht]) => ({ count: ht, bytes: Math.ceil((w * bitsPerPixel) / 8) + 1 }));
+  const need = rows.reduce((sum, r) => sum + r.count * r.bytes, 0);
+  let raw: Buffer;
   try {
-    got = inflateSync(Buffer.concat(idat), { maxOutputLength: need + 1 }).length;
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: need + 1 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw bad('its image data is longer than its size says (damaged)');
@@ -61,19 +63,23 @@ function checkPngData(h: ImageHeader, bad: (why: string) => Error): void {
         : 'its compressed image data is corrupt',
     );
   }
-  if (got !== need)
+  if (raw.length !== need)
     throw bad(
-      got < need
+      raw.length < need
         ? 'its image data ends early (truncated or damaged)'
         : 'its image data is longer than its size says (damaged)',
     );
+  let offset = 0;
+  for (const r of rows)
+    for (let i = 0; i < r.count; i++, offset += r.bytes)
+      if (raw[offset]! > 4) throw bad('its image data is corrupt (a row has an unknown filter)');
 }
 
 /** Decodes a PNG or JPEG; a corrupt, unknown or oversized file throws a one-line error starting with `source`. */
 export function decodeImage(bytes: Uint8Array, source = 'image', o: DecodeImageOptions = {}): RgbaImage {
   const header = readImageHeader(bytes, source, o.maxPixels);
   const bad = (why: string) => new Error(`${source}: cannot decode this ${header.format} (${why})`);
-  if (header.png) checkPngData(header, bad);
+  if (header.png) checkPngData(header, source);
   try {
     if (header.format === 'PNG') return decodePng(bytes);
     const img = jpeg.decode(bytes, {

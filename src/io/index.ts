@@ -10,3 +10,4 @@ export * from './gif.js';
 export * from './font.js';
 export * from './labels.js';
 export * from './sharp-image.js';
+export * from './picture-file.js';

@@ -2,7 +2,7 @@
 // EXIF orientation applied, PNG up to 16 bits, WebP, AVIF, TIFF, in native code. Where sharp cannot load, the
 // pure-JS PNG/JPEG decoder (decode-image.ts) takes over after a one-line note. Asynchronous (libvips runs on its
 // own threads); the synchronous decodeImage stays the path for single pictures.
-import { decodeImage } from './decode-image.js';
+import { checkPngData, decodeImage } from './decode-image.js';
 import { MAX_IMAGE_PIXELS, isJpeg, isPng, readImageHeader } from './image-header.js';
 import type { RgbaImage } from './png.js';
 
@@ -41,10 +41,16 @@ export async function decodeImageAsync(
   const sharp = await loadSharp();
   if (!sharp) return decodeImage(bytes, source, o);
   const maxPixels = o.maxPixels ?? MAX_IMAGE_PIXELS;
-  // PNG and JPEG get the same structural checks as the JavaScript path (CRCs, sizes, the pixel limit), first.
-  if (isPng(bytes) || isJpeg(bytes)) readImageHeader(bytes, source, maxPixels);
+  // PNG and JPEG get the same checks as the JavaScript path (structure, CRCs, sizes, the pixel limit, a PNG's data
+  // length and row filters), first. libvips then refuses on a warning too: a JPEG whose data ends before its size
+  // would otherwise be filled in grey without a word.
+  if (bytes.length === 0) throw new Error(`${source}: an empty file, not a picture`);
+  if (isPng(bytes) || isJpeg(bytes)) {
+    const header = readImageHeader(bytes, source, maxPixels);
+    if (header.png) checkPngData(header, source);
+  }
   try {
-    const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true });
+    const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true });
     const { width = 0, height = 0 } = await image.metadata();
     if (width < 1 || height < 1) throw new Error(`its size is ${width}x${height}`);
     const { data, info } = await image

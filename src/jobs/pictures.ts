@@ -3,7 +3,7 @@
 // starts with the picture's name (the CLI exits 1 with it, the API answers 400).
 import { boxMask, imageInput, isGreyImage, maskInput, type ImageInput } from '../data/index.js';
 import type { Tensor } from '../engine/index.js';
-import { decodeImage } from '../io/index.js';
+import { decodePicture } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import type { Box, Picture } from './specs.js';
 
@@ -21,7 +21,7 @@ function asInputError<T>(fn: () => T): T {
 /** A picture as a model input (1, C, S, S) in [-1, 1] with its own size; a resize adds a note. */
 export function jobPicture(m: LoadedDenoiser, p: Picture, notes: string[]): ImageInput {
   const [c, s] = [m.imageShape[0] as 1 | 3, m.imageShape[1]];
-  const decoded = asInputError(() => decodeImage(p.bytes, p.source));
+  const decoded = asInputError(() => decodePicture(p.bytes, p.source));
   const input = asInputError(() => imageInput(decoded, { size: s, channels: c }));
   if (input.width !== s || input.height !== s)
     notes.push(`${p.source} is ${input.width}x${input.height}; resized to the model's ${s}x${s}`);
@@ -34,6 +34,6 @@ export function jobPicture(m: LoadedDenoiser, p: Picture, notes: string[]): Imag
 export function jobMask(m: LoadedDenoiser, mask: Picture | Box, input: { width: number; height: number }): Tensor {
   const size = m.imageShape[1];
   if ('bytes' in mask)
-    return asInputError(() => maskInput(decodeImage(mask.bytes, mask.source), { ...input, size }, mask.source));
+    return asInputError(() => maskInput(decodePicture(mask.bytes, mask.source), { ...input, size }, mask.source));
   return asInputError(() => boxMask(size, mask));
 }

@@ -27,6 +27,7 @@ export {
   networkPresets,
   presetNames,
   presetConfig,
+  sizeFactorOf,
   type NetworkConfig,
   type ResolvedNetworkConfig,
   type BuildOptions,

@@ -53,6 +53,15 @@ export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Netwo
   });
 }
 
+/**
+ * What a network's image height and width must be divisible by: 2 to the U-Net's number of halvings (its levels
+ * less one), 4 for the classic U-Net (two halvings), 1 for the score U-Net. The networks' forward checks the same.
+ */
+export function sizeFactorOf(config: NetworkConfig): number {
+  if (config.kind === 'unet') return 2 ** (unetConfig(config).channelMults.length - 1);
+  return config.kind === 'classic' ? 4 : 1;
+}
+
 const fashionMnist = { imageChannels: 1, numClasses: 10 } as const;
 
 /** The named network presets, all class-conditional on the 10 Fashion-MNIST classes and 28x28x1. */

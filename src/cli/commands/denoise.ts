@@ -25,6 +25,7 @@ import {
   SAMPLERS,
   writeGrid,
 } from '../image-options.js';
+import { checkDistinctOutputs } from '../limits.js';
 
 export const denoiseCommand: Command = {
   name: 'denoise',
@@ -61,6 +62,7 @@ export const denoiseCommand: Command = {
     for (const note of notes) console.error(`note: ${note}`);
     const seed = num(v.seed, 'seed', 0, { min: 0, integer: true });
     const strip = v.strip === undefined ? null : readPngOut(v.strip);
+    checkDistinctOutputs({ out, strip });
     const every = num(v['strip-every'], 'strip-every', 5, { min: 1, integer: true });
     const numSteps = v.steps !== undefined ? num(v.steps, 'steps', 1, { min: 1, integer: true }) : undefined;
     const scale = readFigureScale(v);

@@ -17,6 +17,7 @@ import {
   writeFileAtomic,
   type Comparison,
   type Dataset,
+  type TrainedClassifier,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, readClass, readModel } from '../image-options.js';
@@ -50,6 +51,34 @@ async function referenceSets(
   if (held !== null) return { reference: await loadData(spec), floor: await loadData(held), names: [spec, held] };
   const [a, b] = splitHalves(await loadData(spec), new Rng(0));
   return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
+}
+
+/** Up to four names, then how many in all. */
+const nameList = (names: readonly string[]) =>
+  `[${names.slice(0, 4).join(', ')}${names.length > 4 ? `, ... (${names.length} in all)` : ''}]`;
+
+/**
+ * The classifier must read what it is given: images of the model's (or the data's) channels and size, and the
+ * same classes in the same order. Otherwise its features and class accuracy are another data set's: a Fashion-MNIST
+ * classifier on an MNIST model reported 10% accuracy and exited 0.
+ */
+function checkClassifierFits(
+  path: string,
+  c: TrainedClassifier,
+  other: string,
+  o: { shape?: readonly number[]; classNames: readonly string[] },
+): void {
+  const { imageChannels: ch, imageSize: s } = c.classifier.config;
+  if (o.shape && (o.shape[0] !== ch || o.shape[1] !== s || o.shape[2] !== s))
+    throw new Error(
+      `--classifier ${path} takes ${ch}x${s}x${s} images, ${other} has ${o.shape.join('x')}: ` +
+        `train one on its data (difflab classifier train)`,
+    );
+  if (o.classNames.length > 0 && o.classNames.join('\n') !== c.classNames.join('\n'))
+    throw new Error(
+      `--classifier ${path} knows the classes ${nameList(c.classNames)}, ${other} has ${nameList(o.classNames)}: ` +
+        `train one on its data (difflab classifier train)`,
+    );
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -133,7 +162,8 @@ export const evalCommand: Command = {
     const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
     if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
     const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
-    const { classifier } = loadClassifier(classifierPath);
+    const trained = loadClassifier(classifierPath);
+    const { classifier } = trained;
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
     const small = sampleSizeWarning(n, classifier.config.featureDim);
     if (small) console.error(`warning: --n ${n}: ${small}`);
@@ -145,6 +175,12 @@ export const evalCommand: Command = {
         Dataset,
         Dataset,
       ];
+      [a, b].forEach((d, i) =>
+        checkClassifierFits(classifierPath, trained, `--real ${real[i]}`, {
+          shape: d.shape,
+          classNames: d.classNames,
+        }),
+      );
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
         format: 'difflab-eval-1',
@@ -186,15 +222,13 @@ export const evalCommand: Command = {
         : String(v.classes)
             .split(',')
             .map((s) => readClass(s, 'classes', model)!);
-    const [c, size] = model.imageShape;
-    if (classifier.config.imageChannels !== c || classifier.config.imageSize !== size) {
-      throw new Error(
-        `the classifier takes ${classifier.config.imageChannels}x${classifier.config.imageSize}x${classifier.config.imageSize} images, ` +
-          `the model makes ${c}x${size}x${size}: train one on the model's data (difflab classifier train)`,
-      );
-    }
+    checkClassifierFits(classifierPath, trained, `--model ${modelPath}`, {
+      shape: model.imageShape,
+      classNames: model.classNames,
+    });
     const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
     const { reference, floor, names } = await referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
+    checkClassifierFits(classifierPath, trained, `the data ${names[0]}`, { classNames: reference.classNames });
     const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
     requireMemory(

@@ -29,6 +29,7 @@ import {
   heldOutSpec,
   processGroupFromEnv,
   singleStepTestSigmas,
+  sizeFactorOf,
   type TrainConfig,
 } from '../../index.js';
 import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
@@ -36,7 +37,7 @@ import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
-import { checkRunFolder, resumeUsageError } from '../run-folder.js';
+import { checkRunFolder, readResume, resumeUsageError } from '../run-folder.js';
 import { writeDenoiseFigures, writePreview } from './train-previews.js';
 import { readDataSpec } from '../data-option.js';
 
@@ -78,6 +79,23 @@ function readArchitecture(v: Record<string, unknown>, preset: string): Partial<U
     o.attentionLevels = [...new Set(levels)].sort((a, b) => a - b);
   }
   return o;
+}
+
+/**
+ * The network against the data, before anything is written: its image size must be divisible by the network's
+ * downsampling (the U-Net halves it once per level). Names --size for folder data, else --preset.
+ */
+function checkImageSize(config: TrainConfig, spec: string): void {
+  const factor = sizeFactorOf(config.network),
+    size = config.imageSize;
+  if (size % factor === 0) return;
+  const [below, above] = [Math.floor(size / factor) * factor, Math.ceil(size / factor) * factor];
+  const fits = `the ${config.preset} network halves the image ${['', 'once', 'twice'][Math.log2(factor)] ?? `${Math.log2(factor)} times`}, so its size must be a multiple of ${factor}`;
+  if (spec.startsWith('folder:'))
+    throw new UsageError(`--size ${size}: ${fits} (e.g. ${below > 0 ? `${below} or ` : ''}${above})`);
+  throw new UsageError(
+    `--preset ${config.preset}: ${fits}, and ${spec}'s images are ${size}x${size} (choose another --preset)`,
+  );
 }
 
 /** --init: the start model's config and the training steps its weights saw, checked against the run's data. */
@@ -217,7 +235,7 @@ export const trainCommand: Command = {
     },
     resume: {
       type: 'boolean',
-      help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow)',
+      help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow); --resume auto: if it has one, else start (a relaunched job; the default when TORCHELASTIC_RESTART_COUNT > 0)',
     },
     'allow-change': {
       type: 'boolean',
@@ -234,8 +252,10 @@ export const trainCommand: Command = {
       default: '1',
     },
   },
-  async run(v) {
+  maxPositionals: 1, // `--resume auto`
+  async run(v, positionals) {
     const out = str(v.out, 'out');
+    const resumeAsked = readResume(v.resume === true, positionals);
     checkOutputPath('out', out, 'folder');
     const preset = str(v.preset, 'preset', trainDefaults.preset);
     if (!(presetNames as readonly string[]).includes(preset))
@@ -281,6 +301,11 @@ export const trainCommand: Command = {
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
       throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
     }
+    const empty = conditional ? dataset.classNames.filter((_, c) => !dataset.labels!.includes(c)) : [];
+    if (empty.length > 0)
+      throw new UsageError(
+        `--classes: class '${empty[0]}' of ${spec} has no pictures (it would be trained on nothing): add some or remove it`,
+      );
     // Only what the user gave: resolveTrainConfig fills the rest from trainDefaults (the one place they live).
     const opt = <T>(name: string, read: (x: unknown) => T): T | undefined =>
       v[name] === undefined ? undefined : read(v[name]);
@@ -358,6 +383,7 @@ export const trainCommand: Command = {
         precision: readPrecision(v),
       }),
     );
+    checkImageSize(config, spec);
     requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
@@ -377,7 +403,9 @@ export const trainCommand: Command = {
     if (nproc > 1 && fromEnv)
       throw new UsageError('--nproc starts its own ranks: leave it out when a launcher sets WORLD_SIZE');
     const lead = (fromEnv?.rank ?? 0) === 0;
-    if (lead) checkRunFolder(out, { resume: v.resume === true, allowChange: v['allow-change'] === true });
+    const resume = lead
+      ? checkRunFolder(out, { resume: resumeAsked, allowChange: v['allow-change'] === true })
+      : resumeAsked !== false; // rank 0 alone reads the checkpoint
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
     const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
     const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: config.batchSize });
@@ -389,7 +417,7 @@ export const trainCommand: Command = {
       const text = config.network.kind === 'unet' ? config.network.text : undefined;
       const tokenizer = text ? new Tokenizer(text.vocabulary, text.contextLength) : undefined;
       const result = await train(config, trainingSet(dataset, tokenizer ? { tokenizer } : {}), out, {
-        resume: v.resume === true,
+        resume,
         allowChange: v['allow-change'] === true,
         onWarning: (message) => console.error(`warning: ${message}`),
         signal: controller.signal,
