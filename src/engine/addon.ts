@@ -145,7 +145,7 @@ export interface Addon {
   version(): string;
   distAvailable(): boolean;
   distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number): GroupHandle;
-  distAllReduce(g: GroupHandle, tensors: H[]): void;
+  distAllReduce(g: GroupHandle, tensors: H[], scale: number): void;
   distBroadcast(g: GroupHandle, tensors: H[], root: number): void;
   distBarrier(g: GroupHandle): void;
   distDestroy(g: GroupHandle): void;
