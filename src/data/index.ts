@@ -1,7 +1,13 @@
 // Data: IDX files, image folders, the embedded subset, condition vectors per image, and batches (pixels become
 // [-1, 1] here only).
 export {
-  FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, withEmbeddings, embeddingRows, type Dataset,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+  makeDataset,
+  subsetOf,
+  withEmbeddings,
+  embeddingRows,
+  type Dataset,
 } from './dataset.js';
 export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
 export { loadImageFolder, prepareImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
@@ -11,5 +17,13 @@ export { batches, batchImages, type Batch, type BatchOptions } from './batches.j
 export { checkDataSpec, loadDataset, loadDatasetAsync, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
-  loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
+  loadImageInput,
+  imageInput,
+  isGreyImage,
+  loadMask,
+  maskInput,
+  boxMask,
+  readImageFile,
+  type ImageInput,
+  type ImageInputOptions,
 } from './image-file.js';

@@ -13,18 +13,25 @@ export interface LoadedData {
 }
 
 /** The sources loadDataset knows, as help text. */
-export const dataSourcesText = 'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset';
+export const dataSourcesText =
+  'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset';
 
 /** The held-out split of a source that has one ('fashion-mnist' -> 'fashion-mnist-test', 'mnist' -> 'mnist-test'). */
 export function heldOutSpec(spec: string): string | null {
-  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return spec.replace('fashion-mnist', 'fashion-mnist-test');
+  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:'))
+    return spec.replace('fashion-mnist', 'fashion-mnist-test');
   if (spec === 'mnist') return 'mnist-test';
   return null;
 }
 
 /** The kinds of source a spec may name, and whether each takes a folder (':DIR'): required, optional or none. */
 const sourceFolders = {
-  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none',
+  'fashion-mnist': 'optional',
+  'fashion-mnist-test': 'optional',
+  mnist: 'optional',
+  'mnist-test': 'none',
+  folder: 'required',
+  subset: 'none',
 } as const;
 
 /** Checks a spec's form (a known kind, a folder where one is needed) without reading anything; throws one line. */
@@ -52,12 +59,20 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
   const colon = spec.indexOf(':');
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
   switch (kind as keyof typeof sourceFolders) {
-    case 'fashion-mnist': return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
-    case 'fashion-mnist-test': return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'fashion-mnist':
+      return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'fashion-mnist-test':
+      return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
     case 'mnist':
-      return { dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'), skipped: [] };
-    case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
-    case 'folder': return loadImageFolder(arg, folder);
-    case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
+      return {
+        dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'),
+        skipped: [],
+      };
+    case 'mnist-test':
+      return { dataset: loadMnistDigits('test'), skipped: [] };
+    case 'folder':
+      return loadImageFolder(arg, folder);
+    case 'subset':
+      return { dataset: loadEmbeddedSubset(), skipped: [] };
   }
 }
