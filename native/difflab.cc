@@ -21,6 +21,7 @@
 
 
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc
+void InitGroupNorm(Napi::Env env, Napi::Object exports);    // groupnorm.cc
 
 namespace ops {
 // ---------- creation and data ----------------------------------------------------------------------
@@ -226,7 +227,6 @@ FN(conv2d) { return W(env, at::conv2d(T(A(0)), T(A(1)), Opt(A(2)), Ints(A(3)), I
 FN(convTranspose2d) {
   return W(env, at::conv_transpose2d(T(A(0)), T(A(1)), Opt(A(2)), Ints(A(3)), Ints(A(4)), Ints(A(5)), I(A(6)), Ints(A(7))));
 } END
-FN(groupNorm) { return W(env, at::group_norm(T(A(0)), I(A(1)), Opt(A(2)), Opt(A(3)), D(A(4)))); } END
 FN(layerNorm) { return W(env, at::layer_norm(T(A(0)), Ints(A(1)), Opt(A(2)), Opt(A(3)), D(A(4)))); } END
 FN(softmax) { return W(env, at::softmax(T(A(0)), I(A(1)))); } END
 FN(logSoftmax) { return W(env, at::log_softmax(T(A(0)), I(A(1)))); } END
@@ -367,6 +367,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneMalloc();
   Handle::Init(env, exports);
   InitDistributed(env, exports);
+  InitGroupNorm(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
   EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit);
   EXPORT(cudaCapability);
@@ -381,7 +382,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(tanh); EXPORT(sigmoid); EXPORT(silu); EXPORT(gelu); EXPORT(relu); EXPORT(square); EXPORT(sign);
   EXPORT(floor); EXPORT(round); EXPORT(reciprocal); EXPORT(isfinite); EXPORT(clamp);
   EXPORT(sum); EXPORT(mean); EXPORT(amax); EXPORT(amin); EXPORT(varUnbiased); EXPORT(argmax); EXPORT(topk);
-  EXPORT(matmul); EXPORT(linear); EXPORT(conv2d); EXPORT(convTranspose2d); EXPORT(groupNorm); EXPORT(layerNorm);
+  EXPORT(matmul); EXPORT(linear); EXPORT(conv2d); EXPORT(convTranspose2d); EXPORT(layerNorm);
   EXPORT(softmax); EXPORT(logSoftmax); EXPORT(interpolate); EXPORT(avgPool2d); EXPORT(maxPool2d);
   EXPORT(adaptiveAvgPool2d); EXPORT(embedding); EXPORT(mseLoss); EXPORT(crossEntropy); EXPORT(eigh);
   EXPORT(addInPlace); EXPORT(mulInPlace); EXPORT(copyInPlace); EXPORT(zeroInPlace); EXPORT(addcmulInPlace);

@@ -82,27 +82,35 @@ at::Tensor Flatten(const std::vector<at::Tensor>& ts) {
   }
   return bucket;
 }
-void Unflatten(const at::Tensor& bucket, const std::vector<at::Tensor>& ts) {
+// Writes scale * the bucket's slices back into the tensors: the scaling rides on the copy (no pass of its own).
+void Unflatten(const at::Tensor& bucket, const std::vector<at::Tensor>& ts, double scale) {
   int64_t offset = 0;
   at::NoGradGuard no_grad;
+  at::Tensor s = at::scalar_tensor(scale, bucket.options());
   for (auto& t : ts) {
     int64_t n = t.numel();
-    t.copy_(bucket.narrow(0, offset, n).view(t.sizes()));
+    at::Tensor slice = bucket.narrow(0, offset, n).view(t.sizes());
+    if (scale == 1) t.copy_(slice);
+    else {
+      at::Tensor out = t.detach();
+      at::mul_out(out, slice, s);
+    }
     offset += n;
   }
 }
-// Runs a collective on the tensors as one flat bucket and writes the result back into them.
+// Runs a collective on the tensors as one flat bucket and writes scale * the result back into them.
 template <typename F>
-void OnBucket(Group& g, const std::vector<at::Tensor>& ts, const char* what, F f) {
+void OnBucket(Group& g, const std::vector<at::Tensor>& ts, const char* what, F f, double scale = 1) {
   if (ts.empty()) return;
   if (ts.size() == 1 && ts[0].is_contiguous()) {  // already one bucket: no copies
     std::vector<at::Tensor> one{ts[0].detach()};
     Collective(g, what, [&] { return f(one); });
+    if (scale != 1) one[0].mul_(scale);
     return;
   }
   std::vector<at::Tensor> bucket{Flatten(ts)};
   Collective(g, what, [&] { return f(bucket); });
-  Unflatten(bucket[0], ts);
+  Unflatten(bucket[0], ts, scale);
 }
 std::vector<at::Tensor> Tensors(const Value& v) {
   Napi::Array a = v.As<Napi::Array>();
@@ -236,11 +244,12 @@ FN(distInit) {
 #endif
 } END
 
-// distAllReduce(group, tensors): every tensor becomes the sum of its copies on all ranks (one flat bucket).
+// distAllReduce(group, tensors, scale): every tensor becomes scale * the sum of its copies on all ranks (one flat
+// bucket; scale 1 / worldSize averages, applied while the bucket is copied back).
 FN(distAllReduce) {
 #ifdef DIFFLAB_C10D
   Group& g = G(A(0));
-  OnBucket(g, Tensors(A(1)), "all-reduce", [&](std::vector<at::Tensor>& b) { return g.pg->allreduce(b); });
+  OnBucket(g, Tensors(A(1)), "all-reduce", [&](std::vector<at::Tensor>& b) { return g.pg->allreduce(b); }, D(A(2)));
   return env.Undefined();
 #else
   Unsupported();

@@ -12,6 +12,8 @@ const stamp = 'build/libtorch-location';
 const sources = [
   'native/difflab.cc',
   'native/distributed.cc',
+  'native/groupnorm.cc',
+  'native/groupnorm-kernels.h',
   'native/common.h',
   'binding.gyp',
   'scripts/torch-config.mjs',

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, attention, groupNorm, softmax, tidy } from '../src/index.js';
+import { relativeError } from './helpers.js';
 
 test('groupNorm gives the same values and gradients for channels-last and NCHW input, even for near-constant groups', () => {
   tidy(() => {
@@ -17,8 +18,9 @@ test('groupNorm gives the same values and gradients for channels-last and NCHW i
     };
     const a = run(x0.clone()),
       b = run(x0.channelsLast());
-    assert.deepEqual(b.y, a.y);
-    assert.deepEqual(b.g, a.g);
+    // the layouts sum in different orders: equal to float32 rounding
+    assert.ok(relativeError(b.y, a.y) < 1e-5, `values: ${relativeError(b.y, a.y)}`);
+    assert.ok(relativeError(b.g, a.g) < 1e-5, `gradients: ${relativeError(b.g, a.g)}`);
   });
 });
 

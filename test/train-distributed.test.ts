@@ -56,6 +56,15 @@ test('the engine was built with c10d/Gloo, and the environment of a launcher is 
   g.broadcast([t]);
   g.barrier();
   assert.deepEqual([...t.toFloat32Array()], [1, 2, 3]);
+  // The scale rides on the result: one contiguous tensor, and several tensors through the flat bucket (a strided
+  // one among them).
+  const u = tensor([4, 5, 6, 7], [2, 2]).transpose(0, 1);
+  g.allReduceSum([t], 0.5);
+  assert.deepEqual([...t.toFloat32Array()], [0.5, 1, 1.5]);
+  g.allReduceSum([t, u], 2);
+  assert.deepEqual([...t.toFloat32Array()], [1, 2, 3]);
+  assert.deepEqual([...u.toFloat32Array()], [8, 12, 10, 14]);
+  u.dispose();
   g.destroy();
   assert.throws(() => g.barrier(), /rank 0: the process group was destroyed/);
   t.dispose();

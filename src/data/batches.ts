@@ -33,7 +33,8 @@ export function* batches(dataset: Dataset, o: BatchOptions): Generator<Batch> {
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
     throw new Error(`batches: batchSize must be a positive integer, got ${o.batchSize}`);
   }
-  const order = (o.order ?? 'shuffle') === 'shuffle' ? o.rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+  const order =
+    (o.order ?? 'shuffle') === 'shuffle' ? o.rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
   const flips = new Uint8Array(n);
   if ((o.augment ?? 'none') === 'hflip') for (let i = 0; i < n; i++) flips[i] = o.rng.uniform() < 0.5 ? 1 : 0;
   const full = Math.floor(n / o.batchSize);
@@ -59,7 +60,8 @@ export function batchImages(dataset: Dataset, indices: ArrayLike<number>, flippe
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b]! * per;
     const mirror = flipped?.[b] === 1;
-    for (let p = 0; p < c * h; p++) { // p walks the rows of all channels
+    for (let p = 0; p < c * h; p++) {
+      // p walks the rows of all channels
       for (let x = 0; x < w; x++) {
         out[b * per + p * w + x] = dataset.images[src + p * w + (mirror ? w - 1 - x : x)]! * scale + shift;
       }

@@ -41,7 +41,9 @@ function fromMetadata(dir: string, files: readonly string[]): string[][] {
   const missing = captions.findIndex((c) => c === null);
   if (missing >= 0) {
     const n = captions.filter((c) => c === null).length;
-    throw new Error(`${path}: no row for ${relative(dir, files[missing]!)}${n > 1 ? ` and ${n - 1} more pictures` : ''}`);
+    throw new Error(
+      `${path}: no row for ${relative(dir, files[missing]!)}${n > 1 ? ` and ${n - 1} more pictures` : ''}`,
+    );
   }
   return captions as string[][];
 }
@@ -52,7 +54,9 @@ function fromTextFiles(dir: string, files: readonly string[]): string[][] | null
   if (have.length === 0) return null;
   return files.map((f) => {
     if (!existsSync(txt(f))) {
-      throw new Error(`${txt(f)}: missing (${have.length} of the ${files.length} pictures of '${dir}' have a caption file)`);
+      throw new Error(
+        `${txt(f)}: missing (${have.length} of the ${files.length} pictures of '${dir}' have a caption file)`,
+      );
     }
     const c = lines(readFileSync(txt(f), 'utf8'));
     if (c.length === 0) throw new Error(`${txt(f)}: holds no caption`);

@@ -5,7 +5,16 @@ import type { NpyArray } from '../io/index.js';
 
 /** Fashion-MNIST's classes, by label id. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 /** MNIST's classes: the digits. */
 export const MNIST_CLASSES: readonly string[] = Array.from({ length: 10 }, (_, i) => String(i));
@@ -50,7 +59,8 @@ export function makeDataset(d: Dataset): Dataset {
   }
   if (d.embeddings) withEmbeddings(d, d.embeddings, `${d.source}'s embeddings`);
   if (d.captions) {
-    if (d.captions.length !== d.count) throw new Error(`${d.source}: ${d.captions.length} caption lists for ${d.count} images`);
+    if (d.captions.length !== d.count)
+      throw new Error(`${d.source}: ${d.captions.length} caption lists for ${d.count} images`);
     const empty = d.captions.findIndex((c) => c.length === 0);
     if (empty >= 0) throw new Error(`${d.source}: image ${d.files?.[empty] ?? empty} has no caption`);
   }
@@ -67,7 +77,9 @@ export function withEmbeddings(d: Dataset, embeddings: NpyArray, source: string)
     throw new Error(`${source}: embeddings must have shape [N, D] or [N, L, D], got [${shape.join(', ')}]`);
   }
   if (shape[0] !== d.count) {
-    throw new Error(`${source}: ${shape[0]} rows of embeddings for the ${d.count} images of ${d.source} (one row per image, in the data's order)`);
+    throw new Error(
+      `${source}: ${shape[0]} rows of embeddings for the ${d.count} images of ${d.source} (one row per image, in the data's order)`,
+    );
   }
   if (shape.some((s) => !(s > 0))) throw new Error(`${source}: embeddings of shape [${shape.join(', ')}] are empty`);
   const bad = data.findIndex((x) => !Number.isFinite(x));
@@ -78,7 +90,8 @@ export function withEmbeddings(d: Dataset, embeddings: NpyArray, source: string)
 /** The images at `indices` (in that order), sharing nothing with the original. */
 export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
   const per = d.shape[0] * d.shape[1] * d.shape[2];
-  const images = d.images instanceof Uint8Array ? new Uint8Array(indices.length * per) : new Float32Array(indices.length * per);
+  const images =
+    d.images instanceof Uint8Array ? new Uint8Array(indices.length * per) : new Float32Array(indices.length * per);
   const labels = d.labels ? new Int32Array(indices.length) : null;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!;
@@ -88,10 +101,17 @@ export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
   }
   const captions = d.captions ? Array.from(indices, (j) => d.captions![j]!) : undefined;
   const files = d.files ? Array.from(indices, (j) => d.files![j]!) : undefined;
-  const embeddings = d.embeddings ? { data: embeddingRows(d.embeddings, indices), shape: [indices.length, ...d.embeddings.shape.slice(1)] } : undefined;
+  const embeddings = d.embeddings
+    ? { data: embeddingRows(d.embeddings, indices), shape: [indices.length, ...d.embeddings.shape.slice(1)] }
+    : undefined;
   return {
-    ...d, images, labels, count: indices.length,
-    ...(embeddings ? { embeddings } : {}), ...(captions ? { captions } : {}), ...(files ? { files } : {}),
+    ...d,
+    images,
+    labels,
+    count: indices.length,
+    ...(embeddings ? { embeddings } : {}),
+    ...(captions ? { captions } : {}),
+    ...(files ? { files } : {}),
   };
 }
 
@@ -99,6 +119,7 @@ export function subsetOf(d: Dataset, indices: ArrayLike<number>): Dataset {
 export function embeddingRows(e: NpyArray, indices: ArrayLike<number>): Float32Array {
   const per = e.shape.slice(1).reduce((a, b) => a * b, 1);
   const out = new Float32Array(indices.length * per);
-  for (let i = 0; i < indices.length; i++) out.set(e.data.subarray(indices[i]! * per, (indices[i]! + 1) * per), i * per);
+  for (let i = 0; i < indices.length; i++)
+    out.set(e.data.subarray(indices[i]! * per, (indices[i]! + 1) * per), i * per);
   return out;
 }

@@ -70,7 +70,11 @@ interface BaseEntry {
 }
 
 const TONES: Record<string, string> = {
-  '1F3FB': 'light', '1F3FC': 'medium-light', '1F3FD': 'medium', '1F3FE': 'medium-dark', '1F3FF': 'dark',
+  '1F3FB': 'light',
+  '1F3FC': 'medium-light',
+  '1F3FD': 'medium',
+  '1F3FE': 'medium-dark',
+  '1F3FF': 'dark',
 };
 /** "1F3FB-1F3FD" -> "light and medium skin tone". */
 const toneWords = (key: string) => `${[...new Set(key.split('-').map((k) => TONES[k] ?? k))].join(' and ')} skin tone`;
@@ -102,16 +106,28 @@ export function emojiPackages(vendors: readonly EmojiVendor[], o: EmojiOptions =
   const missing = wanted.filter((k) => !found[k]).map((k) => `${PACKAGES[k]}@${VERSIONS[k]}`);
   if (missing.length > 0) {
     if ((o.install ?? 'auto') === 'never' || o.packagesDir) {
-      throw new Error(`data 'emoji': the npm packages ${missing.join(', ')} are not installed (npm install ${missing.join(' ')})`);
+      throw new Error(
+        `data 'emoji': the npm packages ${missing.join(', ')} are not installed (npm install ${missing.join(' ')})`,
+      );
     }
-    console.error(`note: installing ${missing.join(', ')} from the npm registry into ${cacheDir()} (first use, ~60 MB each)`);
+    console.error(
+      `note: installing ${missing.join(', ')} from the npm registry into ${cacheDir()} (first use, ~60 MB each)`,
+    );
     try {
-      execFileSync('npm', ['install', '--prefix', cacheDir(), '--no-save', '--no-audit', '--no-fund', '--loglevel=error', ...missing], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        'npm',
+        ['install', '--prefix', cacheDir(), '--no-save', '--no-audit', '--no-fund', '--loglevel=error', ...missing],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
     } catch (e) {
-      const why = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim().split('\n')[0];
-      throw new Error(`data 'emoji': the npm packages ${missing.join(', ')} are not installed and npm could not install them (${why})`);
+      const why = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message)
+        .trim()
+        .split('\n')[0];
+      throw new Error(
+        `data 'emoji': the npm packages ${missing.join(', ')} are not installed and npm could not install them (${why})`,
+      );
     }
     found = find();
   }
@@ -122,9 +138,15 @@ export function emojiPackages(vendors: readonly EmojiVendor[], o: EmojiOptions =
 function captionsOf(phrases: string[], tone: string, vendor: EmojiVendor): string[] {
   // ASCII captions: accents folded, curly quotes and other signs dropped ("japanese “passing grade” button").
   const ascii = (p: string) =>
-    p.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, ' ').replace(/_/g, ' ').replace(/\s+/g, ' ');
-  const toned = [...new Set(phrases.map((p) => ascii(p.toLowerCase()).trim()).filter((p) => p !== ''))]
-    .map((p) => (tone ? `${p}, ${tone}` : p));
+    p
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^\x20-\x7e]/g, ' ')
+      .replace(/_/g, ' ')
+      .replace(/\s+/g, ' ');
+  const toned = [...new Set(phrases.map((p) => ascii(p.toLowerCase()).trim()).filter((p) => p !== ''))].map((p) =>
+    tone ? `${p}, ${tone}` : p,
+  );
   return [...toned, ...toned.map((p) => `${p}, ${vendorWords[vendor]}`)];
 }
 
@@ -132,7 +154,10 @@ function captionsOf(phrases: string[], tone: string, vendor: EmojiVendor): strin
  * Every base emoji with a picture in either package (both are read when installed, so the ids do not depend on
  * the vendors loaded), in emoji.json's order, named by its label; ids by unified code.
  */
-function identityClasses(dirs: Record<string, string>, vendors: readonly EmojiVendor[]): { names: string[]; ids: Map<string, number> } {
+function identityClasses(
+  dirs: Record<string, string>,
+  vendors: readonly EmojiVendor[],
+): { names: string[]; ids: Map<string, number> } {
   const all = { ...dirs };
   for (const v of emojiVendors) all[v] ??= packageDir(PACKAGES[v], {}) ?? '';
   const names: string[] = [];

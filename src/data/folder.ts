@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { decodeImageAsync, decodePicture, imageDecoderName, readPictureFile, writeFileAtomic, type RgbaImage } from '../io/index.js';
+import {
+  decodeImageAsync,
+  decodePicture,
+  imageDecoderName,
+  readPictureFile,
+  writeFileAtomic,
+  type RgbaImage,
+} from '../io/index.js';
 import { makeDataset, type Dataset } from './dataset.js';
 import { fitImage, type FitMode } from './resize.js';
 
@@ -77,16 +84,28 @@ function listFolder(dir: string): Listing {
   const classNames = entries.filter((e) => e.kind === 'folder').map((e) => e.name);
   const rootImages = entries.filter((e) => e.kind === 'file' && isImage(e.name)).map((e) => e.path);
   if (classNames.length > 0 && rootImages.length > 0) {
-    throw new Error(`image folder '${dir}' has both class sub-folders and ${rootImages.length} images at its top ` +
-      `(e.g. ${rootImages[0]}): move them into a class folder`);
+    throw new Error(
+      `image folder '${dir}' has both class sub-folders and ${rootImages.length} images at its top ` +
+        `(e.g. ${rootImages[0]}): move them into a class folder`,
+    );
   }
-  const paths: { path: string; label: number }[] = classNames.length === 0
-    ? rootImages.map((path) => ({ path, label: -1 }))
-    : classNames.flatMap((name, label) => entriesOf(join(dir, name), dir)
-      .filter((e) => e.kind === 'file' && isImage(e.name))
-      .map((e) => ({ path: e.path, label })));
-  if (paths.length === 0) throw new Error(`image folder '${dir}' has no picture files (${[...imageExtensions].join(', ')})`);
-  return { classNames, files: paths.map((f) => { const st = statSync(f.path); return { ...f, bytes: st.size, mtimeMs: st.mtimeMs }; }) };
+  const paths: { path: string; label: number }[] =
+    classNames.length === 0
+      ? rootImages.map((path) => ({ path, label: -1 }))
+      : classNames.flatMap((name, label) =>
+          entriesOf(join(dir, name), dir)
+            .filter((e) => e.kind === 'file' && isImage(e.name))
+            .map((e) => ({ path: e.path, label })),
+        );
+  if (paths.length === 0)
+    throw new Error(`image folder '${dir}' has no picture files (${[...imageExtensions].join(', ')})`);
+  return {
+    classNames,
+    files: paths.map((f) => {
+      const st = statSync(f.path);
+      return { ...f, bytes: st.size, mtimeMs: st.mtimeMs };
+    }),
+  };
 }
 
 interface CacheHeader {
@@ -97,17 +116,35 @@ interface CacheHeader {
   skipped: ImageFolderResult['skipped'];
 }
 
-const cacheRoot = (o: ImageFolderOptions) => (o.cacheDir === null ? null : o.cacheDir ?? process.env.DIFFLAB_CACHE ?? join(homedir(), '.cache', 'difflab'));
+const cacheRoot = (o: ImageFolderOptions) =>
+  o.cacheDir === null ? null : (o.cacheDir ?? process.env.DIFFLAB_CACHE ?? join(homedir(), '.cache', 'difflab'));
 
 /** The cache file of a folder and fitting, and the key its header must hold (the options and every file's facts). */
-function cacheEntry(dir: string, list: Listing, o: Required<Pick<ImageFolderOptions, 'size' | 'channels' | 'fit'>>, root: string) {
-  const id = createHash('sha256').update(JSON.stringify({ dir: resolve(dir), ...o })).digest('hex').slice(0, 24);
-  const key = createHash('sha256').update(JSON.stringify({ dir: resolve(dir), ...o, files: list.files })).digest('hex');
+function cacheEntry(
+  dir: string,
+  list: Listing,
+  o: Required<Pick<ImageFolderOptions, 'size' | 'channels' | 'fit'>>,
+  root: string,
+) {
+  const id = createHash('sha256')
+    .update(JSON.stringify({ dir: resolve(dir), ...o }))
+    .digest('hex')
+    .slice(0, 24);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ dir: resolve(dir), ...o, files: list.files }))
+    .digest('hex');
   return { path: join(root, 'folders', `${id}.bin`), key };
 }
 
 /** The cached result when its key matches; null when absent, stale or unreadable (it is then rebuilt). */
-function readCache(path: string, key: string, list: Listing, per: number, dir: string, shape: [number, number, number]): ImageFolderResult | null {
+function readCache(
+  path: string,
+  key: string,
+  list: Listing,
+  per: number,
+  dir: string,
+  shape: [number, number, number],
+): ImageFolderResult | null {
   if (!existsSync(path)) return null;
   try {
     const buf = readFileSync(path);
@@ -132,13 +169,24 @@ function writeCache(path: string, header: CacheHeader, images: Uint8Array): void
   }
 }
 
-function result(dir: string, list: Listing, kept: number[], images: Uint8Array, shape: [number, number, number],
-  skipped: ImageFolderResult['skipped']): ImageFolderResult {
+function result(
+  dir: string,
+  list: Listing,
+  kept: number[],
+  images: Uint8Array,
+  shape: [number, number, number],
+  skipped: ImageFolderResult['skipped'],
+): ImageFolderResult {
   if (kept.length === 0) throw new Error(`image folder '${dir}': all ${list.files.length} images failed to decode`);
   const labelled = list.classNames.length > 0;
   const dataset = makeDataset({
-    images, labels: labelled ? Int32Array.from(kept, (i) => list.files[i]!.label) : null, classNames: list.classNames,
-    shape, count: kept.length, source: dir, files: kept.map((i) => list.files[i]!.path),
+    images,
+    labels: labelled ? Int32Array.from(kept, (i) => list.files[i]!.label) : null,
+    classNames: list.classNames,
+    shape,
+    count: kept.length,
+    source: dir,
+    files: kept.map((i) => list.files[i]!.path),
   });
   return { dataset, skipped };
 }
@@ -149,14 +197,21 @@ type Fit = { size: number; channels: 1 | 3; fit: FitMode };
 function plan(dir: string, o: ImageFolderOptions) {
   const fit: Fit = { size: o.size ?? 28, channels: o.channels ?? 1, fit: o.fit ?? 'crop' };
   const list = listFolder(dir);
-  const per = fit.channels * fit.size * fit.size, shape: [number, number, number] = [fit.channels, fit.size, fit.size];
+  const per = fit.channels * fit.size * fit.size,
+    shape: [number, number, number] = [fit.channels, fit.size, fit.size];
   const root = cacheRoot(o);
   const entry = root === null ? null : cacheEntry(dir, list, fit, root);
   return { fit, list, per, shape, entry, cached: entry && readCache(entry.path, entry.key, list, per, dir, shape) };
 }
 
 /** One file's fitted pixels, or null when it is skipped (onBadFile 'skip'); 'fail' throws naming the file. */
-function fitted(path: string, decoded: () => RgbaImage, fit: Fit, o: ImageFolderOptions, skipped: ImageFolderResult['skipped']): Uint8Array | null {
+function fitted(
+  path: string,
+  decoded: () => RgbaImage,
+  fit: Fit,
+  o: ImageFolderOptions,
+  skipped: ImageFolderResult['skipped'],
+): Uint8Array | null {
   try {
     return fitImage(decoded(), fit);
   } catch (e) {
@@ -168,11 +223,18 @@ function fitted(path: string, decoded: () => RgbaImage, fit: Fit, o: ImageFolder
 }
 
 /** Packs the fitted pixels into a dataset and caches them. */
-function finish(dir: string, p: ReturnType<typeof plan>, pixels: (Uint8Array | null)[], skipped: ImageFolderResult['skipped'], decoder: string): ImageFolderResult {
+function finish(
+  dir: string,
+  p: ReturnType<typeof plan>,
+  pixels: (Uint8Array | null)[],
+  skipped: ImageFolderResult['skipped'],
+  decoder: string,
+): ImageFolderResult {
   const kept = pixels.flatMap((f, i) => (f ? [i] : []));
   const images = new Uint8Array(kept.length * p.per);
   kept.forEach((i, k) => images.set(pixels[i]!, k * p.per));
-  if (p.entry && kept.length > 0) writeCache(p.entry.path, { key: p.entry.key, decoder, files: p.list.files, kept, skipped }, images);
+  if (p.entry && kept.length > 0)
+    writeCache(p.entry.path, { key: p.entry.key, decoder, files: p.list.files, kept, skipped }, images);
   return result(dir, p.list, kept, images, p.shape, skipped);
 }
 
@@ -188,10 +250,24 @@ export async function prepareImageFolder(dir: string, o: ImageFolderOptions = {}
   let next = 0;
   const worker = async () => {
     while (next < p.list.files.length) {
-      const i = next++, path = p.list.files[i]!.path;
+      const i = next++,
+        path = p.list.files[i]!.path;
       let decoded: RgbaImage | Error;
-      try { decoded = await decodeImageAsync(readPictureFile(path), path); } catch (e) { decoded = e as Error; }
-      pixels[i] = fitted(path, () => { if (decoded instanceof Error) throw decoded; return decoded; }, p.fit, o, skipped);
+      try {
+        decoded = await decodeImageAsync(readPictureFile(path), path);
+      } catch (e) {
+        decoded = e as Error;
+      }
+      pixels[i] = fitted(
+        path,
+        () => {
+          if (decoded instanceof Error) throw decoded;
+          return decoded;
+        },
+        p.fit,
+        o,
+        skipped,
+      );
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker)); // libvips decodes on its own threads
@@ -203,6 +279,8 @@ export function loadImageFolder(dir: string, o: ImageFolderOptions = {}): ImageF
   const p = plan(dir, o);
   if (p.cached) return p.cached;
   const skipped: ImageFolderResult['skipped'] = [];
-  const pixels = p.list.files.map(({ path }) => fitted(path, () => decodePicture(readPictureFile(path), path), p.fit, o, skipped));
+  const pixels = p.list.files.map(({ path }) =>
+    fitted(path, () => decodePicture(readPictureFile(path), path), p.fit, o, skipped),
+  );
   return finish(dir, p, pixels, skipped, 'decodePicture');
 }

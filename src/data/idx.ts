@@ -24,14 +24,17 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer'): IdxArray {
     }
   }
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new Error(`${source}: not an IDX file (bad magic number)`);
-  if (buf[2] !== 0x08) throw new Error(`${source}: IDX element type 0x${buf[2]!.toString(16)} is not unsigned bytes (0x08)`);
+  if (buf[2] !== 0x08)
+    throw new Error(`${source}: IDX element type 0x${buf[2]!.toString(16)} is not unsigned bytes (0x08)`);
   const dims = buf[3]!;
   if (buf.length < 4 + 4 * dims) throw new Error(`${source}: IDX header truncated`);
   const shape = Array.from({ length: dims }, (_, i) => buf.readUInt32BE(4 + 4 * i));
   const n = shape.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * dims;
   if (buf.length - start !== n) {
-    throw new Error(`${source}: IDX shape [${shape.join(', ')}] needs ${n} bytes of data, the file has ${buf.length - start}`);
+    throw new Error(
+      `${source}: IDX shape [${shape.join(', ')}] needs ${n} bytes of data, the file has ${buf.length - start}`,
+    );
   }
   return { shape, data: new Uint8Array(buf.buffer, buf.byteOffset + start, n) };
 }
@@ -71,12 +74,18 @@ export function loadMnist(o: MnistOptions = {}): Dataset {
   const labelsPath = findIdx(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readIdxFile(imagesPath);
   const labels = readIdxFile(labelsPath);
-  if (images.shape.length !== 3) throw new Error(`${imagesPath}: expected 3 dims (N, H, W), got [${images.shape.join(', ')}]`);
+  if (images.shape.length !== 3)
+    throw new Error(`${imagesPath}: expected 3 dims (N, H, W), got [${images.shape.join(', ')}]`);
   if (labels.shape.length !== 1) throw new Error(`${labelsPath}: expected 1 dim (N), got [${labels.shape.join(', ')}]`);
   const [n, h, w] = images.shape as [number, number, number];
-  if (labels.shape[0] !== n) throw new Error(`${labelsPath}: ${labels.shape[0]} labels for ${n} images in ${imagesPath}`);
+  if (labels.shape[0] !== n)
+    throw new Error(`${labelsPath}: ${labels.shape[0]} labels for ${n} images in ${imagesPath}`);
   return makeDataset({
-    images: images.data, labels: Int32Array.from(labels.data), classNames: o.classNames ?? FASHION_MNIST_CLASSES,
-    shape: [1, h, w], count: n, source: imagesPath,
+    images: images.data,
+    labels: Int32Array.from(labels.data),
+    classNames: o.classNames ?? FASHION_MNIST_CLASSES,
+    shape: [1, h, w],
+    count: n,
+    source: imagesPath,
   });
 }

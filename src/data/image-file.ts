@@ -56,13 +56,20 @@ export function loadMask(path: string, like: { width: number; height: number; si
 }
 
 /** A decoded picture as an inpainting mask (1, 1, S, S), checked as loadMask does; errors start with `source`. */
-export function maskInput(img: RgbaImage, like: { width: number; height: number; size: number }, source = 'mask'): Tensor {
+export function maskInput(
+  img: RgbaImage,
+  like: { width: number; height: number; size: number },
+  source = 'mask',
+): Tensor {
   if (img.width !== like.width || img.height !== like.height) {
     throw new Error(`${source}: mask is ${img.width}x${img.height}, the image is ${like.width}x${like.height}`);
   }
   if (!isGreyImage(img)) throw new Error(`${source}: mask must be black and white (grey), it has colour`);
   const pixels = fitImage(img, { size: like.size, channels: 1, fit: 'stretch' });
-  return tensor(Float32Array.from(pixels, (v) => (v >= 128 ? 1 : 0)), [1, 1, like.size, like.size]);
+  return tensor(
+    Float32Array.from(pixels, (v) => (v >= 128 ? 1 : 0)),
+    [1, 1, like.size, like.size],
+  );
 }
 
 /** A box mask (1, 1, S, S): 1 inside [x, x + w) x [y, y + h) in model pixels, 0 elsewhere. */

@@ -1,7 +1,13 @@
 // Data: IDX files, image folders, the embedded subset, condition vectors per image, and batches (pixels become
 // [-1, 1] here only).
 export {
-  FASHION_MNIST_CLASSES, MNIST_CLASSES, makeDataset, subsetOf, withEmbeddings, embeddingRows, type Dataset,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+  makeDataset,
+  subsetOf,
+  withEmbeddings,
+  embeddingRows,
+  type Dataset,
 } from './dataset.js';
 export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
 export { loadImageFolder, prepareImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
@@ -11,7 +17,23 @@ export { batches, batchImages, type Batch, type BatchOptions } from './batches.j
 export { checkDataSpec, loadDataset, loadDatasetAsync, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export {
-  loadImageInput, imageInput, isGreyImage, loadMask, maskInput, boxMask, readImageFile, type ImageInput, type ImageInputOptions,
+  loadImageInput,
+  imageInput,
+  isGreyImage,
+  loadMask,
+  maskInput,
+  boxMask,
+  readImageFile,
+  type ImageInput,
+  type ImageInputOptions,
 } from './image-file.js';
 export { withFolderCaptions, METADATA_FILE } from './captions.js';
-export { loadEmoji, emojiPackages, emojiVendors, vendorWords, type EmojiOptions, type EmojiInfo, type EmojiVendor } from './emoji.js';
+export {
+  loadEmoji,
+  emojiPackages,
+  emojiVendors,
+  vendorWords,
+  type EmojiOptions,
+  type EmojiInfo,
+  type EmojiVendor,
+} from './emoji.js';

@@ -27,7 +27,9 @@ export function loadMnistDigits(split: 'train' | 'test' = 'train', dir = mnistDi
     try {
       data = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
     } catch (e) {
-      throw new Error(`${file}: cannot read MNIST digits (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new Error(
+        `${file}: cannot read MNIST digits (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
       throw new Error(`${file}: expected { data: [...] } holding a multiple of ${PIXELS} values`);
@@ -52,7 +54,11 @@ export function loadMnistDigits(split: 'train' | 'test' = 'train', dir = mnistDi
     labels[i] = label;
   });
   return makeDataset({
-    images, labels, classNames: MNIST_CLASSES, shape: [1, 28, 28], count: picked.length,
+    images,
+    labels,
+    classNames: MNIST_CLASSES,
+    shape: [1, 28, 28],
+    count: picked.length,
     source: split === 'train' ? 'mnist' : 'mnist-test',
   });
 }

@@ -14,12 +14,15 @@ export function fitImage(img: RgbaImage, o: { size: number; channels: 1 | 3; fit
     [x0, y0, cw, ch] = [Math.floor((img.width - side) / 2), Math.floor((img.height - side) / 2), side, side];
   }
   const out = new Uint8Array(channels * size * size);
-  const sx = cw / size, sy = ch / size;
+  const sx = cw / size,
+    sy = ch / size;
   const rgb = [0, 0, 0];
   for (let y = 0; y < size; y++) {
-    const ya = y0 + y * sy, yb = ya + sy;
+    const ya = y0 + y * sy,
+      yb = ya + sy;
     for (let x = 0; x < size; x++) {
-      const xa = x0 + x * sx, xb = xa + sx;
+      const xa = x0 + x * sx,
+        xb = xa + sx;
       rgb.fill(0);
       let total = 0;
       for (let py = Math.floor(ya); py < Math.ceil(yb); py++) {
@@ -35,7 +38,11 @@ export function fitImage(img: RgbaImage, o: { size: number; channels: 1 | 3; fit
       const [r, g, b] = rgb.map((v) => v / total) as [number, number, number];
       const at = y * size + x;
       if (channels === 1) out[at] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-      else { out[at] = Math.round(r); out[size * size + at] = Math.round(g); out[2 * size * size + at] = Math.round(b); }
+      else {
+        out[at] = Math.round(r);
+        out[size * size + at] = Math.round(g);
+        out[2 * size * size + at] = Math.round(b);
+      }
     }
   }
   return out;

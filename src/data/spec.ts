@@ -19,14 +19,22 @@ export const dataSourcesText =
 
 /** The held-out split of a source that has one ('fashion-mnist' -> 'fashion-mnist-test', 'mnist' -> 'mnist-test'). */
 export function heldOutSpec(spec: string): string | null {
-  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return spec.replace('fashion-mnist', 'fashion-mnist-test');
+  if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:'))
+    return spec.replace('fashion-mnist', 'fashion-mnist-test');
   if (spec === 'mnist') return 'mnist-test';
   return null;
 }
 
 /** The kinds of source a spec may name, and whether each takes a folder (':DIR'): required, optional or none. */
 const sourceFolders = {
-  'fashion-mnist': 'optional', 'fashion-mnist-test': 'optional', mnist: 'optional', 'mnist-test': 'none', folder: 'required', subset: 'none', emoji: 'optional', 'emoji-id': 'optional',
+  'fashion-mnist': 'optional',
+  'fashion-mnist-test': 'optional',
+  mnist: 'optional',
+  'mnist-test': 'none',
+  folder: 'required',
+  subset: 'none',
+  emoji: 'optional',
+  'emoji-id': 'optional',
 } as const;
 
 /** Checks a spec's form (a known kind, a folder where one is needed) without reading anything; throws one line. */
@@ -71,14 +79,23 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
   const colon = spec.indexOf(':');
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
   switch (kind as keyof typeof sourceFolders) {
-    case 'fashion-mnist': return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
-    case 'fashion-mnist-test': return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'fashion-mnist':
+      return { dataset: loadMnist({ ...(arg ? { dir: arg } : {}) }), skipped: [] };
+    case 'fashion-mnist-test':
+      return { dataset: loadMnist({ split: 'test', ...(arg ? { dir: arg } : {}) }), skipped: [] };
     case 'mnist':
-      return { dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'), skipped: [] };
-    case 'mnist-test': return { dataset: loadMnistDigits('test'), skipped: [] };
-    case 'folder': return loadImageFolder(arg, folder);
-    case 'subset': return { dataset: loadEmbeddedSubset(), skipped: [] };
+      return {
+        dataset: arg ? loadMnist({ dir: arg, classNames: MNIST_CLASSES }) : loadMnistDigits('train'),
+        skipped: [],
+      };
+    case 'mnist-test':
+      return { dataset: loadMnistDigits('test'), skipped: [] };
+    case 'folder':
+      return loadImageFolder(arg, folder);
+    case 'subset':
+      return { dataset: loadEmbeddedSubset(), skipped: [] };
     case 'emoji':
-    case 'emoji-id': throw new Error(`data '${spec}' decodes its pictures asynchronously: load it with loadDatasetAsync`);
+    case 'emoji-id':
+      throw new Error(`data '${spec}' decodes its pictures asynchronously: load it with loadDatasetAsync`);
   }
 }

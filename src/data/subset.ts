@@ -9,7 +9,9 @@ import { decodeSafetensors } from '../io/index.js';
 import { makeDataset, type Dataset } from './dataset.js';
 
 /** The subset file, found from this module (dist/src/data -> repository root). */
-export const EMBEDDED_SUBSET_PATH = fileURLToPath(new URL('../../../data/fashion-mnist-subset.safetensors.gz', import.meta.url));
+export const EMBEDDED_SUBSET_PATH = fileURLToPath(
+  new URL('../../../data/fashion-mnist-subset.safetensors.gz', import.meta.url),
+);
 
 /** Loads the embedded subset: 500 uint8 images 1x28x28, labels 0..9, class names, grouped by class. */
 export function loadEmbeddedSubset(path = EMBEDDED_SUBSET_PATH): Dataset {
@@ -17,8 +19,10 @@ export function loadEmbeddedSubset(path = EMBEDDED_SUBSET_PATH): Dataset {
   try {
     bytes = gunzipSync(readFileSync(path));
   } catch (e) {
-    throw new Error(`${path}: cannot read the embedded subset (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
-      'regenerate it with node scripts/make-subset.mjs');
+    throw new Error(
+      `${path}: cannot read the embedded subset (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        'regenerate it with node scripts/make-subset.mjs',
+    );
   }
   return tidy(() => {
     const { tensors, metadata } = decodeSafetensors(bytes, path);
@@ -28,8 +32,12 @@ export function loadEmbeddedSubset(path = EMBEDDED_SUBSET_PATH): Dataset {
     }
     const [n, c, h, w] = images.shape as [number, number, number, number];
     return makeDataset({
-      images: Uint8Array.from(images.toInt32Array()), labels: labels.toInt32Array(),
-      classNames: JSON.parse(metadata.classNames ?? '[]') as string[], shape: [c, h, w], count: n, source: path,
+      images: Uint8Array.from(images.toInt32Array()),
+      labels: labels.toInt32Array(),
+      classNames: JSON.parse(metadata.classNames ?? '[]') as string[],
+      shape: [c, h, w],
+      count: n,
+      source: path,
     });
   });
 }

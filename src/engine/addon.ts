@@ -1,4 +1,4 @@
-// Loads the libtorch addon (native/difflab.cc, built by `npm run build:addon`) and types its surface.
+// Loads the libtorch addon (native/*.cc, built by `npm run build:addon`) and types its surface.
 // Nothing outside src/engine imports this file: the Tensor class is the public face.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -107,7 +107,7 @@ export interface Addon {
     groups: number,
     dilation: number[],
   ): H;
-  groupNorm(x: H, groups: number, w: H | null, b: H | null, eps: number): H;
+  groupNormAct(x: H, groups: number, w: H | null, b: H | null, eps: number, silu: boolean, fused: boolean): H;
   layerNorm(x: H, shape: number[], w: H | null, b: H | null, eps: number): H;
   softmax(h: H, dim: number): H;
   logSoftmax(h: H, dim: number): H;
@@ -145,7 +145,7 @@ export interface Addon {
   version(): string;
   distAvailable(): boolean;
   distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number, ifname: string): GroupHandle;
-  distAllReduce(g: GroupHandle, tensors: H[]): void;
+  distAllReduce(g: GroupHandle, tensors: H[], scale: number): void;
   distBroadcast(g: GroupHandle, tensors: H[], root: number): void;
   distBarrier(g: GroupHandle): void;
   distDestroy(g: GroupHandle): void;

@@ -81,11 +81,15 @@ export class ProcessGroup {
     if (!this.#handle) throw new Error(`rank ${this.rank}: the process group was destroyed`);
     return this.#handle;
   }
-  /** Every tensor becomes the elementwise sum of its copies on all ranks (sent as one flat bucket). */
-  allReduceSum(tensors: readonly Tensor[]): void {
+  /**
+   * Every tensor becomes `scale` times the elementwise sum of its copies on all ranks (sent as one flat bucket;
+   * the scaling is applied as the bucket is copied back, so 1 / worldSize averages at no extra pass).
+   */
+  allReduceSum(tensors: readonly Tensor[], scale = 1): void {
     native.distAllReduce(
       this.handle,
       tensors.map((t) => t.handle),
+      scale,
     );
   }
   /** Every rank's tensors become root's. */

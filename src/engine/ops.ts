@@ -138,24 +138,43 @@ export function convTranspose2d(
     ]),
   );
 }
+export interface GroupNormOptions {
+  /** Added to each group's variance. Default 1e-5. */
+  eps?: number;
+  /** Applied to the normalised output in the same pass: 'silu' (u * sigmoid(u)) or 'none'. Default 'none'. */
+  activation?: 'none' | 'silu';
+  /**
+   * 'fused' (default): the addon's kernel. 'libtorch': libtorch's group_norm on a float32 NCHW copy, output float32
+   * in x's layout (the path before the fused kernel, kept for comparisons; GPUs always take it).
+   */
+  kernel?: 'fused' | 'libtorch';
+}
 /**
- * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel. Always computed in float32 or
- * float64 (bf16 input is cast up: torch 1.13's autocast has no rule for it) and always by libtorch's NCHW kernel,
- * whose per-group moments are two-pass/Welford: its channels-last kernel computes the variance as E[x^2] - E[x]^2,
- * which cancels catastrophically in float32 when a group is nearly constant (black image borders): outputs off by
- * 4% and gradients by orders of magnitude were seen here. Channels-last input is normalised in NCHW and the output
- * returned channels-last, so the next convolution keeps its fast layout: the two layout copies measured faster
- * (in PyTorch 1.13, same libtorch: 106-114 vs 83-95 training img/s for the default U-Net in bf16) than the unsafe
- * native channels-last kernel, and a composed channels-last two-pass formula was 2x slower still.
+ * GroupNorm over (N, C, ...): C split into `groups`; weight/bias per channel (float32 parameters). The output has
+ * x's dtype and memory layout: bf16 channels-last activations (a convolution's output under autocast) stay bf16
+ * channels-last, with no layout copies. On the CPU this is the addon's fused kernel (native/groupnorm.cc):
+ * two-pass moments with float32 accumulators (float64 for float64 input), safe on near-constant groups such as
+ * black image borders, where libtorch 1.13's channels-last kernel (E[x^2] - E[x]^2) loses every digit.
  */
-export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const norm = (input: Tensor) =>
-    new Tensor(native.groupNorm(input.handle, groups, weight?.handle ?? null, bias?.handle ?? null, eps));
-  const low = x.dtype === 'bfloat16' || x.dtype === 'float16';
-  if (x.rank !== 4) return norm(low ? x.to('float32') : x);
-  const channelsLast = x.isChannelsLast && x.shape[1]! > 1;
-  const y = norm(x.convert(low ? 'float32' : x.dtype, 'contiguous')); // NCHW, float32: one copy at most
-  return channelsLast ? y.channelsLast() : y; // float32 out: SiLU and the residual adds stay float32
+export function groupNorm(
+  x: Tensor,
+  groups: number,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  o: GroupNormOptions = {},
+): Tensor {
+  const silu = (o.activation ?? 'none') === 'silu';
+  return new Tensor(
+    native.groupNormAct(
+      x.handle,
+      groups,
+      weight?.handle ?? null,
+      bias?.handle ?? null,
+      o.eps ?? 1e-5,
+      silu,
+      (o.kernel ?? 'fused') === 'fused',
+    ),
+  );
 }
 /** LayerNorm over the trailing dims `shape`. */
 export function layerNorm(

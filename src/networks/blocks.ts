@@ -40,9 +40,9 @@ export class ResBlock extends Module {
 
   /** x (N, Cin, H, W), emb (N, E) already through SiLU -> (N, Cout, H, W). */
   forward(x: Tensor, emb: Tensor): Tensor {
-    let h = this.conv1.forward(this.norm1.forward(x).silu()); // (N, Cout, H, W)
+    let h = this.conv1.forward(this.norm1.forwardSilu(x)); // (N, Cout, H, W)
     h = h.add(this.embed.forward(emb).unsqueeze(-1).unsqueeze(-1)); // + (N, Cout, 1, 1)
-    h = this.conv2.forward(this.norm2.forward(h).silu());
+    h = this.conv2.forward(this.norm2.forwardSilu(h));
     return (this.skip ? this.skip.forward(x) : x).add(h);
   }
 }

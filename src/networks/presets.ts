@@ -21,9 +21,9 @@ export interface BuildOptions {
   marginalStd?: MarginalStd;
   /**
    * Memory layout of weights and activations. Default 'contiguous' (NCHW). Channels-last made the default
-   * preset's convolutions faster (bench/channels-last.ts), but libtorch 1.13's channels-last GroupNorm is
-   * numerically unsafe, so groupNorm runs in NCHW and every block would pay two layout copies: without attention
-   * the default preset trained slightly faster in NCHW (2.84 s vs 3.04 s per batch of 128, forward+backward).
+   * preset's convolutions faster (bench/channels-last.ts); in fp32, when groupNorm still ran in NCHW with two
+   * layout copies per call (before the fused kernel), the default preset trained slightly faster in NCHW (2.84 s
+   * vs 3.04 s per batch of 128, forward+backward, no attention).
    */
   memoryFormat?: MemoryFormat;
 }

@@ -58,7 +58,7 @@ class ConvStage extends Module {
   }
   forward(x: Tensor, embed: Tensor): Tensor {
     const h = this.conv.forward(x).add(this.dense.forward(embed).unsqueeze(-1).unsqueeze(-1)); // (N, C, H, W)
-    return this.norm ? this.norm.forward(h).silu() : h;
+    return this.norm ? this.norm.forwardSilu(h) : h;
   }
 }
 

@@ -243,7 +243,7 @@ export class UNet extends Network {
       const us = this.upsample[level];
       if (us) h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
     }
-    return this.mark('outConv', this.outConv.forward(this.outNorm.forward(h).silu())); // (N, C_img, H, W)
+    return this.mark('outConv', this.outConv.forward(this.outNorm.forwardSilu(h))); // (N, C_img, H, W)
   }
 
   /** The prompts' ids (N, L): the given ones, the empty prompt's where `drops` marks a row or when none is given. */

@@ -121,7 +121,11 @@ export class GroupNorm extends Module {
     this.bias = this.param('bias', zeros([channels]));
   }
   forward(x: Tensor): Tensor {
-    return groupNorm(x, this.groups, this.weight, this.bias, this.eps);
+    return groupNorm(x, this.groups, this.weight, this.bias, { eps: this.eps });
+  }
+  /** silu(forward(x)) in one pass over the activations (the U-Nets' norm-act pair). */
+  forwardSilu(x: Tensor): Tensor {
+    return groupNorm(x, this.groups, this.weight, this.bias, { eps: this.eps, activation: 'silu' });
   }
 }
 

@@ -32,9 +32,9 @@ export function broadcastState(group: ProcessGroup, tensors: readonly Tensor[], 
 }
 
 /**
- * After backward: sums every rank's gradients, the loss and a stop flag in one all-reduce, and divides by the
- * world size, so each rank holds the gradient of the global batch's mean loss. Returns the global mean loss and
- * whether any rank asked to stop.
+ * After backward: sums every rank's gradients, the loss and a stop flag in one all-reduce divided by the world size
+ * (the division rides on the bucket's copy back, no pass of its own), so each rank holds the gradient of the global
+ * batch's mean loss. Returns the global mean loss and whether any rank asked to stop.
  */
 export function averageGradients(
   group: ProcessGroup,
@@ -44,11 +44,9 @@ export function averageGradients(
 ): { loss: number; stop: boolean } {
   const extra = tensor(Float32Array.from([loss, stop ? 1 : 0]), [2], grads[0]?.device);
   try {
-    group.allReduceSum([...grads, extra]);
-    const world = group.worldSize;
-    for (const g of grads) g.mulInPlace(1 / world);
-    const [sum, stops] = extra.toFloat32Array();
-    return { loss: sum! / world, stop: stops! > 0 };
+    group.allReduceSum([...grads, extra], 1 / group.worldSize);
+    const [mean, stops] = extra.toFloat32Array(); // stops: the fraction of ranks asking to stop
+    return { loss: mean!, stop: stops! > 0 };
   } finally {
     extra.dispose();
   }
