@@ -72,7 +72,11 @@ const toneless = new Set(info.map((x, i) => (x.tone === '' ? i : -1)).filter((i)
 const tonedBases = new Set(info.filter((x) => x.tone !== '').map((x) => x.base));
 
 /** CLDR keywords hold a few signs the tokenizer does not read (curly quotes): spaces instead. */
-const ascii = (p: string) => p.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, ' ');
+const ascii = (p: string) =>
+  p
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, ' ');
 
 /** n (prompt, picture index) pairs of a set. */
 function promptsOf(set: string): { prompts: string[]; pictures: Int32Array } {
@@ -112,7 +116,12 @@ const rows = (ids: Int32Array) => {
   return tensor(out, [ids.length, dim]);
 };
 const floor = tidy(() => frechetDistance(featureStats(rows(tw)), featureStats(rows(go))));
-console.log(JSON.stringify({ real: { top1: real.top1, top5: real.top5, n: corpus.count }, floor: { fid: floor, n: [tw.length, go.length] } }));
+console.log(
+  JSON.stringify({
+    real: { top1: real.top1, top5: real.top5, n: corpus.count },
+    floor: { fid: floor, n: [tw.length, go.length] },
+  }),
+);
 
 for (const set of sets) {
   const { prompts, pictures } = promptsOf(set);
