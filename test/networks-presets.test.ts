@@ -14,6 +14,8 @@ test('presets build, and their parameter counts are in the intended ranges', (t)
     classicUNet: [5e5, 3e6],
     singleStep: [5e5, 1e7],
     scoreUNet: [5e5, 2e6],
+    // 32 px RGB with a two-layer text encoder (its vocabulary is learned from the captions, empty here).
+    emoji: [2e6, 5e6],
   };
   assert.deepEqual([...presetNames].sort(), Object.keys(expected).sort());
   for (const name of presetNames) {
