@@ -285,6 +285,9 @@ FN(isGradEnabled) { return Napi::Boolean::New(env, at::GradMode::is_enabled()); 
 
 // ---------- runtime --------------------------------------------------------------------------------
 FN(setNumThreads) { at::set_num_threads(static_cast<int>(I(A(0)))); return env.Undefined(); } END
+// libtorch's switch for its oneDNN (mkldnn) kernels, as torch.backends.mkldnn.enabled; reads it back.
+FN(setMkldnnEnabled) { at::globalContext().setUserEnabledMkldnn(B(A(0))); return env.Undefined(); } END
+FN(mkldnnEnabled) { return Napi::Boolean::New(env, at::globalContext().userEnabledMkldnn()); } END
 FN(getNumThreads) { return Napi::Number::New(env, at::get_num_threads()); } END
 FN(cudaAvailable) { return Napi::Boolean::New(env, torch::cuda::is_available()); } END
 FN(cudaDeviceCount) { return Napi::Number::New(env, static_cast<double>(torch::cuda::device_count())); } END
@@ -389,7 +392,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT(addcdivInPlace); EXPORT(lerpInPlace); EXPORT(setData);
   EXPORT(setRequiresGrad); EXPORT(requiresGrad); EXPORT(backward); EXPORT(grad); EXPORT(clearGrad);
   EXPORT(setGradEnabled); EXPORT(isGradEnabled);
-  EXPORT(setNumThreads); EXPORT(getNumThreads); EXPORT(cudaAvailable); EXPORT(cudaDeviceCount);
+  EXPORT(setNumThreads); EXPORT(getNumThreads); EXPORT(setMkldnnEnabled); EXPORT(mkldnnEnabled); EXPORT(cudaAvailable); EXPORT(cudaDeviceCount);
   EXPORT(cudaSynchronize); EXPORT(version); EXPORT(profile);
   return exports;
 }

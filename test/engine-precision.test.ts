@@ -23,9 +23,16 @@ import {
   train,
   trainingSet,
   makeDataset,
+  nativeBf16,
+  oneDnnEnabled,
+  setOneDnnEnabled,
   type Tensor,
 } from '../src/index.js';
 import { difflab, relativeError, tempDir } from './helpers.js';
+
+// Where libtorch would compute bf16 unfaithfully (no AVX-512), bf16 is refused, so the tests that train in it skip.
+const hardware = nativeBf16();
+const bf16Skip = hardware.faithful ? false : `bf16 is refused here (${hardware.reason})`;
 
 test('bf16 tensors round-trip through safetensors bit for bit, and a hand-written BF16 file reads as its values', () => {
   tidy(() => {
@@ -159,72 +166,83 @@ test('channels-last GroupNorm gradients match central finite differences in floa
   assert.ok(relativeError(dx, numeric) < 1e-6, `relative error ${relativeError(dx, numeric)}`);
 });
 
-test('a tiny U-Net trains in bf16 (loss falls), records it, and its model samples in fp32 and bf16 alike', async () => {
-  const rng = new Rng(5);
-  const n = 64,
-    images = new Uint8Array(n * 64),
-    labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    // bright squares (class 0) and bars (class 1) on black
-    labels[i] = i % 2;
-    const [x0, y0] = [rng.int(4), rng.int(4)];
-    for (let y = 0; y < 8; y++)
-      for (let x = 0; x < 8; x++) {
-        const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
-        images[i * 64 + y * 8 + x] = inside ? 255 : 0;
-      }
-  }
-  const data = makeDataset({
-    images,
-    labels,
-    classNames: ['square', 'bar'],
-    shape: [1, 8, 8],
-    count: n,
-    source: 'synthetic',
-  });
-  const config = resolveTrainConfig({
-    data: 'synthetic',
-    imageChannels: 1,
-    imageSize: 8,
-    classNames: ['square', 'bar'],
-    preset: 'tiny',
-    steps: 120,
-    batchSize: 16,
-    lr: 2e-3,
-    lrWarmupSteps: 5,
-    checkpointEvery: 1000,
-    sampleEvery: 0,
-    precision: 'bf16',
-  });
-  assert.equal(config.precision, 'bf16');
-  const dir = tempDir();
-  const losses: number[] = [];
-  const result = await train(config, trainingSet(data), dir, { onStep: (r) => losses.push(r.loss) });
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const start = mean(losses.slice(0, 10)),
-    end = mean(losses.slice(-20));
-  assert.ok(end < 0.6 * start, `bf16 loss ${start.toFixed(3)} -> ${end.toFixed(3)}`);
-  assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).precision, 'bf16');
+test(
+  'a tiny U-Net trains in bf16 (loss falls), records it, and its model samples in fp32 and bf16 alike',
+  { skip: bf16Skip },
+  async () => {
+    const rng = new Rng(5);
+    const n = 64,
+      images = new Uint8Array(n * 64),
+      labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      // bright squares (class 0) and bars (class 1) on black
+      labels[i] = i % 2;
+      const [x0, y0] = [rng.int(4), rng.int(4)];
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 8; x++) {
+          const inside = labels[i] === 0 ? x >= x0 && x < x0 + 4 && y >= y0 && y < y0 + 4 : x >= x0 && x < x0 + 2;
+          images[i * 64 + y * 8 + x] = inside ? 255 : 0;
+        }
+    }
+    const data = makeDataset({
+      images,
+      labels,
+      classNames: ['square', 'bar'],
+      shape: [1, 8, 8],
+      count: n,
+      source: 'synthetic',
+    });
+    const config = resolveTrainConfig({
+      data: 'synthetic',
+      imageChannels: 1,
+      imageSize: 8,
+      classNames: ['square', 'bar'],
+      preset: 'tiny',
+      steps: 120,
+      batchSize: 16,
+      lr: 2e-3,
+      lrWarmupSteps: 5,
+      checkpointEvery: 1000,
+      sampleEvery: 0,
+      precision: 'bf16',
+    });
+    assert.equal(config.precision, 'bf16');
+    const dir = tempDir();
+    const losses: number[] = [];
+    const result = await train(config, trainingSet(data), dir, { onStep: (r) => losses.push(r.loss) });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const start = mean(losses.slice(0, 10)),
+      end = mean(losses.slice(-20));
+    assert.ok(end < 0.6 * start, `bf16 loss ${start.toFixed(3)} -> ${end.toFixed(3)}`);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).precision, 'bf16');
 
-  const outputs = (['fp32', 'bf16'] as const).map((precision) => {
-    const m = loadDenoiser(result.modelPath, { precision });
-    const x = noGrad(() =>
-      tidy(() =>
-        m.denoiser
-          .denoise(new Rng(6).randn([4, 1, 8, 8]), [0.5, 1, 2, 5], tensor(Int32Array.from([0, 1, 0, 1])))
-          .toFloat32Array(),
-      ),
-    );
-    m.network.dispose();
-    return x;
-  });
-  const gap = relativeError(outputs[0]!, outputs[1]!);
-  assert.ok(gap > 0 && gap < 0.05, `fp32 vs bf16 denoiser outputs differ by ${gap}`);
-});
+    const outputs = (['fp32', 'bf16'] as const).map((precision) => {
+      const m = loadDenoiser(result.modelPath, { precision });
+      const x = noGrad(() =>
+        tidy(() =>
+          m.denoiser
+            .denoise(new Rng(6).randn([4, 1, 8, 8]), [0.5, 1, 2, 5], tensor(Int32Array.from([0, 1, 0, 1])))
+            .toFloat32Array(),
+        ),
+      );
+      m.network.dispose();
+      return x;
+    });
+    const gap = relativeError(outputs[0]!, outputs[1]!);
+    assert.ok(gap > 0 && gap < 0.05, `fp32 vs bf16 denoiser outputs differ by ${gap}`);
+  },
+);
 
-test('precision requests: auto follows the hardware, bf16 without native support runs with a note', () => {
-  const yes = { native: true, reason: 'CPU has avx512_bf16' },
-    no = { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
+test('precision requests: auto follows the hardware, bf16 without native support runs with a note, without AVX-512 it is refused', () => {
+  const yes = { native: true, faithful: true, reason: 'CPU has avx512_bf16' },
+    no = { native: false, faithful: true, reason: 'CPU has neither avx512_bf16 nor amx_bf16' },
+    avx2 = { native: false, faithful: false, reason: 'CPU has no AVX-512 (avx512bw, avx512vl, avx512dq)' };
+  assert.deepEqual(resolvePrecision('auto', avx2), { precision: 'fp32', note: null });
+  assert.deepEqual(resolvePrecision('fp32', avx2), { precision: 'fp32', note: null });
+  assert.throws(
+    () => resolvePrecision('bf16', avx2),
+    /^Error: precision bf16 is refused here: CPU has no AVX-512 .*\(use fp32 or auto\)$/,
+  );
   assert.deepEqual(resolvePrecision('auto', yes), { precision: 'bf16', note: null });
   assert.deepEqual(resolvePrecision('auto', no), { precision: 'fp32', note: null });
   assert.deepEqual(resolvePrecision('fp32', yes), { precision: 'fp32', note: null });
@@ -244,6 +262,53 @@ test('CLI: --precision is checked, shown in help, and recorded in the run config
   const dry = difflab('train', '--data', 'subset', '--out', join(tempDir(), 'run'), '--precision', 'fp32', '--dry-run');
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(JSON.parse(dry.stdout).precision, 'fp32');
+  // bf16: recorded where this CPU computes it faithfully, one line naming the option where it does not
+  const bf16 = difflab(
+    'train',
+    '--data',
+    'subset',
+    '--out',
+    join(tempDir(), 'run'),
+    '--precision',
+    'bf16',
+    '--dry-run',
+  );
+  if (hardware.faithful) {
+    assert.equal(bf16.code, 0, bf16.stderr);
+    assert.equal(JSON.parse(bf16.stdout).precision, 'bf16');
+  } else {
+    assert.equal(bf16.code, 2);
+    assert.match(bf16.stderr.trim(), /^difflab: error: --precision bf16 is refused here: CPU has no AVX-512 [^\n]*$/);
+  }
+});
+
+test("why bf16 needs AVX-512: libtorch's fallback convolution (oneDNN off) sums bf16 weight gradients in bf16", () => {
+  const weightGrad = (precision: 'fp32' | 'bf16') =>
+    tidy(() => {
+      const rng = new Rng(3);
+      const x = rng.randn([32, 32, 28, 28]).channelsLast(),
+        w = rng.randn([32, 32, 3, 3]).mul(0.05).setRequiresGrad();
+      autocast(precision, () => conv2d(x, w, null, { padding: 1 }))
+        .to('float32')
+        .square()
+        .mean()
+        .backward();
+      return w.grad!.toFloat32Array();
+    });
+  const exact = weightGrad('fp32');
+  assert.equal(oneDnnEnabled(), true);
+  setOneDnnEnabled(false);
+  let fallback: number;
+  try {
+    fallback = relativeError(weightGrad('bf16'), exact);
+  } finally {
+    setOneDnnEnabled(true);
+  }
+  assert.ok(fallback > 0.1, `oneDNN off: bf16 weight gradients differ from fp32 by only ${fallback}`);
+  if (hardware.faithful) {
+    const onednn = relativeError(weightGrad('bf16'), exact);
+    assert.ok(onednn < 0.02, `oneDNN: bf16 weight gradients differ from fp32 by ${onednn}`);
+  }
 });
 
 test('GELU backward is right when the gradient arrives channels-last and the input is not (a libtorch 1.13 kernel bug)', () => {
@@ -262,36 +327,40 @@ test('GELU backward is right when the gradient arrives channels-last and the inp
   });
 });
 
-test('every preset computes nearly the fp32 gradients in bf16 (channels-last) on images with black borders: no kernel goes wrong on its layouts', () => {
-  for (const preset of presetNames) {
-    const config = presetConfig(preset, preset === 'singleStep' ? { hidden: 16 } : {});
-    const grads = (precision: 'fp32' | 'bf16') =>
-      tidy(() => {
-        const net = buildNetwork(config, {
-          rng: new Rng(8),
-          memoryFormat: precision === 'bf16' ? 'channels-last' : 'contiguous',
-        }).train();
-        const rng = new Rng(9);
-        // Fashion-MNIST-like: noise inside, an exactly black (-1) border 6 pixels wide (near-constant groups)
-        const inside = tensor(
-          Float32Array.from({ length: 28 * 28 }, (_, i) =>
-            Math.min(i % 28, 27 - (i % 28), Math.floor(i / 28), 27 - Math.floor(i / 28)) < 6 ? 0 : 1,
-          ),
-          [28, 28],
-        ); // 1 inside, 0 on the border
-        const x = rng.randn([8, config.imageChannels, 28, 28]).mul(inside).add(inside.sub(1));
-        const out = autocast(precision, () =>
-          net.forward(x, rng.rand([8]), {
-            classes: Int32Array.from({ length: 8 }, (_, i) => i % 10),
-            rng: new Rng(10),
-          }),
-        );
-        out.to('float32').square().mean().backward();
-        const g = Float64Array.from(net.parameters().flatMap((p) => [...p.grad!.toFloat32Array()]));
-        net.dispose();
-        return g;
-      });
-    const gap = relativeError(grads('bf16'), grads('fp32'));
-    assert.ok(gap < 0.05, `${preset}: bf16 gradients differ from fp32 by ${gap}`);
-  }
-});
+test(
+  'every preset computes nearly the fp32 gradients in bf16 (channels-last) on images with black borders: no kernel goes wrong on its layouts',
+  { skip: bf16Skip },
+  () => {
+    for (const preset of presetNames) {
+      const config = presetConfig(preset, preset === 'singleStep' ? { hidden: 16 } : {});
+      const grads = (precision: 'fp32' | 'bf16') =>
+        tidy(() => {
+          const net = buildNetwork(config, {
+            rng: new Rng(8),
+            memoryFormat: precision === 'bf16' ? 'channels-last' : 'contiguous',
+          }).train();
+          const rng = new Rng(9);
+          // Fashion-MNIST-like: noise inside, an exactly black (-1) border 6 pixels wide (near-constant groups)
+          const inside = tensor(
+            Float32Array.from({ length: 28 * 28 }, (_, i) =>
+              Math.min(i % 28, 27 - (i % 28), Math.floor(i / 28), 27 - Math.floor(i / 28)) < 6 ? 0 : 1,
+            ),
+            [28, 28],
+          ); // 1 inside, 0 on the border
+          const x = rng.randn([8, config.imageChannels, 28, 28]).mul(inside).add(inside.sub(1));
+          const out = autocast(precision, () =>
+            net.forward(x, rng.rand([8]), {
+              classes: Int32Array.from({ length: 8 }, (_, i) => i % 10),
+              rng: new Rng(10),
+            }),
+          );
+          out.to('float32').square().mean().backward();
+          const g = Float64Array.from(net.parameters().flatMap((p) => [...p.grad!.toFloat32Array()]));
+          net.dispose();
+          return g;
+        });
+      const gap = relativeError(grads('bf16'), grads('fp32'));
+      assert.ok(gap < 0.05, `${preset}: bf16 gradients differ from fp32 by ${gap}`);
+    }
+  },
+);

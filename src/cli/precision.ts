@@ -1,6 +1,6 @@
 // --precision, shared by every command that runs a network (train, sample, edit, forward, denoise, eval, serve).
 import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../index.js';
-import { oneOf, type OptionSpec } from './command.js';
+import { UsageError, oneOf, type OptionSpec } from './command.js';
 
 export const precisionOption: OptionSpec = {
   type: 'string',
@@ -8,10 +8,18 @@ export const precisionOption: OptionSpec = {
   default: 'auto',
 };
 
-/** --precision resolved for this machine; a bf16 request on hardware that only emulates it prints a one-line note. */
+/**
+ * --precision resolved for this machine; a bf16 request on hardware that only emulates it prints a one-line note,
+ * and one on hardware where libtorch computes it unfaithfully is a usage error.
+ */
 export function readPrecision(v: Record<string, unknown>): Precision {
   const choice = oneOf<PrecisionChoice>(v.precision, 'precision', precisionChoices, 'auto');
-  const { precision, note } = resolvePrecision(choice);
-  if (note) console.error(note);
-  return precision;
+  let resolved: ReturnType<typeof resolvePrecision>;
+  try {
+    resolved = resolvePrecision(choice);
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message}`);
+  }
+  if (resolved.note) console.error(resolved.note);
+  return resolved.precision;
 }

@@ -135,6 +135,8 @@ export interface Addon {
   setGradEnabled(on: boolean): void;
   isGradEnabled(): boolean;
   setNumThreads(n: number): void;
+  setMkldnnEnabled(on: boolean): void;
+  mkldnnEnabled(): boolean;
   getNumThreads(): number;
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;

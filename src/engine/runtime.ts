@@ -97,34 +97,59 @@ const cpuFlags = (): Set<string> => {
   }
 };
 
-/** Whether `device` computes bfloat16 natively, and what says so (for notes and reports). */
-export function nativeBf16(device: Device = getDefaultDevice()): { native: boolean; reason: string } {
+/**
+ * How `device` computes bfloat16. `native`: in hardware (avx512_bf16 or amx_bf16, or a GPU of compute capability
+ * 8.0+). `faithful`: with float32 accumulation, natively or by oneDNN's emulation on AVX-512 (BW, VL, DQ). Without
+ * AVX-512, libtorch 1.13 takes bf16 convolutions to its fallback kernels, which sum weight gradients over the
+ * batch in bf16: they come out about 40% wrong (measured with oneDNN switched off, test/engine-precision).
+ */
+export function nativeBf16(device: Device = getDefaultDevice()): {
+  native: boolean;
+  faithful: boolean;
+  reason: string;
+} {
   if (device === 'cpu') {
     const flags = cpuFlags();
     const found = ['amx_bf16', 'avx512_bf16'].filter((f) => flags.has(f));
-    return found.length
-      ? { native: true, reason: `CPU has ${found.join(', ')}` }
-      : { native: false, reason: 'CPU has neither avx512_bf16 nor amx_bf16' };
+    if (found.length) return { native: true, faithful: true, reason: `CPU has ${found.join(', ')}` };
+    const avx512 = ['avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f));
+    return avx512
+      ? { native: false, faithful: true, reason: 'CPU has neither avx512_bf16 nor amx_bf16' }
+      : { native: false, faithful: false, reason: 'CPU has no AVX-512 (avx512bw, avx512vl, avx512dq)' };
   }
   const index = device === 'cuda' ? 0 : Number(device.split(':')[1]);
   const cc = native.cudaCapability(index);
-  if (cc === 0) return { native: false, reason: 'the CUDA compute capability could not be read' };
-  return { native: cc >= 80, reason: `GPU compute capability ${Math.floor(cc / 10)}.${cc % 10}` };
+  if (cc === 0) return { native: false, faithful: true, reason: 'the CUDA compute capability could not be read' };
+  return { native: cc >= 80, faithful: true, reason: `GPU compute capability ${Math.floor(cc / 10)}.${cc % 10}` };
 }
 
 /**
  * The precision to run in for a choice: 'auto' is bf16 where the device has native bf16, else fp32. Asking for
- * bf16 where it is emulated runs (slowly) and says so in `note`.
+ * bf16 where it is emulated runs (slowly) and says so in `note`; where libtorch would compute it unfaithfully
+ * (no AVX-512) the request is refused with a one-line error.
  */
 export function resolvePrecision(
   choice: PrecisionChoice,
-  hw: { native: boolean; reason: string } = nativeBf16(),
+  hw: { native: boolean; faithful?: boolean; reason: string } = nativeBf16(),
 ): { precision: Precision; note: string | null } {
   if (choice === 'auto') return { precision: hw.native ? 'bf16' : 'fp32', note: null };
+  if (choice === 'bf16' && hw.faithful === false) {
+    throw new Error(
+      `precision bf16 is refused here: ${hw.reason}, and libtorch's fallback bf16 kernels sum gradients in bf16 (use fp32 or auto)`,
+    );
+  }
   if (choice === 'bf16' && !hw.native) {
     return { precision: 'bf16', note: `note: bf16 requested but ${hw.reason}: it runs emulated, slower than fp32` };
   }
   return { precision: choice, note: null };
+}
+
+/** Switches libtorch's oneDNN (mkldnn) kernels on or off, as torch.backends.mkldnn.enabled; on by default. */
+export function setOneDnnEnabled(on: boolean): void {
+  native.setMkldnnEnabled(on);
+}
+export function oneDnnEnabled(): boolean {
+  return native.mkldnnEnabled();
 }
 
 /**
