@@ -1,6 +1,17 @@
 // npm start draws this beside the Fashion-MNIST grid: the shipped emoji text-to-image model on a handful of prompts.
-import { loadDenoiser, generate, dpmpp2m, tensor, labelledGrid, writePng, tidy } from '../dist/src/index.js';
-const m = loadDenoiser(new URL('../models/emoji.safetensors', import.meta.url).pathname, { precision: 'bf16' });
+import {
+  loadDenoiser,
+  generate,
+  dpmpp2m,
+  tensor,
+  labelledGrid,
+  writePng,
+  tidy,
+  resolvePrecision,
+} from '../dist/src/index.js';
+const m = loadDenoiser(new URL('../models/emoji.safetensors', import.meta.url).pathname, {
+  precision: resolvePrecision('auto').precision,
+});
 const prompts = [
   'red apple',
   'thumbs up, dark skin tone',
