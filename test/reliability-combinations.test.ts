@@ -14,6 +14,7 @@ import {
   inpaint,
   anagram,
   hybrid,
+  denoise,
   forward,
   train,
   evalModel,
@@ -77,6 +78,9 @@ const combinations: CliCase[] = [
     [['--model', M, '--size', '32'], /--model brings its schedule and size/, '--model'],
     [['--model', M, '--schedule', 'linear'], /--model brings its schedule/, '--schedule'],
     [['--precision', 'bf16'], /--precision applies with --model only/, '--precision'],
+  ]),
+  ...group('combinations', denoise, [
+    [['--sampler', 'ddpm', '--eta', '0.5'], /--eta applies to the ddim sampler only, not ddpm/, '--eta'],
   ]),
   ...group('combinations', train, [
     [['--epochs', '2', '--steps', '5'], /give --steps or --epochs, not both/, '--epochs'],

@@ -25,7 +25,7 @@ import {
   SAMPLERS,
   writeGrid,
 } from '../image-options.js';
-import { checkDistinctOutputs } from '../limits.js';
+import { MAX_CONTINUOUS_STEPS, checkDistinctOutputs } from '../limits.js';
 
 export const denoiseCommand: Command = {
   name: 'denoise',
@@ -56,6 +56,8 @@ export const denoiseCommand: Command = {
     const blur = { kernelSize: kernel, sigma: num(v['blur-sigma'], 'blur-sigma', 1.5, { min: 1e-3 }) };
     const cls = readClass(v.class, 'class', m);
     const name = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddpm');
+    if (v.eta !== undefined && name !== 'ddim')
+      throw new UsageError(`--eta applies to the ddim sampler only, not ${name}`);
     const sampler = samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) });
     const notes: string[] = [];
     const clean = jobPicture(m, readPicture(v.image, 'image'), notes).image; // a bad picture: one line, exit 1
@@ -64,7 +66,10 @@ export const denoiseCommand: Command = {
     const strip = v.strip === undefined ? null : readPngOut(v.strip);
     checkDistinctOutputs({ out, strip });
     const every = num(v['strip-every'], 'strip-every', 5, { min: 1, integer: true });
-    const numSteps = v.steps !== undefined ? num(v.steps, 'steps', 1, { min: 1, integer: true }) : undefined;
+    // a discrete schedule has t - tMin + 1 integer times from t down: more steps would be merged away silently
+    const maxSteps = s.numTimesteps !== null ? Math.round(t - s.tMin) + 1 : MAX_CONTINUOUS_STEPS;
+    const numSteps =
+      v.steps !== undefined ? num(v.steps, 'steps', 1, { min: 1, max: maxSteps, integer: true }) : undefined;
     const scale = readFigureScale(v);
     tidy(() => {
       const frames: { x: Tensor; t: number }[] = [];
