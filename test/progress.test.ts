@@ -32,7 +32,8 @@ test('a bar that reports images counts every image since resumeAt, not one', asy
     bar.update(100);
   });
   // 100 images in ~0.2 s: ~500 img/s (an image count read as one tick gave 5)
-  assert.ok(rate > 100 && rate <= 100 / elapsed, `rate ${rate}`);
+  // timers may fire a little early against the bar's clock: 10% of slack
+  assert.ok(rate > 100 && rate <= (1.1 * 100) / elapsed, `rate ${rate}`);
 });
 
 test('work found on disk does not count towards the rate', async () => {
@@ -42,7 +43,8 @@ test('work found on disk does not count towards the rate', async () => {
     await sleep(200);
     bar.update(100);
   });
-  assert.ok(rate <= 10 / 0.2, `10 images in 0.2 s reported as ${rate} img/s`);
+  // 50 img/s, with 10% of slack for a timer firing early (counting the 90 found on disk would read 500)
+  assert.ok(rate <= (1.1 * 10) / 0.2, `10 images in 0.2 s reported as ${rate} img/s`);
 });
 
 test('a training bar (ticks of a batch) that resumes at step k counts from k', async () => {

@@ -19,6 +19,9 @@ const post = (kind: string, body: unknown, init: RequestInit = {}) =>
   fetch(`${server.url}/api/${kind}`, { ...json(body), ...init });
 /** A long job: enough work that it is still running seconds later. */
 const LONG = { class: 'Sneaker', steps: 200, n: 16, frames: 100 };
+// the queue test needs its first job still running after the second is queued: Heun's two evaluations per step
+// doubled the time (200 DDIM-like steps of the tiny model once finished in between on a fast CI machine)
+const LONGER = { ...LONG, sampler: 'heun' };
 
 interface SseEvent {
   event: string;
@@ -256,7 +259,7 @@ describe('playground API', () => {
   it('queues concurrent requests one at a time and answers 503 with Retry-After when the line is full', async () => {
     const before = server.stats();
     const [a, b] = [new AbortController(), new AbortController()];
-    const first = await stream('generate', LONG, a.signal); // runs
+    const first = await stream('generate', LONGER, a.signal); // runs
     await readEvents(first, (e) => e.event === 'started');
     const second = await stream('generate', LONG, b.signal); // waits (maxWaiting 1)
     const queued = await readEvents(second, (e) => e.event === 'queued');
