@@ -97,13 +97,18 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
   };
 }
 
+/** --eta is ddim's only: refused with any other sampler rather than ignored. */
+export function checkEtaApplies(v: Record<string, unknown>, sampler: string): void {
+  if (v.eta !== undefined && sampler !== 'ddim')
+    throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
+}
+
 /** --sampler/--steps/--eta/--seed/--guidance as a job's sampling settings (defaults: the job's). */
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
   const d = jobDefaults[kind];
   const T = m.denoiser.schedule.numTimesteps;
   const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler);
-  if (v.eta !== undefined && sampler !== 'ddim')
-    throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
+  checkEtaApplies(v, sampler);
   return {
     sampler,
     ...(v.steps !== undefined

@@ -130,10 +130,10 @@ export function nativeBf16(device: Device = getDefaultDevice()): {
  */
 export function resolvePrecision(
   choice: PrecisionChoice,
-  hw: { native: boolean; faithful?: boolean; reason: string } = nativeBf16(),
+  hw: ReturnType<typeof nativeBf16> = nativeBf16(),
 ): { precision: Precision; note: string | null } {
   if (choice === 'auto') return { precision: hw.native ? 'bf16' : 'fp32', note: null };
-  if (choice === 'bf16' && hw.faithful === false) {
+  if (choice === 'bf16' && !hw.faithful) {
     throw new Error(
       `precision bf16 is refused here: ${hw.reason}, and libtorch's fallback bf16 kernels sum gradients in bf16 (use fp32 or auto)`,
     );

@@ -23,6 +23,7 @@ import {
   readPicture,
   readPngOut,
   SAMPLERS,
+  checkEtaApplies,
   writeGrid,
 } from '../image-options.js';
 import { MAX_CONTINUOUS_STEPS, checkDistinctOutputs } from '../limits.js';
@@ -56,8 +57,7 @@ export const denoiseCommand: Command = {
     const blur = { kernelSize: kernel, sigma: num(v['blur-sigma'], 'blur-sigma', 1.5, { min: 1e-3 }) };
     const cls = readClass(v.class, 'class', m);
     const name = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddpm');
-    if (v.eta !== undefined && name !== 'ddim')
-      throw new UsageError(`--eta applies to the ddim sampler only, not ${name}`);
+    checkEtaApplies(v, name);
     const sampler = samplerFor(name, { eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }) });
     const notes: string[] = [];
     const clean = jobPicture(m, readPicture(v.image, 'image'), notes).image; // a bad picture: one line, exit 1
