@@ -240,8 +240,8 @@ test('samples follow the requested vector: brightness rises with its coordinate,
       const embedding = { source: `a = ${a}`, array: { data: Float32Array.of(a, 0, 0, 0), shape: [4] } };
       const spec =
         kind === 'sdedit'
-          ? { kind, image, start: { strength: 0.9 }, classId: null, embedding, ...sampling }
-          : { kind, image, mask: { x: 0, y: 0, w: 8, h: 8 }, classId: null, resampleSteps: 1, embedding, ...sampling };
+          ? { kind, image, start: { strength: 0.9 }, condition: { embedding }, ...sampling }
+          : { kind, image, mask: { x: 0, y: 0, w: 8, h: 8 }, condition: { embedding }, resampleSteps: 1, ...sampling };
       const out = runJob(m, spec);
       assert.match(out.summary, new RegExp(`a = ${a}`), 'the figure does not name the vector');
       return out.panels[out.result]!.images.clamp(-1, 1).add(1).div(2).mean().item();
@@ -374,6 +374,6 @@ test('CLI: train --embeddings (sequences) --prompts, then sample --prompt and --
   );
   assert.match(
     difflab('sample', '--n', '1', '--steps', '2', '--prompt', 'bright', '--out', join(dir, 'x.png')).stderr,
-    /takes no embeddings/,
+    /--prompt: .*fashion-mnist\.safetensors reads no prompts \(it reads 10 classes\)/,
   );
 });

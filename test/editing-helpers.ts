@@ -1,7 +1,16 @@
 // Shared by the editing and image-CLI tests: a tiny class-conditional model trained in seconds on the embedded
 // subset (its properties under test are exact for any denoiser, so quality does not matter), and a GIF reader.
-import { loadEmbeddedSubset, resolveTrainConfig, train, trainingSet } from '../src/index.js';
+import {
+  Tokenizer,
+  loadEmbeddedSubset,
+  loadImageFolder,
+  resolveTrainConfig,
+  train,
+  trainingSet,
+  withFolderCaptions,
+} from '../src/index.js';
 import { tempDir } from './helpers.js';
+import { textNet, writeShapeFolder } from './text-shapes.js';
 
 /** Trains the 'tiny' preset for a few steps on the embedded Fashion-MNIST subset; returns the model file. */
 export async function tinyModelFile(steps = 10): Promise<string> {
@@ -52,4 +61,39 @@ export function gifInfo(b: Uint8Array): { width: number; height: number; frames:
     p++; // LZW minimum code size
     skipSubBlocks();
   }
+}
+
+/**
+ * Trains a tiny text-to-image model for a few steps on coloured shapes captioned "red circle", "blue square", ...
+ * (12 px RGB); returns the model file. It reads text; what it draws does not matter here.
+ */
+export async function tinyTextModelFile(steps = 6): Promise<string> {
+  const size = 12;
+  const dir = writeShapeFolder(tempDir('difflab-shapes-'), { size, per: 2, heldOut: [] });
+  const data = withFolderCaptions(loadImageFolder(dir, { size, channels: 3, cacheDir: null }).dataset, dir);
+  const config = resolveTrainConfig({
+    data: `folder:${dir}`,
+    imageChannels: 3,
+    imageSize: size,
+    classNames: [],
+    captions: data.captions!,
+    networkOverrides: textNet([]),
+    preset: 'tiny',
+    prediction: 'v',
+    schedule: 'cosine',
+    steps,
+    batchSize: 8,
+    lr: 2e-3,
+    lrWarmupSteps: 2,
+    checkpointEvery: steps,
+    sampleEvery: 0,
+    plotEvery: steps,
+  });
+  const vocabulary = config.network.kind === 'unet' ? config.network.text!.vocabulary : [];
+  const result = await train(
+    config,
+    trainingSet(data, { tokenizer: new Tokenizer(vocabulary, 6) }),
+    tempDir('difflab-tiny-text-'),
+  );
+  return result.modelPath;
 }

@@ -8,7 +8,7 @@ import { tinyModelFile } from './editing-helpers.js';
 const request = (steps: number): JobRequest => ({
   kind: 'generate',
   count: 2,
-  classes: [1, 1],
+  condition: { classes: [1, 1] },
   sampler: 'ddim',
   numSteps: steps,
   eta: 0,

@@ -206,7 +206,7 @@ const cases: ServerCase[] = [
     [{ class: 'Bag' }, /unknown field 'class' for anagram/, 'class'],
     [{ view: 'zz' }, range('view'), "'view'"],
     [{ classB: 'Spaceship' }, /'classB': unknown class/, "'classB'"],
-    [{ classA: '' }, /'classA' is required/, "'classA'"],
+    [{ classA: '' }, /'classA' or 'promptA' is required/, "'classA'"],
     [{ n: 100 }, /'n' must be an integer in \[1, 16\]/, "'n'"],
   ]),
   ...field('hybrid', { classLow: 'Bag', classHigh: 'Coat', steps: 2 }, [
@@ -215,7 +215,7 @@ const cases: ServerCase[] = [
     [{ kernel: 67 }, /'kernel' must be an integer in \[1, 65\]/, "'kernel'"],
     [{ sigma: 0 }, /'sigma' must be a number in \[0\.1, 16\]/, "'sigma'"],
     [{ sigma: 17 }, range('sigma'), "'sigma'"],
-    [{ classLow: null }, /'classLow' is required/, "'classLow'"],
+    [{ classLow: null }, /'classLow' or 'promptLow' is required/, "'classLow'"],
   ]),
   ...field('forward', { image: PIC }, [
     [{ steps: 5 }, /unknown field 'steps' for forward/, 'steps'],

@@ -168,7 +168,7 @@ describe('playground API', () => {
       ['sdedit', { image: 'file:///etc/passwd' }, 400, /must be a PNG data URL/],
       ['sdedit', { image: pngDataUrl(28, 28), strength: 2 }, 400, /'strength' must be a number in \[0, 1\]/],
       ['sdedit', { image: pngDataUrl(1100, 4) }, 413, /at most 1024x1024/],
-      ['anagram', { classA: 'Bag' }, 400, /'classB' is required/],
+      ['anagram', { classA: 'Bag' }, 400, /'classB' or 'promptB' is required/],
       ['hybrid', { classLow: 'Bag', classHigh: 'Coat', kernel: 8 }, 400, /'kernel' must be odd/],
       ['forward', { image: pngDataUrl(28, 28), times: [0, 5000] }, 400, /'times': 5000 is not a number in \[0, 1000\]/],
     ];

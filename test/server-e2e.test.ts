@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, WEB_DIR, type PlaygroundServer } from '../src/server/index.js';
 import { tempDir } from './helpers.js';
-import { tinyModelFile } from './editing-helpers.js';
+import { tinyModelFile, tinyTextModelFile } from './editing-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -33,24 +33,28 @@ async function canvasSpread(page: Page, selector: string): Promise<number> {
   });
 }
 
+/** Chromium with a fresh profile each run; no background networking (this machine's network is closed). */
+function launch(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(tempDir('difflab-chromium-'), {
+    executablePath: CHROMIUM,
+    viewport: { width: 1200, height: 1400 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
 describe('playground page in Chromium', { skip: missing ?? false }, () => {
   let server: PlaygroundServer, browser: BrowserContext, page: Page;
   before(async () => {
     server = await startServer({ modelPath: await tinyModelFile(), port: 0 });
-    // A fresh profile each run; no background networking (this machine's network is closed).
-    browser = await chromium.launchPersistentContext(tempDir('difflab-chromium-'), {
-      executablePath: CHROMIUM,
-      viewport: { width: 1200, height: 1400 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launch();
     page = browser.pages()[0] ?? (await browser.newPage());
   });
   after(async () => {
@@ -145,5 +149,54 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     await page.waitForSelector('#gen-out .error >> text=/^Images: /', { timeout: 5_000 });
     assert.equal(requests, 0, 'nothing was sent');
     assert.equal(await page.$$eval('#sd-out .error', (e) => e.length), 0, 'other panels are untouched');
+  });
+});
+
+describe('playground page in Chromium, on a model that reads text', { skip: missing ?? false }, () => {
+  let server: PlaygroundServer, browser: BrowserContext, page: Page;
+  before(async () => {
+    server = await startServer({ modelPath: await tinyTextModelFile(), port: 0 });
+    browser = await launch();
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('offers a prompt box in each panel (no class menus), and sends the typed prompts', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/') && r.method() === 'POST') bodies.push(JSON.parse(r.postData() ?? '{}'));
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.classList.contains('reads-text'));
+    assert.match((await page.textContent('#model-info')) ?? '', /no classes, text prompts, 12x12 images/);
+    for (const id of ['gen-prompt', 'gen-negative', 'sd-prompt', 'ip-prompt', 'an-a-prompt', 'hy-low-prompt'])
+      assert.ok(await page.isVisible(`#${id}`), `#${id} is not shown`);
+    assert.ok(!(await page.isVisible('#gen-class')), 'a class menu is shown for a model without classes');
+    await page.fill('#steps', '4');
+    await page.selectOption('#sampler', 'ddim');
+    await page.fill('#gen-prompt', 'red circle');
+    await page.fill('#gen-negative', 'blue');
+    await page.fill('#gen-n', '2');
+    await page.click('#gen-run');
+    await page.waitForSelector('#gen-out[data-state="done"]', { timeout: 30_000 });
+    assert.ok((await canvasSpread(page, '#gen-out canvas.final')) > 0, 'the generated image is not blank');
+    assert.match((await page.textContent('#gen-out')) ?? '', /red circle/);
+    await page.fill('#an-a-prompt', 'red circle');
+    await page.fill('#an-b-prompt', 'green square');
+    await page.click('#an-run');
+    await page.waitForSelector('#an-out[data-state="done"]', { timeout: 30_000 });
+    assert.match((await page.textContent('#an-out')) ?? '', /red circle.*green square/s);
+    assert.deepEqual(
+      bodies.map((b) => [b.prompt ?? b.promptA, b.negativePrompt ?? b.promptB]),
+      [
+        ['red circle', 'blue'],
+        ['red circle', 'green square'],
+      ],
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-text.png'), fullPage: true });
   });
 });

@@ -3,7 +3,7 @@
 // prompt names.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, encodePng } from '../src/index.js';
+import { Rng, encodePng, type NetworkConfig } from '../src/index.js';
 
 export const COLOURS = { red: [230, 30, 30], green: [30, 200, 30], blue: [30, 30, 230] } as const;
 export const SHAPES = ['circle', 'square', 'triangle'] as const;
@@ -92,3 +92,16 @@ export function judge(pixels: Float32Array, size: number): { colour: Colour; sha
   }
   return { colour, shape: best.shape };
 }
+
+/** A tiny U-Net that reads text (contextLength 6) for 3-channel pictures: tests' text-to-image network. */
+export const textNet = (vocabulary: string[]): NetworkConfig => ({
+  kind: 'unet',
+  imageChannels: 3,
+  baseChannels: 8,
+  channelMults: [1, 2],
+  attentionLevels: [1],
+  attentionHeads: 2,
+  embedDim: 32,
+  groups: 4,
+  text: { vocabulary, contextLength: 6, width: 16, layers: 1, heads: 2 },
+});

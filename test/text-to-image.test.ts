@@ -25,10 +25,9 @@ import {
   PAD_ID,
   UNK_ID,
   encodePng,
-  type NetworkConfig,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
-import { SHAPES, judge, shapePicture, writeShapeFolder, type Colour, type Shape } from './text-shapes.js';
+import { SHAPES, judge, shapePicture, textNet, writeShapeFolder, type Colour, type Shape } from './text-shapes.js';
 
 setNumThreads(1); // tiny networks: a second thread only adds contention on a shared 2-core machine
 
@@ -95,18 +94,6 @@ test('captions: metadata.jsonl rows (a string or a list) or a .txt per picture; 
     { file_name: 'b.png', text: 'smile \u263a' },
   ]);
   assert.throws(() => load(dir), /b\.png: caption 'smile ☺' holds '☺'/);
-});
-
-const textNet = (vocabulary: string[]): NetworkConfig => ({
-  kind: 'unet',
-  imageChannels: 3,
-  baseChannels: 8,
-  channelMults: [1, 2],
-  attentionLevels: [1],
-  attentionHeads: 2,
-  embedDim: 32,
-  groups: 4,
-  text: { vocabulary, contextLength: 6, width: 16, layers: 1, heads: 2 },
 });
 
 test('the text encoder: prompts change the output, leaving them out is the empty prompt, cross-attention reads tokens', () => {

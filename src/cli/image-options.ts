@@ -17,7 +17,10 @@ import {
   samplerNames,
   tidy,
   writeFileAtomic,
-  type EmbeddingSpec,
+  modelConditioning,
+  promptKind,
+  promptProblem,
+  type ConditionSpec,
   type FigureLabels,
   type GridOptions,
   type JobOutput,
@@ -57,27 +60,67 @@ export const imageCommandOptions: Record<string, OptionSpec> = {
   scale: figureScaleOption,
 };
 
-/** Condition vectors for models trained with --embeddings: a .npy file or a prompt stored in the model file. */
-export const embeddingOptions: Record<string, OptionSpec> = {
+/** What a job conditions on besides classes: prompts (text, or a stored vector's name), vectors, a negative prompt. */
+export const conditionOptions: Record<string, OptionSpec> = {
+  prompt: {
+    type: 'string',
+    help: 'a prompt: words for a model that reads text ("red apple"), or the name of a condition vector stored in a model trained with --embeddings',
+  },
+  'negative-prompt': {
+    type: 'string',
+    help: "words for guidance's unconditional branch instead of the empty prompt (models that read text)",
+  },
   embedding: {
     type: 'string',
     help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image',
   },
-  prompt: {
-    type: 'string',
-    help: 'a named condition vector stored in the model file (train --prompts; an unknown name lists them)',
-  },
 };
 
-/** --embedding FILE.npy or --prompt NAME as a job's embedding; undefined when neither is given. */
-export function readEmbedding(v: Record<string, unknown>): EmbeddingSpec | undefined {
-  if (v.embedding !== undefined && v.prompt !== undefined)
-    throw new UsageError('give --embedding or --prompt, not both');
-  if (v.prompt !== undefined) return { prompt: String(v.prompt) };
-  if (v.embedding === undefined) return undefined;
-  const path = str(v.embedding, 'embedding');
-  return { source: path, array: readNpy(path) };
+/** A prompt option checked against the model (promptProblem): the words it reads, or a one-line UsageError. */
+export function readPrompt(v: unknown, name: string, m: LoadedDenoiser): string {
+  const text = String(v);
+  const reads = promptKind(m);
+  if (reads === 'none') throw new UsageError(`--${name}: ${m.source} reads no prompts (${modelConditioning(m)})`);
+  const problem = promptProblem(reads, text);
+  if (problem) throw new UsageError(`--${name} ${problem}`);
+  return text;
 }
+
+/**
+ * A job's condition from the options: --class{suffix} (name or id; `classes` given instead where the command
+ * reads its own, as sample's "all"), --prompt{suffix}, --negative-prompt and --embedding, each checked against
+ * what the model reads. Empty when none is given.
+ */
+export function readCondition(
+  v: Record<string, unknown>,
+  m: LoadedDenoiser,
+  o: { suffix?: string; classes?: readonly number[] | null; prompts?: readonly string[] } = {},
+): ConditionSpec {
+  const suffix = o.suffix ?? '';
+  const [cls, prompt] = [`class${suffix}`, `prompt${suffix}`];
+  if (v.embedding !== undefined && v[prompt] !== undefined && promptKind(m) !== 'text')
+    throw new UsageError(`give --embedding or --${prompt}, not both`);
+  const classes = o.classes !== undefined ? o.classes : readClass(v[cls], cls, m);
+  const prompts = o.prompts ?? (v[prompt] === undefined ? undefined : readPrompt(v[prompt], prompt, m));
+  const c: ConditionSpec = {
+    ...(classes !== null ? { classes } : {}),
+    ...(prompts !== undefined ? { prompt: prompts } : {}),
+    ...(v['negative-prompt'] !== undefined
+      ? { negativePrompt: readPrompt(v['negative-prompt'], 'negative-prompt', m) }
+      : {}),
+  };
+  if (c.negativePrompt !== undefined && promptKind(m) !== 'text')
+    throw new UsageError(`--negative-prompt: ${m.source} reads no text (${modelConditioning(m)})`);
+  if (v.embedding !== undefined) {
+    const path = str(v.embedding, 'embedding');
+    c.embedding = { source: path, array: readNpy(path) };
+  }
+  return c;
+}
+
+/** Whether a condition gives anything to guide towards. */
+export const conditioned = (c: ConditionSpec): boolean =>
+  c.classes !== undefined || c.prompt !== undefined || c.embedding !== undefined;
 
 /** The sampling options of the jobs `kinds`, their defaults read from jobDefaults. */
 export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<string, OptionSpec> {
@@ -91,7 +134,7 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
     },
     guidance: {
       type: 'string',
-      help: 'classifier-free guidance scale (1: none; needs a class)',
+      help: 'classifier-free guidance scale (1: none; needs a class or a prompt)',
       default: defaultsText('guidance', kinds),
     },
   };

@@ -23,8 +23,11 @@ export interface GenerateOptions {
   embedding?: Tensor | null;
   /** Prompt token ids of each image, (count, L) int64, for a model that reads text; null/absent: the empty prompt. */
   tokens?: Tensor | null;
-  /** Classifier-free guidance: scale w and the model's null class id. Default: none (plain conditional). */
-  guidance?: { scale: number; nullClass: number };
+  /**
+   * Classifier-free guidance: scale w, the model's null class id, and the unconditional branch's prompt token ids
+   * (count, L) in place of the empty prompt (a negative prompt). Default: none (plain conditional).
+   */
+  guidance?: { scale: number; nullClass: number; nullTokens?: Tensor | null };
   /** Sampler steps. Default: the sampler's own. */
   numSteps?: number;
   spacing?: Spacing;
@@ -70,7 +73,12 @@ export function generate(d: Denoiser, o: GenerateOptions): Tensor {
             const denoiser = o.guidance
               ? classifierFreeGuidance(d, {
                   scale: o.guidance.scale,
-                  nullCond: indices(new Array<number>(n).fill(o.guidance.nullClass)),
+                  nullCond: o.guidance.nullTokens
+                    ? {
+                        classes: indices(new Array<number>(n).fill(o.guidance.nullClass)),
+                        tokens: o.guidance.nullTokens.slice(0, first, first + n),
+                      }
+                    : indices(new Array<number>(n).fill(o.guidance.nullClass)),
                 })
               : d;
             return o.sampler(denoiser, [n, ...o.imageShape], {

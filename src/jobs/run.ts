@@ -1,7 +1,7 @@
 // runJob: one job spec -> one library call -> labelled pictures, optional denoising frames and a line for the
 // user. The CLI writes the pictures as one figure (figureOf) and the playground's runner encodes each panel; both
 // only parse into specs and render what comes back. Adding a job: its spec in specs.ts, its case here.
-import { cat, indices, PerSampleRng, Rng, Tensor, tidy } from '../engine/index.js';
+import { cat, PerSampleRng, Rng, tidy, type Tensor } from '../engine/index.js';
 import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
 import { noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
 import {
@@ -21,9 +21,9 @@ import {
 import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { defaultStepsFor, samplerFor, stepGrid, type StepInfo } from '../samplers/index.js';
-import { jobEmbedding } from './embeddings.js';
+import { jobCondition } from './condition.js';
 import { jobMask, jobPicture } from './pictures.js';
-import type { InpaintSpec, JobSpec, SamplingSpec, SdeditSpec } from './specs.js';
+import type { JobSpec, SamplingSpec } from './specs.js';
 
 /** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
 export interface Panel {
@@ -62,21 +62,20 @@ export function jobSteps(m: LoadedDenoiser, spec: SamplingSpec): number {
   return spec.numSteps ?? defaultStepsFor(spec.sampler, m.denoiser.schedule.numTimesteps);
 }
 
-/** The model's denoiser with classifier-free guidance of scale w for a batch of n (w = 1: unguided). */
-function guided(m: LoadedDenoiser, w: number, n: number): Denoiser {
-  return w === 1
-    ? m.denoiser
-    : classifierFreeGuidance(m.denoiser, { scale: w, nullCond: indices(new Array<number>(n).fill(m.nullClass)) });
+/** The model's denoiser with classifier-free guidance of scale w against nullCond (w = 1: unguided). */
+function guided(m: LoadedDenoiser, w: number, nullCond: Cond): Denoiser {
+  return w === 1 ? m.denoiser : classifierFreeGuidance(m.denoiser, { scale: w, nullCond });
 }
-const classCond = (id: number | null, n: number): Cond => (id === null ? null : indices(new Array<number>(n).fill(id)));
 
-/** An edit's condition for one image: its class, its condition vector, both, or none; and the guidance it allows. */
-function editCond(m: LoadedDenoiser, spec: SdeditSpec | InpaintSpec): { cond: Cond; guidance: number; label: string } {
-  const e = spec.embedding ? jobEmbedding(m, spec.embedding, 1) : null;
-  const classes = classCond(spec.classId, 1);
-  const cond: Cond = e ? { ...(classes instanceof Tensor ? { classes } : {}), embedding: e.embedding } : classes;
-  return { cond, guidance: cond === null ? 1 : spec.guidance, label: e ? `, ${e.label}` : '' };
-}
+/** ", towards red apple" for an edit's summary; nothing when unconditional. */
+const towards = (label: string) => (label ? `, ${label}` : '');
+/** The names of the two conditions of anagrams and hybrids in messages. */
+const pair = {
+  a: { prompt: 'prompt A', negativePrompt: 'negative prompt' },
+  b: { prompt: 'prompt B', negativePrompt: 'negative prompt' },
+  low: { prompt: 'low prompt', negativePrompt: 'negative prompt' },
+  high: { prompt: 'high prompt', negativePrompt: 'negative prompt' },
+};
 
 /** Counts steps across the job's sampler calls, records frames and reports both. */
 function stepper(total: number, o: RunJobOptions) {
@@ -158,43 +157,35 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     case 'generate': {
       const batchSize = o.frames ? spec.count : defaultGenerateBatch; // frames show the whole job: one batch
       const st = stepper(numSteps * Math.ceil(spec.count / batchSize), o);
-      const e = spec.embedding ? jobEmbedding(m, spec.embedding, spec.count) : null;
+      const c = jobCondition(m, spec.condition, spec.count, notes);
       const x = generate(m.denoiser, {
         sampler,
         imageShape: m.imageShape,
         count: spec.count,
         seed: spec.seed,
         numSteps,
-        classes: spec.classes,
-        embedding: e?.embedding ?? null,
+        classes: c.classes,
+        embedding: c.embedding,
+        tokens: c.tokens,
         batchSize,
         onStep: st.onStep,
-        ...((spec.classes || e) && spec.guidance !== 1
-          ? { guidance: { scale: spec.guidance, nullClass: m.nullClass } }
+        ...(c.given && spec.guidance !== 1
+          ? { guidance: { scale: spec.guidance, nullClass: m.nullClass, nullTokens: c.nullTokens } }
           : {}),
       });
-      const names = spec.classes
-        ? [...new Set(spec.classes.map((c) => m.classNames[c]))]
-        : [e ? e.label : 'unconditional'];
-      const vector = e && spec.classes ? `, ${e.label}` : ''; // the embedding beside the classes
-      const label = `${spec.count} x ${names.length === 1 ? names[0] : `${names.length} classes`}${vector}`;
-      const imageLabels = spec.classes
-        ? spec.classes.map((c) => `${m.classNames[c]!}${vector}`)
-        : e
-          ? new Array<string>(spec.count).fill(e.label)
-          : undefined;
+      const label = `${spec.count} x ${c.given ? c.label : 'unconditional'}`;
       return done(
         [{ label, images: x }],
         0,
         st,
-        `${spec.count} image${spec.count === 1 ? '' : 's'}, ${names.length === 1 ? names[0] : 'classes ' + names.join(', ')}${vector}`,
-        imageLabels,
+        `${spec.count} image${spec.count === 1 ? '' : 's'}, ${c.given ? c.label : 'unconditional'}`,
+        c.given ? c.imageLabels : undefined,
       );
     }
     case 'sdedit': {
       const image = picture(spec.image).image;
-      const c = editCond(m, spec);
-      const d = guided(m, c.guidance, 1);
+      const c = jobCondition(m, spec.condition, 1, notes);
+      const d = guided(m, c.given ? spec.guidance : 1, c.nullCond);
       const grid = sdeditGrid!;
       const n = grid.length - 1;
       const run = (start: { strength: number } | { startStep: number }, onStep: (i: StepInfo) => void) =>
@@ -214,7 +205,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
           })),
           { label: 'input', images: image },
         ];
-        const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${c.label} (last: the input)`;
+        const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${towards(c.label)} (last: the input)`;
         return done(panels, 0, st, what);
       }
       const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
@@ -225,15 +216,15 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         ],
         1,
         st,
-        `SDEdit (${how}${c.label}): input | result`,
+        `SDEdit (${how}${towards(c.label)}): input | result`,
       );
     }
     case 'inpaint': {
       const input = picture(spec.image);
       const mask = jobMask(m, spec.mask, input);
       const st = stepper(numSteps, o);
-      const c = editCond(m, spec);
-      const x = inpaint(guided(m, c.guidance, 1), input.image, {
+      const c = jobCondition(m, spec.condition, 1, notes);
+      const x = inpaint(guided(m, c.given ? spec.guidance : 1, c.nullCond), input.image, {
         sampler,
         numSteps,
         mask,
@@ -251,20 +242,17 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         ],
         2,
         st,
-        `inpainting${c.label}: input | kept region | result`,
+        `inpainting${towards(c.label)}: input | kept region | result`,
       );
     }
     case 'anagram': {
       const n = spec.count,
         v = view(spec.view);
-      const d = visualAnagram(guided(m, spec.guidance, n), {
-        condA: classCond(spec.classA, n),
-        condB: classCond(spec.classB, n),
-        view: v,
-      });
+      const [ca, cb] = [jobCondition(m, spec.a, n, notes, pair.a), jobCondition(m, spec.b, n, notes, pair.b)];
+      const d = visualAnagram(guided(m, spec.guidance, ca.nullCond), { condA: ca.cond, condB: cb.cond, view: v });
       const st = stepper(numSteps, o);
       const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
-      const [a, b] = [m.classNames[spec.classA], m.classNames[spec.classB]];
+      const [a, b] = [ca.label, cb.label];
       return done(
         [
           { label: `${a} (as is)`, images: x },
@@ -278,14 +266,11 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     case 'hybrid': {
       const n = spec.count,
         blur = { kernelSize: spec.blurKernel, sigma: spec.blurSigma };
-      const d = hybridImage(guided(m, spec.guidance, n), {
-        condLow: classCond(spec.classLow, n),
-        condHigh: classCond(spec.classHigh, n),
-        blur,
-      });
+      const [cl, ch] = [jobCondition(m, spec.low, n, notes, pair.low), jobCondition(m, spec.high, n, notes, pair.high)];
+      const d = hybridImage(guided(m, spec.guidance, cl.nullCond), { condLow: cl.cond, condHigh: ch.cond, blur });
       const st = stepper(numSteps, o);
       const x = sampler(d, [n, ...m.imageShape], { rng: rngFor(n), numSteps, onStep: st.onStep });
-      const [lo, hi] = [m.classNames[spec.classLow], m.classNames[spec.classHigh]];
+      const [lo, hi] = [cl.label, ch.label];
       return done(
         [
           { label: `${hi} (up close)`, images: x },

@@ -39,13 +39,28 @@ export interface Box {
  */
 export type EmbeddingSpec = { prompt: string } | { source: string; array: NpyArray };
 
+/**
+ * What a job conditions on, the same for every job and every door (jobCondition turns it into the model's input).
+ * Any of the parts, or none (unconditional).
+ */
+export interface ConditionSpec {
+  /** A class id for every image, or one per image; null/absent: none (the null class). */
+  classes?: number | readonly number[] | null;
+  /**
+   * A prompt for every image, or one per image: typed text for a model with a text encoder, the name of a stored
+   * condition vector for a model trained with --embeddings.
+   */
+  prompt?: string | readonly string[];
+  /** Condition vectors from a file (models trained with --embeddings). */
+  embedding?: { source: string; array: NpyArray };
+  /** Text for guidance's unconditional branch in place of the empty prompt (text models). */
+  negativePrompt?: string;
+}
+
 export interface GenerateSpec extends SamplingSpec {
   kind: 'generate';
   count: number;
-  /** A class id per image, or null: unconditional. */
-  classes: number[] | null;
-  /** Condition vectors (models trained with embeddings); absent: none, the model's null embedding. */
-  embedding?: EmbeddingSpec;
+  condition: ConditionSpec;
 }
 
 export interface SdeditSpec extends SamplingSpec {
@@ -55,9 +70,7 @@ export interface SdeditSpec extends SamplingSpec {
   start: { strength: number } | { startStep: number } | { sweep: number[] };
   /** Run on the seeds' strided grid of a discrete schedule (stridedTimes: 990, 960, ..., 30 for 30) instead of numSteps. */
   stride?: number;
-  classId: number | null;
-  /** Condition vectors (models trained with embeddings); absent: none. */
-  embedding?: EmbeddingSpec;
+  condition: ConditionSpec;
 }
 
 export interface InpaintSpec extends SamplingSpec {
@@ -65,9 +78,7 @@ export interface InpaintSpec extends SamplingSpec {
   image: Picture;
   /** White = generate; a mask picture of the image's own size, or a box in model pixels. */
   mask: Picture | Box;
-  classId: number | null;
-  /** Condition vectors (models trained with embeddings); absent: none. */
-  embedding?: EmbeddingSpec;
+  condition: ConditionSpec;
   /** RePaint's resampling: times each step is taken. */
   resampleSteps: number;
 }
@@ -75,18 +86,18 @@ export interface InpaintSpec extends SamplingSpec {
 export interface AnagramSpec extends SamplingSpec {
   kind: 'anagram';
   count: number;
-  /** The class of the image as it is, and of the image under the view. */
-  classA: number;
-  classB: number;
+  /** The image as it is, and under the view (a class or a prompt each; b's negative prompt is a's). */
+  a: ConditionSpec;
+  b: ConditionSpec;
   view: ViewName;
 }
 
 export interface HybridSpec extends SamplingSpec {
   kind: 'hybrid';
   count: number;
-  /** The class seen from afar (low frequencies) and up close (high frequencies). */
-  classLow: number;
-  classHigh: number;
+  /** What is seen from afar (low frequencies) and up close (high frequencies); high's negative prompt is low's. */
+  low: ConditionSpec;
+  high: ConditionSpec;
   blurSigma: number;
   blurKernel: number;
 }

@@ -1,5 +1,6 @@
 // The messages between a job worker thread (worker-thread.ts) and its owner (JobWorker, worker.ts; the playground's
 // runner process): plain data, cloned across threads and processes. No tensors: pictures travel as PNG bytes.
+import type { PromptReading } from './prompts.js';
 import type { JobSpec } from './specs.js';
 
 /** What a streamed frame shows: the denoiser's x0 estimate, the noisy x_t, or both side by side. */
@@ -8,6 +9,10 @@ export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;
 /** What the runner reports about its model once loaded (GET /api/info passes it on). */
 export interface ModelInfo {
   classNames: string[];
+  /** How the model reads prompts: as text, as names of stored vectors, or not at all. */
+  reads: PromptReading;
+  /** What it is conditioned on, in words ("it reads text prompts"), for messages. */
+  conditioning: string;
   /** [C, H, W]. */
   imageShape: [number, number, number];
   /** The schedule's name, its largest time and its number of discrete steps (null: continuous). */

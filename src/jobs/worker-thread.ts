@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { noGrad, tidy, type Precision, type Tensor } from '../engine/index.js';
 import { encodeGif, encodePng, imageGrid } from '../io/index.js';
 import { loadDenoiser, type LoadedDenoiser } from '../model/index.js';
+import { modelConditioning, promptKind } from './condition.js';
 import { JobInputError } from './pictures.js';
 import { runJob } from './run.js';
 import type { JobRequest, JobResult, ModelInfo, WorkerMessage, WorkerRequest } from './worker-protocol.js';
@@ -38,6 +39,8 @@ const m = model;
 const s = m.denoiser.schedule;
 const info: ModelInfo = {
   classNames: m.classNames,
+  reads: promptKind(m),
+  conditioning: modelConditioning(m),
   imageShape: m.imageShape,
   trainingSteps: m.step,
   precision: m.precision,

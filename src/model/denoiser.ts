@@ -16,6 +16,8 @@ export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../../models/fashion
 
 export interface LoadedDenoiser {
   denoiser: Denoiser;
+  /** The file it was loaded from (messages name it). */
+  source: string;
   /** Class names by id; empty for an unconditional model. */
   classNames: string[];
   /** The class id meaning "no class" (classifier-free guidance's unconditional branch): numClasses. */
@@ -99,6 +101,7 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
   const c = config.network.imageChannels;
   return {
     denoiser,
+    source: path,
     classNames: [...config.classNames],
     nullClass: config.classNames.length,
     embeddingShape: network.embeddingShape,

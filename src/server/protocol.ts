@@ -1,7 +1,15 @@
 // What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
-import { anagramViews, jobDefaults, jobKinds, type JobKind, type SamplingSpec } from '../jobs/specs.js';
+import {
+  anagramViews,
+  jobDefaults,
+  jobKinds,
+  type ConditionSpec,
+  type JobKind,
+  type SamplingSpec,
+} from '../jobs/specs.js';
+import { promptProblem } from '../jobs/prompts.js';
 import { isPng, readImageHeader } from '../io/image-header.js';
 import { classIdOf } from '../model/classes.js';
 import { defaultStepsFor, samplerNames } from '../samplers/names.js';
@@ -111,6 +119,41 @@ function classField(b: Body, name: string, info: ModelInfo, required: boolean): 
   }
 }
 
+/** A prompt (text or a stored vector's name, as the model reads them), checked as every door checks it. */
+function promptField(b: Body, name: string, info: ModelInfo): string | undefined {
+  const v = field(b, name);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new RequestError(`'${name}' must be a string, got ${JSON.stringify(v)}`);
+  if (info.reads === 'none') throw new RequestError(`'${name}': the model reads no prompts (${info.conditioning})`);
+  const problem = promptProblem(info.reads, v);
+  if (problem) throw new RequestError(`'${name}' ${problem}`);
+  return v;
+}
+
+/**
+ * A job's condition from a class field and a prompt field (either, both, or neither unless required), with the
+ * negative prompt where the kind has one.
+ */
+function condition(
+  b: Body,
+  info: ModelInfo,
+  names: { class: string; prompt: string; negative?: boolean },
+  required: boolean,
+): ConditionSpec {
+  const classId = classField(b, names.class, info, false);
+  const prompt = promptField(b, names.prompt, info);
+  if (required && classId === null && prompt === undefined)
+    throw new RequestError(`'${names.class}' or '${names.prompt}' is required (a class name or id, or a prompt)`);
+  const negativePrompt = names.negative ? promptField(b, 'negativePrompt', info) : undefined;
+  if (negativePrompt !== undefined && info.reads !== 'text')
+    throw new RequestError(`'negativePrompt': the model reads no text (${info.conditioning})`);
+  return {
+    ...(classId !== null ? { classes: classId } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+    ...(negativePrompt !== undefined ? { negativePrompt } : {}),
+  };
+}
+
 const PNG_DATA_URL = 'data:image/png;base64,';
 
 /** A PNG given as a data URL (what canvas.toDataURL() makes), decoded to bytes and checked against the limits. */
@@ -175,11 +218,21 @@ function preview(b: Body): PreviewSpec {
 const SAMPLING_FIELDS = ['sampler', 'steps', 'seed', 'guidance', 'eta', 'frames', 'preview'];
 /** The fields each job kind reads; any other is refused (a misspelt 'stpes' must not run with the default). */
 const jobFields: Record<JobKind, readonly string[]> = {
-  generate: ['n', 'class', ...SAMPLING_FIELDS],
-  sdedit: ['image', 'strength', 'class', ...SAMPLING_FIELDS],
-  inpaint: ['image', 'mask', 'class', 'resample', ...SAMPLING_FIELDS],
-  anagram: ['n', 'classA', 'classB', 'view', ...SAMPLING_FIELDS],
-  hybrid: ['n', 'classLow', 'classHigh', 'sigma', 'kernel', ...SAMPLING_FIELDS],
+  generate: ['n', 'class', 'prompt', 'negativePrompt', ...SAMPLING_FIELDS],
+  sdedit: ['image', 'strength', 'class', 'prompt', 'negativePrompt', ...SAMPLING_FIELDS],
+  inpaint: ['image', 'mask', 'class', 'prompt', 'negativePrompt', 'resample', ...SAMPLING_FIELDS],
+  anagram: ['n', 'classA', 'classB', 'promptA', 'promptB', 'negativePrompt', 'view', ...SAMPLING_FIELDS],
+  hybrid: [
+    'n',
+    'classLow',
+    'classHigh',
+    'promptLow',
+    'promptHigh',
+    'negativePrompt',
+    'sigma',
+    'kernel',
+    ...SAMPLING_FIELDS,
+  ],
   forward: ['image', 'times', 'seed', 'frames', 'preview'],
 };
 
@@ -196,20 +249,29 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
   const count = (k: 'generate' | 'anagram' | 'hybrid') =>
     number(b, 'n', Math.min(jobDefaults[k].count, limits.maxImages), { min: 1, max: limits.maxImages, integer: true });
   const picture = (name: string) => ({ source: `'${name}'`, bytes: pngField(b, name, limits) });
-  const optionalClass = () => {
-    const classId = classField(b, 'class', info, false);
-    if (classId === null && field(b, 'guidance') !== undefined && field(b, 'guidance') !== 1)
-      throw new RequestError(`'guidance' needs a 'class'`);
-    return classId;
+  const optionalCondition = () => {
+    const c = condition(b, info, { class: 'class', prompt: 'prompt', negative: true }, false);
+    if (
+      c.classes === undefined &&
+      c.prompt === undefined &&
+      field(b, 'guidance') !== undefined &&
+      field(b, 'guidance') !== 1
+    )
+      throw new RequestError(`'guidance' needs a 'class' or a 'prompt'`);
+    return c;
+  };
+  const side = (cls: string, prompt: string, negative: boolean) => {
+    const c = condition(b, info, { class: cls, prompt, negative }, true);
+    if (c.classes !== undefined && c.prompt !== undefined)
+      throw new RequestError(`give '${cls}' or '${prompt}', not both`);
+    return c;
   };
   switch (kind) {
     case 'generate': {
-      const n = count(kind);
-      const cls = optionalClass();
       return {
         kind,
-        count: n,
-        classes: cls === null ? null : new Array<number>(n).fill(cls),
+        count: count(kind),
+        condition: optionalCondition(),
         ...sampling(b, kind, info, limits),
         preview: preview(b),
       };
@@ -219,7 +281,7 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
         kind,
         image: picture('image'),
         start: { strength: number(b, 'strength', jobDefaults.sdedit.strength, { min: 0, max: 1 }) },
-        classId: optionalClass(),
+        condition: optionalCondition(),
         ...sampling(b, kind, info, limits),
         preview: preview(b),
       };
@@ -228,7 +290,7 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
         kind,
         image: picture('image'),
         mask: picture('mask'),
-        classId: optionalClass(),
+        condition: optionalCondition(),
         resampleSteps: number(b, 'resample', jobDefaults.inpaint.resampleSteps, { min: 1, max: 10, integer: true }),
         ...sampling(b, kind, info, limits),
         preview: preview(b),
@@ -237,8 +299,8 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
       return {
         kind,
         count: count(kind),
-        classA: classField(b, 'classA', info, true)!,
-        classB: classField(b, 'classB', info, true)!,
+        a: side('classA', 'promptA', true),
+        b: side('classB', 'promptB', false),
         view: choice(b, 'view', VIEW_NAMES, jobDefaults.anagram.view),
         ...sampling(b, kind, info, limits),
         preview: preview(b),
@@ -249,8 +311,8 @@ export function parseJob(kind: JobKind, body: unknown, info: ModelInfo, limits: 
       return {
         kind,
         count: count(kind),
-        classLow: classField(b, 'classLow', info, true)!,
-        classHigh: classField(b, 'classHigh', info, true)!,
+        low: side('classLow', 'promptLow', true),
+        high: side('classHigh', 'promptHigh', false),
         blurSigma: number(b, 'sigma', jobDefaults.hybrid.blurSigma, { min: 0.1, max: 16 }),
         blurKernel,
         ...sampling(b, kind, info, limits),

@@ -4,6 +4,8 @@
 export interface Info {
   model: {
     classNames: string[];
+    /** How the model reads prompts: as text, as names of stored vectors, or not at all. */
+    reads: 'text' | 'stored' | 'none';
     imageShape: [number, number, number];
     schedule: { name: string; tMax: number; numTimesteps: number | null };
     trainingSteps: number;

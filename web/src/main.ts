@@ -156,8 +156,12 @@ async function showResult(out: HTMLElement, r: Result): Promise<void> {
 
 function setup(info: Info): void {
   const m = info.model;
+  const readsText = m.reads === 'text';
+  document.body.classList.toggle('reads-text', readsText);
+  document.body.classList.toggle('no-classes', m.classNames.length === 0);
   $('model-info').textContent =
-    `${m.classNames.length} classes, ${m.imageShape.slice(1).join('x')} images, ` +
+    `${m.classNames.length > 0 ? `${m.classNames.length} classes` : 'no classes'}${readsText ? ', text prompts' : ''}, ` +
+    `${m.imageShape.slice(1).join('x')} images, ` +
     `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
   for (const s of info.samplers)
     $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
@@ -182,13 +186,29 @@ function setup(info: Info): void {
     $<HTMLInputElement>('seed').value = String(Math.floor(Math.random() * 2 ** 31));
   });
 
-  const classOf = (id: string) => $<HTMLSelectElement>(id).value || null;
+  const classOf = (id: string) => (m.classNames.length > 0 ? $<HTMLSelectElement>(id).value || null : null);
+  /** A prompt box's words, when the model reads text and the box is filled. */
+  const promptOf = (id: string) => (readsText ? $<HTMLInputElement>(id).value.trim() || null : null);
+  /** A panel's condition: its prompt when one is typed, else its class; `guidance: 1` when neither is given. */
+  const condition = (cls: string, prompt: string) => {
+    const p = promptOf(prompt);
+    return p ? { prompt: p } : classOf(cls) ? { class: classOf(cls) } : { guidance: 1 };
+  };
+  /** An anagram's or hybrid's side: its prompt when typed, else its class. */
+  const side = (field: string, cls: string, prompt: string) => {
+    const p = promptOf(prompt);
+    return p ? { [`prompt${field}`]: p } : { [`class${field}`]: classOf(cls) };
+  };
   panel({
     kind: 'generate',
     out: 'gen-out',
     run: 'gen-run',
     stop: 'gen-stop',
-    body: () => ({ class: classOf('gen-class'), n: numberField('gen-n') }),
+    body: () => {
+      const c = condition('gen-class', 'gen-prompt');
+      const negative = promptOf('gen-negative');
+      return { ...c, ...(negative && !('guidance' in c) ? { negativePrompt: negative } : {}), n: numberField('gen-n') };
+    },
   });
 
   const sketch = drawingPad($('sketch'), { background: '#000', color: '#fff', size: 22 });
@@ -207,8 +227,7 @@ function setup(info: Info): void {
     body: () => ({
       image: sketch.canvas.toDataURL('image/png'),
       strength: Number(strength.value),
-      class: classOf('sd-class'),
-      ...(classOf('sd-class') ? {} : { guidance: 1 }),
+      ...condition('sd-class', 'sd-prompt'),
     }),
   });
 
@@ -247,8 +266,7 @@ function setup(info: Info): void {
       return {
         image: ipImage.toDataURL('image/png'),
         mask: mask.canvas.toDataURL('image/png'),
-        class: classOf('ip-class'),
-        ...(classOf('ip-class') ? {} : { guidance: 1 }),
+        ...condition('ip-class', 'ip-prompt'),
       };
     },
   });
@@ -259,7 +277,7 @@ function setup(info: Info): void {
     out: 'an-out',
     run: 'an-run',
     stop: 'an-stop',
-    body: () => ({ classA: classOf('an-a'), classB: classOf('an-b'), view: viewSelect.value }),
+    body: () => ({ ...side('A', 'an-a', 'an-a-prompt'), ...side('B', 'an-b', 'an-b-prompt'), view: viewSelect.value }),
     secondView: () => `view-${viewSelect.value}`,
   });
   panel({
@@ -267,7 +285,7 @@ function setup(info: Info): void {
     out: 'hy-out',
     run: 'hy-run',
     stop: 'hy-stop',
-    body: () => ({ classHigh: classOf('hy-high'), classLow: classOf('hy-low') }),
+    body: () => ({ ...side('High', 'hy-high', 'hy-high-prompt'), ...side('Low', 'hy-low', 'hy-low-prompt') }),
     secondView: () => 'view-blur',
   });
 

@@ -6,22 +6,21 @@ import {
   jobSteps,
   stridedTimes,
   type Box,
-  type EmbeddingSpec,
+  type ConditionSpec,
   type JobSpec,
   type LoadedDenoiser,
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, type Command } from '../command.js';
 import { imageJobBytes, requireMemory } from '../limits.js';
 import {
-  embeddingOptions,
+  conditionOptions,
+  conditioned,
   imageCommandOptions,
-  readClass,
-  readEmbedding,
+  readCondition,
   readFigureScale,
   readModel,
   readPicture,
   readPngOut,
-  readRequiredClass,
   readSampling,
   runCliJob,
   samplingOptions,
@@ -34,10 +33,10 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The options each operation reads besides the shared ones; any other given option is refused. */
 const ownOptions: Record<Operation, readonly string[]> = {
-  sdedit: ['image', 'strength', 'start-step', 'sweep', 'stride', 'class', 'embedding', 'prompt'],
-  inpaint: ['image', 'mask', 'box', 'resample', 'class', 'embedding', 'prompt'],
-  anagram: ['class-a', 'class-b', 'view', 'n'],
-  hybrid: ['class-low', 'class-high', 'sigma', 'kernel', 'n'],
+  sdedit: ['image', 'strength', 'start-step', 'sweep', 'stride', 'class', 'embedding', 'prompt', 'negative-prompt'],
+  inpaint: ['image', 'mask', 'box', 'resample', 'class', 'embedding', 'prompt', 'negative-prompt'],
+  anagram: ['class-a', 'class-b', 'prompt-a', 'prompt-b', 'negative-prompt', 'view', 'n'],
+  hybrid: ['class-low', 'class-high', 'prompt-low', 'prompt-high', 'negative-prompt', 'sigma', 'kernel', 'n'],
 };
 const shared = ['model', 'seed', 'precision', 'sampler', 'steps', 'eta', 'guidance', 'out', 'scale'];
 
@@ -51,13 +50,24 @@ function readCount(v: Values, op: 'anagram' | 'hybrid', m: LoadedDenoiser): numb
   return n;
 }
 
-/** sdedit's and inpaint's condition: --class, --embedding or --prompt (guidance needs one of them). */
-function readEditCondition(v: Values, m: LoadedDenoiser): { classId: number | null; embedding?: EmbeddingSpec } {
-  const classId = readClass(v.class, 'class', m);
-  const embedding = readEmbedding(v);
-  if (classId === null && !embedding && v.guidance !== undefined)
-    throw new UsageError('--guidance needs --class, --embedding or --prompt');
-  return { classId, ...(embedding ? { embedding } : {}) };
+/** sdedit's and inpaint's condition: --class, --prompt or --embedding (guidance needs one of them). */
+function readEditCondition(v: Values, m: LoadedDenoiser): ConditionSpec {
+  const c = readCondition(v, m);
+  if (!conditioned(c) && v.guidance !== undefined)
+    throw new UsageError('--guidance needs --class, --prompt or --embedding');
+  return c;
+}
+
+/** One of an anagram's or a hybrid's two conditions: --class-X or --prompt-X, exactly one. */
+function readSide(v: Values, m: LoadedDenoiser, side: string): ConditionSpec {
+  const [cls, prompt] = [`class-${side}`, `prompt-${side}`];
+  if ((v[cls] === undefined) === (v[prompt] === undefined))
+    throw new UsageError(
+      v[cls] === undefined
+        ? `missing required option --${cls} or --${prompt}`
+        : `give --${cls} or --${prompt}, not both`,
+    );
+  return readCondition({ ...v, embedding: undefined }, m, { suffix: `-${side}` });
 }
 
 /** An operation's options parsed into its job spec. */
@@ -67,7 +77,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
   const sampling = readSampling(v, op, m);
   switch (op) {
     case 'sdedit': {
-      const { classId, embedding } = readEditCondition(v, m);
+      const condition = readEditCondition(v, m);
       const given = ['strength', 'start-step', 'sweep'].filter((k) => v[k] !== undefined);
       if (given.length > 1)
         throw new UsageError(
@@ -103,14 +113,13 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
         kind: op,
         image: readPicture(v.image, 'image'),
         start,
-        classId,
-        ...(embedding ? { embedding } : {}),
+        condition,
         ...(stride !== undefined ? { stride } : {}),
         ...sampling,
       };
     }
     case 'inpaint': {
-      const { classId, embedding } = readEditCondition(v, m);
+      const condition = readEditCondition(v, m);
       if ((v.mask === undefined) === (v.box === undefined))
         throw new UsageError('give exactly one of --mask MASK.png and --box x,y,w,h');
       let mask;
@@ -137,8 +146,7 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
         kind: op,
         image: readPicture(v.image, 'image'),
         mask,
-        classId,
-        ...(embedding ? { embedding } : {}),
+        condition,
         resampleSteps: num(v.resample, 'resample', jobDefaults.inpaint.resampleSteps, {
           min: 1,
           max: 100,
@@ -151,8 +159,8 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
       return {
         kind: op,
         count: readCount(v, op, m),
-        classA: readRequiredClass(v, 'class-a', m),
-        classB: readRequiredClass(v, 'class-b', m),
+        a: readSide(v, m, 'a'),
+        b: readSide({ ...v, 'negative-prompt': undefined }, m, 'b'),
         view: oneOf(v.view, 'view', anagramViews, jobDefaults.anagram.view),
         ...sampling,
       };
@@ -162,8 +170,8 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
       return {
         kind: op,
         count: readCount(v, op, m),
-        classLow: readRequiredClass(v, 'class-low', m),
-        classHigh: readRequiredClass(v, 'class-high', m),
+        low: readSide(v, m, 'low'),
+        high: readSide({ ...v, 'negative-prompt': undefined }, m, 'high'),
         blurSigma: num(v.sigma, 'sigma', jobDefaults.hybrid.blurSigma, { min: 1e-3, max: 1000 }),
         blurKernel,
         ...sampling,
@@ -177,9 +185,9 @@ export const editCommand: Command = {
   summary: 'edit with a model: sdedit (image-to-image), inpaint, anagram (visual anagrams), hybrid (hybrid images)',
   usage:
     'sdedit --image IMG (--strength S | --start-step K | --sweep 1,3,5,7,10,20) [--class C | --prompt P] --out FILE.png\n' +
-    '       difflab edit inpaint --image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C] --out FILE.png\n' +
-    '       difflab edit anagram --class-a A --class-b B [--view flip|rot90|rot180|negate] [--n N] --out FILE.png\n' +
-    '       difflab edit hybrid --class-low A --class-high B [--sigma 2] [--kernel 33] [--n N] --out FILE.png',
+    '       difflab edit inpaint --image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C | --prompt P] --out FILE.png\n' +
+    '       difflab edit anagram (--class-a A | --prompt-a P) (--class-b B | --prompt-b Q) [--view flip|rot90|rot180|negate] [--n N] --out FILE.png\n' +
+    '       difflab edit hybrid (--class-low A | --prompt-low P) (--class-high B | --prompt-high Q) [--sigma 2] [--kernel 33] [--n N] --out FILE.png',
   maxPositionals: 1,
   options: {
     ...imageCommandOptions,
@@ -207,13 +215,18 @@ export const editCommand: Command = {
       default: String(jobDefaults.inpaint.resampleSteps),
     },
     class: { type: 'string', help: 'sdedit/inpaint: condition on this class (name or id)' },
-    embedding: { ...embeddingOptions.embedding!, help: `sdedit/inpaint: ${embeddingOptions.embedding!.help}` },
-    prompt: { ...embeddingOptions.prompt!, help: `sdedit/inpaint: ${embeddingOptions.prompt!.help}` },
+    embedding: { ...conditionOptions.embedding!, help: `sdedit/inpaint: ${conditionOptions.embedding!.help}` },
+    prompt: { ...conditionOptions.prompt!, help: `sdedit/inpaint: ${conditionOptions.prompt!.help}` },
+    'negative-prompt': conditionOptions['negative-prompt']!,
     'class-a': { type: 'string', help: 'anagram: class of the image as it is' },
     'class-b': { type: 'string', help: 'anagram: class of the viewed image' },
+    'prompt-a': { type: 'string', help: 'anagram: prompt of the image as it is (models that read text)' },
+    'prompt-b': { type: 'string', help: 'anagram: prompt of the viewed image' },
     view: { type: 'string', help: `anagram: ${anagramViews.join('|')}`, default: jobDefaults.anagram.view },
     'class-low': { type: 'string', help: 'hybrid: class seen from afar (low frequencies)' },
     'class-high': { type: 'string', help: 'hybrid: class seen up close (high frequencies)' },
+    'prompt-low': { type: 'string', help: 'hybrid: prompt seen from afar (models that read text)' },
+    'prompt-high': { type: 'string', help: 'hybrid: prompt seen up close' },
     sigma: {
       type: 'string',
       help: 'hybrid: Gaussian low-pass sigma in pixels',

@@ -1,6 +1,7 @@
 // `difflab sample` for trained image models: a PNG grid, one PNG per image (--each), an animated GIF of the
 // denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance).
 import { count } from '../suggest.js';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   cat,
@@ -16,15 +17,17 @@ import {
   type RgbaImage,
   type Tensor,
 } from '../../index.js';
-import { UsageError, num, numList, oneOf, type OptionSpec } from '../command.js';
+import { UsageError, num, numList, oneOf, str, type OptionSpec } from '../command.js';
 import {
-  embeddingOptions,
+  conditionOptions,
+  conditioned,
   figureScaleOption,
   gridPng,
   readClass,
+  readCondition,
   readFigureScale,
   readModel,
-  readEmbedding,
+  readPrompt,
   readPngOut,
   readSampling,
   runCliJob,
@@ -41,13 +44,36 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
   frames: { type: 'string', help: 'GIF frames show xt | x0 | both (x_t left of the x0 estimate)', default: 'both' },
   'compare-guidance': {
     type: 'string',
-    help: 'comma-separated guidance scales: one grid row per scale (needs --class, --embedding or --prompt)',
+    help: 'comma-separated guidance scales: one grid row per scale (needs --class, --prompt or --embedding)',
   },
-  ...embeddingOptions,
+  ...conditionOptions,
+  prompts: {
+    type: 'string',
+    help: 'a text file of prompts, one per line: --n images of each, a grid row per prompt (models that read text)',
+  },
   scale: figureScaleOption,
 };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Most prompts a --prompts file may list. */
+const MAX_PROMPTS = 1000;
+
+/** --prompts FILE: its non-blank lines, each checked as --prompt is. */
+function readPromptsFile(path: string, m: Parameters<typeof readPrompt>[2]): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--prompts: cannot read '${path}'`);
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  const prompts = lines.filter((l) => l !== '');
+  if (prompts.length === 0) throw new UsageError(`--prompts ${path}: no prompts (one per line)`);
+  if (prompts.length > MAX_PROMPTS) throw new UsageError(`--prompts ${path}: more than ${MAX_PROMPTS} prompts`);
+  for (const p of prompts) readPrompt(p, `prompts ${path}: line ${lines.indexOf(p) + 1}`, m);
+  return prompts;
+}
 
 export function sampleImages(v: Values): number {
   if (v.schedule !== undefined)
@@ -62,16 +88,19 @@ export function sampleImages(v: Values): number {
   if (gmmOnly)
     throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');
-  const embedding = readEmbedding(v);
   const scales = v['compare-guidance'] === undefined ? null : numList(v['compare-guidance'], 'compare-guidance');
   if (scales && gif) throw new UsageError('--gif and --compare-guidance cannot be combined');
   if (scales?.some((w) => w < 0 || w > MAX_GUIDANCE))
     throw new UsageError(
       `--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`,
     );
+  if (v.prompts !== undefined && v.prompt !== undefined) throw new UsageError('give --prompt or --prompts, not both');
+  if (v.prompts !== undefined && scales) throw new UsageError('--prompts and --compare-guidance cannot be combined');
   const m = readModel(v);
   try {
-    const n = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
+    const prompts = v.prompts === undefined ? undefined : readPromptsFile(str(v.prompts, 'prompts'), m);
+    const perPrompt = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
+    const n = perPrompt * (prompts?.length ?? 1);
     const sampling = readSampling(v, 'generate', m);
     const scale = readFigureScale(v);
     const total = n * (scales?.length ?? 1);
@@ -95,17 +124,19 @@ export function sampleImages(v: Values): number {
         : classSpec === 'all'
           ? Array.from({ length: n }, (_, i) => i % K)
           : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-    if ((v.guidance !== undefined || scales) && !classes && !embedding) {
-      throw new UsageError('--guidance and --compare-guidance need --class, --embedding or --prompt');
-    }
-    const nrow = num(v.nrow, 'nrow', scales ? n : Math.ceil(Math.sqrt(n)), { min: 1, max: total, integer: true });
-    const spec: GenerateSpec = {
-      kind: 'generate',
-      count: n,
+    const condition = readCondition(v, m, {
       classes,
-      ...(embedding ? { embedding } : {}),
-      ...sampling,
-    };
+      ...(prompts ? { prompts: prompts.flatMap((p) => new Array<string>(perPrompt).fill(p)) } : {}),
+    });
+    if ((v.guidance !== undefined || scales) && !conditioned(condition)) {
+      throw new UsageError('--guidance and --compare-guidance need --class, --prompt or --embedding');
+    }
+    const nrow = num(v.nrow, 'nrow', scales || prompts ? perPrompt : Math.ceil(Math.sqrt(n)), {
+      min: 1,
+      max: total,
+      integer: true,
+    });
+    const spec: GenerateSpec = { kind: 'generate', count: n, condition, ...sampling };
     let recorded: RgbaImage[] = [],
       last: JobOutput | null = null;
     const run = (guidance: number): Tensor =>

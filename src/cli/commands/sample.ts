@@ -62,7 +62,7 @@ export const sample: Command = {
   summary:
     'draw samples from a model: image grids, per-image PNGs, denoising GIFs, guidance comparisons (.npy for gmm)',
   usage:
-    '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--embedding FILE.npy | --prompt NAME] [--guidance W] [--seed S] ' +
+    '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--prompt P | --prompts FILE] [--negative-prompt N] [--embedding FILE.npy] [--guidance W] [--seed S] ' +
     '[--each] [--gif FILE.gif] [--compare-guidance 0,1,3,5,10] --out FILE.png\n' +
     '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
   options: {
@@ -93,7 +93,7 @@ export const sample: Command = {
     variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
     guidance: {
       type: 'string',
-      help: 'classifier-free guidance weight (needs --class, or --embedding/--prompt)',
+      help: 'classifier-free guidance weight (needs --class, --prompt or --embedding)',
       default: String(jobDefaults.generate.guidance),
     },
     class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
