@@ -5,8 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  Rng,
   batchImages,
+  compareDenoising,
+  ddim,
   decodePng,
+  tensor,
   encodePng,
   imageGrid,
   labelledGrid,
@@ -16,6 +20,7 @@ import {
   tidy,
   vpLinear,
   type RgbaImage,
+  type Tensor,
 } from '../src/index.js';
 import { ScoreUNet } from '../src/networks/score-unet.js';
 import { difflab, tempDir } from './helpers.js';
@@ -130,9 +135,45 @@ test('denoise --strip writes x_t every N steps of the iterative run, labelled wi
     out,
   );
   assert.equal(r.code, 0, r.stderr);
-  // 23 strided steps from t = 690 (a stride of 30): frames after steps 5, 10, 15, 20, then the result.
-  assert.match(r.stdout, /5 steps to .*strip\.png/);
-  assert.ok(png(strip).width >= 5 * (28 + 2) + 2, 'five 28-pixel tiles (the title may be wider)');
+  // 23 strided steps from t = 690 (a stride of 30): the start, frames after steps 5, 10, 15, 20, then the result.
+  assert.match(r.stdout, /6 frames to .*strip\.png/);
+  assert.ok(png(strip).width >= 6 * (28 + 2) + 2, 'six 28-pixel tiles (the title may be wider)');
+  const bad = difflab('denoise', '--image', item, '--t', '690', '--stride', '30', '--steps', '4', '--out', out);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /give --steps or --stride, not both/);
+});
+
+test("the seeds' strided grid from a time: t, then the multiples of the stride below it; the denoising run uses it exactly", () => {
+  const s = vpLinear();
+  const want = Array.from({ length: 23 }, (_, i) => 690 - 30 * i); // 690, 660, ..., 30
+  assert.deepEqual(stridedTimes(s, 30, 690), want);
+  assert.deepEqual(stridedTimes(s, 30, 500).slice(0, 3), [500, 480, 450]);
+  assert.deepEqual(stridedTimes(s, 30, 10), [10]);
+  assert.throws(() => stridedTimes(s, 30, 2000), /from must be an integer time in \[1, 1000\]/);
+  // compareDenoising runs on exactly that grid (its sampler sees the levels of 690, ..., 30, then 0) and refuses
+  // more even steps than there are integer times rather than merging them.
+  const levels: number[] = [];
+  const d = { schedule: s, denoise: (x: Tensor) => x.mul(0.5) }; // any denoiser: only its grid is under test
+  const clean = tensor([0.3, -0.2, 0.1, 0.5], [1, 1, 2, 2]);
+  tidy(() =>
+    compareDenoising(d, clean, {
+      t: 690,
+      rng: new Rng(0),
+      sampler: ddim,
+      onStep: (i) => {
+        levels.push(i.sigma);
+      },
+    }),
+  );
+  assert.deepEqual(
+    levels.slice(0, -1).map((l) => Math.round(s.timeAt(l))),
+    want.slice(1),
+  );
+  assert.equal(levels.at(-1), 0);
+  assert.throws(
+    () => tidy(() => compareDenoising(d, clean, { t: 5, numSteps: 6, rng: new Rng(0) })),
+    /6 steps from t = 5 repeat times \(at most 5\)/,
+  );
 });
 
 test('forward without --model keeps a grey picture grey', () => {

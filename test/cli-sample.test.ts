@@ -42,11 +42,11 @@ before(async () => {
 const png = (path: string) => decodePng(readFileSync(path));
 /** Grid side for k images of 28 px at scale 2 with 2 px padding. */
 const side = (k: number) => k * (56 + 2) + 2;
-/** A labelled figure of cols x rows tiles: the grid, under a title and column labels (at most 48 px), maybe wider. */
+/** A labelled figure of cols x rows tiles: the grid, under a title and column labels of up to 3 lines (at most 64 px), maybe wider. */
 function assertFigure(path: string, cols: number, rows: number, what = path): void {
   const { width, height } = png(path);
   assert.ok(width >= side(cols) && width <= side(cols) + 400, `${what}: width ${width} for ${cols} columns`);
-  assert.ok(height > side(rows) && height <= side(rows) + 48, `${what}: height ${height} for ${rows} rows`);
+  assert.ok(height > side(rows) && height <= side(rows) + 64, `${what}: height ${height} for ${rows} rows`);
 }
 
 test('sample: a PNG grid of the expected size, one PNG per image, a GIF with the expected frames', () => {
@@ -114,10 +114,25 @@ test('forward, denoise and every edit write their figures; a resized input is no
   ];
   for (const [args, cols, rows] of cases) {
     const out = join(dir, `${args.slice(0, 2).join('-')}-${cols}.png`);
-    const r = difflab(...args, '--image', join(dir, 'photo.png'), '--out', out);
+    // sdedit and inpaint hand back the picture at the input's own size; the figure goes to --figure.
+    const picture = args[0] === 'edit' && !args.includes('--sweep');
+    const figure = picture ? join(dir, `${args.slice(0, 2).join('-')}-${cols}-figure.png`) : out;
+    const r = difflab(
+      ...args,
+      '--image',
+      join(dir, 'photo.png'),
+      '--out',
+      out,
+      ...(picture ? ['--figure', figure] : []),
+    );
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /40x30; resized to the model's 28x28/);
-    assertFigure(out, cols, rows, args.join(' '));
+    assertFigure(figure, cols, rows, args.join(' '));
+    if (picture) {
+      const p = decodePng(readFileSync(out));
+      assert.deepEqual([p.width, p.height], [40, 30], `${args.join(' ')}: the result is not at the input's size`);
+      assert.match(r.stdout, /wrote the result at 40x30 to .*, the figure to /);
+    }
     if (args[0] === 'denoise') assert.match(r.stdout, /one-step -?[\d.]+ dB, iterative \(ddpm\) -?[\d.]+ dB/);
   }
   for (const args of [
@@ -128,6 +143,68 @@ test('forward, denoise and every edit write their figures; a resized input is no
     const r = difflab('edit', ...args, '--model', model, '--n', '2', '--steps', '4', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     assertFigure(out, 2, 2, args[0]);
+  }
+});
+
+test("inpaint --out hands back the picture at the input's size and channels, the kept pixels the input's own", () => {
+  // A grey 41x23 picture with alpha in one corner: kept pixels (outside the box, or black in the mask) come back
+  // exactly, the hole is the model's, and the file keeps grey + alpha as RGBA (the alpha is the input's).
+  const w = 41,
+    h = 23;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      data.set(
+        [(x * 5 + y * 3) % 256, (x * 5 + y * 3) % 256, (x * 5 + y * 3) % 256, x < 3 && y < 3 ? 90 : 255],
+        (y * w + x) * 4,
+      );
+  const p = join(dir, 'grey-alpha.png');
+  writeFileSync(p, encodePng({ width: w, height: h, data }));
+  const opaque = join(dir, 'grey.png');
+  writeFileSync(
+    opaque,
+    encodePng({ width: w, height: h, data: data.map((v, i) => (i % 4 === 3 ? 255 : v)) }, { channels: 1 }),
+  );
+  const mask = join(dir, 'grey-mask.png');
+  const m = new Uint8Array(w * h * 4).fill(255);
+  for (let i = 0; i < w * h; i++) if (i % w < 20) m.fill(0, 4 * i, 4 * i + 3);
+  writeFileSync(mask, encodePng({ width: w, height: h, data: m }));
+  for (const [input, region, channels] of [
+    [p, ['--box', '10,10,12,12'], 4],
+    [opaque, ['--box', '10,10,12,12'], 1],
+    [opaque, ['--mask', mask], 1],
+  ] as [string, string[], number][]) {
+    const out = join(dir, `inpainted-${channels}-${region[0]!.slice(2)}.png`);
+    const r = difflab('edit', 'inpaint', '--model', model, '--image', input, ...region, '--steps', '3', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const bytes = readFileSync(out);
+    assert.equal(bytes[25], { 1: 0, 3: 2, 4: 6 }[channels], 'PNG colour type');
+    const got = decodePng(bytes),
+      want = decodePng(readFileSync(input));
+    assert.deepEqual([got.width, got.height], [w, h]);
+    let kept = 0,
+      changed = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const inHole =
+          region[0] === '--mask'
+            ? x >= 20
+            : (() => {
+                const [mx, my] = [((x + 0.5) * 28) / w, ((y + 0.5) * 28) / h];
+                return mx >= 10 && mx < 22 && my >= 10 && my < 22;
+              })();
+        const i = (y * w + x) * 4;
+        const same = [0, 1, 2, 3].every((k) => got.data[i + k] === want.data[i + k]);
+        if (!inHole) {
+          assert.ok(
+            same,
+            `kept pixel ${x},${y} differs: ${got.data.subarray(i, i + 4)} vs ${want.data.subarray(i, i + 4)}`,
+          );
+          kept++;
+        } else if (!same) changed++;
+      }
+    }
+    assert.ok(kept > 0 && changed > 0, `kept ${kept}, changed ${changed}`);
   }
 });
 
@@ -195,4 +272,34 @@ test('without --steps each sampler runs its own default (the table the help prin
     difflab('sample', '--help').stdout,
     /ddpm: T, ddim: 50, euler-maruyama: 500, pc: 500, heun: 18, dpmpp-2m: 20/,
   );
+});
+
+test("--variance beta (seed 002's sigma_t^2 = beta_t) samples image models with ddpm; other samplers refuse it", () => {
+  const [a, b] = [join(dir, 'posterior.png'), join(dir, 'beta.png')];
+  const base = ['sample', '--model', model, '--sampler', 'ddpm', '--steps', '20', '--n', '2', '--scale', '1'];
+  assert.equal(difflab(...base, '--out', a).code, 0);
+  const r = difflab(...base, '--variance', 'beta', '--out', b);
+  assert.equal(r.code, 0, r.stderr);
+  assert.notDeepEqual(png(a).data, png(b).data, 'the variance changed nothing');
+  const edit = difflab(
+    'edit',
+    'anagram',
+    '--model',
+    model,
+    '--class-a',
+    '0',
+    '--class-b',
+    '1',
+    '--variance',
+    'beta',
+    '--steps',
+    '3',
+    '--out',
+    b,
+  );
+  assert.equal(edit.code, 2);
+  assert.match(edit.stderr, /--variance applies to the ddpm sampler only, not ddim/);
+  const bad = difflab(...base, '--variance', 'wide', '--out', join(dir, 'wide.png'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--variance must be one of posterior\|beta, got .wide./);
 });

@@ -125,3 +125,57 @@ test('--init starts a new run from a model file, takes its architecture, and ref
   assert.match(missing.stderr, /^difflab: error: --init: .*nope\.safetensors: no such model file\n$/);
   assert.equal(existsSync(join(dir, 'd')) || existsSync(join(dir, 'e')), false);
 });
+
+test("--timesteps T trains on a discrete schedule of T steps (the seeds' 300): the model file keeps it, samplers use it", () => {
+  const out = join(tempDir(), 'run300');
+  const r = difflab(
+    'train',
+    '--data',
+    'subset',
+    '--preset',
+    'tiny',
+    '--steps',
+    '2',
+    '--batch',
+    '8',
+    '--timesteps',
+    '300',
+    '--sample-every',
+    '0',
+    '--out',
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).timesteps, 300);
+  const model = join(out, 'model.safetensors');
+  const s = difflab('sample', '--model', model, '--sampler', 'ddpm', '--n', '1', '--out', join(out, 's.png'));
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /ddpm, 300 steps/, 'ddpm runs all T = 300 steps by default');
+  const d = difflab(
+    'denoise',
+    '--model',
+    model,
+    '--image',
+    join(out, 's.png'),
+    '--t',
+    '301',
+    '--out',
+    join(out, 'd.png'),
+  );
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /--t must be <= 300/);
+  const ve = difflab(
+    'train',
+    '--data',
+    'subset',
+    '--schedule',
+    've',
+    '--timesteps',
+    '300',
+    '--out',
+    join(out, 've'),
+    '--dry-run',
+  );
+  assert.equal(ve.code, 2);
+  assert.match(ve.stderr, /timesteps needs a discrete schedule/);
+});

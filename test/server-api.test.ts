@@ -225,10 +225,17 @@ describe('playground API', () => {
       const r = (await res.json()) as {
         images: { image: string }[];
         forward?: { t: number; image: string }[];
+        picture?: string;
         error?: string;
       };
       assert.equal(res.status, 200, `${kind}: ${r.error}`);
       assert.equal(r.images.length, images, kind);
+      // sdedit and inpainting also give the result back at the picture's own size (56x56, grey).
+      assert.equal(r.picture !== undefined, kind === 'sdedit' || kind === 'inpaint', kind);
+      if (r.picture) {
+        const bytes = new Uint8Array(await (await fetch(`${server.url}${r.picture}`)).arrayBuffer());
+        assert.deepEqual([decodePng(bytes).width, decodePng(bytes).height, bytes[25]], [56, 56, 0], kind);
+      }
       for (const im of r.images) assert.equal(pngOf(im.image).height, 28 * 4 + 4, kind);
       if (kind === 'forward')
         assert.deepEqual(

@@ -132,6 +132,11 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
       help: 'ddim stochasticity in [0, 1] (1: the strided DDPM posterior)',
       default: defaultsText('eta', kinds),
     },
+    variance: {
+      type: 'string',
+      help: "ddpm's reverse-step variance: posterior (beta-tilde) | beta (sigma_t^2 = beta_t, seed 002)",
+      default: 'posterior',
+    },
     guidance: {
       type: 'string',
       help: 'classifier-free guidance scale (1: none; needs a class or a prompt)',
@@ -140,11 +145,16 @@ export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<strin
   };
 }
 
-/** --eta is ddim's only: refused with any other sampler rather than ignored. */
+/** --eta is ddim's only and --variance ddpm's: refused with any other sampler rather than ignored. */
 export function checkEtaApplies(v: Record<string, unknown>, sampler: string): void {
   if (v.eta !== undefined && sampler !== 'ddim')
     throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
+  if (v.variance !== undefined && sampler !== 'ddpm')
+    throw new UsageError(`--variance applies to the ddpm sampler only, not ${sampler}`);
 }
+
+/** DDPM's reverse-step variances (Ho et al. 2020 Sec. 3.2). */
+export const VARIANCES = ['posterior', 'beta'] as const;
 
 /** --sampler/--steps/--eta/--seed/--guidance as a job's sampling settings (defaults: the job's). */
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
@@ -158,6 +168,7 @@ export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, 
       ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true }) }
       : {}),
     eta: num(v.eta, 'eta', d.eta, { min: 0, max: 1 }),
+    ...(v.variance !== undefined ? { variance: oneOf(v.variance, 'variance', VARIANCES) } : {}),
     seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, max: MAX_SEED, integer: true }),
     guidance: num(v.guidance, 'guidance', d.guidance, { min: 0, max: MAX_GUIDANCE }),
   };
@@ -230,8 +241,18 @@ export function writeFigure(
   out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>,
   o: { nrow?: number; scale: number },
 ): { width: number; height: number } {
+  const f = figurePng(out, o);
+  writeFileAtomic(path, f.png);
+  return f;
+}
+
+/** A job's panels as one labelled PNG figure (figureOf), as bytes. */
+export function figurePng(
+  out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>,
+  o: { nrow?: number; scale: number },
+): { png: Uint8Array; width: number; height: number } {
   const f = figureOf(out, o.nrow);
-  return writeGrid(path, f.images, {
+  return gridPng(f.images, {
     nrow: f.nrow,
     scale: o.scale,
     title: f.title,

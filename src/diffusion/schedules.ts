@@ -226,14 +226,20 @@ export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'lins
 
 /**
  * The teaching notebooks' strided grid of a discrete schedule: the multiples of `stride` below T, descending
- * (990, 960, ..., 30 for T = 1000 and stride 30: `range(990, -1, -30)` without its final clean 0).
+ * (990, 960, ..., 30 for T = 1000 and stride 30: `range(990, -1, -30)` without its final clean 0). From a time
+ * `from`: that time, then the multiples of the stride below it (690, 660, ..., 30: the seed's iterative
+ * denoising from `strided_timesteps[10]`; 500, 480, 450, ..., 30 from 500).
  */
-export function stridedTimes(s: Schedule, stride: number): number[] {
+export function stridedTimes(s: Schedule, stride: number, from?: number): number[] {
   const T = s.numTimesteps;
   if (T === null) throw new Error(`stridedTimes: the ${s.name} schedule has no discrete timesteps`);
   if (!Number.isInteger(stride) || stride < 1 || stride >= T)
     throw new Error(`stridedTimes: stride must be an integer in [1, ${T - 1}], got ${stride}`);
-  return Array.from({ length: Math.floor((T - 1) / stride) }, (_, i) => (Math.floor((T - 1) / stride) - i) * stride);
+  if (from !== undefined && !(Number.isInteger(from) && from >= s.tMin && from <= s.tMax))
+    throw new Error(`stridedTimes: from must be an integer time in [${s.tMin}, ${s.tMax}], got ${from}`);
+  const top = Math.floor((from ?? T - 1) / stride);
+  const multiples = Array.from({ length: top }, (_, i) => (top - i) * stride);
+  return from === undefined || multiples[0] === from ? multiples : [from, ...multiples];
 }
 
 /** The noise levels of timeGrid, followed by 0 (the clean end every sampler finishes at). */
@@ -258,15 +264,18 @@ export const scheduleNames = ['linear', 'cosine', 'sigmoid', 've', 'edm'] as con
 export type ScheduleName = (typeof scheduleNames)[number];
 
 /** The schedule for a name, with each paper's defaults (linear: DDPM 1e-4..0.02, T=1000); VE takes its lambda. */
-export function scheduleFromName(name: ScheduleName, o: { lambda?: number } = {}): Schedule {
+export function scheduleFromName(name: ScheduleName, o: { lambda?: number; numTimesteps?: number } = {}): Schedule {
   if (o.lambda !== undefined && name !== 've') throw new Error(`lambda applies to the ve schedule only, not ${name}`);
+  const T = o.numTimesteps !== undefined ? { numTimesteps: o.numTimesteps } : {};
+  if (o.numTimesteps !== undefined && !['linear', 'cosine', 'sigmoid'].includes(name))
+    throw new Error(`numTimesteps applies to the discrete schedules only, not ${name}`);
   switch (name) {
     case 'linear':
-      return vpLinear();
+      return vpLinear(T);
     case 'cosine':
-      return vpCosine();
+      return vpCosine(T);
     case 'sigmoid':
-      return vpSigmoid();
+      return vpSigmoid(T);
     case 've':
       return veSde(o.lambda !== undefined ? { lambda: o.lambda } : {});
     case 'edm':

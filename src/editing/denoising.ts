@@ -3,7 +3,7 @@
 // run on a strided grid from t down to 0. Symbols: x_t = alpha_t x0 + sigma_t eps (schedule frame); the denoiser
 // sees x_t / alpha_t at noise level sigma_t / alpha_t.
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
-import { addNoise, noiseLevel, type Cond } from '../diffusion/index.js';
+import { addNoise, noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
 import { ddpm, type Sampler, type StepInfo } from '../samplers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
@@ -18,8 +18,13 @@ export interface DenoisingComparisonOptions {
   /** The time to noise to (an integer for discrete schedules, e.g. 500 of 1000). */
   t: number;
   rng: RandomSource;
-  /** Steps of the iterative run from t to 0. Default: a stride of 30 times (the course's), at least 1. */
+  /**
+   * Steps of the iterative run from t to 0, evenly spaced in time. Default: the seeds' strided grid (stride).
+   * On a discrete schedule at most t - tMin + 1 (more would repeat integer times): refused, never merged.
+   */
   numSteps?: number;
+  /** The stride of the seeds' grid on a discrete schedule (t, then the multiples below it). Default 30. */
+  stride?: number;
   /** The iterative sampler. Default DDPM (strided ancestral steps). */
   sampler?: Sampler;
   /** The baseline's blur. Default kernel 5, sigma 1.5. */
@@ -40,11 +45,16 @@ export interface DenoisingComparison {
   psnr: { noisy: number; blurred: number; oneStep: number; iterative: number };
 }
 
-/** The descending grid of times from t to the schedule's first time (integers for discrete schedules). */
-function stridedTimes(tMin: number, t: number, n: number, discrete: boolean): number[] {
+/** n times evenly spaced from t down to tMin (integers on a discrete schedule, where n is at most t - tMin + 1). */
+function evenTimes(tMin: number, t: number, n: number, discrete: boolean): number[] {
+  if (discrete && n > Math.round(t - tMin) + 1)
+    throw new Error(`compareDenoising: ${n} steps from t = ${t} repeat times (at most ${Math.round(t - tMin) + 1})`);
   const times = Array.from({ length: n }, (_, i) => t - (i * (t - tMin)) / Math.max(n - 1, 1));
-  return [...new Set(discrete ? times.map(Math.round) : times)];
+  return discrete ? times.map(Math.round) : times;
 }
+
+/** Default steps of the iterative run on a continuous schedule (the seeds' 33 steps of stride 30 over T = 1000). */
+const CONTINUOUS_STEPS = 33;
 
 /** Noises clean (B, C, H, W) to time t and denoises it three ways. */
 export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingComparisonOptions): DenoisingComparison {
@@ -52,14 +62,19 @@ export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingCompari
     t = o.t;
   if (!(t >= s.tMin && t <= s.tMax)) throw new Error(`compareDenoising: t must be in [${s.tMin}, ${s.tMax}], got ${t}`);
   const discrete = s.numTimesteps !== null;
-  const n = o.numSteps ?? Math.max(1, Math.ceil((t - s.tMin) / (discrete ? 30 : (s.tMax - s.tMin) / 33)));
+  const times =
+    o.numSteps !== undefined
+      ? evenTimes(s.tMin, t, o.numSteps, discrete)
+      : discrete
+        ? stridedTimes(s, o.stride ?? 30, t)
+        : evenTimes(s.tMin, t, Math.max(1, Math.ceil(((t - s.tMin) / (s.tMax - s.tMin)) * CONTINUOUS_STEPS)), false);
   return noGrad(() =>
     tidy(() => {
       const noisy = addNoise(s, { x0: clean, t, noise: o.rng.randn(clean.shape) });
       const x = noisy.div(s.alpha(t)); // the denoiser's frame: x0 + level eps
       const blurred = gaussianBlur(noisy, o.blur ?? { kernelSize: 5, sigma: 1.5 });
       const oneStep = d.denoise(x, noiseLevel(s, t), o.cond ?? null);
-      const sigmas = [...stridedTimes(s.tMin, t, n, discrete).map((ti) => noiseLevel(s, ti)), 0];
+      const sigmas = [...times.map((ti) => noiseLevel(s, ti)), 0];
       const iterative = (o.sampler ?? ddpm)(d, clean.shape, {
         rng: o.rng,
         sigmas,

@@ -8,7 +8,7 @@ import { imageGrid, type GridOptions, type RgbaImage } from './png.js';
 export interface FigureLabels {
   /** One line above everything (e.g. the sampler, steps and seed). */
   title?: string;
-  /** One label per grid column, centred above it. */
+  /** One label per grid column, centred above it; '\n' breaks a label into lines. */
   columns?: readonly string[];
   /** One label per grid row, left of it. */
   rows?: readonly string[];
@@ -16,9 +16,9 @@ export interface FigureLabels {
 
 const GAP = 4; // pixels around a line of text
 
-/** The largest font scale (2 or 1) at which every label fits `width` pixels with a gap; else 1. */
+/** The largest font scale (2 or 1) at which every label (each line of it) fits `width` pixels with a gap; else 1. */
 function fontScale(labels: readonly string[], width: number): number {
-  return labels.every((l) => textWidth(l, 2) <= width - GAP) ? 2 : 1;
+  return labels.every((l) => l.split('\n').every((line) => textWidth(line, 2) <= width - GAP)) ? 2 : 1;
 }
 
 /** Shortens a label to `width` pixels at `scale`, marking the cut with '.'. */
@@ -42,7 +42,9 @@ export function labelledGrid(batch: Tensor, o: GridOptions & FigureLabels = {}):
     rowScale = 2;
   const titleScale = o.title && textWidth(o.title, 2) <= Math.max(grid.width, 320) ? 2 : 1;
   const titleH = o.title ? textHeight(titleScale) + 2 * GAP : 0;
-  const colH = columns.length > 0 ? textHeight(colScale) + 2 * GAP : 0;
+  const colLines = Math.max(1, ...columns.map((c) => c.split('\n').length));
+  const lineH = textHeight(colScale) + GAP;
+  const colH = columns.length > 0 ? colLines * lineH + GAP : 0;
   const rowW = rows.length > 0 ? Math.max(...rows.map((r) => textWidth(r, rowScale))) + 2 * GAP : 0;
   const width = Math.max(rowW + grid.width, o.title ? textWidth(o.title, titleScale) + 2 * GAP : 0);
   const height = titleH + colH + grid.height;
@@ -55,9 +57,11 @@ export function labelledGrid(batch: Tensor, o: GridOptions & FigureLabels = {}):
   }
   if (o.title) drawText(img, o.title, GAP, GAP, titleScale);
   columns.slice(0, nrow).forEach((label, k) => {
-    const text = fit(label, tileW + pad, colScale);
     const x0 = rowW + pad + k * (tileW + pad);
-    drawText(img, text, x0 + (tileW - textWidth(text, colScale)) / 2, titleH + GAP, colScale);
+    label.split('\n').forEach((line, j) => {
+      const text = fit(line, tileW + pad, colScale);
+      drawText(img, text, x0 + (tileW - textWidth(text, colScale)) / 2, titleH + GAP + j * lineH, colScale);
+    });
   });
   rows.forEach((label, r) => {
     const y0 = titleH + colH + pad + r * (tileH + pad);

@@ -55,10 +55,17 @@ export function imageGrid(batch: Tensor, o: GridOptions = {}): RgbaImage {
   return { width, height, data };
 }
 
-export function encodePng(img: RgbaImage): Buffer {
+/** PNG colour types by channels: grey, RGB, RGBA. */
+const COLOR_TYPES = { 1: 0, 3: 2, 4: 6 } as const;
+
+/**
+ * An RGBA raster as PNG bytes; `channels` 1 (grey: the mean of R, G, B) or 3 (RGB, over black) drop
+ * what the picture lacks.
+ */
+export function encodePng(img: RgbaImage, o: { channels?: 1 | 3 | 4 } = {}): Buffer {
   const png = new pngjs.PNG({ width: img.width, height: img.height });
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-  return pngjs.PNG.sync.write(png);
+  return pngjs.PNG.sync.write(png, { colorType: COLOR_TYPES[o.channels ?? 4] });
 }
 
 /** Writes an RGBA raster as a PNG file atomically. */

@@ -22,7 +22,7 @@ import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { defaultStepsFor, samplerFor, stepGrid, type StepInfo } from '../samplers/index.js';
 import { jobCondition } from './condition.js';
-import { jobMask, jobPicture } from './pictures.js';
+import { jobMask, jobPicture, keptPixels, pictureAtInputSize, type EditedPicture } from './pictures.js';
 import type { JobSpec, SamplingSpec } from './specs.js';
 
 /** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
@@ -46,6 +46,8 @@ export interface JobOutput {
   imageLabels?: string[];
   /** Things the user should know (an input resized to the model). */
   notes: string[];
+  /** An edit's result as the user's picture, at its input's own size and channels (sdedit and inpainting). */
+  picture?: EditedPicture;
 }
 
 export interface RunJobOptions {
@@ -121,7 +123,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       summary: `forward process at t = ${spec.times.join(', ')} (${settings})`,
     };
   }
-  const sampler = samplerFor(spec.sampler, { eta: spec.eta });
+  const sampler = samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) });
   const numSteps = jobSteps(m, spec);
   const rngFor = (n: number) => PerSampleRng.of(spec.seed, n);
   const s = m.denoiser.schedule;
@@ -143,7 +145,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     result: number,
     st: { frames: RgbaImage[] },
     summary: string,
-    imageLabels?: string[],
+    extra: Pick<JobOutput, 'imageLabels' | 'picture'> = {},
   ): JobOutput => ({
     panels,
     result,
@@ -151,7 +153,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     notes,
     summary: `${summary} (${what})`,
     settings: what,
-    ...(imageLabels ? { imageLabels } : {}),
+    ...extra,
   });
   switch (spec.kind) {
     case 'generate': {
@@ -179,11 +181,12 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         0,
         st,
         `${spec.count} image${spec.count === 1 ? '' : 's'}, ${c.given ? c.label : 'unconditional'}`,
-        c.given ? c.imageLabels : undefined,
+        c.given ? { imageLabels: c.imageLabels } : {},
       );
     }
     case 'sdedit': {
-      const image = picture(spec.image).image;
+      const input = picture(spec.image),
+        image = input.image;
       const c = jobCondition(m, spec.condition, 1, notes);
       const d = guided(m, c.given ? spec.guidance : 1, c.nullCond);
       const grid = sdeditGrid!;
@@ -217,6 +220,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         1,
         st,
         `SDEdit (${how}${towards(c.label)}): input | result`,
+        { picture: pictureAtInputSize(results[0]!, input.decoded) },
       );
     }
     case 'inpaint': {
@@ -243,6 +247,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
         2,
         st,
         `inpainting${towards(c.label)}: input | kept region | result`,
+        { picture: pictureAtInputSize(x, input.decoded, keptPixels(spec.mask, input.decoded, m.imageShape[1])) },
       );
     }
     case 'anagram': {
@@ -255,8 +260,8 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       const [a, b] = [ca.label, cb.label];
       return done(
         [
-          { label: `${a} (as is)`, images: x },
-          { label: `${b} (${spec.view})`, images: v.apply(x) },
+          { label: `${a}\n(as is)`, images: x },
+          { label: `${b}\n(${spec.view})`, images: v.apply(x) },
         ],
         0,
         st,
@@ -273,8 +278,8 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
       const [lo, hi] = [cl.label, ch.label];
       return done(
         [
-          { label: `${hi} (up close)`, images: x },
-          { label: `${lo} (blurred, as from afar)`, images: gaussianBlur(x, blur) },
+          { label: `${hi}\n(up close)`, images: x },
+          { label: `${lo}\n(blurred,\nfrom afar)`, images: gaussianBlur(x, blur) },
         ],
         0,
         st,

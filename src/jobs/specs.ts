@@ -19,6 +19,11 @@ export interface SamplingSpec {
   numSteps?: number;
   /** DDIM's stochasticity in [0, 1] (other samplers ignore it). */
   eta: number;
+  /**
+   * DDPM's reverse-step variance (Ho et al. 2020 Sec. 3.2): 'posterior' (beta-tilde, the default) or 'beta'
+   * (sigma_t^2 = beta_t, seed 002's sampling). Other samplers take none.
+   */
+  variance?: 'posterior' | 'beta';
   /** Image i of a job draws all of its noise from stream i of this seed. */
   seed: number;
   /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class or an embedding. */

@@ -44,6 +44,8 @@ export interface JobResult {
   gif?: Uint8Array;
   /** The forward process: one PNG per requested time. */
   forward?: { t: number; png: Uint8Array }[];
+  /** sdedit's and inpainting's result as a PNG at its input's own size and channels. */
+  picture?: Uint8Array;
   summary: string;
 }
 

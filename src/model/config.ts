@@ -59,6 +59,8 @@ export interface TrainConfig {
   schedule: ScheduleName;
   /** The ve schedule's lambda in g(t) = lambda^t; absent: 25 (the score-based tutorial's). */
   lambda?: number;
+  /** T of a discrete schedule (linear, cosine, sigmoid); absent: 1000 (DDPM's; seed 001 Part B and 004 use 300). */
+  timesteps?: number;
   /** What the network predicts. */
   prediction: Prediction;
   /** Space the loss is measured in; absent: the prediction's own. */
@@ -156,9 +158,17 @@ export const presetTrainDefaults: Partial<Record<string, Partial<TrainConfig>>> 
   scoreUNet: { prediction: 'score', schedule: 've' },
 };
 
-/** The run's schedule, with its options (VE's lambda). */
-export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda'>): Schedule {
-  return scheduleFromName(c.schedule, c.lambda !== undefined ? { lambda: c.lambda } : {});
+/** The bounds of a discrete schedule's T, and the schedules that have one. */
+export const MIN_TIMESTEPS = 10;
+export const MAX_TIMESTEPS = 10_000;
+export const DISCRETE_SCHEDULES: readonly ScheduleName[] = ['linear', 'cosine', 'sigmoid'];
+
+/** The run's schedule, with its options (VE's lambda, a discrete schedule's T). */
+export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda' | 'timesteps'>): Schedule {
+  return scheduleFromName(c.schedule, {
+    ...(c.lambda !== undefined ? { lambda: c.lambda } : {}),
+    ...(c.timesteps !== undefined ? { numTimesteps: c.timesteps } : {}),
+  });
 }
 
 /**
@@ -235,6 +245,13 @@ export function resolveTrainConfig(
   if (c.task !== 'diffusion' && c.task !== 'denoise')
     throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
   if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
+  if (
+    c.timesteps !== undefined &&
+    !(Number.isInteger(c.timesteps) && c.timesteps >= MIN_TIMESTEPS && c.timesteps <= MAX_TIMESTEPS)
+  )
+    throw new Error(`train: timesteps must be an integer in [${MIN_TIMESTEPS}, ${MAX_TIMESTEPS}], got ${c.timesteps}`);
+  if (c.timesteps !== undefined && !DISCRETE_SCHEDULES.includes(c.schedule))
+    throw new Error(`train: timesteps needs a discrete schedule (${DISCRETE_SCHEDULES.join(', ')}), not ${c.schedule}`);
   if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1)))
     throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
   if (c.prediction === 'score' && c.network.kind !== 'score')

@@ -106,6 +106,7 @@ function resultJson(id: string, r: JobResult) {
       url: `/api/results/${id}/${i}.png`,
     })),
     ...(r.gif ? { gif: `/api/results/${id}/animation.gif` } : {}),
+    ...(r.picture ? { picture: `/api/results/${id}/picture.png` } : {}),
     ...(r.forward ? { forward: r.forward.map((f) => ({ t: f.t, image: dataUrl('image/png', f.png) })) } : {}),
   };
 }
@@ -209,9 +210,11 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
       ? undefined
       : req.params.file === 'animation.gif'
         ? r.gif
-        : m
-          ? r.images[Number(m[1])]?.png
-          : undefined;
+        : req.params.file === 'picture.png'
+          ? r.picture
+          : m
+            ? r.images[Number(m[1])]?.png
+            : undefined;
     if (!body) throw new RequestError(`no such result: ${req.params.id}/${req.params.file}`, 404);
     const ext = req.params.file.endsWith('.gif') ? 'gif' : 'png';
     return reply

@@ -27,6 +27,8 @@ export interface Result {
   summary: string;
   images: ResultImage[];
   gif?: string;
+  /** sdedit's and inpainting's result at the input's own size, to download. */
+  picture?: string;
   forward?: { t: number; image: string }[];
 }
 

@@ -143,11 +143,16 @@ async function showResult(out: HTMLElement, r: Result): Promise<void> {
     const c = canvas('result final');
     await drawImage(c, im.image, 'natural');
     const caption = document.createElement('figcaption');
-    caption.append(`${im.label} `, link('PNG', im.url, `difflab-${r.id.slice(0, 8)}.png`));
+    caption.append(`${im.label.replace(/\n/g, ' ')} `, link('PNG', im.url, `difflab-${r.id.slice(0, 8)}.png`));
     fig.append(c, caption);
     figures.append(fig);
   }
   const downloads = document.createElement('p');
+  if (r.picture)
+    downloads.append(
+      link('Download the result at its own size', r.picture, `difflab-${r.id.slice(0, 8)}-result.png`),
+      ' ',
+    );
   if (r.gif) downloads.append(link('Download the denoising as a GIF', r.gif, `difflab-${r.id.slice(0, 8)}.gif`));
   out.replaceChildren(figures, downloads);
   lastImage = r.images[0]!.image;

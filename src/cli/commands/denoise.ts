@@ -32,13 +32,18 @@ export const denoiseCommand: Command = {
   name: 'denoise',
   summary: 'compare Gaussian blur, one-step and iterative denoising of a noised image (figure + PSNRs)',
   usage:
-    '--image IMG [--model FILE] [--t 500] [--steps N] [--sampler NAME] [--blur-sigma 1.5 --kernel 5] [--class C] [--strip STRIP.png] --out FILE.png',
+    '--image IMG [--model FILE] [--t 500] [--stride 30 | --steps N] [--sampler NAME] [--blur-sigma 1.5 --kernel 5] [--class C] [--strip STRIP.png] --out FILE.png',
   options: {
     ...imageCommandOptions,
     image: { type: 'string', help: 'the clean image: PNG or JPEG, grey or RGB, any size (resized to the model)' },
     t: { type: 'string', help: 'noise time', default: '500' },
     sampler: { type: 'string', help: `iterative sampler ${SAMPLERS.join('|')}`, default: 'ddpm' },
-    steps: { type: 'string', help: 'iterative steps from t', default: 'a stride of 30 times' },
+    steps: { type: 'string', help: 'iterative steps from t, evenly spaced (instead of --stride)' },
+    stride: {
+      type: 'string',
+      help: "discrete schedules: the seeds' strided grid, t and then every N-th timestep below it (690, 660, ..., 30 for t = 690)",
+      default: '30',
+    },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: '0' },
     'blur-sigma': { type: 'string', help: 'Gaussian blur sigma (pixels) of the classical baseline', default: '1.5' },
     kernel: { type: 'string', help: 'Gaussian blur kernel size (odd)', default: '5' },
@@ -70,6 +75,13 @@ export const denoiseCommand: Command = {
     const maxSteps = s.numTimesteps !== null ? Math.round(t - s.tMin) + 1 : MAX_CONTINUOUS_STEPS;
     const numSteps =
       v.steps !== undefined ? num(v.steps, 'steps', 1, { min: 1, max: maxSteps, integer: true }) : undefined;
+    if (v.steps !== undefined && v.stride !== undefined) throw new UsageError('give --steps or --stride, not both');
+    if (v.stride !== undefined && s.numTimesteps === null)
+      throw new UsageError(`--stride needs a discrete schedule; the model's is ${s.name}`);
+    const stride =
+      v.stride !== undefined
+        ? num(v.stride, 'stride', 30, { min: 1, max: s.numTimesteps! - 1, integer: true })
+        : undefined;
     const scale = readFigureScale(v);
     tidy(() => {
       const frames: { x: Tensor; t: number }[] = [];
@@ -80,6 +92,7 @@ export const denoiseCommand: Command = {
         sampler,
         blur,
         ...(numSteps !== undefined ? { numSteps } : {}),
+        ...(stride !== undefined ? { stride } : {}),
         ...(cls !== null ? { cond: indices([cls]) } : {}),
         // x_t itself (the schedule's frame), as the seed's strip shows it: x / sqrt(1 + sigma^2) for VP models.
         ...(strip
@@ -91,21 +104,28 @@ export const denoiseCommand: Command = {
             }
           : {}),
       });
-      const title = `t = ${t}, ${name} from t`;
+      const grid =
+        numSteps !== undefined
+          ? `${numSteps} even steps`
+          : s.numTimesteps !== null
+            ? `stride ${stride ?? 30}`
+            : 'even steps';
+      const title = `t = ${t}, ${name} from t, ${grid}, ${cls !== null ? `class ${m.classNames[cls]}` : 'no class'}`;
       writeGrid(out, stack([clean, r.noisy, r.blurred, r.oneStep, r.iterative]).squeeze(1), {
         nrow: 5,
         scale,
         title,
         columns: [
           'clean',
-          `noisy ${r.psnr.noisy.toFixed(1)}dB`,
-          `blur ${r.psnr.blurred.toFixed(1)}dB`,
-          `one-step ${r.psnr.oneStep.toFixed(1)}dB`,
-          `iterative ${r.psnr.iterative.toFixed(1)}dB`,
+          `noisy\n${r.psnr.noisy.toFixed(1)} dB`,
+          `blur\n${r.psnr.blurred.toFixed(1)} dB`,
+          `one-step\n${r.psnr.oneStep.toFixed(1)} dB`,
+          `iterative\n${r.psnr.iterative.toFixed(1)} dB`,
         ],
       });
       if (strip) {
         const shown = [
+          { x: r.noisy, label: `t = ${t}` }, // the start, as the seed's strip shows it
           ...frames.map((f) => ({ x: f.x, label: `t = ${Math.round(f.t)}` })),
           { x: r.iterative, label: 't = 0' },
         ];
@@ -123,7 +143,7 @@ export const denoiseCommand: Command = {
           `one-step ${f(r.psnr.oneStep)}, iterative (${name}) ${f(r.psnr.iterative)}`,
       );
       console.log(
-        `wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${count(frames.length + 1, 'step')} to ${strip}` : ''}`,
+        `wrote ${out} (clean | noisy | blur | one-step | iterative)${strip ? `; ${count(frames.length + 2, 'frame')} to ${strip}` : ''}`,
       );
     });
     m.network.dispose();

@@ -1,7 +1,10 @@
 // `difflab edit sdedit|inpaint|anagram|hybrid`: the editing operations of the library on a trained model, each
 // writing one PNG figure (input and result side by side, or a row across start steps for --sweep).
+import { resolve } from 'node:path';
 import {
   anagramViews,
+  encodePng,
+  writeFilesAtomic,
   jobDefaults,
   jobSteps,
   stridedTimes,
@@ -24,7 +27,7 @@ import {
   readSampling,
   runCliJob,
   samplingOptions,
-  writeFigure,
+  figurePng,
 } from '../image-options.js';
 
 const OPERATIONS = ['sdedit', 'inpaint', 'anagram', 'hybrid'] as const;
@@ -38,7 +41,19 @@ const ownOptions: Record<Operation, readonly string[]> = {
   anagram: ['class-a', 'class-b', 'prompt-a', 'prompt-b', 'negative-prompt', 'view', 'n'],
   hybrid: ['class-low', 'class-high', 'prompt-low', 'prompt-high', 'negative-prompt', 'sigma', 'kernel', 'n'],
 };
-const shared = ['model', 'seed', 'precision', 'sampler', 'steps', 'eta', 'guidance', 'out', 'scale'];
+const shared = [
+  'model',
+  'seed',
+  'precision',
+  'sampler',
+  'steps',
+  'eta',
+  'variance',
+  'guidance',
+  'out',
+  'scale',
+  'figure',
+];
 
 /** Anagram and hybrid images: --n of them, each evaluated under two conditions (or views) with guidance. */
 function readCount(v: Values, op: 'anagram' | 'hybrid', m: LoadedDenoiser): number {
@@ -238,7 +253,11 @@ export const editCommand: Command = {
       default: String(jobDefaults.hybrid.blurKernel),
     },
     n: { type: 'string', help: 'anagram/hybrid: number of images', default: String(jobDefaults.anagram.count) },
-    out: { type: 'string', help: 'output .png' },
+    out: {
+      type: 'string',
+      help: "output .png: sdedit's and inpaint's result at the input's own size and channels (the kept region its own pixels); the figure for --sweep, anagram and hybrid",
+    },
+    figure: { type: 'string', help: 'sdedit/inpaint: also write the labelled figure (input | result) to this .png' },
   },
   run(v, positionals) {
     if (positionals.length !== 1)
@@ -246,12 +265,23 @@ export const editCommand: Command = {
     const op = positionals[0] as Operation;
     if (!OPERATIONS.includes(op)) throw new UsageError(`edit: unknown operation '${op}' (${OPERATIONS.join('|')})`);
     const out = readPngOut(v.out);
+    const figure = v.figure === undefined ? null : readPngOut(v.figure);
+    if (figure !== null && (!['sdedit', 'inpaint'].includes(op) || v.sweep !== undefined))
+      throw new UsageError(`--figure applies to one sdedit or inpaint result (here --out is the figure)`);
+    if (figure !== null && resolve(figure) === resolve(out))
+      throw new UsageError('--figure and --out name the same file');
     const m = readModel(v);
     try {
       const spec = parse(op, m, v);
       runCliJob(m, spec, (result) => {
-        writeFigure(out, result, { scale: readFigureScale(v) });
-        console.log(`wrote ${out}: ${result.summary}`);
+        const p = result.picture;
+        const files: { path: string; data: Uint8Array }[] = [];
+        if (p) files.push({ path: out, data: encodePng(p.image, { channels: p.channels }) });
+        const fig = p ? figure : out;
+        if (fig !== null) files.push({ path: fig, data: figurePng(result, { scale: readFigureScale(v) }).png });
+        writeFilesAtomic(files);
+        const what = p ? `the result at ${p.image.width}x${p.image.height}` : 'the figure';
+        console.log(`wrote ${what} to ${out}${p && figure ? `, the figure to ${figure}` : ''}: ${result.summary}`);
       });
     } finally {
       m.network.dispose();

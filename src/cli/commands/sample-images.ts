@@ -84,7 +84,7 @@ export function sampleImages(v: Values): number {
     throw new UsageError(`--gif must name a .gif file, got '${gif}'`);
   if (gif !== null) checkOutputPath('gif', gif);
   if (v.frames !== undefined && gif === null) throw new UsageError('--frames applies to --gif only');
-  const gmmOnly = ['spacing', 'variance'].find((k) => v[k] !== undefined);
+  const gmmOnly = ['spacing'].find((k) => v[k] !== undefined);
   if (gmmOnly)
     throw new UsageError(`--${gmmOnly} applies to gmm models only (image models run each sampler's own grid)`);
   const frames = oneOf(v.frames, 'frames', ['xt', 'x0', 'both'] as const, 'both');

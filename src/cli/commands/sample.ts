@@ -90,7 +90,11 @@ export const sample: Command = {
     },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
     eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: String(jobDefaults.generate.eta) },
-    variance: { type: 'string', help: 'ddpm step variance posterior|beta', default: 'posterior' },
+    variance: {
+      type: 'string',
+      help: "ddpm's reverse-step variance: posterior (beta-tilde) | beta (sigma_t^2 = beta_t, seed 002)",
+      default: 'posterior',
+    },
     guidance: {
       type: 'string',
       help: 'classifier-free guidance weight (needs --class, --prompt or --embedding)',

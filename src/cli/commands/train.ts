@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  MAX_TIMESTEPS,
+  MIN_TIMESTEPS,
   addPrompts,
   checkPrompts,
   loadDataset,
@@ -203,6 +205,11 @@ export const trainCommand: Command = {
     'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
     schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
     lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
+    timesteps: {
+      type: 'string',
+      help: `T of a discrete schedule (linear, cosine, sigmoid): ${MIN_TIMESTEPS}..${MAX_TIMESTEPS} (seed 001 Part B and seed 004: 300)`,
+      default: '1000',
+    },
     classes: { type: 'boolean', help: "class-conditional on the data's labels (with label dropout for guidance)" },
     text: {
       type: 'boolean',
@@ -319,9 +326,15 @@ export const trainCommand: Command = {
         : int('steps', 1);
     const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
     if (task === 'denoise') {
-      const meaningless = ['prediction', 'objective', 'min-snr', 'schedule', 'lambda', 'noise-levels'].find(
-        (k) => v[k] !== undefined,
-      );
+      const meaningless = [
+        'prediction',
+        'objective',
+        'min-snr',
+        'schedule',
+        'lambda',
+        'timesteps',
+        'noise-levels',
+      ].find((k) => v[k] !== undefined);
       if (meaningless)
         throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
     } else {
@@ -361,6 +374,9 @@ export const trainCommand: Command = {
         prediction: opt('prediction', (x) => oneOf(x, 'prediction', predictionNames)),
         noiseLevels: opt('noise-levels', (x) => oneOf(x, 'noise-levels', noiseLevelDraws)),
         lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
+        timesteps: opt('timesteps', (x) =>
+          num(x, 'timesteps', undefined, { min: MIN_TIMESTEPS, max: MAX_TIMESTEPS, integer: true }),
+        ),
         denoiseSigma: opt(
           'denoise-sigma',
           (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 }),
