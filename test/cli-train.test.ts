@@ -147,6 +147,9 @@ test("--timesteps T trains on a discrete schedule of T steps (the seeds' 300): t
   );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).timesteps, 300);
+  // The pictures seen, said before the run; a warm-up the run never finishes is warned about.
+  assert.match(r.stderr, /train: 2 steps of 8: 16 pictures seen, 0\.0 epochs of the data's /);
+  assert.match(r.stderr, /warning: the warm-up \(\d+ steps\) is not shorter than the run \(2 steps\)/);
   const model = join(out, 'model.safetensors');
   const s = difflab('sample', '--model', model, '--sampler', 'ddpm', '--n', '1', '--out', join(out, 's.png'));
   assert.equal(s.code, 0, s.stderr);

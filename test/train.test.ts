@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  learningRate,
   Rng,
   latestCheckpoint,
   loadCheckpoint,
@@ -213,4 +214,13 @@ test("init: a warm-started run begins at the given model's weights and records w
     init: { model: first.modelPath, step: 40 },
   });
   await assert.rejects(train(other, data, tempDir()), /its network differs from this run's/);
+});
+
+test("lr-decay linear is seed 000's LambdaLR(max(0.2, 1 - epoch / n)) per step: from lr down, floored at lrMinFactor", () => {
+  const o = { lr: 1e-3, lrWarmupSteps: 0, lrDecay: 'linear', totalSteps: 100, lrMinFactor: 0.2 } as const;
+  assert.ok(Math.abs(learningRate(1, o) - 1e-3 * 0.99) < 1e-12);
+  assert.ok(Math.abs(learningRate(50, o) - 0.5e-3) < 1e-12);
+  assert.ok(Math.abs(learningRate(80, o) - 0.2e-3) < 1e-12);
+  assert.equal(learningRate(95, o), 0.2e-3);
+  assert.equal(learningRate(100, o), 0.2e-3);
 });

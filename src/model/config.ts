@@ -81,7 +81,7 @@ export interface TrainConfig {
   /** Linear warm-up steps. */
   lrWarmupSteps: number;
   /** Decay after warm-up. */
-  lrDecay: 'cosine' | 'exponential' | 'constant';
+  lrDecay: 'cosine' | 'exponential' | 'linear' | 'constant';
   /** Where the decay ends at the last step, as a fraction of lr (cosine and exponential). */
   lrMinFactor: number;
   /** AdamW decoupled weight decay. */

@@ -6,9 +6,11 @@ export interface LrScheduleOptions {
   lrWarmupSteps: number;
   /**
    * After warm-up: 'cosine' to lrMinFactor * lr at totalSteps; 'exponential' by the same factor over the run,
-   * a constant ratio per step (the seeds' ExponentialLR with gamma = factor^(1 / epochs)); or 'constant'.
+   * a constant ratio per step (the seeds' ExponentialLR with gamma = factor^(1 / epochs)); 'linear' from lr
+   * towards 0 over the run, never below lrMinFactor * lr (seed 000's LambdaLR(max(0.2, 1 - epoch / n)) with
+   * lrMinFactor 0.2, per step rather than per epoch); or 'constant'.
    */
-  lrDecay: 'cosine' | 'exponential' | 'constant';
+  lrDecay: 'cosine' | 'exponential' | 'linear' | 'constant';
   /** Total steps (the end of the cosine). */
   totalSteps: number;
   /** The learning rate at totalSteps as a fraction of lr. */
@@ -25,6 +27,8 @@ export function learningRate(step: number, o: LrScheduleOptions): number {
       return o.lr;
     case 'exponential':
       return o.lr * o.lrMinFactor ** f;
+    case 'linear':
+      return o.lr * Math.max(o.lrMinFactor, 1 - f);
     case 'cosine':
       return o.lr * (o.lrMinFactor + (1 - o.lrMinFactor) * 0.5 * (1 + Math.cos(Math.PI * f)));
   }

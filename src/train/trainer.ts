@@ -138,6 +138,16 @@ export interface ResumeOptions {
   allowChange?: boolean;
 }
 
+/** What in a run's learning-rate schedule will not do what its settings suggest (a warm-up the run never ends). */
+export function scheduleWarnings(c: Pick<TrainConfig, 'steps' | 'lrWarmupSteps' | 'lr'>): string[] {
+  return c.lrWarmupSteps >= c.steps
+    ? [
+        `the warm-up (${c.lrWarmupSteps} steps) is not shorter than the run (${c.steps} steps): the learning rate ` +
+          `never reaches its peak ${c.lr} (give --warmup below --steps, e.g. --warmup ${Math.floor(c.steps / 10)})`,
+      ]
+    : [];
+}
+
 /** Trains per config into runDir (config.json, loss.csv, checkpoints/, model.safetensors); resume continues. */
 export async function train(
   given: TrainConfig,
@@ -147,6 +157,7 @@ export async function train(
 ): Promise<TrainResult> {
   const group = o.group ?? null;
   const lead = (group?.rank ?? 0) === 0; // writes the run folder
+  if (lead) for (const w of scheduleWarnings(given)) o.onWarning?.(w);
   const saved =
     o.resume && lead
       ? loadLatestCheckpoint(runDir, (why) => o.onWarning?.(`${why}; resuming from the checkpoint before it`))

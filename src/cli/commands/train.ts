@@ -51,7 +51,7 @@ function asUsage<T>(fn: () => T): T {
     throw new UsageError((e as Error).message);
   }
 }
-const LR_DECAYS = ['cosine', 'exponential', 'constant'] as const;
+const LR_DECAYS = ['cosine', 'exponential', 'linear', 'constant'] as const;
 
 /**
  * --width and --attention: changes to a preset's architecture. Width is the U-Net's first level (its embedding
@@ -151,13 +151,16 @@ export const trainCommand: Command = {
       help: "U-Net presets: levels with self-attention, e.g. 1 (14x14 on 28 px) or 1,2, or none (the preset's own when absent)",
     },
     steps: { type: 'string', help: 'training steps', default: String(trainDefaults.steps) },
-    epochs: { type: 'string', help: 'train this many passes over the data (instead of --steps)' },
+    epochs: {
+      type: 'string',
+      help: "train this many passes over the data (instead of --steps): an epoch is the data's pictures (mnist: 9,000 digits, where the seeds' MNIST has 60,000; fashion-mnist: 60,000); train prints the pictures seen",
+    },
     batch: { type: 'string', help: 'images per step', default: String(trainDefaults.batchSize) },
     lr: { type: 'string', help: 'peak learning rate (AdamW)', default: String(trainDefaults.lr) },
     warmup: { type: 'string', help: 'learning-rate warm-up steps', default: String(trainDefaults.lrWarmupSteps) },
     'lr-decay': {
       type: 'string',
-      help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step`,
+      help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step (linear: towards 0, floored at --lr-final x lr; seed 000's rule is --lr-decay linear --lr-final 0.2 --warmup 0)`,
       default: trainDefaults.lrDecay,
     },
     'lr-final': {
@@ -424,6 +427,13 @@ export const trainCommand: Command = {
       : resumeAsked !== false; // rank 0 alone reads the checkpoint
     if (nproc > 1) return launchRanks(nproc, withoutNproc(process.argv.slice(2)));
     const group = fromEnv && fromEnv.worldSize > 1 ? ProcessGroup.join(fromEnv) : null;
+    if (lead) {
+      const seen = config.steps * config.batchSize;
+      console.error(
+        `train: ${config.steps} steps of ${config.batchSize}: ${seen.toLocaleString('en')} pictures seen, ` +
+          `${(seen / dataset.count).toFixed(1)} epochs of the data's ${dataset.count.toLocaleString('en')}`,
+      );
+    }
     const bar = new Progress({ label: 'train', total: config.steps, unit: 'img', unitsPerTick: config.batchSize });
     const controller = new AbortController();
     const stop = () => controller.abort();
