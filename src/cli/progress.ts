@@ -2,6 +2,9 @@
 // On a non-TTY stderr (logs, CI) it prints a plain line each time another `everyPercent` of the work is done
 // (and at the end) instead of redrawing: no carriage returns in logs.
 
+/** The shortest time (s) a rate is worked out from; a bar's first update is often at its start. */
+const MIN_TIMED_S = 0.01;
+
 export interface ProgressOptions {
   /** Label before the bar. */
   label: string;
@@ -53,9 +56,12 @@ export class Progress {
     const eta = ((this.#o.total - done) * this.#o.unitsPerTick) / rate;
     const width = 24,
       filled = Math.round((width * done) / this.#o.total);
+    // A bar made at its first update (a job that learns its total then) has timed nothing yet: no rate to show.
+    const timed = elapsed >= MIN_TIMED_S || done === this.#o.total;
+    const speed = timed ? `${rate.toFixed(1)} ${this.#o.unit}/s ETA ${fmtTime(eta)}` : `-- ${this.#o.unit}/s ETA --`;
     const line =
       `${this.#o.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.#o.total} ` +
-      `${rate.toFixed(1)} ${this.#o.unit}/s ETA ${fmtTime(eta)}${tail ? ` ${tail}` : ''}`;
+      `${speed}${tail ? ` ${tail}` : ''}`;
     if (this.#tty) {
       if (now - this.#lastPrint > 100 || done === this.#o.total) process.stderr.write(`\r${line}\x1b[K`);
     } else {

@@ -56,6 +56,13 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
+/** A guidance comparison's title: the condition when every image shares it, and the settings but the scale. */
+function guidanceTitle(out: JobOutput): string {
+  const settings = out.settings.replace(/, guidance [\d.]+$/, '');
+  const labels = new Set(out.imageLabels ?? []);
+  return labels.size === 1 ? `${[...labels][0]}: ${settings}` : settings;
+}
+
 /** Most prompts a --prompts file may list. */
 const MAX_PROMPTS = 1000;
 
@@ -166,7 +173,7 @@ export function sampleImages(v: Values): number {
       return gridPng(images, {
         nrow,
         scale,
-        title: scales ? last!.settings.replace(/, guidance [\d.]+$/, '') : f.title,
+        title: scales ? guidanceTitle(last!) : f.title,
         ...(scales
           ? { rows: scales.map((w) => `w ${w}`) }
           : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
