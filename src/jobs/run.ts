@@ -139,7 +139,7 @@ export function runJob(m: LoadedDenoiser, spec: JobSpec, o: RunJobOptions = {}):
     spec.kind === 'sdedit' && spec.stride !== undefined
       ? `${steps(sdeditGrid!.length - 1)} of stride ${spec.stride}`
       : steps(numSteps);
-  const what = `${spec.sampler}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
+  const what = `${spec.sampler}${spec.variance === 'beta' ? ' (variance beta)' : ''}, ${stepsText}, seed ${spec.seed}${spec.guidance !== 1 ? `, guidance ${spec.guidance}` : ''}`;
   const done = (
     panels: Panel[],
     result: number,
