@@ -27,7 +27,7 @@ const combinations: CliCase[] = [
   ...group('combinations', sample, [
     [['--schedule', 'linear'], /--schedule applies to gmm models only/, '--schedule'],
     [['--spacing', 'leading'], /--spacing applies to gmm models only/, '--spacing'],
-    [['--variance', 'beta'], /--variance applies to gmm models only/, '--variance'],
+    [['--variance', 'beta'], /--variance applies to the ddpm sampler only, not ddim/, '--variance'],
     [['--frames', 'x0'], /--frames applies to --gif only/, '--frames'],
     [['--guidance', '3'], /--guidance and --compare-guidance need --class/, '--guidance'],
     [['--compare-guidance', '1,3'], /need --class/, '--compare-guidance'],

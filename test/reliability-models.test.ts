@@ -131,6 +131,13 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
     /'schedule' must be linear/,
   ],
   [
+    'config-timesteps',
+    withConfig((c) => {
+      c.timesteps = 3;
+    }),
+    /'timesteps' must be an integer in \[10, 10000\] on a discrete schedule, got 3/,
+  ],
+  [
     'config-prediction',
     withConfig((c) => {
       c.prediction = 'noise';

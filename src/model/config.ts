@@ -316,6 +316,15 @@ export function checkStoredConfig(v: unknown): TrainConfig {
       v.noiseLevels === undefined || (noiseLevelDraws as readonly unknown[]).includes(v.noiseLevels),
       noiseLevelDraws.join('|'),
     ],
+    [
+      'timesteps',
+      v.timesteps,
+      v.timesteps === undefined ||
+        (isCount(v.timesteps, MIN_TIMESTEPS) &&
+          (v.timesteps as number) <= MAX_TIMESTEPS &&
+          DISCRETE_SCHEDULES.includes(v.schedule as ScheduleName)),
+      `an integer in [${MIN_TIMESTEPS}, ${MAX_TIMESTEPS}] on a discrete schedule`,
+    ],
     ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
     ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
     ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],
