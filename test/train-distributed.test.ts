@@ -195,3 +195,16 @@ test('a hung rank is caught by the group timeout in the ranks waiting for it', a
   assert.notEqual(code, 0);
   assert.match(stderr, /rank 0 of 2: all-reduce failed: .*(Timed out|timeout)/i);
 });
+
+test("--nproc auto runs one process per core (the batch split evenly) and says so; the weights are one process's", () => {
+  const dir = tempDir();
+  const r = spawnSync(process.execPath, [bin, ...tiny(join(dir, 'auto'), '--steps', '4', '--nproc', 'auto')], {
+    encoding: 'utf8',
+    env: { ...process.env, DIFFLAB_THREADS: '2' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /train: --nproc auto: 2 processes x 1 thread\(s\) for 2 cores/);
+  assert.equal(difflab(...tiny(join(dir, 'one'), '--steps', '4')).code, 0);
+  const gap = weightGap(join(dir, 'auto', 'model.safetensors'), join(dir, 'one', 'model.safetensors'));
+  assert.ok(gap < 1e-4, `auto changed the weights: ${gap}`);
+});

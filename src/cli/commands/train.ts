@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  defaultNumThreads,
   MAX_TIMESTEPS,
   MIN_TIMESTEPS,
   addPrompts,
@@ -51,6 +52,13 @@ function asUsage<T>(fn: () => T): T {
     throw new UsageError((e as Error).message);
   }
 }
+/** --nproc auto: one process per core (DIFFLAB_THREADS's count), fewer where the global batch would not split evenly. */
+function autoProcesses(batch: number): number {
+  let n = Math.max(1, defaultNumThreads());
+  while (n > 1 && batch % n !== 0) n--;
+  return n;
+}
+
 const LR_DECAYS = ['cosine', 'exponential', 'linear', 'constant'] as const;
 
 /**
@@ -258,7 +266,7 @@ export const trainCommand: Command = {
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
     nproc: {
       type: 'string',
-      help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead)',
+      help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead); auto: one process per core, which trains faster than one process on all cores on small CPUs (npm run bench:dist: 1.35x on 2 cores) and the same weights',
       default: '1',
     },
   },
@@ -408,7 +416,14 @@ export const trainCommand: Command = {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
     }
-    const nproc = num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
+    const nproc =
+      v.nproc === 'auto'
+        ? autoProcesses(config.batchSize)
+        : num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
+    if (v.nproc === 'auto')
+      console.error(
+        `train: --nproc auto: ${nproc} process${nproc === 1 ? '' : 'es'} x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores (--batch ${config.batchSize} split evenly)`,
+      );
     const fromEnv = (() => {
       try {
         return processGroupFromEnv();
