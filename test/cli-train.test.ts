@@ -182,3 +182,28 @@ test("--timesteps T trains on a discrete schedule of T steps (the seeds' 300): t
   assert.equal(ve.code, 2);
   assert.match(ve.stderr, /timesteps needs a discrete schedule/);
 });
+
+test('--preview-epochs draws sample grids at the ends of chosen epochs, --preview-guidance guides them', () => {
+  // The embedded subset's 500 pictures at batch 50: an epoch is 10 steps.
+  const out = join(tempDir(), 'previews');
+  const args = ['train', '--data', 'subset', '--classes', '--preset', 'tiny', '--batch', '50', '--warmup', '0'];
+  const r = difflab(
+    ...args,
+    '--steps',
+    '10',
+    '--sample-every',
+    '0',
+    '--preview-epochs',
+    '0.5',
+    '--preview-guidance',
+    '5',
+    '--out',
+    out,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const samples = readdirSync(join(out, 'samples')).sort();
+  assert.deepEqual(samples, ['step-00000005.png', 'step-00000010.png']); // epoch 0.5, and the end
+  const bad = difflab(...args, '--steps', '20', '--preview-epochs', '3', '--out', join(out, 'x'), '--dry-run');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--preview-epochs: 3 is not an epoch of this run \(2\.0 epochs of 500\)/);
+});

@@ -68,8 +68,10 @@ export interface TrainHooks {
   onStep?(r: StepReport): void;
   /** After a checkpoint is written. */
   onCheckpoint?(path: string, step: number): void;
-  /** Every sampleEvery steps and at the end, with the EMA network (eval mode); writes previews. */
+  /** Every sampleEvery steps, at previewSteps and at the end, with the EMA network (eval mode); writes previews. */
   onPreview?(ema: Network, step: number): void;
+  /** Steps to preview at besides every sampleEvery (the ends of chosen epochs). */
+  previewSteps?: readonly number[];
   /** Stops the run cleanly (a checkpoint is written first). */
   signal?: AbortSignal;
   /** Something the user should know, in one line (a damaged checkpoint skipped on resume). */
@@ -313,7 +315,9 @@ export async function train(
     });
     if (step % config.checkpointEvery === 0 && step < config.steps) checkpoint();
     if (step % config.plotEvery === 0) writeLossPlot(runDir);
-    if (o.onPreview && config.sampleEvery > 0 && step % config.sampleEvery === 0 && step < config.steps) {
+    const previewNow =
+      (config.sampleEvery > 0 && step % config.sampleEvery === 0) || (o.previewSteps?.includes(step) ?? false);
+    if (o.onPreview && previewNow && step < config.steps) {
       const e = emaNetwork();
       o.onPreview(e, step);
       e.dispose();

@@ -32,6 +32,7 @@ export function writePreview(
   step: number,
   vectors: NpyArray | undefined,
   captions?: readonly (readonly string[])[],
+  o: { dataCount?: number; guidance?: number } = {},
 ): void {
   const k = config.classNames.length;
   const text = config.network.kind === 'unet' ? config.network.text : undefined;
@@ -40,6 +41,7 @@ export function writePreview(
     text && captions
       ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!)
       : null;
+  const guidance = o.guidance ?? (prompts ? 3 : 1);
   const rows = prompts ? prompts.length : Math.max(k, 4),
     perRow = 8,
     count = rows * perRow;
@@ -64,6 +66,7 @@ export function writePreview(
       imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
       classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
       embedding,
+      ...(!prompts && k > 0 && guidance !== 1 ? { guidance: { scale: guidance, nullClass: k } } : {}),
       ...(prompts
         ? {
             tokens: tensor(
@@ -72,12 +75,14 @@ export function writePreview(
               ),
               [count, text!.contextLength],
             ),
-            guidance: { scale: 3, nullClass: k },
+            guidance: { scale: guidance, nullClass: k },
           }
         : {}),
     });
     const rowLabels = prompts ?? (k > 0 ? config.classNames : images?.map((i) => `image ${i}`));
-    const title = `step ${step}: DDIM 50 steps, EMA weights${images ? ', rows: the vectors of training images' : prompts ? ', guidance 3' : ''}`;
+    const epoch = o.dataCount ? ` (epoch ${((step * config.batchSize) / o.dataCount).toFixed(1)})` : '';
+    const how = `${images ? ', rows: the vectors of training images' : ''}${guidance !== 1 && (prompts || k > 0) ? `, guidance ${guidance}` : ''}`;
+    const title = `step ${step}${epoch}: DDIM 50 steps, EMA weights${how}`;
     writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
   });
 }

@@ -251,6 +251,15 @@ export const trainCommand: Command = {
       help: 'steps between sample grids (0: only at the end)',
       default: String(trainDefaults.sampleEvery),
     },
+    'preview-epochs': {
+      type: 'string',
+      help: "also draw a sample grid at the end of these epochs (e.g. 1,5,10,15,20: the seeds' series), titled with the epoch",
+    },
+    'preview-guidance': {
+      type: 'string',
+      help: 'classifier-free guidance of the class previews (the seed draws its class series at 5)',
+      default: '1 (3 for text)',
+    },
     resume: {
       type: 'boolean',
       help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow); --resume auto: if it has one, else start (a relaunched job; the default when TORCHELASTIC_RESTART_COUNT > 0)',
@@ -412,6 +421,26 @@ export const trainCommand: Command = {
     );
     checkImageSize(config, spec);
     requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
+    const stepsPerEpoch = dataset.count / config.batchSize;
+    const previewEpochs = v['preview-epochs'] === undefined ? [] : numList(v['preview-epochs'], 'preview-epochs');
+    const badEpoch = previewEpochs.find((e) => !(e > 0) || Math.round(e * stepsPerEpoch) > config.steps);
+    if (badEpoch !== undefined)
+      throw new UsageError(
+        `--preview-epochs: ${badEpoch} is not an epoch of this run (${(config.steps / stepsPerEpoch).toFixed(1)} epochs of ${dataset.count})`,
+      );
+    const previewSteps = previewEpochs.map((e) => Math.max(1, Math.round(e * stepsPerEpoch)));
+    const previewGuidance =
+      v['preview-guidance'] === undefined
+        ? undefined
+        : num(v['preview-guidance'], 'preview-guidance', 1, { min: 0, max: 20 });
+    if (
+      previewGuidance !== undefined &&
+      config.classNames.length === 0 &&
+      !(config.network.kind === 'unet' && config.network.text)
+    )
+      throw new UsageError(
+        '--preview-guidance needs --classes or --text (an unconditional model has nothing to guide)',
+      );
     if (v['dry-run']) {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
@@ -466,6 +495,7 @@ export const trainCommand: Command = {
         onStep: (r) => {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
+        previewSteps,
         onPreview: (net, step) =>
           config.task === 'denoise'
             ? writeDenoiseFigures(net, config, {
@@ -482,6 +512,7 @@ export const trainCommand: Command = {
                 step,
                 dataset.embeddings,
                 dataset.captions,
+                { dataCount: dataset.count, ...(previewGuidance !== undefined ? { guidance: previewGuidance } : {}) },
               ),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
