@@ -4,7 +4,8 @@
 // Paths stay as printed, so a command that names a file no earlier command wrote (or that does not ship) fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { decodePng, encodePng } from '../src/index.js';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tempDir } from './helpers.js';
@@ -68,6 +69,20 @@ test('docs/SEEDS.md: every command it prints runs (tiny form), in order, with th
   mkdirSync(join(cwd, 'models'));
   for (const f of readdirSync(join(root, 'models'))) symlinkSync(join(root, 'models', f), join(cwd, 'models', f));
   copyFileSync(join(root, 'docs/seeds/digit.png'), join(cwd, 'digit.png'));
+  // The emoji sections' inputs, as scripts/seed-emoji-figures.sh makes them: Twemoji's PNGs over white.
+  const twemoji = join(root, 'node_modules/emoji-datasource-twitter/img/twitter/64');
+  for (const [code, name] of [
+    ['1f34e', 'apple'],
+    ['1f600', 'grinning'],
+  ] as const) {
+    const img = decodePng(readFileSync(join(twemoji, `${code}.png`)));
+    for (let i = 0; i < img.data.length; i += 4) {
+      const a = img.data[i + 3]! / 255;
+      for (let k = 0; k < 3; k++) img.data[i + k] = Math.round(a * img.data[i + k]! + (1 - a) * 255);
+      img.data[i + 3] = 255;
+    }
+    writeFileSync(join(cwd, `${name}.png`), encodePng(img));
+  }
   const ran: string[] = [];
   for (const c of commands.filter((c) => !placeholder(c))) {
     const args = tiny(c);
