@@ -224,7 +224,7 @@ const options: CliCase[] = [
     [['--lr', '0'], /--lr must be > 0/, '--lr'],
     [['--lr', 'fast'], /--lr must be a number/, '--lr'],
     [['--warmup=-1'], range('warmup'), '--warmup'],
-    [['--lr-decay', 'linear'], /--lr-decay must be one of/, '--lr-decay'],
+    [['--lr-decay', 'zigzag'], /--lr-decay must be one of/, '--lr-decay'],
     [['--lr-final', '0'], /--lr-final must be > 0/, '--lr-final'],
     [['--lr-final', '2'], /--lr-final must be <= 1/, '--lr-final'],
     [['--weight-decay=-1'], range('weight-decay'), '--weight-decay'],

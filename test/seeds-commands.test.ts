@@ -32,7 +32,8 @@ const placeholder = (c: string) => / W( |$)|\||\.\.\./.test(c);
 
 /** A command's tiny form: the same paths and options, with its work cut to seconds. */
 export function tiny(command: string): string[] {
-  const words = command.trim().split(/\s+/).slice(1);
+  // Words as a shell splits them: "red apple" is one.
+  const words = [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
   const kind = words[0]!;
   // Options with their values ([name, value]), flags ([name]) and positionals ([word]), in order.
   const parts: string[][] = [];
@@ -42,6 +43,7 @@ export function tiny(command: string): string[] {
     else parts.push([w]);
   }
   const drop = new Set(['--nrow', ...(kind === 'train' ? ['--epochs', '--steps', '--batch'] : [])]);
+  // An option's value is the next word unless it is itself an option (a negative number is not used here).
   const kept = parts.filter((p) => !drop.has(p[0]!)).map((p) => (p[0] === '--precision' ? ['--precision', 'auto'] : p));
   const set = (name: string, value: string) => {
     const p = kept.find((q) => q[0] === name);

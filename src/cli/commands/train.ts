@@ -451,7 +451,7 @@ export const trainCommand: Command = {
         : num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
     if (v.nproc === 'auto')
       console.error(
-        `train: --nproc auto: ${nproc} process${nproc === 1 ? '' : 'es'} x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores (--batch ${config.batchSize} split evenly)`,
+        `note: train: --nproc auto: ${nproc} process${nproc === 1 ? '' : 'es'} x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores (--batch ${config.batchSize} split evenly)`,
       );
     const fromEnv = (() => {
       try {
@@ -474,7 +474,7 @@ export const trainCommand: Command = {
     if (lead) {
       const seen = config.steps * config.batchSize;
       console.error(
-        `train: ${config.steps} steps of ${config.batchSize}: ${seen.toLocaleString('en')} pictures seen, ` +
+        `note: train: ${config.steps} steps of ${config.batchSize}: ${seen.toLocaleString('en')} pictures seen, ` +
           `${(seen / dataset.count).toFixed(1)} epochs of the data's ${dataset.count.toLocaleString('en')}`,
       );
     }
