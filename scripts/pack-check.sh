@@ -41,7 +41,7 @@ EOF
 cat > consumer.ts <<'EOF'
 import { loadDenoiser, runJob, tidy, type GenerateSpec, type JobOutput, type LoadedDenoiser } from 'difflab';
 const model: LoadedDenoiser = loadDenoiser();
-const spec: GenerateSpec = { kind: 'generate', count: 2, classes: [7, 7], sampler: 'ddim', numSteps: 2, eta: 0, seed: 1, guidance: 1 };
+const spec: GenerateSpec = { kind: 'generate', count: 2, condition: { classes: [7, 7] }, sampler: 'ddim', numSteps: 2, eta: 0, seed: 1, guidance: 1 };
 const summary: string = tidy(() => { const out: JobOutput = runJob(model, spec); return out.summary; });
 model.network.dispose();
 console.log(summary);
