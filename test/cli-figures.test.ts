@@ -23,7 +23,8 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { ScoreUNet } from '../src/networks/score-unet.js';
-import { difflab, tempDir } from './helpers.js';
+import { difflab, relativeError, tempDir } from './helpers.js';
+import { scoreAgainstScaledOutput } from './scaled-score-check.js';
 
 const dir = tempDir();
 const item = join(dir, 'item.png');
@@ -187,7 +188,7 @@ test('forward without --model keeps a grey picture grey', () => {
   assert.equal(colour, 0, 'no coloured pixel in the strip of a grey picture');
 });
 
-test('train --preset scoreUNet learns the score on the VE SDE with its output divided by sigma_t; --lambda sets g(t)', () => {
+test('train --preset scoreUNet learns the score on the VE SDE as its output divided by sigma_t; --lambda sets g(t)', () => {
   const run = join(dir, 'score');
   const r = difflab(
     'train',
@@ -208,10 +209,17 @@ test('train --preset scoreUNet learns the score on the VE SDE with its output di
   );
   assert.equal(r.code, 0, r.stderr);
   const m = loadModel(join(run, 'model.safetensors'));
-  assert.equal(m.config.prediction, 'score');
+  assert.equal(m.config.prediction, 'scaled-score');
   assert.equal(m.config.schedule, 've');
   assert.equal(m.config.lambda, 9);
-  assert.ok(m.network instanceof ScoreUNet && m.network.marginalStd !== null, 'divides by sigma_t');
+  assert.ok(m.network instanceof ScoreUNet);
+  // The division: the denoiser implies the score h / sigma_t (levels within lambda 9's sigma_max 4.27, away from 1).
+  const { score, hOverSigma } = scoreAgainstScaledOutput(m.network, m.config, {
+    levels: [0.1, 0.5, 3],
+    rng: new Rng(5),
+  });
+  const err = relativeError(score, hOverSigma);
+  assert.ok(err < 1e-4, `the score is not the network's output / sigma_t (relative error ${err})`);
   m.network.dispose();
   const bad = difflab('train', '--data', 'subset', '--lambda', '9', '--out', join(dir, 'x'), '--dry-run');
   assert.equal(bad.code, 2);

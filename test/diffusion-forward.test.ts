@@ -152,12 +152,12 @@ test('the strided posterior with stride 1 is DDPM eq. 7, and the strided formula
     }
   }));
 
-test('eps <-> x0 <-> v <-> score round-trip, for VP and VE coefficients, scalar and per row', () =>
+test('eps <-> x0 <-> v <-> score <-> scaled-score round-trip, for VP and VE coefficients, scalar and per row', () =>
   tidy(() => {
     const rng = new Rng(3),
       x0 = rng.randn([4, 5], { dtype: 'float64' }),
       eps = rng.randn([4, 5], { dtype: 'float64' });
-    const kinds: Prediction[] = ['eps', 'x0', 'v', 'score', 'edm'];
+    const kinds: Prediction[] = ['eps', 'x0', 'v', 'score', 'scaled-score', 'edm'];
     const perRowA = tensor(new Float64Array([0.9, 0.5, 0.1, 0.99]), [4, 1]);
     const coefs = [
       { a: 0.6, b: 0.8 },
@@ -169,6 +169,7 @@ test('eps <-> x0 <-> v <-> score round-trip, for VP and VE coefficients, scalar 
       assert.ok(maxAbsDiff(fromX0('eps', x0, x, c), eps) < 1e-12, 'eps from x0');
       assert.ok(maxAbsDiff(fromX0('v', x0, x, c), eps.mul(c.a).sub(x0.mul(c.b))) < 1e-12, 'v = a eps - b x0');
       assert.ok(maxAbsDiff(fromX0('score', x0, x, c), eps.div(c.b).neg()) < 1e-12, 'score = -eps / b');
+      assert.ok(maxAbsDiff(fromX0('scaled-score', x0, x, c), eps.neg()) < 1e-12, 'scaled-score = b score = -eps');
       for (const from of kinds) {
         const pred = fromX0(from, x0, x, c);
         assert.ok(maxAbsDiff(toX0(from, pred, x, c), x0) < 1e-12, `${from} -> x0`);
@@ -188,6 +189,7 @@ test('objectives vanish for the exact network of a point mass (DDPM eps loss, VE
     for (const [schedule, prediction] of [
       [vpLinear(), 'eps'],
       [veSde(), 'score'],
+      [veSde(), 'scaled-score'],
       [vpCosine(), 'x0'],
       [vpLinear(), 'v'],
     ] as const) {
@@ -295,7 +297,7 @@ function objectiveSpaceLoss(net: NetworkFn, x0: Tensor, o: ObjectiveCase): numbe
   });
 }
 
-test('the loss through the denoiser equals the objective-space loss of the network (eps, x0, v, score, edm; min-SNR; log-normal levels)', () =>
+test('the loss through the denoiser equals the objective-space loss of the network (eps, x0, v, score, scaled-score, edm; min-SNR; log-normal levels)', () =>
   tidy(() => {
     const n = 32,
       x0 = new Rng(11).randn([n, 4], { dtype: 'float64' }).mul(0.6);
@@ -308,7 +310,7 @@ test('the loss through the denoiser equals the objective-space loss of the netwo
     const cases = [
       [vpLinear(), ['eps', 'x0', 'v']],
       [vpCosine(), ['eps', 'x0', 'v']],
-      [veSde(), ['score']],
+      [veSde(), ['score', 'scaled-score']],
       [edm(), ['edm', 'eps']],
       [vpCosine(), ['edm']],
     ] as const;

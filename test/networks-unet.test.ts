@@ -163,25 +163,6 @@ test('weights round-trip through safetensors and buildNetwork(config) (channels-
   for (const n of [a, b]) n.dispose();
 });
 
-test('the score U-Net divides its output by the caller-given marginal std', () => {
-  const sigma = (t: Tensor) => t.mul(2).add(0.5); // any positive function of t
-  const plain = buildNetwork(small.score!, { rng: new Rng(11) }).eval();
-  const scaled = buildNetwork(small.score!, { rng: new Rng(11), marginalStd: sigma }).eval();
-  const x = new Rng(12).randn([2, 1, 28, 28]);
-  const t = new Rng(13).rand([2]);
-  const [p, s, sig] = noGrad(() =>
-    tidy(() => [
-      plain.forward(x, t).toFloat32Array(),
-      scaled.forward(x, t).toFloat32Array(),
-      sigma(t).toFloat32Array(),
-    ]),
-  );
-  const per = 28 * 28;
-  const expected = p.map((v, i) => v / sig[Math.floor(i / per)]!);
-  assert.ok(relativeError(s, expected) < 1e-6, 'output is not h / sigma_t');
-  for (const n of [plain, scaled]) n.dispose();
-});
-
 test('the conv2d form of a transposed convolution matches convTranspose2d, values and gradients', () => {
   const rng = new Rng(14);
   for (const [cin, cout, h, k, stride, padding, outputPadding] of [

@@ -1,10 +1,13 @@
-// The one place where the four things a network may predict are converted into each other. For
+// The one place where the things a network may predict are converted into each other. For
 //   x = a x0 + b eps          (a = alpha(t), b = sigma(t) of a schedule, scalars or per-row tensors)
 // the predictions are
 //   eps:   the noise eps                      (DDPM)
 //   x0:    the clean sample                   (a "denoiser")
 //   v:     a eps - b x0                       (Salimans & Ho 2022, "velocity"; for VP a^2 + b^2 = 1)
 //   score: grad log p(x) = -eps / b           (Song et al. 2021; the score of the noisy marginal)
+//   scaled-score: h = b * score = -eps        (the score-based tutorial's network output h, its score h / sigma_t:
+//          the tutorial divides by marginal_prob_std(t) inside the network; here that division is this
+//          parameterisation, as networks never see the schedule. The raw score grows as 1/b; h stays near unit scale)
 //   edm:   F with x0 = c_skip x/a + c_out F   (Karras et al. 2022, Table 1, "preconditioning"; its input is
 //          c_in x/a, see networkInput), with sigma = b/a, sigma_data = EDM_SIGMA_DATA and
 //          c_skip = sd^2 / (sigma^2 + sd^2), c_out = sigma sd / sqrt(sigma^2 + sd^2), c_in = 1 / sqrt(sigma^2 + sd^2)
@@ -12,10 +15,10 @@
 import type { Scalar, Tensor } from '../engine/index.js';
 
 /** What a network's output means. */
-export type Prediction = 'eps' | 'x0' | 'v' | 'score' | 'edm';
+export type Prediction = 'eps' | 'x0' | 'v' | 'score' | 'scaled-score' | 'edm';
 
 /** The predictions, in the order the CLI lists them. */
-export const predictionNames: readonly Prediction[] = ['eps', 'x0', 'v', 'score', 'edm'];
+export const predictionNames: readonly Prediction[] = ['eps', 'x0', 'v', 'score', 'scaled-score', 'edm'];
 
 /** EDM's sigma_data (Karras et al. 2022, Sec. 5: 0.5 for images in [-1, 1]). */
 export const EDM_SIGMA_DATA = 0.5;
@@ -67,6 +70,8 @@ export function toX0(kind: Prediction, pred: Tensor, x: Tensor, c: Coefficients)
       return x.sub(pred.mul(c.b)).div(c.a);
     case 'score':
       return x.add(pred.mul(sq(c.b))).div(c.a); // eps = -b * score
+    case 'scaled-score':
+      return x.add(pred.mul(c.b)).div(c.a); // eps = -h
     case 'v':
       return x.mul(c.a).sub(pred.mul(c.b)).div(sumSq(c)); // a x - b v = (a^2 + b^2) x0
     case 'edm': {
@@ -85,6 +90,8 @@ export function fromX0(kind: Prediction, x0: Tensor, x: Tensor, c: Coefficients)
       return x.sub(x0.mul(c.a)).div(c.b);
     case 'score':
       return x0.mul(c.a).sub(x).div(sq(c.b));
+    case 'scaled-score':
+      return x0.mul(c.a).sub(x).div(c.b); // -eps
     case 'v':
       return x.sub(x0.mul(c.a)).div(c.b).mul(c.a).sub(x0.mul(c.b)); // a eps - b x0
     case 'edm': {

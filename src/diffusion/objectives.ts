@@ -49,9 +49,9 @@ export const noiseLevelDraws: readonly NoiseLevelDraw[] = ['uniform', 'lognormal
 const EDM_P_MEAN = -1.2,
   EDM_P_STD = 1.2;
 
-/** The objective of a network trained without one named: its prediction's own space ('eps' for 'score'). */
+/** The objective of a network trained without one named: its prediction's own space ('eps' for the scores). */
 export function defaultObjective(prediction: Prediction): Objective {
-  return prediction === 'score' ? 'eps' : prediction;
+  return prediction === 'score' || prediction === 'scaled-score' ? 'eps' : prediction;
 }
 
 /** One time per row: uniform over 1..T for discrete schedules (DDPM Algorithm 1), uniform on [tMin, tMax] otherwise. */

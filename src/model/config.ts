@@ -151,11 +151,12 @@ export const trainDefaults = {
 } as const satisfies Partial<TrainConfig>;
 
 /**
- * Defaults a preset brings with it: the score-based tutorial's U-Net learns the score on its VE SDE (its output
- * divided by sigma_t, see runNetwork). They apply unless the user gives the field.
+ * Defaults a preset brings with it: the score-based tutorial's U-Net learns the score on its VE SDE, as sigma_t
+ * times the score (its output divided by sigma_t is the score: diffusion/conversions.ts). They apply unless the user
+ * gives the field.
  */
 export const presetTrainDefaults: Partial<Record<string, Partial<TrainConfig>>> = {
-  scoreUNet: { prediction: 'score', schedule: 've' },
+  scoreUNet: { prediction: 'scaled-score', schedule: 've' },
 };
 
 /** The bounds of a discrete schedule's T, and the schedules that have one. */
@@ -254,8 +255,12 @@ export function resolveTrainConfig(
     throw new Error(`train: timesteps needs a discrete schedule (${DISCRETE_SCHEDULES.join(', ')}), not ${c.schedule}`);
   if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1)))
     throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
-  if (c.prediction === 'score' && c.network.kind !== 'score')
-    throw new Error(`train: prediction 'score' needs the scoreUNet preset (its output divided by sigma_t)`);
+  // Never stored by a new run: a stored 'score' on a score network is an old file's scaled score (upgradeStored).
+  if (c.prediction === 'score')
+    throw new Error(
+      `train: prediction 'score' (the raw score, -eps / sigma_t, which grows as 1 / sigma_t) is not trained; ` +
+        `'scaled-score' learns sigma_t times it, as the scoreUNet preset does`,
+    );
   if (!(scheduleNames as readonly string[]).includes(c.schedule))
     throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
   return c;
@@ -343,5 +348,14 @@ export function checkStoredConfig(v: unknown): TrainConfig {
   ];
   const bad = checks.find(([, , ok]) => !ok);
   if (bad) throw new Error(`'${bad[0]}' must be ${bad[3]}, got ${JSON.stringify(bad[1]) ?? 'nothing'}`);
-  return v as unknown as TrainConfig;
+  return upgradeStored(v as unknown as TrainConfig);
+}
+
+/**
+ * A stored config in today's terms, the one place old files are mapped. Score networks used to divide their output
+ * by sigma_t themselves and stored prediction 'score'; that division is now the 'scaled-score' prediction, so the
+ * same weights give the same denoiser. resolveTrainConfig refuses 'score', so no newer file stores that pair.
+ */
+function upgradeStored(c: TrainConfig): TrainConfig {
+  return c.network.kind === 'score' && c.prediction === 'score' ? { ...c, prediction: 'scaled-score' } : c;
 }

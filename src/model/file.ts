@@ -6,14 +6,8 @@
 // Nothing here knows about training loops or sampling.
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
-import {
-  buildNetwork,
-  embeddingShapeOf,
-  type BuildOptions,
-  type Network,
-  type ResolvedNetworkConfig,
-} from '../networks/index.js';
-import { checkStoredConfig, runSchedule, type TrainConfig } from './config.js';
+import { buildNetwork, embeddingShapeOf, type Network } from '../networks/index.js';
+import { checkStoredConfig, type TrainConfig } from './config.js';
 
 /** metadata.format of a full training checkpoint. */
 export const CHECKPOINT_FORMAT = 'difflab-checkpoint-1';
@@ -82,23 +76,6 @@ export function loadWeights(network: Network, weights: Record<string, Tensor>, p
   }
 }
 
-/**
- * The run's network, built from its config. A score network that predicts the score divides its output by the
- * run schedule's sigma_t (the tutorial's `h / marginal_prob_std(t)`): the network gets t / tMax, so sigma is
- * taken at t = time * tMax.
- */
-export function runNetwork(config: TrainConfig, o: BuildOptions = {}): Network & { config: ResolvedNetworkConfig } {
-  if (config.network.kind !== 'score' || config.prediction !== 'score') return buildNetwork(config.network, o);
-  const s = runSchedule(config);
-  const marginalStd = (time: Tensor) =>
-    tensor(
-      Float32Array.from(time.toFloat64Array(), (u) => s.sigma(u * s.tMax)),
-      [time.shape[0]!],
-      time.device,
-    );
-  return buildNetwork(config.network, { ...o, marginalStd });
-}
-
 /** Writes the inference file: the EMA weights (buffers from the model) and the config. */
 export function saveModel(path: string, config: TrainConfig, weights: Record<string, Tensor>, step: number): void {
   saveSafetensors(path, weights, { format: MODEL_FORMAT, config: JSON.stringify(config), step: String(step) });
@@ -159,7 +136,7 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     const config = configOf(metadata, path);
     const step = metadataCount(metadata, 'step', path);
     try {
-      network = runNetwork(config);
+      network = buildNetwork(config.network);
     } catch (e) {
       throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
     }

@@ -21,7 +21,7 @@ export { ResBlock, AttentionBlock, CrossAttention, Downsample, Upsample, type Re
 export { convTranspose2dViaConv, FastConvTranspose2d } from './conv-transpose.js';
 export { UNet, unetConfig, type UNetConfig } from './unet.js';
 export { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
-export { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig, type MarginalStd } from './score-unet.js';
+export { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig } from './score-unet.js';
 export {
   buildNetwork,
   networkPresets,

@@ -2,7 +2,7 @@
 import { Rng, tidy } from '../engine/index.js';
 import { ClassicUNet, classicUNetConfig, type ClassicUNetConfig } from './classic-unet.js';
 import type { MemoryFormat, Network } from './network.js';
-import { ScoreUNet, scoreUNetConfig, type MarginalStd, type ScoreUNetConfig } from './score-unet.js';
+import { ScoreUNet, scoreUNetConfig, type ScoreUNetConfig } from './score-unet.js';
 import { UNet, unetConfig, type UNetConfig } from './unet.js';
 
 /** Any network's architecture, discriminated by `kind`; fields left out take the documented defaults. */
@@ -17,8 +17,6 @@ export type ResolvedNetworkConfig = UNetConfig | ClassicUNetConfig | ScoreUNetCo
 export interface BuildOptions {
   /** Draws the initial weights (a checkpoint's weights replace them). Default: new Rng(0). */
   rng?: Rng;
-  /** Score networks only: sigma_t of the caller's schedule, dividing the output. Default: none. */
-  marginalStd?: MarginalStd;
   /**
    * Memory layout of weights and activations. Default 'contiguous' (NCHW). Channels-last made the default
    * preset's convolutions faster (bench/channels-last.ts); in fp32, when groupNorm still ran in NCHW with two
@@ -42,7 +40,7 @@ export function buildNetwork(config: NetworkConfig, o: BuildOptions = {}): Netwo
         net = new ClassicUNet(config, { rng });
         break;
       case 'score':
-        net = new ScoreUNet(config, { rng, marginalStd: o.marginalStd });
+        net = new ScoreUNet(config, { rng });
         break;
       default:
         throw new Error(
@@ -108,7 +106,7 @@ export const networkPresets = {
   classicUNet: classicUNetConfig({ ...fashionMnist, hidden: 64 }),
   /** The teaching project's single-step denoiser (part 1): the same U-Net with D = 128, no time or class input. */
   singleStep: classicUNetConfig({ ...fashionMnist, numClasses: 0, hidden: 128, timeInput: 'none' }),
-  /** The score-SDE tutorial's U-Net (seed 000); pass marginalStd to buildNetwork to divide by sigma_t. */
+  /** The score-SDE tutorial's U-Net (seed 000); trained with the 'scaled-score' prediction (score = output / sigma_t). */
   scoreUNet: scoreUNetConfig({ ...fashionMnist }),
 } satisfies Record<string, ResolvedNetworkConfig>;
 

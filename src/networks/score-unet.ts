@@ -1,17 +1,14 @@
 // The score U-Net of the score-based diffusion tutorial (seed 000; Song et al. 2021): Gaussian Fourier time
 // features, a "Dense" projection of the embedding added after every convolution, GroupNorm + swish, unpadded
-// convolutions down (28 -> 26 -> 12 -> 5 -> 2) and transposed ones back up, and the output divided by sigma_t,
-// the marginal std of the forward process, so that the net predicts s(x, t) ~ -z / sigma_t at the right scale.
-// The network does not know the schedule: the caller gives sigma_t as a function (`marginalStd`).
+// convolutions down (28 -> 26 -> 12 -> 5 -> 2) and transposed ones back up. The tutorial divides the output h by
+// sigma_t, the marginal std of the forward process, to get the score; a network does not know the schedule, so
+// that division is the 'scaled-score' prediction (diffusion/conversions.ts), and this network returns h itself.
 import { cat, indices, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, ConvTranspose2d, Embedding, GroupNorm, Linear, Module } from '../nn/index.js';
 import { groupsFor } from './blocks.js';
 import { FastConvTranspose2d } from './conv-transpose.js';
 import { effectiveClasses, TimeFeatureMap, type NetworkCond } from './conditioning.js';
 import { Network } from './network.js';
-
-/** sigma_t for a batch of times: (N) -> (N). Supplied by whoever knows the schedule. */
-export type MarginalStd = (time: Tensor) => Tensor;
 
 export interface ScoreUNetConfig {
   kind: 'score';
@@ -70,14 +67,10 @@ export class ScoreUNet extends Network {
   readonly down: ConvStage[];
   readonly up: ConvStage[];
   readonly outConv: ConvTranspose2d;
-  /** sigma_t of the caller's schedule, or null: a plain network whose output is not divided. */
-  readonly marginalStd: MarginalStd | null;
 
-  /** marginalStd: sigma_t of the caller's schedule; without it the output is not divided (a plain network). */
-  constructor(config: Partial<ScoreUNetConfig>, o: { rng: Rng; marginalStd?: MarginalStd }) {
+  constructor(config: Partial<ScoreUNetConfig>, o: { rng: Rng }) {
     super();
     const c = (this.config = scoreUNetConfig(config));
-    this.marginalStd = o.marginalStd ?? null;
     const { rng } = o;
     const [c1, c2, c3, c4] = c.channels;
     const E = c.embedDim;
@@ -127,9 +120,7 @@ export class ScoreUNet extends Network {
     let h = this.mark('up.0', u4.forward(h4, embed)); // (N, c3, 5, 5)
     h = this.mark('up.1', u3.forward(this.skip(h, h3), embed)); // (N, c2, 12, 12)
     h = this.mark('up.2', u2.forward(this.skip(h, h2), embed)); // (N, c1, 26, 26)
-    h = this.mark('outConv', this.outConv.forward(this.skip(h, h1))); // (N, C, H, W)
-    if (!this.marginalStd) return h;
-    return h.div(this.marginalStd(time).reshape([-1, 1, 1, 1])); // s = h / sigma_t
+    return this.mark('outConv', this.outConv.forward(this.skip(h, h1))); // (N, C, H, W): h, the score times sigma_t
   }
 
   /** Concatenates a decoder map with its encoder skip; the unpadded arithmetic only closes for some sizes. */

@@ -19,16 +19,8 @@ import {
 } from '../engine/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { defaultObjective, type Cond } from '../diffusion/index.js';
-import type { Network } from '../networks/index.js';
-import {
-  imageDenoiser,
-  imageNetwork,
-  loadModel,
-  loadWeights,
-  runNetwork,
-  saveModel,
-  type TrainConfig,
-} from '../model/index.js';
+import { buildNetwork, type Network } from '../networks/index.js';
+import { imageDenoiser, imageNetwork, loadModel, loadWeights, saveModel, type TrainConfig } from '../model/index.js';
 import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
 import { learningRate } from './schedule.js';
@@ -182,7 +174,7 @@ export async function train(
   // bf16 convolutions are fastest on channels-last weights and activations (oneDNN); fp32 ones measured no faster.
   const precision = config.precision ?? 'fp32'; // configs written before precision existed trained in fp32
   const memoryFormat = precision === 'bf16' ? 'channels-last' : 'contiguous';
-  const net = runNetwork(config, { rng: new Rng(config.seed).stream(1), memoryFormat });
+  const net = buildNetwork(config.network, { rng: new Rng(config.seed).stream(1), memoryFormat });
   if (config.init && !saved && lead) warmStart(net, config);
   const params = net.namedParameters();
   const opt = new Adam(
@@ -229,7 +221,7 @@ export async function train(
     adam: opt.stateDict(),
   });
   const emaNetwork = (): Network => {
-    const e = runNetwork(config);
+    const e = buildNetwork(config.network);
     e.loadStateDict({ ...net.stateDict(), ...emaWeights() }); // buffers from the model, parameters from the EMA
     return e.eval();
   };

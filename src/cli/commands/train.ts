@@ -204,7 +204,7 @@ export const trainCommand: Command = {
     },
     prediction: {
       type: 'string',
-      help: 'what the network predicts: eps | x0 | v | score (the scoreUNet preset: score, on ve) | edm (Karras et al. 2022 preconditioning)',
+      help: "what the network predicts: eps | x0 | v | scaled-score (the score times sigma_t; the scoreUNet preset's, on ve) | edm (Karras et al. 2022 preconditioning)",
       default: trainDefaults.prediction,
     },
     objective: { type: 'string', help: `space of the loss: ${objectiveNames.join(' | ')}`, default: 'the prediction' },
