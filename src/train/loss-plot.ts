@@ -1,7 +1,33 @@
-// loss.png of a run: the per-step loss from loss.csv (faint) and its moving average, on a log axis.
+// loss.png of a run: the per-step loss from loss.csv (faint) and its running mean, on a log axis.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linePlot, writePng } from '../io/index.js';
+
+/**
+ * The running mean of `values` over about `window` points, starting at the first value and ending on the mean of
+ * the last window/2 + 1. A trailing mean lags: over the first steps, where the loss falls fastest, it stayed far
+ * above the losses and kinked down once the first (highest) ones left its window. So the window is centred on each
+ * point and, near the start, shrinks to what is on both sides (the first point is its own mean). Near the end it
+ * keeps the points behind (a window shrinking to one noisy last loss would hide where the run got to; the loss
+ * is nearly flat there, so the lag is small).
+ */
+export function runningMean(values: readonly number[], window = 50): number[] {
+  const half = Math.max(0, Math.floor(window / 2)),
+    n = values.length;
+  // Prefix sums and counts of the finite values (a NaN step the trainer skipped must not poison every later mean).
+  const [sum, count] = [[0], [0]];
+  for (const v of values) {
+    const ok = Number.isFinite(v);
+    sum.push(sum.at(-1)! + (ok ? v : 0));
+    count.push(count.at(-1)! + (ok ? 1 : 0));
+  }
+  return values.map((_, i) => {
+    const reach = Math.min(half, i); // the window never reaches further back than forward of the start
+    const [from, to] = [i - reach, Math.min(n - 1, i + reach)];
+    const k = count[to + 1]! - count[from]!;
+    return k > 0 ? (sum[to + 1]! - sum[from]!) / k : NaN;
+  });
+}
 
 /** Redraws runDir/loss.png from runDir/loss.csv (nothing when there are no rows yet). */
 export function writeLossPlot(runDir: string, window = 50): void {
@@ -15,16 +41,17 @@ export function writeLossPlot(runDir: string, window = 50): void {
   if (rows.length < 2) return;
   const steps = rows.map((r) => r[0]!),
     loss = rows.map((r) => r[1]!);
-  const smooth = loss.map((_, i) => {
-    const from = Math.max(0, i - window + 1);
-    return loss.slice(from, i + 1).reduce((a, b) => a + b, 0) / (i + 1 - from);
-  });
   writePng(
     join(runDir, 'loss.png'),
     linePlot(
       [
         { label: 'loss', x: steps, y: loss, color: [190, 200, 230] },
-        { label: `mean of ${window}`, x: steps, y: smooth, color: [30, 80, 200] },
+        {
+          label: `mean of ${2 * Math.floor(window / 2) + 1}`,
+          x: steps,
+          y: runningMean(loss, window),
+          color: [30, 80, 200],
+        },
       ],
       { title: 'training loss', xLabel: 'step', yLabel: 'loss', logY: true },
     ),

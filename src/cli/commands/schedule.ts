@@ -11,6 +11,8 @@ import {
   vpLinear,
   vpSigmoid,
   writePng,
+  type Curve,
+  type PlotOptions,
   type Schedule,
 } from '../../index.js';
 import { num, str, type Command } from '../command.js';
@@ -31,6 +33,49 @@ function diffusionCoefficient(s: Schedule, t: number): number {
 /** beta_t = 1 - alpha_bar_t / alpha_bar_(t-1) of a discrete schedule (integer t >= 1). */
 const beta = (s: Schedule, t: number): number => 1 - alphaBar(s, t) / (t > 1 ? alphaBar(s, t - 1) : 1);
 
+const allSchedules = (lambda: number): Schedule[] => [vpLinear(), vpCosine(), vpSigmoid(), veSde({ lambda }), edm()];
+
+/** The figure's panels, top to bottom: each one's curves (one per schedule) and plot options. */
+export function schedulePanels(
+  o: {
+    /** The VE schedule's lambda in g(t) = lambda^t. Default 25. */ lambda?: number;
+    /** Points per curve. Default 200. */ points?: number;
+  } = {},
+): { curves: Curve[]; options: PlotOptions }[] {
+  const { lambda = 25, points = 200 } = o;
+  const schedules = allSchedules(lambda);
+  // Normalised time u in [0, 1] spans each schedule's [tMin, tMax] (discrete: 1..T).
+  const u = Array.from({ length: points }, (_, i) => i / (points - 1));
+  const curves = (f: (s: Schedule, t: number) => number, only = schedules): Curve[] =>
+    only.map((s) => ({
+      label: s.name,
+      x: u,
+      y: u.map((ui) => f(s, s.tMin + ui * (s.tMax - s.tMin))),
+    }));
+  const discrete = schedules.filter((s) => s.numTimesteps !== null);
+  const panel = { xLabel: 'normalised time t', height: 300 };
+  return [
+    { curves: curves(alphaBar), options: { ...panel, title: 'alpha_bar' } },
+    { curves: curves(logSnr), options: { ...panel, title: 'log SNR = log(alpha_bar / (1 - alpha_bar))' } },
+    {
+      curves: curves((s, t) => s.sigma(t)),
+      options: { ...panel, title: 'sigma_t (noise coefficient; VE: the marginal std)', logY: true },
+    },
+    {
+      curves: curves(diffusionCoefficient),
+      options: {
+        ...panel,
+        title: `g(t) of the SDE (VE: lambda^t, lambda = ${lambda}; VP: sqrt(beta))`,
+        logY: true,
+      },
+    },
+    {
+      curves: curves((s, t) => beta(s, Math.round(t)), discrete),
+      options: { ...panel, title: 'beta_t per step (discrete VP schedules)', logY: true },
+    },
+  ];
+}
+
 export const schedule: Command = {
   name: 'schedule',
   summary: 'plot the noise schedules: alpha_bar, log-SNR, sigma_t, g(t), beta_t (VP linear/cosine/sigmoid, VE, EDM)',
@@ -44,37 +89,8 @@ export const schedule: Command = {
     const out = str(v.plot, 'plot');
     const points = num(v.points, 'points', 200, { min: 2, max: 100_000, integer: true });
     const lambda = num(v.lambda, 'lambda', 25, { above: 1 });
-    const schedules: Schedule[] = [vpLinear(), vpCosine(), vpSigmoid(), veSde({ lambda }), edm()];
-    // Normalised time u in [0, 1] spans each schedule's [tMin, tMax] (discrete: 1..T).
-    const u = Array.from({ length: points }, (_, i) => i / (points - 1));
-    const curves = (f: (s: Schedule, t: number) => number, only: Schedule[] = schedules) =>
-      only.map((s) => ({
-        label: s.name,
-        x: u,
-        y: u.map((ui) => f(s, s.tMin + ui * (s.tMax - s.tMin))),
-      }));
-    const discrete = schedules.filter((s) => s.numTimesteps !== null);
-    const panel = { xLabel: 'normalised time t', height: 300 };
-    writePng(
-      out,
-      stackImages([
-        linePlot(curves(alphaBar), { ...panel, title: 'alpha_bar' }),
-        linePlot(curves(logSnr), { ...panel, title: 'log SNR = log(alpha_bar / (1 - alpha_bar))' }),
-        linePlot(
-          curves((s, t) => s.sigma(t)),
-          { ...panel, title: 'sigma_t (noise coefficient; VE: the marginal std)', logY: true },
-        ),
-        linePlot(curves(diffusionCoefficient), {
-          ...panel,
-          title: `g(t) of the SDE (VE: lambda^t, lambda = ${lambda}; VP: sqrt(beta))`,
-          logY: true,
-        }),
-        linePlot(
-          curves((s, t) => beta(s, Math.round(t)), discrete),
-          { ...panel, title: 'beta_t per step (discrete VP schedules)', logY: true },
-        ),
-      ]),
-    );
+    writePng(out, stackImages(schedulePanels({ lambda, points }).map((p) => linePlot(p.curves, p.options))));
+    const schedules = allSchedules(lambda);
     for (const s of schedules) {
       console.log(
         `${s.name.padEnd(10)} alpha_bar ${alphaBar(s, s.tMin).toPrecision(4)} .. ${alphaBar(s, s.tMax).toExponential(3)}, ` +

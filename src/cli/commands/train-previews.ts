@@ -21,10 +21,51 @@ import {
 } from '../../index.js';
 import { imageDenoiser } from '../../model/index.js';
 
+/** What a preview grid shows, decided before sampling: its rows (a class, a prompt or a data image each) and labels. */
+export interface PreviewPlan {
+  rows: number;
+  perRow: number;
+  /** A text model's rows: the first caption of training images spread over the set. */
+  prompts: string[] | null;
+  /** A vector-conditioned model's rows: the index of the data image whose vector conditions the row. */
+  images: number[] | null;
+  guidance: number;
+  title: string;
+  /** One per row when rows differ (a class name, a prompt, a data image); absent for an unconditional model. */
+  rowLabels?: string[];
+}
+
 /**
- * A preview grid sampled with DDIM (50 steps) from the EMA network: one row per class, else 4 rows, each
- * conditioned on the vector of one training image (spread over the data) when the run has condition vectors.
+ * The preview's layout: one row per class (every class named, even when there are fewer than 4), else 8 prompts
+ * or 4 rows; the title says step, epoch, sampler and steps, and the guidance of a conditional model.
  */
+export function previewPlan(
+  config: TrainConfig,
+  step: number,
+  o: { dataCount?: number; guidance?: number; captions?: readonly (readonly string[])[]; vectorCount?: number } = {},
+): PreviewPlan {
+  const k = config.classNames.length;
+  const text = config.network.kind === 'unet' ? config.network.text : undefined;
+  const { captions } = o;
+  const prompts =
+    text && captions
+      ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!)
+      : null;
+  const guidance = o.guidance ?? (prompts ? 3 : 1);
+  const rows = prompts ? prompts.length : k > 0 ? k : 4;
+  const images =
+    o.vectorCount !== undefined && k === 0
+      ? Array.from({ length: rows }, (_, r) => Math.floor((r * o.vectorCount!) / rows))
+      : null;
+  const rowLabels = prompts ?? (k > 0 ? [...config.classNames] : images?.map((i) => `image ${i}`));
+  const epoch = o.dataCount ? ` (epoch ${((step * config.batchSize) / o.dataCount).toFixed(1)})` : '';
+  const guided = prompts || k > 0 ? `, guidance ${guidance}${guidance === 1 ? ' (none)' : ''}` : '';
+  const how = `${guided}${images ? ', rows: the vectors of training images' : ''}`;
+  const title = `step ${step}${epoch}: DDIM 50 steps${how}, EMA weights`;
+  return { rows, perRow: 8, prompts, images, guidance, title, ...(rowLabels ? { rowLabels } : {}) };
+}
+
+/** A preview grid sampled with DDIM (50 steps) from the EMA network, laid out by previewPlan. */
 export function writePreview(
   net: Network,
   config: TrainConfig,
@@ -36,17 +77,12 @@ export function writePreview(
 ): void {
   const k = config.classNames.length;
   const text = config.network.kind === 'unet' ? config.network.text : undefined;
-  // A text model's rows: the first caption of training images spread over the set, at guidance 3.
-  const prompts =
-    text && captions
-      ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!)
-      : null;
-  const guidance = o.guidance ?? (prompts ? 3 : 1);
-  const rows = prompts ? prompts.length : Math.max(k, 4),
-    perRow = 8,
-    count = rows * perRow;
-  const images =
-    vectors && k === 0 ? Array.from({ length: rows }, (_, r) => Math.floor((r * vectors.shape[0]!) / rows)) : null;
+  const { rows, perRow, prompts, images, guidance, title, rowLabels } = previewPlan(config, step, {
+    ...o,
+    ...(captions ? { captions } : {}),
+    ...(vectors ? { vectorCount: vectors.shape[0]! } : {}),
+  });
+  const count = rows * perRow;
   tidy(() => {
     const embedding = images // grid row r: the vector of data image images[r]
       ? tensor(
@@ -79,10 +115,6 @@ export function writePreview(
           }
         : {}),
     });
-    const rowLabels = prompts ?? (k > 0 ? config.classNames : images?.map((i) => `image ${i}`));
-    const epoch = o.dataCount ? ` (epoch ${((step * config.batchSize) / o.dataCount).toFixed(1)})` : '';
-    const how = `${images ? ', rows: the vectors of training images' : ''}${guidance !== 1 && (prompts || k > 0) ? `, guidance ${guidance}` : ''}`;
-    const title = `step ${step}${epoch}: DDIM 50 steps, EMA weights${how}`;
     writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
   });
 }
