@@ -220,7 +220,7 @@ test('CLI: bad prompts get one line naming the option and write nothing', () => 
       ['sample', '--model', T, '--guidance', '3'],
       /--guidance and --compare-guidance need --class, --prompt or --embedding/,
     ],
-    [['edit', 'anagram', '--model', T, '--prompt-a', 'red'], /missing required option --class-b or --prompt-b/],
+    [['edit', 'anagram', '--model', T, '--prompt-a', 'red'], /--class-b or --prompt-b is required/],
     [['edit', 'hybrid', '--model', C, '--prompt-low', 'red', '--class-high', '1'], /--prompt-low: .* reads no prompts/],
     [['edit', 'sdedit', '--model', T, '--image', IMG, '--prompt', ''], /--prompt is empty/],
   ];
@@ -263,7 +263,7 @@ test('server: requests carry prompts (and negative prompts) on a text model; a c
     ['generate', { prompt: 7 }, text, /'prompt' must be a string/],
     ['generate', { prompt: 'caf\u00e9 \u2603' }, text, /'prompt' '\u2603' is not a letter/],
     ['anagram', { classA: 'a', promptA: 'red', classB: 'b' }, both, /give 'classA' or 'promptA', not both/],
-    ['generate', { guidance: 3 }, text, /'guidance' needs a 'class' or a 'prompt'/],
+    ['generate', { guidance: 3 }, text, /'guidance' needs 'class' or 'prompt'/],
   ];
   for (const [kind, body, info, message] of refusals) {
     assert.throws(() => parseJob(kind as 'generate', body, info), message, `${kind} ${JSON.stringify(body)}`);

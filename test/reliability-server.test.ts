@@ -165,7 +165,7 @@ const cases: ServerCase[] = [
     [{ class: 99 }, /'class': unknown class '99'/, "'class'"],
     [{ class: {} }, /'class' must be a class name or id/, "'class'"],
     [{ class: ['Bag'] }, /'class' must be a class name or id/, "'class'"],
-    [{ class: null, guidance: 3 }, /'guidance' needs a 'class'/, "'guidance'"],
+    [{ class: null, guidance: 3 }, /'guidance' needs 'class' or 'prompt'/, "'guidance'"],
   ]),
   ...field('sdedit', { image: PIC, steps: 2 }, [
     [{ strenght: 0.5 }, /unknown field 'strenght' for sdedit/, 'strenght'],
@@ -195,12 +195,12 @@ const cases: ServerCase[] = [
       refused(name, 'forward', { image, times: [0, 500] }, status, message, "'image'"),
     ),
   ...field('inpaint', { image: PIC, mask: grey(28, 28), steps: 2 }, [
-    [{ box: [1, 1, 4, 4] }, /unknown field 'box' for inpaint/, 'box'],
+    [{ box: [1, 1, 4, 4] }, /give exactly one of 'mask' \(a picture\) and 'box'/, "'mask'"],
     [{ resample: 0 }, range('resample'), "'resample'"],
     [{ resample: 11 }, /'resample' must be an integer in \[1, 10\]/, "'resample'"],
     [{ mask: grey(14, 14) }, /mask is 14x14, the image is 28x28/, 'mask'],
   ]),
-  refused('no mask', 'inpaint', { image: PIC, steps: 2 }, 400, /'mask' is required/, "'mask'"),
+  refused('no mask', 'inpaint', { image: PIC, steps: 2 }, 400, /give exactly one of 'mask'/, "'mask'"),
   ...field('anagram', { classA: 'Bag', classB: 'Coat', steps: 2 }, [
     [{ clas: 'Bag' }, /unknown field 'clas' for anagram/, 'clas'],
     [{ class: 'Bag' }, /unknown field 'class' for anagram/, 'class'],
@@ -224,7 +224,7 @@ const cases: ServerCase[] = [
     [{ times: [] }, /'times' must be an array of 1 to 32/, "'times'"],
     [{ times: Array.from({ length: 33 }, () => 0) }, /'times' must be an array of 1 to 32/, "'times'"],
     [{ times: [0, -1] }, /'times': -1 is not a number in \[0, 1000\]/, "'times'"],
-    [{ times: ['5'] }, /'times': "5" is not a number/, "'times'"],
+    [{ times: ['5'] }, /'times' must be an array of 1 to 32 numbers/, "'times'"],
     [{ times: [5000] }, /'times': 5000 is not a number in \[0, 1000\]/, "'times'"],
     [{ seed: -5 }, range('seed'), "'seed'"],
   ]),

@@ -162,7 +162,7 @@ describe('playground API', () => {
       ['generate', { n: 17 }, 400, /'n' must be an integer in \[1, 16\]/],
       ['generate', { n: '4' }, 400, /'n' must be an integer/],
       ['generate', { sampler: 'magic' }, 400, /'sampler' must be one of ddpm/],
-      ['generate', { guidance: 3 }, 400, /'guidance' needs a 'class'/],
+      ['generate', { guidance: 3 }, 400, /'guidance' needs 'class' or 'prompt'/],
       ['sdedit', {}, 400, /'image' is required/],
       ['sdedit', { image: 'data:image/png;base64,AAAA' }, 400, /'image' is not a PNG/],
       ['sdedit', { image: 'file:///etc/passwd' }, 400, /must be a PNG data URL/],

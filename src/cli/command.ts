@@ -81,7 +81,8 @@ export function parseCommand(
 
 // ----- typed readers for option values ---------------------------------------------------------------
 /** A decimal number as written on a command line ('12', '-0.5', '1e9'); anything else (empty, '0x10', '12px') is NaN. */
-const decimal = (s: string): number => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s.trim()) ? Number(s) : NaN);
+export const decimal = (s: string): number =>
+  /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s.trim()) ? Number(s) : NaN;
 
 /** A string option; an empty value is refused (it never means the default). */
 export function str(v: unknown, name: string, fallback?: string): string {

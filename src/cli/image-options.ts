@@ -4,8 +4,6 @@
 import {
   DEFAULT_MODEL_PATH,
   classIdOf,
-  defaultStepsText,
-  defaultsText,
   figureOf,
   jobDefaults,
   labelledGrid,
@@ -18,6 +16,9 @@ import {
   tidy,
   writeFileAtomic,
   modelConditioning,
+  modelInfo,
+  readSampling as readSamplingFields,
+  samplingFields,
   promptKind,
   promptProblem,
   type ConditionSpec,
@@ -32,8 +33,9 @@ import {
   type SamplingSpec,
   type Tensor,
 } from '../index.js';
-import { UsageError, num, oneOf, str, type OptionSpec } from './command.js';
-import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath } from './limits.js';
+import { UsageError, num, str, type OptionSpec } from './command.js';
+import { cliDoor } from './door.js';
+import { checkOutputPath } from './limits.js';
 import { precisionOption, readPrecision } from './precision.js';
 import { Progress } from './progress.js';
 
@@ -122,29 +124,6 @@ export function readCondition(
 export const conditioned = (c: ConditionSpec): boolean =>
   c.classes !== undefined || c.prompt !== undefined || c.embedding !== undefined;
 
-/** The sampling options of the jobs `kinds`, their defaults read from jobDefaults. */
-export function samplingOptions(kinds: readonly SamplingJobKind[]): Record<string, OptionSpec> {
-  return {
-    sampler: { type: 'string', help: SAMPLERS.join('|'), default: defaultsText('sampler', kinds) },
-    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
-    eta: {
-      type: 'string',
-      help: 'ddim stochasticity in [0, 1] (1: the strided DDPM posterior)',
-      default: defaultsText('eta', kinds),
-    },
-    variance: {
-      type: 'string',
-      help: "ddpm's reverse-step variance: posterior (beta-tilde) | beta (sigma_t^2 = beta_t, seed 002)",
-      default: 'posterior',
-    },
-    guidance: {
-      type: 'string',
-      help: 'classifier-free guidance scale (1: none; needs a class or a prompt)',
-      default: defaultsText('guidance', kinds),
-    },
-  };
-}
-
 /** --eta is ddim's only and --variance ddpm's: refused with any other sampler rather than ignored. */
 export function checkEtaApplies(v: Record<string, unknown>, sampler: string): void {
   if (v.eta !== undefined && sampler !== 'ddim')
@@ -153,25 +132,10 @@ export function checkEtaApplies(v: Record<string, unknown>, sampler: string): vo
     throw new UsageError(`--variance applies to the ddpm sampler only, not ${sampler}`);
 }
 
-/** DDPM's reverse-step variances (Ho et al. 2020 Sec. 3.2). */
-export const VARIANCES = ['posterior', 'beta'] as const;
-
-/** --sampler/--steps/--eta/--seed/--guidance as a job's sampling settings (defaults: the job's). */
+/** --sampler/--steps/--eta/--variance/--seed/--guidance as a job's sampling settings: the job files' reading. */
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
-  const d = jobDefaults[kind];
-  const T = m.denoiser.schedule.numTimesteps;
-  const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, d.sampler);
-  checkEtaApplies(v, sampler);
-  return {
-    sampler,
-    ...(v.steps !== undefined
-      ? { numSteps: num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true }) }
-      : {}),
-    eta: num(v.eta, 'eta', d.eta, { min: 0, max: 1 }),
-    ...(v.variance !== undefined ? { variance: oneOf(v.variance, 'variance', VARIANCES) } : {}),
-    seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, max: MAX_SEED, integer: true }),
-    guidance: num(v.guidance, 'guidance', d.guidance, { min: 0, max: MAX_GUIDANCE }),
-  };
+  const values = v as Record<string, string | undefined>;
+  return readSamplingFields(cliDoor(samplingFields(kind), values), kind, modelInfo(m, { withSource: true }));
 }
 
 /** --model as a loaded denoiser (a missing or foreign file is a runtime failure: exit 1). */

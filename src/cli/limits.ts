@@ -6,12 +6,7 @@ import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './command.js';
 
-/** The largest seed (Rng takes any integer in [0, 2^53)). */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-/** Sampler steps on a continuous schedule (a discrete one allows its T): a grid is one float per step. */
-export const MAX_CONTINUOUS_STEPS = 10_000;
-/** Classifier-free guidance scales beyond this only overflow (x0 = uncond + w (cond - uncond)). */
-export const MAX_GUIDANCE = 100;
+export { MAX_SEED, MAX_CONTINUOUS_STEPS, MAX_GUIDANCE } from '../jobs/common-fields.js';
 /** Height = width of images a command makes without a model (forward --size): 4096 is a 64 MiB float raster. */
 export const MAX_IMAGE_SIZE = 4096;
 /** Height = width of training images (train, classifier --size): the data set is held in memory at this size. */

@@ -10,6 +10,7 @@ import { jobEmbedding } from './embeddings.js';
 import { JobInputError } from './pictures.js';
 import { promptProblem, type PromptReading } from './prompts.js';
 import type { ConditionSpec } from './specs.js';
+import type { ModelInfo } from './worker-protocol.js';
 
 /** A job's condition for a batch of n, the null condition guidance pulls away from, and a label for figures. */
 export interface JobCondition {
@@ -46,6 +47,21 @@ export function modelConditioning(m: LoadedDenoiser): string {
 }
 
 const modelName = (m: LoadedDenoiser) => m.source;
+
+/** What the doors check a job against before it runs (the server's runner reports it without its file name). */
+export function modelInfo(m: LoadedDenoiser, o: { withSource?: boolean } = {}): ModelInfo {
+  const s = m.denoiser.schedule;
+  return {
+    ...(o.withSource ? { source: m.source } : {}),
+    classNames: m.classNames,
+    reads: promptKind(m),
+    conditioning: modelConditioning(m),
+    imageShape: m.imageShape,
+    trainingSteps: m.step,
+    precision: m.precision,
+    schedule: { name: s.name, tMax: s.tMax, numTimesteps: s.numTimesteps },
+  };
+}
 
 /** Prompts as token ids (n, L) for a text model; unknown and cut words become notes. */
 function tokens(m: LoadedDenoiser, prompts: readonly string[], what: string, notes: string[]): Tensor {

@@ -6,5 +6,8 @@ export * from './embeddings.js';
 export * from './condition.js';
 export * from './prompts.js';
 export * from './run.js';
+export * from './fields.js';
+export * from './common-fields.js';
+export * from './kinds.js';
 export * from './worker-protocol.js';
 export * from './worker.js';

@@ -8,6 +8,8 @@ export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;
 
 /** What the runner reports about its model once loaded (GET /api/info passes it on). */
 export interface ModelInfo {
+  /** The model file as it was named (for messages); absent where the door does not show it. */
+  source?: string;
   classNames: string[];
   /** How the model reads prompts: as text, as names of stored vectors, or not at all. */
   reads: PromptReading;

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { noGrad, tidy, type Precision, type Tensor } from '../engine/index.js';
 import { encodeGif, encodePng, imageGrid } from '../io/index.js';
 import { loadDenoiser, type LoadedDenoiser } from '../model/index.js';
-import { modelConditioning, promptKind } from './condition.js';
+import { modelInfo } from './condition.js';
 import { JobInputError } from './pictures.js';
 import { runJob } from './run.js';
 import type { JobRequest, JobResult, ModelInfo, WorkerMessage, WorkerRequest } from './worker-protocol.js';
@@ -36,16 +36,7 @@ try {
   process.exit(0);
 }
 const m = model;
-const s = m.denoiser.schedule;
-const info: ModelInfo = {
-  classNames: m.classNames,
-  reads: promptKind(m),
-  conditioning: modelConditioning(m),
-  imageShape: m.imageShape,
-  trainingSteps: m.step,
-  precision: m.precision,
-  schedule: { name: s.name, tMax: s.tMax, numTimesteps: s.numTimesteps },
-};
+const info: ModelInfo = modelInfo(m);
 post({ type: 'ready', info });
 
 const png = (images: Tensor) => encodePng(imageGrid(images, { scale: RESULT_SCALE }));

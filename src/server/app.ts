@@ -14,7 +14,9 @@ import {
   RequestError,
   SAMPLER_NAMES,
   VIEW_NAMES,
+  describeJobs,
   parseJob,
+  serverCaps,
   type JobKind,
   type JobResult,
   type Limits,
@@ -200,6 +202,9 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
     jobs: JOB_KINDS,
     defaults: jobDefaults,
     limits,
+    /** The public server's caps over the library's bounds, by field (serverCaps), and every kind's fields. */
+    caps: serverCaps(limits),
+    fields: describeJobs(info, limits),
     queue: queue.stats(),
   }));
 

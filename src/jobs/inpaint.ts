@@ -1,0 +1,38 @@
+// Inpainting (RePaint, Lugmayr et al. 2022): regenerate the masked region, keeping the rest of the picture at
+// every step. Its fields, once, and their parsing for every door.
+import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
+import { int, isGiven, numbers, picture, readNumber, readNumbers, type Door, type FieldContext } from './fields.js';
+import { jobDefaults, type InpaintSpec } from './specs.js';
+
+export const fields = {
+  image: picture('the picture to edit: PNG or JPEG, grey or RGB, any size (the result comes back at its own size)'),
+  mask: picture("grey PNG of the picture's size: white = generate, black = keep"),
+  box: numbers({ min: 0, integer: true, length: 4 }, 'the region to generate as x,y,w,h in model pixels'),
+  resample: int(
+    jobDefaults.inpaint.resampleSteps,
+    { min: 1, max: 100 },
+    'RePaint resampling: times each step is taken',
+  ),
+  ...conditionFields,
+  ...samplingFields('inpaint'),
+};
+
+export function parse(door: Door, ctx: FieldContext): InpaintSpec {
+  const { condition, sampling } = readConditioned(door, 'inpaint', ctx);
+  if (isGiven(door, 'mask') === isGiven(door, 'box'))
+    door.refuse(`give exactly one of ${door.name('mask')} (a picture) and ${door.name('box')} (x,y,w,h)`);
+  const b = readNumbers(door, 'box', fields.box, ctx);
+  const size = ctx.imageShape[1];
+  if (b && (b[2]! < 1 || b[3]! < 1 || b[0]! + b[2]! > size || b[1]! + b[3]! > size))
+    door.refuse(
+      `${door.name('box')} ${b.join(',')}: x,y,w,h must be integers inside the ${size}x${size} image (model pixels)`,
+    );
+  return {
+    kind: 'inpaint',
+    image: door.picture('image', door.given('image')),
+    mask: b ? { x: b[0]!, y: b[1]!, w: b[2]!, h: b[3]! } : door.picture('mask', door.given('mask')),
+    condition,
+    resampleSteps: readNumber(door, 'resample', fields.resample, ctx)!,
+    ...sampling,
+  };
+}

@@ -1,0 +1,160 @@
+// Every job field through both doors: the command line (cliDoor over option strings) and the API (parseJob over
+// a JSON body) must give the same verdict for the same value, accepted or refused at the same bound, except where
+// the server names a cap (serverCaps), and then the API's refusal names the cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliName, encodePng, jobFiles, jobKinds, type Field, type JobKind, type ModelInfo } from '../src/index.js';
+import { cliDoor, fieldOptions } from '../src/cli/door.js';
+import { DEFAULT_LIMITS, apiFields, parseJob, serverCaps } from '../src/server/protocol.js';
+import { boundsOf, type NumberField } from '../src/jobs/fields.js';
+
+const info: ModelInfo = {
+  classNames: ['zero', 'one', 'two'],
+  reads: 'none',
+  conditioning: 'it reads 3 classes',
+  imageShape: [1, 28, 28],
+  schedule: { name: 'linear', tMax: 999, numTimesteps: 1000 },
+  trainingSteps: 0,
+  precision: 'fp32',
+};
+const caps = serverCaps(DEFAULT_LIMITS);
+
+const png = encodePng({ width: 28, height: 28, data: new Uint8Array(28 * 28 * 4).fill(255) });
+const dir = mkdtempSync(join(tmpdir(), 'difflab-doors-'));
+const file = join(dir, 'in.png');
+writeFileSync(file, png);
+const PICTURE = Symbol('picture');
+
+/** What each kind needs besides the field under test (logical values; a picture where PICTURE stands). */
+const base: Record<JobKind, Record<string, unknown>> = {
+  generate: { class: 'one', steps: 2 },
+  sdedit: { image: PICTURE, steps: 2 },
+  inpaint: { image: PICTURE, mask: PICTURE, steps: 2 },
+  anagram: { classA: 'zero', classB: 'one', steps: 2 },
+  hybrid: { classLow: 'zero', classHigh: 'one', steps: 2 },
+  forward: { image: PICTURE },
+};
+/** Fields that exclude a base value: tested without it. */
+const excludes: Record<string, string[]> = { stride: ['steps'], box: ['mask'] };
+
+type Verdict = { ok: true } | { ok: false; message: string };
+
+function viaCli(kind: JobKind, values: Record<string, unknown>): Verdict {
+  const fields = jobFiles[kind].fields;
+  const argv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const name = fields[k] ? cliName(k, fields[k]) : k;
+    argv[name] = v === PICTURE ? file : Array.isArray(v) ? v.join(',') : String(v);
+  }
+  try {
+    jobFiles[kind].parse(cliDoor(fields, argv), info);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+}
+
+function viaApi(kind: JobKind, values: Record<string, unknown>): Verdict {
+  const body = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, v === PICTURE ? `data:image/png;base64,${png.toString('base64')}` : v]),
+  );
+  try {
+    parseJob(kind, body, info);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+}
+
+/** The values worth trying for a number field: at and beyond each bound, and a fraction for integers. */
+function probes(key: string, f: NumberField): number[] {
+  const b = boundsOf(key, f, info, {});
+  const out = new Set<number>();
+  if (b.min !== undefined) [b.min - 1, b.min, b.min + 0.5].forEach((v) => out.add(v));
+  if (b.max !== undefined) [b.max, b.max + 1, b.max - 0.5].forEach((v) => out.add(v));
+  const cap = caps[key];
+  if (cap?.max !== undefined) [cap.max, cap.max + 1].forEach((v) => out.add(v));
+  if (cap?.min !== undefined) [cap.min, cap.min - 0.01].forEach((v) => out.add(v));
+  if (f.default !== undefined) out.add(f.default);
+  return [...out].filter(Number.isFinite);
+}
+
+const numberFields = (f: Field): f is NumberField => f.type === 'int' || f.type === 'number';
+
+for (const kind of jobKinds) {
+  test(`${kind}: every field gets one verdict from the CLI and the API (server caps named)`, () => {
+    const fields = jobFiles[kind].fields;
+    const without = (key: string) =>
+      Object.fromEntries(Object.entries(base[kind]).filter(([k]) => !(excludes[key] ?? []).includes(k)));
+    assert.deepEqual(viaCli(kind, base[kind]), { ok: true }, 'the base request parses on the CLI');
+    assert.deepEqual(viaApi(kind, base[kind]), { ok: true }, 'the base request parses on the API');
+    let compared = 0;
+    for (const [key, f] of Object.entries(fields)) {
+      if (f.cliOnly) continue;
+      const values: unknown[] = numberFields(f)
+        ? probes(key, f)
+        : f.type === 'choice'
+          ? [...f.choices, 'no-such-choice']
+          : f.type === 'numbers'
+            ? [[1, 1, 4, 4], [0], [-1, 2], [1.5, 2, 3, 4], [5000]]
+            : f.type === 'class'
+              ? ['one', 2, 'nine', 7]
+              : [];
+      for (const value of values) {
+        let body = { ...without(key), [key]: value };
+        // eta is ddim's and variance ddpm's only: try them where they apply.
+        if (key === 'variance') body = { ...body, sampler: 'ddpm' };
+        if (key === 'sampler' && value === 'ddpm') body = { ...body, steps: 2 };
+        const [cli, api] = [viaCli(kind, body), viaApi(kind, body)];
+        compared++;
+        const what = `${kind}.${key} = ${JSON.stringify(value)}: CLI ${JSON.stringify(cli)}, API ${JSON.stringify(api)}`;
+        if (cli.ok === api.ok) {
+          if (!cli.ok && !api.ok && numberFields(f) && typeof value === 'number') {
+            // Refused by both: each names the bound broken, the API its cap where one is named.
+            const broken = (b: { min?: number; max?: number }) =>
+              value < (b.min ?? -Infinity) ? b.min : value > (b.max ?? Infinity) ? b.max : undefined;
+            const [own, capped] = [broken(boundsOf(key, f, info, {})), broken(boundsOf(key, f, info, caps))];
+            if (own !== undefined) assert.ok(cli.message.includes(String(own)), what);
+            if (capped !== undefined) assert.ok(api.message.includes(String(capped)), what);
+            if (capped !== own) assert.ok(caps[key], `${what}: no server cap is named for '${key}'`);
+          }
+          continue;
+        }
+        // Only a named cap may make the API refuse what the CLI takes, and its message names the cap.
+        assert.ok(cli.ok && !api.ok, what);
+        const cap = caps[key];
+        assert.ok(cap, `${what}: no server cap is named for '${key}'`);
+        const capBound = typeof value === 'number' && cap.max !== undefined && value > cap.max ? cap.max : cap.min;
+        assert.ok(capBound !== undefined && api.message.includes(String(capBound)), what);
+      }
+    }
+    assert.ok(compared > 0 || kind === 'forward');
+  });
+}
+
+test('the API lists exactly the job fields it offers, and the CLI has an option for every field', () => {
+  for (const kind of jobKinds) {
+    const fields = jobFiles[kind].fields;
+    const api = apiFields(kind);
+    for (const [key, f] of Object.entries(fields)) assert.equal(api.includes(key), !f.cliOnly, `${kind}.${key}`);
+    const options = fieldOptions([{ name: kind, fields }]);
+    for (const [key, f] of Object.entries(fields)) assert.ok(options[cliName(key, f)], `${kind}: --${cliName(key, f)}`);
+  }
+});
+
+test('every server cap narrows a field some kind has, and never widens it', () => {
+  for (const [key, cap] of Object.entries(caps)) {
+    const owners = jobKinds.filter((k) => key in jobFiles[k].fields);
+    assert.ok(owners.length > 0, `cap '${key}' names no field`);
+    for (const k of owners) {
+      const f = jobFiles[k].fields[key]!;
+      if (!numberFields(f)) continue;
+      const b = boundsOf(key, f, info, {});
+      if (cap.max !== undefined && b.max !== undefined) assert.ok(cap.max <= b.max, `${k}.${key} max`);
+      if (cap.min !== undefined && b.min !== undefined) assert.ok(cap.min >= b.min, `${k}.${key} min`);
+    }
+  }
+});
