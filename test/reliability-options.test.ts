@@ -197,8 +197,8 @@ const options: CliCase[] = [
   ...group('options', forward, [
     [['--t', ''], /--t must be a comma-separated list/, '--t'],
     [['--t', '0,,5'], /--t must be a comma-separated list/, '--t'],
-    [['--t=-1'], /--t -1 is outside/, '--t'],
-    [['--t', '5000'], /--t 5000 is outside \[0, 1000\] of the linear schedule/, '--t'],
+    [['--t=-1'], /--t: -1 is not a number in \[0, 1000\]/, '--t'],
+    [['--t', '5000'], /--t: 5000 is not a number in \[0, 1000\]/, '--t'],
     [['--t', 'abc'], /--t must be/, '--t'],
     [['--size', '3'], range('size'), '--size'],
     [['--size', '100000'], /--size must be <= 4096/, '--size'],
@@ -206,7 +206,7 @@ const options: CliCase[] = [
     [['--schedule', 'zz'], /--schedule must be one of/, '--schedule'],
     [['--seed=-1'], range('seed'), '--seed'],
     [['--image', ''], /--image must not be empty/, '--image'],
-    [['--schedule', 've', '--t', '2'], /--t 2 is outside \[0, 1\]/, '--t'],
+    [['--schedule', 've', '--t', '2'], /--t: 2 is not a number in \[0, 1\]/, '--t'],
   ]),
   {
     category: 'options',

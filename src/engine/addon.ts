@@ -1,6 +1,7 @@
 // Loads the libtorch addon (native/*.cc, built by `npm run build:addon`) and types its surface.
 // Nothing outside src/engine imports this file: the Tensor class is the public face.
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,4 +171,23 @@ function findAddon(): string {
 // loads it, so it is set before; a value the user set wins.
 process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 
-export const native: Addon = createRequire(import.meta.url)(findAddon()) as Addon;
+let loaded: Addon | null = null;
+/**
+ * The addon, loaded on first use: a process that only imports the library's plain parts (the playground's server,
+ * which validates jobs through the job files and hands them to its runner) never maps libtorch.
+ */
+export const native: Addon = new Proxy({} as Addon, {
+  get: (_, key) => (loaded ??= load())[key as keyof Addon],
+});
+
+/** Threads used unless told otherwise: DIFFLAB_THREADS, else every core (libtorch starts at 1 here). */
+export function defaultNumThreads(): number {
+  const env = Number(process.env.DIFFLAB_THREADS);
+  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
+}
+
+function load(): Addon {
+  const addon = createRequire(import.meta.url)(findAddon()) as Addon;
+  addon.setNumThreads(defaultNumThreads());
+  return addon;
+}

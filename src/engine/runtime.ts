@@ -1,6 +1,5 @@
 // Threads, devices and gradient mode: process-wide libtorch settings.
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { native } from './addon.js';
 import { getDefaultDevice, setDefaultDevice, type CreateOptions } from './ops.js';
 import type { Device } from './tensor.js';
@@ -14,12 +13,7 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 
-/** Threads used unless told otherwise: DIFFLAB_THREADS, else every core. */
-export function defaultNumThreads(): number {
-  const env = Number(process.env.DIFFLAB_THREADS);
-  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
-}
-setNumThreads(defaultNumThreads());
+export { defaultNumThreads } from './addon.js'; // applied when the addon loads
 
 /** The libtorch version the addon was built against, e.g. "1.13.0". */
 export function libtorchVersion(): string {

@@ -1,5 +1,9 @@
 // Visual anagrams (Geng et al. 2024): one picture that reads as A as it is and as B under a view (a flip, a
 // rotation, a negation). Its fields, once, and their parsing for every door.
+import { view, visualAnagram } from '../editing/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { jobCondition } from './condition.js';
+import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { choice, classOf, int, readChoice, readNumber, text, type Door, type FieldContext } from './fields.js';
 import { anagramViews, jobDefaults, type AnagramSpec } from './specs.js';
@@ -24,4 +28,29 @@ export function parse(door: Door, ctx: FieldContext): AnagramSpec {
     view: readChoice(door, 'view', fields.view)!,
     ...readSampling(door, 'anagram', ctx),
   };
+}
+
+/** The anagrams as they are and under the view. */
+export function run(m: LoadedDenoiser, spec: AnagramSpec, o: RunJobOptions = {}): JobOutput {
+  const notes: string[] = [];
+  const r = samplingRun(m, spec);
+  const n = spec.count,
+    v = view(spec.view);
+  const names = (side: string) => ({ prompt: `prompt ${side}`, negativePrompt: 'negative prompt' });
+  const [ca, cb] = [jobCondition(m, spec.a, n, notes, names('A')), jobCondition(m, spec.b, n, notes, names('B'))];
+  const d = visualAnagram(guided(m, spec.guidance, ca.nullCond), { condA: ca.cond, condB: cb.cond, view: v });
+  const st = stepper(r.numSteps, o);
+  const x = r.sampler(d, [n, ...m.imageShape], { rng: r.rngFor(n), numSteps: r.numSteps, onStep: st.onStep });
+  const [a, b] = [ca.label, cb.label];
+  return samplingOutput(
+    r,
+    st,
+    notes,
+    [
+      { label: `${a}\n(as is)`, images: x },
+      { label: `${b}\n(${spec.view})`, images: v.apply(x) },
+    ],
+    0,
+    `visual anagram: ${a} as is | ${b} under ${spec.view}`,
+  );
 }

@@ -1,6 +1,10 @@
 // Hybrid images (Oliva et al. 2006, made with a diffusion model as in Geng et al. 2024): one picture that reads as
 // one thing from afar (its low frequencies) and another up close (its high ones). Its fields, once, and their
 // parsing for every door.
+import { gaussianBlur, hybridImage } from '../editing/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { jobCondition } from './condition.js';
+import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { classOf, int, readNumber, real, text, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type HybridSpec } from './specs.js';
@@ -27,4 +31,32 @@ export function parse(door: Door, ctx: FieldContext): HybridSpec {
     blurKernel: readNumber(door, 'kernel', fields.kernel, ctx)!,
     ...readSampling(door, 'hybrid', ctx),
   };
+}
+
+/** The hybrids up close, and blurred as seen from afar. */
+export function run(m: LoadedDenoiser, spec: HybridSpec, o: RunJobOptions = {}): JobOutput {
+  const notes: string[] = [];
+  const r = samplingRun(m, spec);
+  const n = spec.count,
+    blur = { kernelSize: spec.blurKernel, sigma: spec.blurSigma };
+  const names = (side: string) => ({ prompt: `${side} prompt`, negativePrompt: 'negative prompt' });
+  const [cl, ch] = [
+    jobCondition(m, spec.low, n, notes, names('low')),
+    jobCondition(m, spec.high, n, notes, names('high')),
+  ];
+  const d = hybridImage(guided(m, spec.guidance, cl.nullCond), { condLow: cl.cond, condHigh: ch.cond, blur });
+  const st = stepper(r.numSteps, o);
+  const x = r.sampler(d, [n, ...m.imageShape], { rng: r.rngFor(n), numSteps: r.numSteps, onStep: st.onStep });
+  const [lo, hi] = [cl.label, ch.label];
+  return samplingOutput(
+    r,
+    st,
+    notes,
+    [
+      { label: `${hi}\n(up close)`, images: x },
+      { label: `${lo}\n(blurred,\nfrom afar)`, images: gaussianBlur(x, blur) },
+    ],
+    0,
+    `hybrid image: ${hi} up close | ${lo} blurred (as from afar)`,
+  );
 }

@@ -11,3 +11,4 @@ export * from './common-fields.js';
 export * from './kinds.js';
 export * from './worker-protocol.js';
 export * from './worker.js';
+export { defaultForwardTimes } from './forward.js';

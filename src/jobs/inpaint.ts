@@ -1,5 +1,10 @@
 // Inpainting (RePaint, Lugmayr et al. 2022): regenerate the masked region, keeping the rest of the picture at
 // every step. Its fields, once, and their parsing for every door.
+import { inpaint } from '../editing/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { jobCondition } from './condition.js';
+import { guided, samplingOutput, samplingRun, stepper, towards, type JobOutput, type RunJobOptions } from './output.js';
+import { jobMask, jobPicture, keptPixels, pictureAtInputSize } from './pictures.js';
 import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
 import { int, isGiven, numbers, picture, readNumber, readNumbers, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type InpaintSpec } from './specs.js';
@@ -35,4 +40,37 @@ export function parse(door: Door, ctx: FieldContext): InpaintSpec {
     resampleSteps: readNumber(door, 'resample', fields.resample, ctx)!,
     ...sampling,
   };
+}
+
+/** The inpainted picture at its own size (the kept region its own pixels), and the figure's three panels. */
+export function run(m: LoadedDenoiser, spec: InpaintSpec, o: RunJobOptions = {}): JobOutput {
+  const notes: string[] = [];
+  const r = samplingRun(m, spec);
+  const input = jobPicture(m, spec.image, notes);
+  const mask = jobMask(m, spec.mask, input);
+  const st = stepper(r.numSteps, o);
+  const c = jobCondition(m, spec.condition, 1, notes);
+  const x = inpaint(guided(m, c.given ? spec.guidance : 1, c.nullCond), input.image, {
+    sampler: r.sampler,
+    numSteps: r.numSteps,
+    mask,
+    rng: r.rngFor(1),
+    cond: c.cond,
+    resampleSteps: spec.resampleSteps,
+    onStep: st.onStep,
+  });
+  const kept = input.image.mul(mask.neg().add(1)); // the hole as mid-grey (0)
+  return samplingOutput(
+    r,
+    st,
+    notes,
+    [
+      { label: 'input', images: input.image },
+      { label: 'kept region', images: kept },
+      { label: 'result', images: x },
+    ],
+    2,
+    `inpainting${towards(c.label)}: input | kept region | result`,
+    { picture: pictureAtInputSize(x, input.decoded, keptPixels(spec.mask, input.decoded, m.imageShape[1])) },
+  );
 }

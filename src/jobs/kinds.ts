@@ -1,5 +1,5 @@
-// Every kind of job a door offers, each its own file (fields, parse): the CLI's options and help, the API's
-// validation and /api/info are made from these fields.
+// Every kind of job a door offers, each its own file (fields, parse, run): the CLI's options and help, the API's
+// validation and /api/info are made from these fields, and runJob runs what they parse.
 import * as anagram from './anagram.js';
 import type { Door, FieldContext, Fields } from './fields.js';
 import * as forward from './forward.js';
@@ -7,11 +7,18 @@ import * as generate from './generate.js';
 import * as hybrid from './hybrid.js';
 import * as inpaint from './inpaint.js';
 import * as sdedit from './sdedit.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import type { JobOutput, RunJobOptions } from './output.js';
 import type { JobKind, JobSpec } from './specs.js';
 
-export const jobFiles: {
-  [K in JobKind]: { fields: Fields; parse(door: Door, ctx: FieldContext): JobSpec & { kind: K } };
-} = {
+/** What a job file exports: its fields, their parsing for every door, and the job's run. */
+export interface JobFile<S extends JobSpec> {
+  fields: Fields;
+  parse(door: Door, ctx: FieldContext): S;
+  run(m: LoadedDenoiser, spec: S, o?: RunJobOptions): JobOutput;
+}
+
+export const jobFiles: { [K in JobKind]: JobFile<Extract<JobSpec, { kind: K }>> } = {
   generate,
   sdedit,
   inpaint,
@@ -19,11 +26,3 @@ export const jobFiles: {
   hybrid,
   forward,
 };
-
-/** A kind's fields. */
-export const fieldsOf = (kind: JobKind): Fields => jobFiles[kind].fields;
-
-/** Parses a job of a kind from a door: one verdict for every door. */
-export function parseJobFrom(kind: JobKind, door: Door, ctx: FieldContext): JobSpec {
-  return jobFiles[kind].parse(door, ctx);
-}

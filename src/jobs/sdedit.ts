@@ -1,5 +1,21 @@
 // SDEdit (Meng et al. 2022): noise a picture part way along the sampler's grid and denoise it back, towards a class
 // or a prompt where one is given. Its fields, once, and their parsing for every door.
+import { noiseLevel, stridedTimes } from '../diffusion/index.js';
+import { sdedit, sdeditStartStep } from '../editing/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { stepGrid, type StepInfo } from '../samplers/index.js';
+import { jobCondition } from './condition.js';
+import {
+  guided,
+  samplingOutput,
+  samplingRun,
+  stepper,
+  stepsText,
+  towards,
+  type JobOutput,
+  type RunJobOptions,
+} from './output.js';
+import { jobPicture, pictureAtInputSize } from './pictures.js';
 import { defaultStepsFor } from '../samplers/names.js';
 import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
 import {
@@ -79,4 +95,64 @@ export function parse(door: Door, ctx: FieldContext): SdeditSpec {
     ...(stride !== undefined ? { stride } : {}),
     ...sampling,
   };
+}
+
+/** The edited picture (and the figure's input | result), or one column per start step of a sweep. */
+export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}): JobOutput {
+  const notes: string[] = [];
+  const s = m.denoiser.schedule;
+  // The grid: the seeds' strided times when a stride is given, else the sampler's own (stepGrid).
+  const grid =
+    spec.stride !== undefined
+      ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
+      : stepGrid(spec.sampler, m.denoiser, { numSteps: samplingRun(m, spec).numSteps });
+  const n = grid.length - 1;
+  const r = samplingRun(
+    m,
+    spec,
+    spec.stride !== undefined ? { steps: `${stepsText(n)} of stride ${spec.stride}` } : {},
+  );
+  const input = jobPicture(m, spec.image, notes);
+  const c = jobCondition(m, spec.condition, 1, notes);
+  const d = guided(m, c.given ? spec.guidance : 1, c.nullCond);
+  const starts = 'sweep' in spec.start ? spec.start.sweep.map((k) => ({ startStep: k })) : [spec.start];
+  const st = stepper(
+    starts.reduce((a, x) => a + n - sdeditStartStep(n, x), 0),
+    o,
+  );
+  const results = starts.map((start) =>
+    sdedit(d, input.image, {
+      sampler: r.sampler,
+      sigmas: grid,
+      rng: r.rngFor(1),
+      cond: c.cond,
+      onStep: (i: StepInfo) => st.onStep(i),
+      ...start,
+    }),
+  );
+  if ('sweep' in spec.start) {
+    const tAt = (k: number) => Number(s.timeAt(grid[k]!).toPrecision(3));
+    const panels = [
+      ...spec.start.sweep.map((k, i) => ({
+        label: k === 0 ? 'i 0: noise' : `i ${k}: t ${tAt(k)}`,
+        images: results[i]!,
+      })),
+      { label: 'input', images: input.image },
+    ];
+    const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${towards(c.label)} (last: the input)`;
+    return samplingOutput(r, st, notes, panels, 0, what);
+  }
+  const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
+  return samplingOutput(
+    r,
+    st,
+    notes,
+    [
+      { label: 'input', images: input.image },
+      { label: 'result', images: results[0]! },
+    ],
+    1,
+    `SDEdit (${how}${towards(c.label)}): input | result`,
+    { picture: pictureAtInputSize(results[0]!, input.decoded) },
+  );
 }

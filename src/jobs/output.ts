@@ -1,0 +1,124 @@
+// What a job gives back (labelled pictures, frames, a line for the user, the edited picture at its own size) and
+// what every sampling job's run shares: the settings line, the step counter that drives progress and frames, and
+// the guided denoiser. Each kind's run (jobs/<kind>.ts) builds on these.
+import { PerSampleRng, type Tensor } from '../engine/index.js';
+import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
+import type { Cond } from '../diffusion/index.js';
+import { frameRecorder, type FrameContent } from '../editing/index.js';
+import type { RgbaImage } from '../io/index.js';
+import type { LoadedDenoiser } from '../model/index.js';
+import { defaultStepsFor, samplerFor, type Sampler, type StepInfo } from '../samplers/index.js';
+import type { EditedPicture } from './pictures.js';
+import type { SamplingSpec } from './specs.js';
+
+/** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
+export interface Panel {
+  label: string;
+  images: Tensor;
+}
+
+export interface JobOutput {
+  /** The pictures in reading order (an edit's input first); every panel has the same number of images. */
+  panels: Panel[];
+  /** Index of the panel that is the result (the page shows it first). */
+  result: number;
+  /** Frames of the denoising, when asked for (RunJobOptions.frames). */
+  frames: RgbaImage[];
+  /** What was done, in one line (sampler, steps, seed). */
+  summary: string;
+  /** The settings alone ("ddim, 50 steps, seed 0, guidance 3"): a figure's title. */
+  settings: string;
+  /** A label per image of a single-panel result (its class), for figures. */
+  imageLabels?: string[];
+  /** Things the user should know (an input resized to the model). */
+  notes: string[];
+  /** An edit's result as the user's picture, at its input's own size and channels (sdedit and inpainting). */
+  picture?: EditedPicture;
+}
+
+export interface RunJobOptions {
+  /** Record frames of the denoising: at most max (default 40), showing content, each a grid of nrow, scaled. */
+  frames?: { max?: number; content?: FrameContent; scale?: number; nrow?: number };
+  /** After every sampler step: steps done and in all (progress bars; throw to cancel the job). */
+  onStep?: (done: number, total: number) => void;
+  /** Each new frame as it is recorded. */
+  onFrame?: (frame: RgbaImage, done: number, total: number) => void;
+}
+
+/** The number of sampler steps a spec runs (its own, or its sampler's default on the model's schedule). */
+export function jobSteps(m: LoadedDenoiser, spec: SamplingSpec): number {
+  return spec.numSteps ?? defaultStepsFor(spec.sampler, m.denoiser.schedule.numTimesteps);
+}
+
+/** The one guidance combinator of every job: the model's denoiser guided with scale w against nullCond (1: none). */
+export function guided(m: LoadedDenoiser, w: number, nullCond: Cond): Denoiser {
+  return w === 1 ? m.denoiser : classifierFreeGuidance(m.denoiser, { scale: w, nullCond });
+}
+
+/** ", towards red apple" for an edit's summary; nothing when unconditional. */
+export const towards = (label: string) => (label ? `, ${label}` : '');
+
+const stepsText = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
+
+/** A sampling job's sampler, steps, per-image noise and settings line ("ddim, 50 steps, seed 0, guidance 3"). */
+export function samplingRun(
+  m: LoadedDenoiser,
+  spec: SamplingSpec,
+  o: { steps?: string } = {},
+): { sampler: Sampler; numSteps: number; rngFor: (n: number) => PerSampleRng; settings: string } {
+  const numSteps = jobSteps(m, spec);
+  const variance = spec.variance === 'beta' ? ' (variance beta)' : '';
+  const guidance = spec.guidance !== 1 ? `, guidance ${spec.guidance}` : '';
+  return {
+    sampler: samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) }),
+    numSteps,
+    rngFor: (n) => PerSampleRng.of(spec.seed, n),
+    settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}`,
+  };
+}
+export { stepsText };
+
+/** A sampling job's output: its panels, with the summary followed by the settings. */
+export function samplingOutput(
+  run: { settings: string },
+  st: { frames: RgbaImage[] },
+  notes: string[],
+  panels: Panel[],
+  result: number,
+  summary: string,
+  extra: Pick<JobOutput, 'imageLabels' | 'picture'> = {},
+): JobOutput {
+  return {
+    panels,
+    result,
+    frames: st.frames,
+    notes,
+    summary: `${summary} (${run.settings})`,
+    settings: run.settings,
+    ...extra,
+  };
+}
+
+/** Counts steps across the job's sampler calls, records frames and reports both. */
+export function stepper(total: number, o: RunJobOptions) {
+  const recorder = o.frames
+    ? frameRecorder({
+        numSteps: total,
+        maxFrames: o.frames.max ?? 40,
+        content: o.frames.content ?? 'both',
+        grid: { scale: o.frames.scale ?? 2, ...(o.frames.nrow ? { nrow: o.frames.nrow } : {}) },
+      })
+    : null;
+  let done = 0;
+  return {
+    frames: recorder?.frames ?? [],
+    onStep(info: StepInfo): void {
+      done++;
+      o.onStep?.(done, total);
+      if (!recorder) return;
+      const before = recorder.frames.length;
+      recorder.onStep(info);
+      if (recorder.frames.length > before) o.onFrame?.(recorder.frames.at(-1)!, done, total);
+    },
+  };
+}
