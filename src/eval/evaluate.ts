@@ -16,6 +16,8 @@ export interface Classified {
   features: Tensor;
   /** Predicted class id per image. */
   predicted: Int32Array;
+  /** The classifier's probability of its prediction per image (the largest softmax output). */
+  confidence: Float32Array;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface Classified {
 export function classifyImages(net: Classifier, images: Tensor, batchSize = 500): Classified {
   const n = images.shape[0]!;
   const parts: Tensor[] = [],
-    predicted = new Int32Array(n);
+    predicted = new Int32Array(n),
+    confidence = new Float32Array(n);
   noGrad(() => {
     for (let i = 0; i < n; i += batchSize) {
       const f = tidy(() => {
@@ -39,16 +42,48 @@ export function classifyImages(net: Classifier, images: Tensor, batchSize = 500)
           .sub(1);
         return net.features(x);
       });
-      predicted.set(
-        tidy(() => net.logitsOf(f).argmax(1).toInt32Array()),
-        i,
-      );
+      tidy(() => {
+        const logits = net.logitsOf(f);
+        predicted.set(logits.argmax(1).toInt32Array(), i);
+        // max softmax = 1 / sum_j exp(l_j - max l)
+        confidence.set(logits.sub(logits.max(1, true)).exp().sum(1).reciprocal().toFloat32Array(), i);
+      });
       parts.push(f);
     }
   });
   const features = cat(parts, 0);
   for (const p of parts) p.dispose();
-  return { features, predicted };
+  return { features, predicted, confidence };
+}
+
+/** The share of images the classifier names with at least this probability (a digit "judged a digit"). */
+export const RECOGNISED_AT = 0.9;
+
+/** How many images the classifier recognises (confidence >= RECOGNISED_AT), and as which class. */
+export interface Recognised {
+  threshold: number;
+  /** Share of the generated images recognised. */
+  share: number;
+  /** The same share for the held-out real images (what a perfect model would score). */
+  floorShare: number;
+  /** Recognised generated images per predicted class. */
+  perClass: { id: number; name: string; count: number }[];
+}
+
+export function recognised(gen: Classified, held: Classified, classNames: readonly string[]): Recognised {
+  const share = (c: Classified) => c.confidence.filter((p) => p >= RECOGNISED_AT).length / c.confidence.length;
+  const counts = new Map<number, number>();
+  gen.predicted.forEach((k, i) => {
+    if (gen.confidence[i]! >= RECOGNISED_AT) counts.set(k, (counts.get(k) ?? 0) + 1);
+  });
+  return {
+    threshold: RECOGNISED_AT,
+    share: share(gen),
+    floorShare: share(held),
+    perClass: [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([id, count]) => ({ id, name: classNames[id] ?? String(id), count })),
+  };
 }
 
 /** Indices of n images of a dataset, drawn by rng: row i of class classes[i % k] when classes are given. */
@@ -178,6 +213,8 @@ export interface ModelEvalResult {
   generated: Comparison;
   floor: Comparison;
   classAccuracy: ClassAccuracy | null;
+  /** Samples the classifier recognises with confidence >= 0.9, beside held-out real images. */
+  recognised: Recognised;
   seconds: { sampling: number; metrics: number };
 }
 
@@ -221,6 +258,7 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
       generated: compareFeatures(ref.features, gen.features, o.compare),
       floor: compareFeatures(ref.features, held.features, o.compare),
       classAccuracy: o.classes === null ? null : classAccuracy(wanted, gen.predicted, o.classNames),
+      recognised: recognised(gen, held, o.classNames),
       seconds: { sampling, metrics: (performance.now() - t0) / 1000 },
     };
   });

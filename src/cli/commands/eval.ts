@@ -299,6 +299,7 @@ export const evalCommand: Command = {
       precision: r.generated.precision,
       recall: r.generated.recall,
       classAccuracy: r.classAccuracy,
+      recognised: r.recognised,
       floor: {
         data: names[1],
         n: r.floor.n[1],
@@ -321,6 +322,7 @@ export const evalCommand: Command = {
       rows.push(['class accuracy', pct(r.classAccuracy.mean), '']);
       for (const p of r.classAccuracy.perClass) rows.push([`  ${p.name}`, pct(p.accuracy), '']);
     }
+    rows.push([`recognised (p >= ${r.recognised.threshold})`, pct(r.recognised.share), pct(r.recognised.floorShare)]);
     console.log(table(rows));
     console.log(`wrote ${out}`);
     return 0;
