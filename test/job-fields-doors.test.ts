@@ -10,6 +10,7 @@ import { cliName, encodePng, jobFiles, jobKinds, type Field, type JobKind, type 
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
 import { DEFAULT_LIMITS, apiFields, parseJob, serverCaps } from '../src/server/protocol.js';
 import { boundsOf, type NumberField } from '../src/jobs/fields.js';
+import { difflab } from './helpers.js';
 
 const info: ModelInfo = {
   classNames: ['zero', 'one', 'two'],
@@ -155,6 +156,51 @@ test('every server cap narrows a field some kind has, and never widens it', () =
       const b = boundsOf(key, f, info, {});
       if (cap.max !== undefined && b.max !== undefined) assert.ok(cap.max <= b.max, `${k}.${key} max`);
       if (cap.min !== undefined && b.min !== undefined) assert.ok(cap.min >= b.min, `${k}.${key} min`);
+    }
+  }
+});
+
+/** The "(default: X)" of each option in a command's help, read from the running CLI. */
+function helpDefaults(...command: string[]): Map<string, string> {
+  const r = difflab(...command, '--help');
+  assert.equal(r.code, 0, r.stderr);
+  return new Map(
+    [...r.stdout.matchAll(/^\s+(?:-\w, )?--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+test('edit and forward: the defaults their help states are what each kind parses to when the option is left out', () => {
+  const specKey: Record<string, string> = {
+    n: 'count',
+    resample: 'resampleSteps',
+    sigma: 'blurSigma',
+    kernel: 'blurKernel',
+  };
+  for (const [command, kinds] of [
+    [['edit'], ['sdedit', 'inpaint', 'anagram', 'hybrid']],
+    [['forward'], ['forward']],
+  ] as const) {
+    const help = helpDefaults(...command);
+    for (const kind of kinds) {
+      const fields = jobFiles[kind].fields;
+      const values = Object.fromEntries(
+        Object.entries(base[kind]).map(([k, v]) => [cliName(k, fields[k]!), v === PICTURE ? file : String(v)]),
+      );
+      const spec = jobFiles[kind].parse(cliDoor(fields, values), info) as unknown as Record<string, unknown>;
+      for (const [key, f] of Object.entries(fields)) {
+        const said = help.get(cliName(key, f));
+        const got =
+          spec[specKey[key] ?? key] ??
+          (key === 'strength' ? (spec.start as { strength?: number }).strength : undefined);
+        if (!('default' in f) || f.default === undefined || key in base[kind]) continue;
+        assert.ok(said !== undefined, `${kind}: --${cliName(key, f)} states no default`);
+        // One default, or "v (kinds), w (kinds)" where the kinds differ: this kind's value is the one said for it.
+        const forKind =
+          said.includes(`(${kind}`) || said.includes(` ${kind}`)
+            ? said.match(new RegExp(`([^ ,]+) \\([^)]*\\b${kind}\\b`))?.[1]
+            : said;
+        assert.equal(forKind, String(got), `${kind}: --${cliName(key, f)} says ${said}, parse gives ${String(got)}`);
+      }
     }
   }
 });

@@ -71,6 +71,19 @@ describe('playground page in Chromium', { skip: missing ?? false }, () => {
     await page.goto(server.url);
     await page.waitForSelector('#gen-class option', { state: 'attached' });
     assert.match((await page.textContent('#model-info')) ?? '', /10 classes, 28x28 images/);
+    // The form's limits are the server's fields (job bounds under its caps), as /api/info states them.
+    const info = (await (await fetch(`${server.url}/api/info`)).json()) as {
+      fields: Record<string, Record<string, { min?: number; max?: number }>>;
+    };
+    for (const [id, kind, key] of [
+      ['steps', 'generate', 'steps'],
+      ['gen-n', 'generate', 'n'],
+      ['seed', 'generate', 'seed'],
+    ] as const) {
+      const f = info.fields[kind]![key]!;
+      assert.equal(await page.getAttribute(`#${id}`, 'max'), String(f.max), `#${id} max`);
+      assert.equal(await page.getAttribute(`#${id}`, 'min'), String(f.min), `#${id} min`);
+    }
     await page.fill('#steps', '6');
     await page.selectOption('#sampler', 'ddim');
     await page.click('#dice');

@@ -8,6 +8,10 @@ import { negativePromptField, readCondition, readSampling, samplingFields } from
 import { choice, classOf, int, readChoice, readNumber, text, type Door, type FieldContext } from './fields.js';
 import { anagramViews, jobDefaults, type AnagramSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage =
+  '(--class-a A | --prompt-a P) (--class-b B | --prompt-b Q) [--view flip|rot90|rot180|negate] [--n N]';
+
 export const fields = {
   n: int(jobDefaults.anagram.count, { min: 1 }, 'number of images'),
   classA: classOf('class of the picture as it is (name or id)'),

@@ -8,6 +8,9 @@ import { int, numbers, picture, readNumber, readNumbers, type Door, type FieldCo
 import { MAX_SEED } from './common-fields.js';
 import { jobDefaults, type ForwardSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage = '--image IMG [--t T1,T2,...] [--seed S]';
+
 export const fields = {
   image: picture('PNG or JPEG, grey or RGB, any size'),
   times: {

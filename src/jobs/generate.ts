@@ -8,6 +8,9 @@ import { conditionFields, readConditioned, samplingFields } from './common-field
 import { int, readNumber, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type GenerateSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage = '[--class C | --prompt P] [--n N]';
+
 export const fields = {
   n: int(jobDefaults.generate.count, { min: 1 }, 'number of images'),
   ...conditionFields,

@@ -9,6 +9,10 @@ import { negativePromptField, readCondition, readSampling, samplingFields } from
 import { classOf, int, readNumber, real, text, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type HybridSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage =
+  '(--class-low A | --prompt-low P) (--class-high B | --prompt-high Q) [--sigma 2] [--kernel 33] [--n N]';
+
 export const fields = {
   n: int(jobDefaults.hybrid.count, { min: 1 }, 'number of images'),
   classLow: classOf('class seen from afar (low frequencies)'),

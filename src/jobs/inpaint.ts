@@ -9,6 +9,9 @@ import { conditionFields, readConditioned, samplingFields } from './common-field
 import { int, isGiven, numbers, picture, readNumber, readNumbers, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type InpaintSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage = '--image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C | --prompt P]';
+
 export const fields = {
   image: picture('the picture to edit: PNG or JPEG, grey or RGB, any size (the result comes back at its own size)'),
   mask: picture("grey PNG of the picture's size: white = generate, black = keep"),

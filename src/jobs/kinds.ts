@@ -13,6 +13,8 @@ import type { JobKind, JobSpec } from './specs.js';
 
 /** What a job file exports: its fields, their parsing for every door, and the job's run. */
 export interface JobFile<S extends JobSpec> {
+  /** The main fields in brief, as a command line writes them. */
+  usage: string;
   fields: Fields;
   parse(door: Door, ctx: FieldContext): S;
   run(m: LoadedDenoiser, spec: S, o?: RunJobOptions): JobOutput;
@@ -26,3 +28,7 @@ export const jobFiles: { [K in JobKind]: JobFile<Extract<JobSpec, { kind: K }>> 
   hybrid,
   forward,
 };
+
+/** The kinds `difflab edit` offers (each an operation on a picture or a pair of conditions). */
+export const editKinds = ['sdedit', 'inpaint', 'anagram', 'hybrid'] as const satisfies readonly JobKind[];
+export type EditKind = (typeof editKinds)[number];

@@ -31,6 +31,10 @@ import {
 } from './fields.js';
 import { jobDefaults, type SdeditSpec } from './specs.js';
 
+/** The fields a command line names, in brief (its --help lists them all). */
+export const usage =
+  '--image IMG (--strength S | --start-step K | --sweep 1,3,5,7,10,20 [--stride 30]) [--class C | --prompt P]';
+
 export const fields = {
   image: picture(
     'the picture to edit: PNG or JPEG, grey or RGB, any size (resized to the model; the result comes back at its own size)',

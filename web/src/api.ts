@@ -15,6 +15,17 @@ export interface Info {
   /** The library's job defaults (jobDefaults). */
   defaults: { generate: { sampler: string } };
   limits: { maxImages: number; maxSteps: number };
+  /** Every kind's fields as the server takes them: bounds for this model under its caps, defaults, help. */
+  fields: Record<string, Record<string, FieldInfo>>;
+}
+
+/** One field of a job as /api/info describes it (jobs/fields.ts describeField). */
+export interface FieldInfo {
+  type: string;
+  default?: number | string;
+  min?: number;
+  max?: number;
+  help: string;
 }
 
 export interface ResultImage {

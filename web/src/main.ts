@@ -170,9 +170,19 @@ function setup(info: Info): void {
     `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
   for (const s of info.samplers)
     $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
-  const steps = $<HTMLInputElement>('steps');
-  steps.max = String(Math.min(info.limits.maxSteps, m.schedule.numTimesteps ?? info.limits.maxSteps));
-  $<HTMLInputElement>('gen-n').max = String(info.limits.maxImages);
+  // The form's limits are the server's fields (the job files' bounds under its caps): one statement of each.
+  const limit = (id: string, kind: string, key: string, o: { uiMax?: number } = {}) => {
+    const f = info.fields[kind]?.[key];
+    const input = $<HTMLInputElement>(id);
+    if (f?.min !== undefined) input.min = String(f.min);
+    if (f?.max !== undefined) input.max = String(Math.min(f.max, o.uiMax ?? Infinity));
+    input.title = f?.help ?? '';
+  };
+  limit('steps', 'generate', 'steps');
+  limit('seed', 'generate', 'seed');
+  limit('guidance', 'generate', 'guidance', { uiMax: 10 }); // a slider: the useful part of the range
+  limit('gen-n', 'generate', 'n');
+  limit('sd-strength', 'sdedit', 'strength');
   const names = m.classNames;
   fillClasses($('gen-class'), names, { pick: 7 });
   fillClasses($('sd-class'), names, { none: true });

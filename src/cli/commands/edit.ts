@@ -1,14 +1,23 @@
-// `difflab edit sdedit|inpaint|anagram|hybrid`: the editing operations of the library on a trained model, each
+// `difflab edit OPERATION` (jobs/kinds.ts editKinds): the editing operations of the library on a trained model, each
 // writing one PNG figure (input and result side by side, or a row across start steps for --sweep).
 import { resolve } from 'node:path';
-import { encodePng, jobFiles, modelInfo, writeFilesAtomic, type JobSpec, type LoadedDenoiser } from '../../index.js';
+import {
+  editKinds,
+  encodePng,
+  jobFiles,
+  modelInfo,
+  writeFilesAtomic,
+  type EditKind,
+  type JobSpec,
+  type LoadedDenoiser,
+} from '../../index.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { cliDoor, fieldOptions, optionNames } from '../door.js';
 import { imageJobBytes, requireMemory } from '../limits.js';
 import { figurePng, imageCommandOptions, readFigureScale, readModel, readPngOut, runCliJob } from '../image-options.js';
 
-const OPERATIONS = ['sdedit', 'inpaint', 'anagram', 'hybrid'] as const;
-type Operation = (typeof OPERATIONS)[number];
+const OPERATIONS = editKinds;
+type Operation = EditKind;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The options every operation takes besides its job fields: the model, and what is written where. */
@@ -43,12 +52,10 @@ function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
 
 export const editCommand: Command = {
   name: 'edit',
-  summary: 'edit with a model: sdedit (image-to-image), inpaint, anagram (visual anagrams), hybrid (hybrid images)',
-  usage:
-    'sdedit --image IMG (--strength S | --start-step K | --sweep 1,3,5,7,10,20) [--class C | --prompt P] --out FILE.png\n' +
-    '       difflab edit inpaint --image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C | --prompt P] --out FILE.png\n' +
-    '       difflab edit anagram (--class-a A | --prompt-a P) (--class-b B | --prompt-b Q) [--view flip|rot90|rot180|negate] [--n N] --out FILE.png\n' +
-    '       difflab edit hybrid (--class-low A | --prompt-low P) (--class-high B | --prompt-high Q) [--sigma 2] [--kernel 33] [--n N] --out FILE.png',
+  summary: `edit a picture, or make a two-reading one, with a model: ${editKinds.join(', ')}`,
+  usage: OPERATIONS.map(
+    (op, i) => `${i === 0 ? '' : '       difflab edit '}${op} ${jobFiles[op].usage} --out FILE.png`,
+  ).join('\n'),
   maxPositionals: 1,
   options: {
     ...ownOptions,
