@@ -17,7 +17,7 @@ const info: ModelInfo = {
   reads: 'none',
   conditioning: 'it reads 3 classes',
   imageShape: [1, 28, 28],
-  schedule: { name: 'linear', tMax: 999, numTimesteps: 1000 },
+  schedule: { name: 'linear', tMin: 1, tMax: 1000, numTimesteps: 1000 },
   trainingSteps: 0,
   precision: 'fp32',
 };
@@ -37,6 +37,7 @@ const base: Record<JobKind, Record<string, unknown>> = {
   anagram: { classA: 'zero', classB: 'one', steps: 2 },
   hybrid: { classLow: 'zero', classHigh: 'one', steps: 2 },
   forward: { image: PICTURE },
+  denoise: { image: PICTURE },
 };
 /** Fields that exclude a base value: tested without it. */
 const excludes: Record<string, string[]> = { stride: ['steps'], box: ['mask'] };
@@ -108,6 +109,7 @@ for (const kind of jobKinds) {
         let body = { ...without(key), [key]: value };
         // eta is ddim's and variance ddpm's only: try them where they apply.
         if (key === 'variance') body = { ...body, sampler: 'ddpm' };
+        if (key === 'eta') body = { ...body, sampler: 'ddim' };
         if (key === 'sampler' && value === 'ddpm') body = { ...body, steps: 2 };
         const [cli, api] = [viaCli(kind, body), viaApi(kind, body)];
         compared++;

@@ -241,7 +241,7 @@ test('server: requests carry prompts (and negative prompts) on a text model; a c
     reads: 'text',
     conditioning: 'it reads text prompts',
     imageShape: [3, 12, 12],
-    schedule: { name: 'cosine', tMax: 1000, numTimesteps: 1000 },
+    schedule: { name: 'cosine', tMin: 1, tMax: 1000, numTimesteps: 1000 },
     trainingSteps: 6,
     precision: 'fp32',
   };

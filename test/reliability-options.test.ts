@@ -172,7 +172,8 @@ const options: CliCase[] = [
     [['--sampler', 'zz'], /--sampler must be one of/, '--sampler'],
     [['--blur-sigma', '0'], /--blur-sigma must be >= 0\.001/, '--blur-sigma'],
     [['--steps', '0'], range('steps'), '--steps'],
-    [['--t', '500', '--steps', '100000'], /--steps must be <= 500/, '--steps'], // 500 integer times from 500 to 1
+    [['--t', '500', '--steps', '600'], /--steps must be <= 500/, '--steps'], // 500 integer times from 500 to 1
+    [['--t', '500', '--steps', '100000'], /--steps must be <= 1000/, '--steps'], // and T in all
   ]),
   ...group('options', anagram, [
     [['--view', 'zz'], /--view must be one of/, '--view'],

@@ -219,6 +219,10 @@ describe('playground API', () => {
       ['anagram', { ...base, classA: 'Bag', classB: 'Trouser', view: 'rot90' }, 2],
       ['hybrid', { ...base, classLow: 'Bag', classHigh: 'Coat' }, 2],
       ['forward', { image: picture, times: [0, 500, 1000] }, 1],
+      // The seeds' comparison and the fields the job files brought to the API: a box, a sweep on the strided grid.
+      ['denoise', { image: picture, t: 300, stride: 100, class: 'Bag' }, 5],
+      ['inpaint', { ...base, image: picture, box: [4, 4, 10, 10] }, 3],
+      ['sdedit', { image: picture, sweep: [1, 3], stride: 300 }, 3],
     ];
     for (const [kind, body, images] of jobs) {
       const res = await post(kind, body);
@@ -231,7 +235,7 @@ describe('playground API', () => {
       assert.equal(res.status, 200, `${kind}: ${r.error}`);
       assert.equal(r.images.length, images, kind);
       // sdedit and inpainting also give the result back at the picture's own size (56x56, grey).
-      assert.equal(r.picture !== undefined, kind === 'sdedit' || kind === 'inpaint', kind);
+      assert.equal(r.picture !== undefined, (kind === 'sdedit' && !('sweep' in body)) || kind === 'inpaint', kind);
       if (r.picture) {
         const bytes = new Uint8Array(await (await fetch(`${server.url}${r.picture}`)).arrayBuffer());
         assert.deepEqual([decodePng(bytes).width, decodePng(bytes).height, bytes[25]], [56, 56, 0], kind);

@@ -3,7 +3,7 @@
 // run on a strided grid from t down to 0. Symbols: x_t = alpha_t x0 + sigma_t eps (schedule frame); the denoiser
 // sees x_t / alpha_t at noise level sigma_t / alpha_t.
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
-import { addNoise, noiseLevel, stridedTimes, type Cond } from '../diffusion/index.js';
+import { addNoise, noiseLevel, stridedTimes, type Cond, type Schedule } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
 import { ddpm, type Sampler, type StepInfo } from '../samplers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
@@ -56,18 +56,20 @@ function evenTimes(tMin: number, t: number, n: number, discrete: boolean): numbe
 /** Default steps of the iterative run on a continuous schedule (the seeds' 33 steps of stride 30 over T = 1000). */
 const CONTINUOUS_STEPS = 33;
 
+/** The iterative run's times from t: numSteps even ones, else the seeds' strided grid (discrete schedules). */
+export function denoisingTimes(s: Schedule, t: number, o: { numSteps?: number; stride?: number } = {}): number[] {
+  const discrete = s.numTimesteps !== null;
+  if (o.numSteps !== undefined) return evenTimes(s.tMin, t, o.numSteps, discrete);
+  if (discrete) return stridedTimes(s, o.stride ?? 30, t);
+  return evenTimes(s.tMin, t, Math.max(1, Math.ceil(((t - s.tMin) / (s.tMax - s.tMin)) * CONTINUOUS_STEPS)), false);
+}
+
 /** Noises clean (B, C, H, W) to time t and denoises it three ways. */
 export function compareDenoising(d: Denoiser, clean: Tensor, o: DenoisingComparisonOptions): DenoisingComparison {
   const s = d.schedule,
     t = o.t;
   if (!(t >= s.tMin && t <= s.tMax)) throw new Error(`compareDenoising: t must be in [${s.tMin}, ${s.tMax}], got ${t}`);
-  const discrete = s.numTimesteps !== null;
-  const times =
-    o.numSteps !== undefined
-      ? evenTimes(s.tMin, t, o.numSteps, discrete)
-      : discrete
-        ? stridedTimes(s, o.stride ?? 30, t)
-        : evenTimes(s.tMin, t, Math.max(1, Math.ceil(((t - s.tMin) / (s.tMax - s.tMin)) * CONTINUOUS_STEPS)), false);
+  const times = denoisingTimes(s, t, o);
   return noGrad(() =>
     tidy(() => {
       const noisy = addNoise(s, { x0: clean, t, noise: o.rng.randn(clean.shape) });

@@ -60,7 +60,12 @@ export function samplingFields(kind: SamplingJobKind) {
 export type SamplingFields = ReturnType<typeof samplingFields>;
 
 /** A kind's sampling settings from a door: defaults the kind's, steps the sampler's own unless given. */
-export function readSampling(door: Door, kind: SamplingJobKind, ctx: FieldContext): SamplingSpec {
+export function readSampling(
+  door: Door,
+  kind: SamplingJobKind,
+  ctx: FieldContext,
+  o: { ownGrid?: boolean } = {},
+): SamplingSpec {
   const f = samplingFields(kind);
   const sampler = readChoice(door, 'sampler', f.sampler)!;
   for (const [key, only] of [
@@ -71,7 +76,8 @@ export function readSampling(door: Door, kind: SamplingJobKind, ctx: FieldContex
       door.refuse(`${door.name(key)} applies to the ${only} sampler only, not ${sampler}`);
   const maxSteps = boundsOf('steps', f.steps, ctx, door.caps).max!;
   const ownSteps = defaultStepsFor(sampler as SamplerName, ctx.schedule.numTimesteps);
-  if (!isGiven(door, 'steps') && ownSteps > maxSteps)
+  // Without steps a sampler runs its own default, unless the job has its own grid (denoise's stride).
+  if (!o.ownGrid && !isGiven(door, 'steps') && ownSteps > maxSteps)
     door.refuse(
       `${door.name('steps')} is required for ${sampler} here: its own default, ${ownSteps}, is over ${maxSteps}`,
     );
@@ -109,10 +115,11 @@ export function readConditioned(
   door: Door,
   kind: SamplingJobKind,
   ctx: FieldContext,
+  o: { ownGrid?: boolean } = {},
 ): { condition: ConditionSpec; sampling: SamplingSpec } {
   const condition = readCondition(door, ctx);
   if (isGiven(door, 'embedding')) condition.embedding = door.vectors!('embedding', door.given('embedding'));
-  const sampling = readSampling(door, kind, ctx);
+  const sampling = readSampling(door, kind, ctx, o);
   checkGuidance(door, condition, sampling.guidance, ['class', 'prompt', 'embedding']);
   return { condition, sampling };
 }

@@ -59,7 +59,7 @@ export function modelInfo(m: LoadedDenoiser, o: { withSource?: boolean } = {}): 
     imageShape: m.imageShape,
     trainingSteps: m.step,
     precision: m.precision,
-    schedule: { name: s.name, tMax: s.tMax, numTimesteps: s.numTimesteps },
+    schedule: { name: s.name, tMin: s.tMin, tMax: s.tMax, numTimesteps: s.numTimesteps },
   };
 }
 

@@ -1,6 +1,7 @@
 // Every kind of job a door offers, each its own file (fields, parse, run): the CLI's options and help, the API's
 // validation and /api/info are made from these fields, and runJob runs what they parse.
 import * as anagram from './anagram.js';
+import * as denoise from './denoise.js';
 import type { Door, FieldContext, Fields } from './fields.js';
 import * as forward from './forward.js';
 import * as generate from './generate.js';
@@ -27,6 +28,7 @@ export const jobFiles: { [K in JobKind]: JobFile<Extract<JobSpec, { kind: K }>> 
   anagram,
   hybrid,
   forward,
+  denoise,
 };
 
 /** The kinds `difflab edit` offers (each an operation on a picture or a pair of conditions). */

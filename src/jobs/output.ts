@@ -34,6 +34,8 @@ export interface JobOutput {
   notes: string[];
   /** An edit's result as the user's picture, at its input's own size and channels (sdedit and inpainting). */
   picture?: EditedPicture;
+  /** A second figure of one row (the denoising comparison's x_t strip). */
+  series?: { title: string; panels: Panel[] };
 }
 
 export interface RunJobOptions {

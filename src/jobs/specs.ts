@@ -115,9 +115,32 @@ export interface ForwardSpec {
   seed: number;
 }
 
-export type JobSpec = GenerateSpec | SdeditSpec | InpaintSpec | AnagramSpec | HybridSpec | ForwardSpec;
+/** The seeds' comparison: a picture noised to t, then a blur, the one-step estimate and iterative denoising. */
+export interface DenoiseSpec extends SamplingSpec {
+  kind: 'denoise';
+  image: Picture;
+  /** The time the picture is noised to. */
+  t: number;
+  /** The iterative run's grid: the seeds' stride from t on a discrete schedule, unless numSteps is given. */
+  stride?: number;
+  blurSigma: number;
+  blurKernel: number;
+  condition: ConditionSpec;
+  /** An x_t of the iterative run for the strip every this many steps. */
+  stripEvery: number;
+}
+
+export type JobSpec = GenerateSpec | SdeditSpec | InpaintSpec | AnagramSpec | HybridSpec | ForwardSpec | DenoiseSpec;
 export type JobKind = JobSpec['kind'];
-export const jobKinds: readonly JobKind[] = ['generate', 'sdedit', 'inpaint', 'anagram', 'hybrid', 'forward'];
+export const jobKinds: readonly JobKind[] = [
+  'generate',
+  'sdedit',
+  'inpaint',
+  'anagram',
+  'hybrid',
+  'forward',
+  'denoise',
+];
 /** The kinds that run a sampler. */
 export type SamplingJobKind = Exclude<JobKind, 'forward'>;
 
@@ -145,6 +168,11 @@ export const jobDefaults = {
   hybrid: { sampler: 'ddim', eta: 1, guidance: 3, count: 1, blurSigma: 2, blurKernel: 33 },
   /** The forward process at 11 evenly spaced times from 0 to the schedule's tMax. */
   forward: { numTimes: 11 },
+  /**
+   * The seeds' denoising comparison: DDPM's strided ancestral steps (eta-free) from t = 500 on their stride of 30,
+   * the classical baseline a 5-pixel Gaussian of sigma 1.5, an x_t in the strip every 5 steps.
+   */
+  denoise: { sampler: 'ddpm', eta: 0, guidance: 1, t: 500, stride: 30, blurSigma: 1.5, blurKernel: 5, stripEvery: 5 },
 } as const satisfies { seed: number; forward: { numTimes: number } } & Record<SamplingJobKind, SamplingDefaults>;
 
 /** The views an anagram may use (identity would make both readings the same image). */

@@ -17,8 +17,8 @@ export interface ModelInfo {
   conditioning: string;
   /** [C, H, W]. */
   imageShape: [number, number, number];
-  /** The schedule's name, its largest time and its number of discrete steps (null: continuous). */
-  schedule: { name: string; tMax: number; numTimesteps: number | null };
+  /** The schedule's name, its smallest and largest time and its number of discrete steps (null: continuous). */
+  schedule: { name: string; tMin: number; tMax: number; numTimesteps: number | null };
   /** Training steps the weights saw. */
   trainingSteps: number;
   /** The precision the runner computes in. */

@@ -75,7 +75,9 @@ export const forwardCommand: Command = {
     const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, 'linear'));
     // The same fields on a schedule without a model: only the image is the command's own (a file of any size).
     const door = cliDoor(fields, v);
-    const ctx = { schedule: { name: schedule.name, tMax: schedule.tMax, numTimesteps: schedule.numTimesteps } };
+    const ctx = {
+      schedule: { name: schedule.name, tMin: schedule.tMin, tMax: schedule.tMax, numTimesteps: schedule.numTimesteps },
+    };
     const times = (
       readNumbers(door, 'times', fields.times as NumbersField, ctx as FieldContext) ?? defaultForwardTimes(ctx.schedule)
     ).map((t) => (schedule.numTimesteps !== null ? Math.round(t) : t));
