@@ -173,7 +173,16 @@ export const jobDefaults = {
    * the classical baseline a 5-pixel Gaussian of sigma 1.5, an x_t in the strip every 5 steps.
    */
   denoise: { sampler: 'ddpm', eta: 0, guidance: 1, t: 500, stride: 30, blurSigma: 1.5, blurKernel: 5, stripEvery: 5 },
-} as const satisfies { seed: number; forward: { numTimes: number } } & Record<SamplingJobKind, SamplingDefaults>;
+  /**
+   * Training previews: DDIM's 50 deterministic steps (eta 0) from the EMA weights with the run's seed, so one
+   * preview differs from the last only by what training changed; text models at guidance 3 (their captions are
+   * weak unguided), others unguided unless asked.
+   */
+  preview: { sampler: 'ddim', eta: 0, numSteps: 50, textGuidance: 3 },
+} as const satisfies { seed: number; forward: { numTimes: number }; preview: object } & Record<
+  SamplingJobKind,
+  SamplingDefaults
+>;
 
 /** The views an anagram may use (identity would make both readings the same image). */
 export const anagramViews: readonly ViewName[] = ['flip', 'rot90', 'rot180', 'negate'];

@@ -96,12 +96,25 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
     );
   }
   const { network, config, step, prompts } = loadModel(path);
+  return modelDenoiser(network, config, { ...o, source: path, step, prompts });
+}
+
+/**
+ * A network and its run config as a model, as loadDenoiser makes one from a file: what jobs run on. The trainer's
+ * previews use it on the EMA network while the run goes on.
+ */
+export function modelDenoiser(
+  network: Network,
+  config: TrainConfig,
+  o: ImageDenoiserOptions & { source: string; step: number; prompts?: Record<string, NpyArray> },
+): LoadedDenoiser {
   const precision = o.precision ?? 'fp32';
   const denoiser = imageDenoiser(network, config, o);
   const c = config.network.imageChannels;
+  const { step, prompts = {} } = o;
   return {
     denoiser,
-    source: path,
+    source: o.source,
     classNames: [...config.classNames],
     nullClass: config.classNames.length,
     embeddingShape: network.embeddingShape,

@@ -2,24 +2,23 @@
 // figures for the single-step denoiser (held-out images at the trained level, and the sweep over levels).
 import { join } from 'node:path';
 import {
-  ddim,
   embeddingRows,
-  generate,
+  jobDefaults,
+  jobFiles,
   labelledGrid,
   PIXEL_TO_DATA_SIGMA,
   Rng,
   batchImages,
   singleStepSweep,
-  tensor,
   tidy,
-  Tokenizer,
   writePng,
+  type ConditionSpec,
   type Dataset,
   type Network,
   type NpyArray,
   type TrainConfig,
 } from '../../index.js';
-import { imageDenoiser } from '../../model/index.js';
+import { modelDenoiser } from '../../model/index.js';
 
 /** What a preview grid shows, decided before sampling: its rows (a class, a prompt or a data image each) and labels. */
 export interface PreviewPlan {
@@ -51,7 +50,7 @@ export function previewPlan(
     text && captions
       ? Array.from({ length: 8 }, (_, r) => captions[Math.floor(((r + 0.5) * captions.length) / 8)]![0]!)
       : null;
-  const guidance = o.guidance ?? (prompts ? 3 : 1);
+  const guidance = o.guidance ?? (prompts ? jobDefaults.preview.textGuidance : 1);
   const rows = prompts ? prompts.length : k > 0 ? k : 4;
   const images =
     o.vectorCount !== undefined && k === 0
@@ -61,11 +60,12 @@ export function previewPlan(
   const epoch = o.dataCount ? ` (epoch ${((step * config.batchSize) / o.dataCount).toFixed(1)})` : '';
   const guided = prompts || k > 0 ? `, guidance ${guidance}${guidance === 1 ? ' (none)' : ''}` : '';
   const how = `${guided}${images ? ', rows: the vectors of training images' : ''}`;
-  const title = `step ${step}${epoch}: DDIM 50 steps${how}, EMA weights`;
+  const p = jobDefaults.preview;
+  const title = `step ${step}${epoch}: ${p.sampler.toUpperCase()} ${p.numSteps} steps${how}, EMA weights`;
   return { rows, perRow: 8, prompts, images, guidance, title, ...(rowLabels ? { rowLabels } : {}) };
 }
 
-/** A preview grid sampled with DDIM (50 steps) from the EMA network, laid out by previewPlan. */
+/** A preview grid: the generate job (jobDefaults.preview's sampler) on the EMA network, laid out by previewPlan. */
 export function writePreview(
   net: Network,
   config: TrainConfig,
@@ -76,45 +76,46 @@ export function writePreview(
   o: { dataCount?: number; guidance?: number } = {},
 ): void {
   const k = config.classNames.length;
-  const text = config.network.kind === 'unet' ? config.network.text : undefined;
   const { rows, perRow, prompts, images, guidance, title, rowLabels } = previewPlan(config, step, {
     ...o,
     ...(captions ? { captions } : {}),
     ...(vectors ? { vectorCount: vectors.shape[0]! } : {}),
   });
   const count = rows * perRow;
-  tidy(() => {
-    const embedding = images // grid row r: the vector of data image images[r]
-      ? tensor(
-          embeddingRows(
-            vectors!,
-            Array.from({ length: count }, (_, i) => images[Math.floor(i / perRow)]!),
-          ),
-          [count, ...vectors!.shape.slice(1)],
-        )
-      : null;
-    const x = generate(imageDenoiser(net, config, { precision: config.precision }), {
-      sampler: ddim,
-      numSteps: 50,
-      count,
-      batchSize: count,
-      seed: config.seed,
-      imageShape: [config.network.imageChannels, config.imageSize, config.imageSize],
-      classes: k > 0 ? Array.from({ length: count }, (_, i) => Math.floor(i / perRow)) : null,
-      embedding,
-      ...(!prompts && k > 0 && guidance !== 1 ? { guidance: { scale: guidance, nullClass: k } } : {}),
-      ...(prompts
-        ? {
-            tokens: tensor(
-              new Tokenizer(text!.vocabulary, text!.contextLength).encodeAll(
-                Array.from({ length: count }, (_, i) => prompts[Math.floor(i / perRow)]!),
+  const rowOf = (i: number) => Math.floor(i / perRow);
+  // Grid row r: a class, a prompt, or the vector of data image images[r].
+  const condition: ConditionSpec = prompts
+    ? { prompt: Array.from({ length: count }, (_, i) => prompts[rowOf(i)]!) }
+    : images
+      ? {
+          embedding: {
+            source: 'the training vectors',
+            array: {
+              data: embeddingRows(
+                vectors!,
+                Array.from({ length: count }, (_, i) => images[rowOf(i)]!),
               ),
-              [count, text!.contextLength],
-            ),
-            guidance: { scale: guidance, nullClass: k },
-          }
-        : {}),
+              shape: [count, ...vectors!.shape.slice(1)],
+            },
+          },
+        }
+      : k > 0
+        ? { classes: Array.from({ length: count }, (_, i) => rowOf(i)) }
+        : {};
+  const p = jobDefaults.preview;
+  const m = modelDenoiser(net, config, { precision: config.precision, source: 'the run', step });
+  tidy(() => {
+    const out = jobFiles.generate.run(m, {
+      kind: 'generate',
+      count,
+      condition,
+      sampler: p.sampler,
+      numSteps: p.numSteps,
+      eta: p.eta,
+      seed: config.seed,
+      guidance: images ? 1 : guidance,
     });
+    const x = out.panels[0]!.images;
     writePng(path, labelledGrid(x, { nrow: perRow, title, ...(rowLabels ? { rows: rowLabels } : {}) }));
   });
 }
