@@ -171,7 +171,7 @@ function helpDefaults(...command: string[]): Map<string, string> {
   );
 }
 
-test('edit and forward: the defaults their help states are what each kind parses to when the option is left out', () => {
+test('edit, forward and denoise: the defaults their help states are what each kind parses to when the option is left out', () => {
   const specKey: Record<string, string> = {
     n: 'count',
     resample: 'resampleSteps',
@@ -181,6 +181,7 @@ test('edit and forward: the defaults their help states are what each kind parses
   for (const [command, kinds] of [
     [['edit'], ['sdedit', 'inpaint', 'anagram', 'hybrid']],
     [['forward'], ['forward']],
+    [['denoise'], ['denoise']],
   ] as const) {
     const help = helpDefaults(...command);
     for (const kind of kinds) {
