@@ -1,6 +1,5 @@
 // SDEdit (Meng et al. 2022): noise a picture part way along the sampler's grid and denoise it back, towards a class
 // or a prompt where one is given. Its fields, once, and their parsing for every door.
-import { noiseLevel, stridedTimes } from '../diffusion/index.js';
 import { sdedit, sdeditStartStep } from '../editing/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { stepGrid, type StepInfo } from '../samplers/index.js';
@@ -105,11 +104,10 @@ export function parse(door: Door, ctx: FieldContext): SdeditSpec {
 export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}): JobOutput {
   const notes: string[] = [];
   const s = m.denoiser.schedule;
-  // The grid: the seeds' strided times when a stride is given, else the sampler's own (stepGrid).
-  const grid =
-    spec.stride !== undefined
-      ? [...stridedTimes(s, spec.stride).map((t) => noiseLevel(s, t)), 0]
-      : stepGrid(spec.sampler, m.denoiser, { numSteps: samplingRun(m, spec).numSteps });
+  // The grid: the seeds' strided times when a stride is given, else the sampler's own (stepGrid makes both).
+  const grid = stepGrid(spec.sampler, m.denoiser, {
+    ...(spec.stride !== undefined ? { stride: { stride: spec.stride } } : { numSteps: samplingRun(m, spec).numSteps }),
+  });
   const n = grid.length - 1;
   const r = samplingRun(
     m,

@@ -6,6 +6,7 @@ import {
   EDM_SIGMA_MAX,
   karrasSigmas,
   noiseLevel,
+  stridedTimes,
   timeGrid,
   type Cond,
   type Schedule,
@@ -64,8 +65,14 @@ function checkGrid(sigmas: readonly number[]): number[] {
   return [...sigmas];
 }
 
-/** What a grid is made from: a step count and spacing, or explicit levels; rho for Karras grids. */
-export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> & { rho?: number };
+/**
+ * What a grid is made from: a step count and spacing, or explicit levels; rho for Karras grids; or the seeds'
+ * strided timesteps of a discrete schedule (`stride`: every stride-th timestep below T, or below and from `from`).
+ */
+export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sigmas'> & {
+  rho?: number;
+  stride?: { stride: number; from?: number };
+};
 
 /**
  * The one place where (sampler, steps, schedule) becomes a grid of descending noise levels ending in 0, used by
@@ -74,6 +81,8 @@ export type StepGridOptions = Pick<SamplerOptions, 'numSteps' | 'spacing' | 'sig
  */
 export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): number[] {
   if (o.sigmas) return checkGrid(o.sigmas);
+  if (o.stride)
+    return [...stridedTimes(d.schedule, o.stride.stride, o.stride.from).map((t) => noiseLevel(d.schedule, t)), 0];
   const s = d.schedule,
     n = o.numSteps ?? defaultStepsFor(name, s.numTimesteps);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: numSteps must be a positive integer, got ${n}`);
