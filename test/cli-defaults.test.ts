@@ -93,3 +93,26 @@ test('sample and edit: help states the job defaults, and a sampler without --ste
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`dpmpp-2m, ${defaultSamplerSteps['dpmpp-2m']} steps`));
 });
+
+test('train --width scales what the preset scales: the embedding keeps its ratio to the first level (tiny 2x, default 4x)', () => {
+  for (const [preset, width, embedDim] of [
+    ['tiny', 16, 32],
+    ['default', 48, 192],
+  ] as const) {
+    const r = difflab(
+      'train',
+      '--data',
+      'subset',
+      '--preset',
+      preset,
+      '--width',
+      String(width),
+      '--out',
+      join(tempDir(), 'run'),
+      '--dry-run',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const network = (JSON.parse(r.stdout) as { network: { baseChannels: number; embedDim: number } }).network;
+    assert.deepEqual([network.baseChannels, network.embedDim], [width, embedDim], preset);
+  }
+});

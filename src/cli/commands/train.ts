@@ -77,7 +77,9 @@ function readArchitecture(v: Record<string, unknown>, preset: string): Partial<U
     const width = num(v.width, 'width', undefined, { min: base.groups, max: 1024, integer: true });
     if (width % base.groups !== 0)
       throw new UsageError(`--width must be a multiple of ${base.groups} (the GroupNorm groups), got ${width}`);
-    Object.assign(o, base.kind === 'unet' ? { baseChannels: width, embedDim: 4 * width } : { hidden: width });
+    // The embedding keeps the preset's ratio to the first level's width (default 4x, tiny 2x).
+    const embedDim = base.kind === 'unet' ? Math.round((width * base.embedDim) / base.baseChannels) : 0;
+    Object.assign(o, base.kind === 'unet' ? { baseChannels: width, embedDim } : { hidden: width });
   }
   if (v.attention !== undefined && base.kind === 'unet') {
     const levels = v.attention === 'none' ? [] : numList(v.attention, 'attention', []);
