@@ -5,14 +5,19 @@
 //   paraphrases  2-3 of the emoji's CLDR keywords, never captions ("apple fruit red"), words it never read become <unk>;
 //   unseen       a skin tone on an emoji that has none ("red apple, dark skin tone").
 // Prompt fidelity: the share of samples the classifier assigns to the prompt's base emoji, top-1 and top-5, beside
-// the classifier's own score on the real pictures. FID on the classifier's features against the real pictures of
-// the prompted emoji, with the floor: Twemoji's pictures against Noto's of the same emoji.
+// the classifier's own score on the real pictures (the library's namedClassRanks, as `difflab eval --prompts`). A
+// caption names the emoji of the pictures it captions (promptClasses: "dog" names the dog and the dog face); a
+// paraphrase or an unseen tone names the emoji it was made from. FID on the classifier's features against the real
+// pictures of the prompted emoji, with the floor: Twemoji's pictures against Noto's of the same emoji.
 // Environment: BENCH_N (2000), BENCH_STEPS (20), BENCH_GUIDANCE (3), BENCH_PRECISION (bf16), BENCH_SETS
 // (captions,paraphrases,unseen), BENCH_CLASSIFIER; results as JSON lines on stdout.
 import {
   Rng,
   cat,
   classifyImages,
+  namedClassRanks,
+  promptClasses,
+  topShares,
   dpmpp2m,
   frechetDistance,
   featureStats,
@@ -21,7 +26,6 @@ import {
   loadDenoiser,
   loadEmoji,
   batchImages,
-  noGrad,
   tensor,
   tidy,
   type Classifier,
@@ -45,25 +49,14 @@ if (!model.tokenizer) throw new Error(`${modelPath}: the model reads no text`);
 if (classNames.length !== corpus.classNames.length)
   throw new Error(`${classifierPath}: ${classNames.length} classes, the corpus has ${corpus.classNames.length}`);
 
-/** Top-1 and top-5 of the classifier on images against wanted ids, and the features. */
-function judge(net: Classifier, images: Tensor, wanted: Int32Array): { top1: number; top5: number; features: Tensor } {
+/** Top-1 and top-5 of the classifier on images against the classes named for each, and the features. */
+function judge(
+  net: Classifier,
+  images: Tensor,
+  named: readonly (readonly number[])[],
+): { top1: number; top5: number; features: Tensor } {
   const { features } = classifyImages(net, images);
-  let top1 = 0,
-    top5 = 0;
-  noGrad(() =>
-    tidy(() => {
-      const logits = net.logitsOf(features).toFloat32Array();
-      const k = classNames.length;
-      for (let i = 0; i < wanted.length; i++) {
-        const row = logits.subarray(i * k, (i + 1) * k);
-        const w = row[wanted[i]!]!;
-        const above = row.reduce((s, v) => s + (v > w ? 1 : 0), 0);
-        top1 += above === 0 ? 1 : 0;
-        top5 += above < 5 ? 1 : 0;
-      }
-    }),
-  );
-  return { top1: top1 / wanted.length, top5: top5 / wanted.length, features };
+  return { ...topShares(namedClassRanks(net, features, named)), features };
 }
 
 const rng = new Rng(2026);
@@ -105,7 +98,13 @@ function promptsOf(set: string): { prompts: string[]; pictures: Int32Array } {
 
 // The classifier on the real pictures, and the floor: Twemoji vs Noto features.
 const realIds = Int32Array.from({ length: corpus.count }, (_, i) => i);
-const real = tidy(() => judge(classifier, batchImages(corpus, realIds), corpus.labels!));
+const real = tidy(() =>
+  judge(
+    classifier,
+    batchImages(corpus, realIds),
+    Array.from(corpus.labels!, (id) => [id]),
+  ),
+);
 const byVendor = (v: string) => Int32Array.from(realIds.filter((i) => info[i]!.vendor === v));
 const [tw, go] = [byVendor('twitter'), byVendor('google')];
 const realFeatures = real.features.toFloat32Array();
@@ -148,8 +147,8 @@ for (const set of sets) {
   }
   const samples = cat(parts, 0);
   parts.forEach((p) => p.dispose());
-  const wanted = Int32Array.from(pictures, (i) => corpus.labels![i]!);
-  const r = judge(classifier, samples, wanted);
+  const named = set === 'captions' ? promptClasses(corpus, prompts) : Array.from(pictures, (i) => [corpus.labels![i]!]);
+  const r = judge(classifier, samples, named);
   const fid = tidy(() => frechetDistance(featureStats(rows(pictures)), featureStats(r.features)));
   console.log(
     JSON.stringify({

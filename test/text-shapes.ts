@@ -1,7 +1,7 @@
 // Synthetic captioned pictures of known meaning for the text-to-image tests: coloured shapes on white, captioned
 // "red circle", "a blue square", ..., and the measures that say whether a sample shows the colour and the shape a
 // prompt names.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, encodePng, type NetworkConfig } from '../src/index.js';
 
@@ -37,16 +37,21 @@ export function shapePicture(colour: Colour, shape: Shape, size: number, rng: Rn
 
 /**
  * A folder of captioned shapes (metadata.jsonl), `per` pictures of every colour and shape except the held-out
- * pairs; returns the folder.
+ * pairs; with `classFolders`, in a sub-folder per pair ("red-circle/"), which makes each pair a class. Returns the
+ * folder.
  */
-export function writeShapeFolder(dir: string, o: { size: number; per: number; heldOut: string[] }): string {
+export function writeShapeFolder(
+  dir: string,
+  o: { size: number; per: number; heldOut: string[]; classFolders?: boolean },
+): string {
   const rng = new Rng(5);
   const rows: string[] = [];
   for (const colour of Object.keys(COLOURS) as Colour[]) {
     for (const shape of SHAPES) {
       if (o.heldOut.includes(`${colour} ${shape}`)) continue;
+      if (o.classFolders) mkdirSync(join(dir, `${colour}-${shape}`));
       for (let i = 0; i < o.per; i++) {
-        const file = `${colour}-${shape}-${i}.png`;
+        const file = o.classFolders ? `${colour}-${shape}/${i}.png` : `${colour}-${shape}-${i}.png`;
         writeFileSync(
           join(dir, file),
           encodePng({ width: o.size, height: o.size, data: shapePicture(colour, shape, o.size, rng) }),

@@ -1,14 +1,24 @@
 // Evaluating a generative model the way the field does, on the feature classifier's features: FID and KID
 // against n real training images, optional k-NN precision/recall, the classifier's accuracy on the requested class
 // of every generated image, and, always beside them, the real-vs-real floor: the same metrics for n held-out
-// real images (test split) against the same n training images. A perfect model scores the floor, not 0.
+// real images (test split) against the same n training images. A perfect model scores the floor, not 0. A model
+// that reads text is measured over a list of prompts, with prompt fidelity (prompts.ts) in place of class accuracy.
 import { PerSampleRng, Rng, cat, indices, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { batchImages, subsetOf, type Dataset } from '../data/index.js';
-import type { Denoiser } from '../denoisers/index.js';
+import type { Cond } from '../diffusion/index.js';
+import { classifierFreeGuidance, type Denoiser } from '../denoisers/index.js';
 import { countEvaluations, type Sampler } from '../samplers/index.js';
 import type { Classifier } from '../networks/index.js';
 import { featureStats, frechetDistance, kid, precisionRecall, type KidResult } from './metrics.js';
 import { generateShards, readShards } from './shards.js';
+import {
+  namedClassRanks,
+  pickPromptImages,
+  promptClasses,
+  promptFidelity,
+  promptsWithoutPictures,
+  type PromptFidelity,
+} from './prompts.js';
 
 /** Features and predicted classes of a set of images. */
 export interface Classified {
@@ -106,11 +116,32 @@ export function pickImages(d: Dataset, n: number, classes: readonly number[] | n
   return Int32Array.from(out);
 }
 
-/** Two disjoint halves of a dataset (for sources without a test split), drawn by rng. */
-export function splitHalves(d: Dataset, rng: Rng): [Dataset, Dataset] {
-  const order = rng.permutation(d.count),
-    half = Math.floor(d.count / 2);
-  return [subsetOf(d, order.slice(0, half)), subsetOf(d, order.slice(half, 2 * half))];
+/**
+ * Two disjoint halves of a dataset (for sources without a test split), drawn by rng: 'random' halves of the whole,
+ * or 'class' (stratified): every class halved, so that a class of two pictures has one in each half (the odd
+ * pictures dealt out in turn).
+ */
+export function splitHalves(d: Dataset, rng: Rng, by: 'random' | 'class' = 'random'): [Dataset, Dataset] {
+  const order = rng.permutation(d.count);
+  if (by === 'random' || !d.labels) {
+    const half = Math.floor(d.count / 2);
+    return [subsetOf(d, order.slice(0, half)), subsetOf(d, order.slice(half, 2 * half))];
+  }
+  const byClass = new Map<number, number[]>();
+  for (const i of order) {
+    const members = byClass.get(d.labels[i]!) ?? [];
+    if (members.length === 0) byClass.set(d.labels[i]!, members);
+    members.push(i);
+  }
+  const halves: [number[], number[]] = [[], []];
+  let odd = 0;
+  for (const members of byClass.values()) {
+    const half = Math.floor(members.length / 2);
+    halves[0].push(...members.slice(0, half));
+    halves[1].push(...members.slice(half, 2 * half));
+    if (members.length % 2 === 1) halves[odd++ % 2]!.push(members[members.length - 1]!);
+  }
+  return [subsetOf(d, halves[0]), subsetOf(d, halves[1])];
 }
 
 /** Features of dataset images at `ids`. */
@@ -172,16 +203,28 @@ export function classAccuracy(wanted: Int32Array, predicted: Int32Array, classNa
   return { mean: right / wanted.length, perClass };
 }
 
+/** What the samples ask for, cycled: sample i asks for entry i % k. */
+export type EvalCondition =
+  | { kind: 'none' }
+  | { kind: 'classes'; classes: readonly number[] }
+  | {
+      kind: 'prompts';
+      prompts: readonly string[];
+      /** The model's condition for a batch of prompts and guidance's unconditional branch (jobs' jobCondition). */
+      encode(prompts: readonly string[]): { cond: Cond; nullCond: Cond };
+    };
+
 export interface ModelEvalOptions {
-  /** The model as a denoiser (guidance already applied, if any). */
+  /** The model as a denoiser, unguided. */
   denoiser: Denoiser;
+  /** Classifier-free guidance weight w for conditioned samples (1: none). Default 1. */
+  guidance?: number;
   sampler: Sampler;
   /** Sampler steps; undefined: the sampler's default. */
   numSteps?: number;
   /** [C, H, W] of the samples. */
   imageShape: readonly [number, number, number];
-  /** Class ids, cycled over the samples (sample i asks for classes[i % k]); null for an unconditional model. */
-  classes: readonly number[] | null;
+  condition: EvalCondition;
   /** Sample i's noise is stream i of this seed. */
   seed: number;
   /** Number of samples, exactly. */
@@ -190,9 +233,10 @@ export interface ModelEvalOptions {
   batchSize: number;
   /** Where the shards go (resumable). */
   workDir: string;
-  /** What the samples depend on besides seed, classes and batch size (model, sampler, steps, guidance). */
+  /** What the samples depend on besides seed, condition and batch size (model, sampler, steps, guidance). */
   identity: Record<string, unknown>;
   classifier: Classifier;
+  /** The classifier's class names (for a class-conditional model, the model's). */
   classNames: readonly string[];
   /** Real images the samples are compared with (the training split). */
   reference: Dataset;
@@ -204,6 +248,12 @@ export interface ModelEvalOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Which real pictures the samples are compared with: those of the requested classes, those of the classes the
+ * prompts name, or the data's pictures at large (unconditional samples, or a prompt that names no picture).
+ */
+export type ReferencePictures = 'classes' | 'prompted' | 'all';
+
 export interface ModelEvalResult {
   status: 'done' | 'aborted';
   /** Samples evaluated. */
@@ -212,18 +262,67 @@ export interface ModelEvalResult {
   denoiserCalls: number;
   generated: Comparison;
   floor: Comparison;
+  /** How the reference (and the floor's held-out) pictures were drawn. */
+  referencePictures: ReferencePictures;
+  /** Prompts naming no picture of the reference or of the floor set (why the pictures are 'all'). */
+  promptsWithoutPictures: string[];
   classAccuracy: ClassAccuracy | null;
+  /** With prompts: how often the classifier names a class the prompt names (null when none names a class). */
+  promptFidelity: PromptFidelity | null;
   /** Samples the classifier recognises with confidence >= 0.9, beside held-out real images. */
   recognised: Recognised;
   seconds: { sampling: number; metrics: number };
 }
 
+/** The shard identity of a condition: classes as before prompts existed (their shards stay valid), or the prompts. */
+const conditionIdentity = (c: EvalCondition) =>
+  c.kind === 'prompts' ? { classes: null, prompts: c.prompts } : { classes: c.kind === 'classes' ? c.classes : null };
+
+/** The classes each prompt names in either set: a caption's pictures may all lie in one half of the data. */
+function namedInEither(a: Dataset, b: Dataset, prompts: readonly string[]): number[][] {
+  const inB = promptClasses(b, prompts);
+  return promptClasses(a, prompts).map((ids, j) => [...new Set([...ids, ...inB[j]!])].sort((x, y) => x - y));
+}
+
+/**
+ * The reference and held-out pictures: of the sample's class, of a class its prompt names when every prompt names
+ * pictures in both sets, else the data's pictures at large.
+ */
+function pickReference(
+  o: Pick<ModelEvalOptions, 'reference' | 'floor' | 'n'>,
+  prompts: { prompts: readonly string[]; named: readonly (readonly number[])[] } | null,
+  classes: readonly number[] | null,
+  rng: Rng,
+): { reference: Int32Array; floor: Int32Array; pictures: ReferencePictures; promptsWithoutPictures: string[] } {
+  if (prompts) {
+    const reference = pickPromptImages(o.reference, o.n, prompts.named, rng),
+      floor = pickPromptImages(o.floor, o.n, prompts.named, rng);
+    if (reference && floor) return { reference, floor, pictures: 'prompted', promptsWithoutPictures: [] };
+  }
+  const lacking = (d: Dataset) => (prompts ? promptsWithoutPictures(d, prompts.prompts, prompts.named) : []);
+  return {
+    reference: pickImages(o.reference, o.n, classes, rng),
+    floor: pickImages(o.floor, o.n, classes, rng),
+    pictures: classes ? 'classes' : 'all',
+    promptsWithoutPictures: [...new Set([...lacking(o.reference), ...lacking(o.floor)])],
+  };
+}
+
 /** Samples n images (resuming from the shards in workDir), then measures them and the floor. */
 export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResult | { status: 'aborted' }> {
-  const classOf = (i: number) => (o.classes === null ? -1 : o.classes[i % o.classes.length]!);
+  const c = o.condition;
+  const cycled = <T>(list: readonly T[], first: number, count: number) =>
+    Array.from({ length: count }, (_, k) => list[(first + k) % list.length]!);
   const generate = (first: number, count: number) => {
-    const cond = o.classes === null ? null : indices(Array.from({ length: count }, (_, k) => classOf(first + k)));
-    return o.sampler(o.denoiser, [count, ...o.imageShape], {
+    const { cond, nullCond } =
+      c.kind === 'none'
+        ? { cond: null, nullCond: null }
+        : c.kind === 'classes'
+          ? { cond: indices(cycled(c.classes, first, count)), nullCond: null }
+          : c.encode(cycled(c.prompts, first, count));
+    const denoiser =
+      c.kind === 'none' ? o.denoiser : classifierFreeGuidance(o.denoiser, { scale: o.guidance ?? 1, nullCond });
+    return o.sampler(denoiser, [count, ...o.imageShape], {
       rng: PerSampleRng.of(o.seed, count, first),
       numSteps: o.numSteps,
       cond,
@@ -234,7 +333,7 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
     dir: o.workDir,
     n: o.n,
     samplesPerShard: o.batchSize,
-    identity: { ...o.identity, seed: o.seed, classes: o.classes, samplesPerShard: o.batchSize },
+    identity: { ...o.identity, seed: o.seed, ...conditionIdentity(c), samplesPerShard: o.batchSize },
     generate,
     onShard: (done, reused) => o.onProgress?.(done, o.n, reused),
     signal: o.signal,
@@ -247,17 +346,24 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
     const t0 = performance.now();
     const samples = readShards(o.workDir, o.n, o.batchSize);
     const gen = classifyImages(o.classifier, samples);
-    const rng = new Rng(o.compare?.seed ?? 0);
-    const ref = classifyDataset(o.classifier, o.reference, pickImages(o.reference, o.n, o.classes, rng));
-    const held = classifyDataset(o.classifier, o.floor, pickImages(o.floor, o.n, o.classes, rng));
-    const wanted = Int32Array.from({ length: o.n }, (_, i) => classOf(i));
+    const classes = c.kind === 'classes' ? c.classes : null;
+    const prompts =
+      c.kind === 'prompts' ? { prompts: c.prompts, named: namedInEither(o.reference, o.floor, c.prompts) } : null;
+    const picks = pickReference(o, prompts, classes, new Rng(o.compare?.seed ?? 0));
+    const ref = classifyDataset(o.classifier, o.reference, picks.reference);
+    const held = classifyDataset(o.classifier, o.floor, picks.floor);
+    const wanted = Int32Array.from({ length: o.n }, (_, i) => (classes === null ? -1 : classes[i % classes.length]!));
+    const ranks = prompts && namedClassRanks(o.classifier, gen.features, cycled(prompts.named, 0, o.n));
     return {
       status,
       n: o.n,
       denoiserCalls,
       generated: compareFeatures(ref.features, gen.features, o.compare),
       floor: compareFeatures(ref.features, held.features, o.compare),
-      classAccuracy: o.classes === null ? null : classAccuracy(wanted, gen.predicted, o.classNames),
+      referencePictures: picks.pictures,
+      promptsWithoutPictures: picks.promptsWithoutPictures,
+      classAccuracy: classes === null ? null : classAccuracy(wanted, gen.predicted, o.classNames),
+      promptFidelity: prompts && ranks ? promptFidelity(ranks, prompts.prompts, prompts.named, o.classNames) : null,
       recognised: recognised(gen, held, o.classNames),
       seconds: { sampling, metrics: (performance.now() - t0) / 1000 },
     };

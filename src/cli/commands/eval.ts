@@ -1,6 +1,7 @@
 // `difflab eval`: sample a model (resumably, in .npy shards) and measure FID, KID, optional precision/recall and
-// class accuracy on the feature classifier, with the real-vs-real floor; or, with --real A --real B, the distance
-// between two real sets (the floor itself). Prints a table and writes the JSON report (fields: docs/MODELS.md).
+// class accuracy (or, over --prompts, prompt fidelity) on the feature classifier, with the real-vs-real floor; or,
+// with --real A --real B, the distance between two real sets (the floor itself). Prints a table and writes the JSON
+// report (fields: docs/MODELS.md).
 import { basename, dirname, join } from 'node:path';
 import {
   heldOutSpec,
@@ -9,14 +10,16 @@ import {
   DEFAULT_CLASSIFIER_PATH,
   DEFAULT_MODEL_PATH,
   Rng,
-  classifierFreeGuidance,
   evaluateModel,
   evaluateReal,
   loadClassifier,
   splitHalves,
+  withFolderCaptions,
   writeFileAtomic,
   type Comparison,
   type Dataset,
+  type EvalCondition,
+  type ImageFolderOptions,
   type TrainedClassifier,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
@@ -26,6 +29,7 @@ import { precisionOption } from '../precision.js';
 import { defaultStepsText } from '../../samplers/index.js';
 import { loadData, readDataSpec } from '../data-option.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
+import { promptCondition, promptRows, readEvalPrompts, referenceNote } from './eval-prompts.js';
 
 /** What only a model evaluation reads: refused beside --real. */
 const modelOptions = [
@@ -34,6 +38,7 @@ const modelOptions = [
   'steps',
   'guidance',
   'classes',
+  'prompts',
   'seed',
   'batch',
   'work',
@@ -42,14 +47,28 @@ const modelOptions = [
   'precision',
 ];
 
-/** Reference (training) images and held-out images for the floor: the source's two splits, else two halves. */
+/**
+ * Reference (training) images and held-out images for the floor: the source's two splits, else two halves (each
+ * class halved when prompts pick pictures by class). Folders are fitted to the model's size and channels and, for
+ * prompts, read with their captions when they have some.
+ */
 async function referenceSets(
   spec: string,
   floorSpec: string | undefined,
+  o: { fit: ImageFolderOptions; captions: boolean },
 ): Promise<{ reference: Dataset; floor: Dataset; names: [string, string] }> {
+  const load = async (s: string) => {
+    const d = await loadData(s, o.fit);
+    if (!o.captions || !s.startsWith('folder:')) return d;
+    try {
+      return withFolderCaptions(d, s.slice('folder:'.length));
+    } catch {
+      return d; // no captions: prompts name classes by their names only
+    }
+  };
   const held = floorSpec ?? heldOutSpec(spec);
-  if (held !== null) return { reference: await loadData(spec), floor: await loadData(held), names: [spec, held] };
-  const [a, b] = splitHalves(await loadData(spec), new Rng(0));
+  if (held !== null) return { reference: await load(spec), floor: await load(held), names: [spec, held] };
+  const [a, b] = splitHalves(await load(spec), new Rng(0), o.captions ? 'class' : 'random');
   return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
 }
 
@@ -77,7 +96,8 @@ function checkClassifierFits(
   if (o.classNames.length > 0 && o.classNames.join('\n') !== c.classNames.join('\n'))
     throw new Error(
       `--classifier ${path} knows the classes ${nameList(c.classNames)}, ${other} has ${nameList(o.classNames)}: ` +
-        `train one on its data (difflab classifier train)`,
+        `${other.startsWith('the data') ? "give --data with the classifier's classes, or " : ''}` +
+        'train one on its data (difflab classifier train)',
     );
 }
 
@@ -103,9 +123,12 @@ function comparisonRows(model: Comparison, floor: Comparison): [string, string, 
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'measure a model: FID, KID, class accuracy on classifier features, beside the real-vs-real floor',
+  summary:
+    'measure a model: FID, KID, class accuracy or prompt fidelity on classifier features, beside the real-vs-real ' +
+    'floor',
   usage:
-    '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B] --out report.json\n' +
+    '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B | --prompts FILE] ' +
+    '--out report.json\n' +
     '       difflab eval --real fashion-mnist --real fashion-mnist-test [--n N] --out floor.json',
   options: {
     model: {
@@ -125,6 +148,10 @@ export const evalCommand: Command = {
       type: 'string',
       help: 'comma-separated class names or ids the samples cycle through',
       default: 'every class',
+    },
+    prompts: {
+      type: 'string',
+      help: 'a text file of prompts, one per line, the samples cycle through (models that read text)',
     },
     seed: { type: 'string', help: 'sample i draws its noise from stream i of this seed', default: '0' },
     batch: { type: 'string', help: 'samples per batch and per shard', default: '250' },
@@ -161,12 +188,14 @@ export const evalCommand: Command = {
     };
     const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
     if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
+    if (v.prompts !== undefined && v.classes !== undefined)
+      throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
     const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
     const trained = loadClassifier(classifierPath);
     const { classifier } = trained;
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
     const small = sampleSizeWarning(n, classifier.config.featureDim);
-    if (small) console.error(`warning: --n ${n}: ${small}`);
+    const warnSmall = () => (small ? console.error(`warning: --n ${n}: ${small}`) : undefined); // once the options hold
 
     const real = v.real as string[] | undefined;
     if (real !== undefined) {
@@ -181,6 +210,7 @@ export const evalCommand: Command = {
           classNames: d.classNames,
         }),
       );
+      warnSmall();
       const c = evaluateReal(classifier, a, b, n, compare);
       const report = {
         format: 'difflab-eval-1',
@@ -211,11 +241,16 @@ export const evalCommand: Command = {
       v.steps === undefined
         ? undefined
         : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
-    const conditional = model.classNames.length > 0;
+    const prompts = v.prompts === undefined ? null : readEvalPrompts(str(v.prompts, 'prompts'), model);
+    const byClass = model.classNames.length > 0 && prompts === null;
+    const conditional = byClass || prompts !== null;
     const guidance = num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE });
     if (!conditional && (v.guidance !== undefined || v.classes !== undefined))
-      throw new UsageError('--guidance and --classes need a class-conditional model');
-    const classes = !conditional
+      throw new UsageError(
+        '--guidance and --classes need a class-conditional model' +
+          (model.tokenizer ? ' (this one reads text: give --prompts FILE)' : ''),
+      );
+    const classes = !byClass
       ? null
       : v.classes === undefined
         ? model.classNames.map((_, i) => i)
@@ -227,9 +262,20 @@ export const evalCommand: Command = {
       classNames: model.classNames,
     });
     const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
-    const { reference, floor, names } = await referenceSets(readDataSpec(v.data, 'data', model.config.data), floorSpec);
+    const { reference, floor, names } = await referenceSets(
+      readDataSpec(v.data, 'data', model.config.data),
+      floorSpec,
+      {
+        fit: { size: model.imageShape[1], channels: model.imageShape[0] === 3 ? 3 : 1 },
+        captions: prompts !== null,
+      },
+    );
     checkClassifierFits(classifierPath, trained, `the data ${names[0]}`, { classNames: reference.classNames });
-    const denoiser = conditional ? classifierFreeGuidance(model.denoiser, { scale: guidance }) : model.denoiser;
+    const condition: EvalCondition = prompts
+      ? promptCondition(model, prompts)
+      : classes
+        ? { kind: 'classes', classes }
+        : { kind: 'none' };
     const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
     requireMemory(
       `--n ${n} with --batch ${batchSize}`,
@@ -246,24 +292,26 @@ export const evalCommand: Command = {
       ...(model.precision === 'fp32' ? {} : { precision: model.precision }), // fp32 shards of earlier versions stay valid
     };
 
+    warnSmall();
     const bar = new Progress({ label: 'eval', total: n, unit: 'img' });
     bar.resumeAt(0);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     const result = await evaluateModel({
-      denoiser,
+      denoiser: model.denoiser,
+      guidance,
       sampler: samplerFor(samplerName),
       numSteps,
       imageShape: model.imageShape,
-      classes,
+      condition,
       seed,
       n,
       batchSize,
       workDir,
       identity,
       classifier,
-      classNames: model.classNames,
+      classNames: trained.classNames,
       reference,
       floor,
       compare,
@@ -291,14 +339,16 @@ export const evalCommand: Command = {
       guidance: conditional ? guidance : null,
       computePrecision: model.precision,
       classes: classes?.map((id) => model.classNames[id]) ?? null,
+      prompts,
       seed,
       ...common,
-      reference: { data: names[0], n: r.generated.n[0] },
+      reference: { data: names[0], n: r.generated.n[0], pictures: r.referencePictures, ...referenceNote(r, prompts) },
       fid: r.generated.fid,
       kid: r.generated.kid,
       precision: r.generated.precision,
       recall: r.generated.recall,
       classAccuracy: r.classAccuracy,
+      promptFidelity: r.promptFidelity,
       recognised: r.recognised,
       floor: {
         data: names[1],
@@ -322,8 +372,11 @@ export const evalCommand: Command = {
       rows.push(['class accuracy', pct(r.classAccuracy.mean), '']);
       for (const p of r.classAccuracy.perClass) rows.push([`  ${p.name}`, pct(p.accuracy), '']);
     }
+    if (prompts) rows.push(...promptRows(r.promptFidelity));
     rows.push([`recognised (p >= ${r.recognised.threshold})`, pct(r.recognised.share), pct(r.recognised.floorShare)]);
     console.log(table(rows));
+    const note = referenceNote(r, prompts).note;
+    if (note) console.log(note);
     console.log(`wrote ${out}`);
     return 0;
   },

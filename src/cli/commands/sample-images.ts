@@ -1,7 +1,7 @@
 // `difflab sample` for trained image models: a PNG grid, one PNG per image (--each), an animated GIF of the
-// denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance).
+// denoising (--gif) and a guidance comparison with one row per scale (--compare-guidance), a block of them per
+// prompt with --prompts.
 import { count } from '../suggest.js';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   cat,
@@ -27,12 +27,12 @@ import {
   readCondition,
   readFigureScale,
   readModel,
-  readPrompt,
   readPngOut,
   readSampling,
   runCliJob,
 } from '../image-options.js';
 import { MAX_GUIDANCE, checkOutputPath, imageJobBytes, requireMemory } from '../limits.js';
+import { readPromptsFile } from '../prompts-file.js';
 
 /** Frames a --gif shows, evenly spread over the sampler's steps. */
 const GIF_FRAMES = 40;
@@ -44,7 +44,7 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
   frames: { type: 'string', help: 'GIF frames show xt | x0 | both (x_t left of the x0 estimate)', default: 'both' },
   'compare-guidance': {
     type: 'string',
-    help: 'comma-separated guidance scales: one grid row per scale (needs --class, --prompt or --embedding)',
+    help: 'comma-separated guidance scales: one grid row per scale, for each prompt of --prompts (needs a condition)',
   },
   ...conditionOptions,
   prompts: {
@@ -63,23 +63,13 @@ function guidanceTitle(out: JobOutput): string {
   return labels.size === 1 ? `${[...labels][0]}: ${settings}` : settings;
 }
 
-/** Most prompts a --prompts file may list. */
-const MAX_PROMPTS = 1000;
-
-/** --prompts FILE: its non-blank lines, each checked as --prompt is. */
-function readPromptsFile(path: string, m: Parameters<typeof readPrompt>[2]): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`--prompts: cannot read '${path}'`);
-  }
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  const prompts = lines.filter((l) => l !== '');
-  if (prompts.length === 0) throw new UsageError(`--prompts ${path}: no prompts (one per line)`);
-  if (prompts.length > MAX_PROMPTS) throw new UsageError(`--prompts ${path}: more than ${MAX_PROMPTS} prompts`);
-  for (const p of prompts) readPrompt(p, `prompts ${path}: line ${lines.indexOf(p) + 1}`, m);
-  return prompts;
+/**
+ * A guidance comparison's images in grid order: the runs at each scale, k blocks each (one per prompt), regrouped
+ * into a block per prompt holding a row per scale.
+ */
+function blocksByPrompt(perScale: Tensor[], k: number): Tensor {
+  const per = perScale[0]!.shape[0]! / k;
+  return cat(Array.from({ length: k }, (_, j) => perScale.map((t) => t.slice(0, j * per, (j + 1) * per))).flat(), 0);
 }
 
 export function sampleImages(v: Values): number {
@@ -102,7 +92,6 @@ export function sampleImages(v: Values): number {
       `--compare-guidance: scales must be in [0, ${MAX_GUIDANCE}], got ${String(v['compare-guidance'])}`,
     );
   if (v.prompts !== undefined && v.prompt !== undefined) throw new UsageError('give --prompt or --prompts, not both');
-  if (v.prompts !== undefined && scales) throw new UsageError('--prompts and --compare-guidance cannot be combined');
   const m = readModel(v);
   try {
     const prompts = v.prompts === undefined ? undefined : readPromptsFile(str(v.prompts, 'prompts'), m);
@@ -159,7 +148,7 @@ export function sampleImages(v: Values): number {
     // Every file is written at the end, together: a failure leaves none of them (no grid without its GIF).
     const files: { path: string; data: Uint8Array }[] = [];
     const grid = tidy(() => {
-      const images = scales ? cat(scales.map(run), 0) : run(sampling.guidance);
+      const images = scales ? blocksByPrompt(scales.map(run), prompts?.length ?? 1) : run(sampling.guidance);
       if (v.each === true) {
         const stem = join(dirname(out), basename(out, extname(out)));
         for (let i = 0; i < images.shape[0]!; i++) {
@@ -175,7 +164,7 @@ export function sampleImages(v: Values): number {
         scale,
         title: scales ? guidanceTitle(last!) : f.title,
         ...(scales
-          ? { rows: scales.map((w) => `w ${w}`) }
+          ? { rows: (prompts ?? ['']).flatMap((p) => scales.map((w) => (p ? `${p}, w ${w}` : `w ${w}`))) }
           : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),
       });
     });
@@ -183,7 +172,9 @@ export function sampleImages(v: Values): number {
     if (gif) files.push({ path: gif, data: encodeGif(recorded) });
     writeFilesAtomic(files);
     const steps = jobSteps(m, sampling);
-    const what = scales ? `${count(scales.length, 'row')} (guidance ${scales.join(', ')}) of ${n}` : count(n, 'image');
+    const rows = scales && count(scales.length * (prompts?.length ?? 1), 'row');
+    const promptsX = prompts ? `${count(prompts.length, 'prompt')} x ` : '';
+    const what = scales ? `${rows} (${promptsX}guidance ${scales.join(', ')}) of ${perPrompt}` : count(n, 'image');
     console.log(
       `wrote ${what} to ${out} (${grid.width}x${grid.height}; ${sampling.sampler}, ${count(steps, 'step')}, seed ${sampling.seed})` +
         (gif ? `; ${count(recorded.length, 'frame')} to ${gif}` : ''),

@@ -1,0 +1,81 @@
+// `difflab eval --prompts FILE`: a model that reads text, measured over a list of prompts the samples cycle through,
+// each conditioned (and guided against the empty prompt) exactly as `difflab sample --prompt` conditions it.
+import {
+  jobCondition,
+  modelConditioning,
+  promptKind,
+  tidy,
+  type EvalCondition,
+  type LoadedDenoiser,
+  type ModelEvalResult,
+  type PromptFidelity,
+} from '../../index.js';
+import { UsageError } from '../command.js';
+import { readPromptsFile } from '../prompts-file.js';
+
+/** Prompt lines a report's table lists one by one; the rest are in the JSON. */
+const LISTED_PROMPTS = 20;
+
+/** --prompts FILE for a model that reads text; its unknown words are notes on stderr, once. */
+export function readEvalPrompts(path: string, m: LoadedDenoiser): string[] {
+  if (promptKind(m) !== 'text') throw new UsageError(`--prompts: ${m.source} reads no text (${modelConditioning(m)})`);
+  const prompts = readPromptsFile(path, m);
+  const notes: string[] = [];
+  tidy(() => void jobCondition(m, { prompt: prompts }, prompts.length, notes, { prompt: 'prompt' }));
+  for (const note of notes) console.error(`note: ${note}`);
+  return prompts;
+}
+
+/** The samples' condition: a batch's prompts and guidance's null branch, as jobCondition builds them for a job. */
+export function promptCondition(m: LoadedDenoiser, prompts: readonly string[]): EvalCondition {
+  return {
+    kind: 'prompts',
+    prompts,
+    encode(batch) {
+      const c = jobCondition(m, { prompt: batch }, batch.length, []);
+      return { cond: c.cond, nullCond: c.nullCond };
+    },
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Table rows of prompt fidelity: top-1 and top-5, then per prompt. */
+export function promptRows(f: PromptFidelity | null): [string, string, string][] {
+  if (f === null) return [['prompt fidelity', 'n/a', 'no prompt names a class of the classifier']];
+  const rows: [string, string, string][] = [
+    [`prompt fidelity top-1 (${f.n} samples)`, pct(f.top1), ''],
+    ['prompt fidelity top-5', pct(f.top5), ''],
+  ];
+  for (const p of f.perPrompt.slice(0, LISTED_PROMPTS))
+    rows.push([`  ${p.prompt} -> ${p.classes.join(' | ')}`, `${pct(p.top1)} / ${pct(p.top5)}`, '']);
+  if (f.perPrompt.length > LISTED_PROMPTS) rows.push([`  ... (${f.perPrompt.length} prompts in all)`, '', '']);
+  if (f.unnamed.length > 0)
+    rows.push([
+      `  prompts naming no class: ${f.unnamed.length}`,
+      '',
+      f.unnamed
+        .slice(0, 4)
+        .map((p) => `'${p}'`)
+        .join(', '),
+    ]);
+  return rows;
+}
+
+/** With prompts whose pictures the data lacks: the report's word that FID is over the data's pictures at large. */
+export function referenceNote(
+  r: Pick<ModelEvalResult, 'referencePictures' | 'promptsWithoutPictures'>,
+  prompts: readonly string[] | null,
+): { note?: string } {
+  if (prompts === null || r.referencePictures !== 'all') return {};
+  const lacking = r.promptsWithoutPictures;
+  const some = lacking
+    .slice(0, 3)
+    .map((p) => `'${p}'`)
+    .join(', ');
+  return {
+    note:
+      "FID is over the data's pictures at large: no class with pictures in both the reference and the floor set is " +
+      `named by ${some}${lacking.length > 3 ? ', ...' : ''} (${lacking.length} of ${prompts.length} prompts)`,
+  };
+}
