@@ -9,8 +9,6 @@ import {
   labelledGrid,
   loadDenoiser,
   encodePng,
-  readNpy,
-  readPictureFile,
   runJob,
   samplerNames,
   tidy,
@@ -27,7 +25,6 @@ import {
   type JobOutput,
   type JobSpec,
   type LoadedDenoiser,
-  type Picture,
   type RunJobOptions,
   type SamplingJobKind,
   type SamplingSpec,
@@ -62,22 +59,6 @@ export const imageCommandOptions: Record<string, OptionSpec> = {
   scale: figureScaleOption,
 };
 
-/** What a job conditions on besides classes: prompts (text, or a stored vector's name), vectors, a negative prompt. */
-export const conditionOptions: Record<string, OptionSpec> = {
-  prompt: {
-    type: 'string',
-    help: 'a prompt: words for a model that reads text ("red apple"), or the name of a condition vector stored in a model trained with --embeddings',
-  },
-  'negative-prompt': {
-    type: 'string',
-    help: "words for guidance's unconditional branch instead of the empty prompt (models that read text)",
-  },
-  embedding: {
-    type: 'string',
-    help: 'condition vectors (.npy, float32/64) for a model trained with --embeddings: one for every image or one row per image',
-  },
-};
-
 /** A prompt option checked against the model (promptProblem): the words it reads, or a one-line UsageError. */
 export function readPrompt(v: unknown, name: string, m: LoadedDenoiser): string {
   const text = String(v);
@@ -88,49 +69,9 @@ export function readPrompt(v: unknown, name: string, m: LoadedDenoiser): string 
   return text;
 }
 
-/**
- * A job's condition from the options: --class{suffix} (name or id; `classes` given instead where the command
- * reads its own, as sample's "all"), --prompt{suffix}, --negative-prompt and --embedding, each checked against
- * what the model reads. Empty when none is given.
- */
-export function readCondition(
-  v: Record<string, unknown>,
-  m: LoadedDenoiser,
-  o: { suffix?: string; classes?: readonly number[] | null; prompts?: readonly string[] } = {},
-): ConditionSpec {
-  const suffix = o.suffix ?? '';
-  const [cls, prompt] = [`class${suffix}`, `prompt${suffix}`];
-  if (v.embedding !== undefined && v[prompt] !== undefined && promptKind(m) !== 'text')
-    throw new UsageError(`give --embedding or --${prompt}, not both`);
-  const classes = o.classes !== undefined ? o.classes : readClass(v[cls], cls, m);
-  const prompts = o.prompts ?? (v[prompt] === undefined ? undefined : readPrompt(v[prompt], prompt, m));
-  const c: ConditionSpec = {
-    ...(classes !== null ? { classes } : {}),
-    ...(prompts !== undefined ? { prompt: prompts } : {}),
-    ...(v['negative-prompt'] !== undefined
-      ? { negativePrompt: readPrompt(v['negative-prompt'], 'negative-prompt', m) }
-      : {}),
-  };
-  if (c.negativePrompt !== undefined && promptKind(m) !== 'text')
-    throw new UsageError(`--negative-prompt: ${m.source} reads no text (${modelConditioning(m)})`);
-  if (v.embedding !== undefined) {
-    const path = str(v.embedding, 'embedding');
-    c.embedding = { source: path, array: readNpy(path) };
-  }
-  return c;
-}
-
 /** Whether a condition gives anything to guide towards. */
 export const conditioned = (c: ConditionSpec): boolean =>
   c.classes !== undefined || c.prompt !== undefined || c.embedding !== undefined;
-
-/** --eta is ddim's only and --variance ddpm's: refused with any other sampler rather than ignored. */
-export function checkEtaApplies(v: Record<string, unknown>, sampler: string): void {
-  if (v.eta !== undefined && sampler !== 'ddim')
-    throw new UsageError(`--eta applies to the ddim sampler only, not ${sampler}`);
-  if (v.variance !== undefined && sampler !== 'ddpm')
-    throw new UsageError(`--variance applies to the ddpm sampler only, not ${sampler}`);
-}
 
 /** --sampler/--steps/--eta/--variance/--seed/--guidance as a job's sampling settings: the job files' reading. */
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
@@ -153,17 +94,6 @@ export function readClass(v: unknown, name: string, m: LoadedDenoiser): number |
   } catch (e) {
     throw new UsageError(`--${name}: ${(e as Error).message}`);
   }
-}
-
-/** A required class option as an id. */
-export function readRequiredClass(v: Record<string, unknown>, name: string, m: LoadedDenoiser): number {
-  return readClass(str(v[name], name), name, m)!;
-}
-
-/** A picture file's bytes for a job; an unreadable file exits 1 naming it. */
-export function readPicture(v: unknown, name: string): Picture {
-  const path = str(v, name);
-  return { source: path, bytes: readPictureFile(path) };
 }
 
 /** --out as a .png path. */

@@ -12,3 +12,4 @@ export * from './kinds.js';
 export * from './worker-protocol.js';
 export * from './worker.js';
 export { defaultForwardTimes } from './forward.js';
+export { samplingRun } from './output.js';

@@ -6,9 +6,12 @@ import { basename, dirname, extname, join } from 'node:path';
 import {
   cat,
   defaultGenerateBatch,
+  jobFiles,
+  modelInfo,
+  samplingRun,
+  type ConditionSpec,
   encodeGif,
   figureOf,
-  jobDefaults,
   jobSteps,
   tidy,
   writeFilesAtomic,
@@ -19,18 +22,15 @@ import {
 } from '../../index.js';
 import { UsageError, num, numList, oneOf, str, type OptionSpec } from '../command.js';
 import {
-  conditionOptions,
   conditioned,
   figureScaleOption,
   gridPng,
-  readClass,
-  readCondition,
   readFigureScale,
   readModel,
   readPngOut,
-  readSampling,
   runCliJob,
 } from '../image-options.js';
+import { cliDoor } from '../door.js';
 import { MAX_GUIDANCE, checkOutputPath, imageJobBytes, requireMemory } from '../limits.js';
 import { readPromptsFile } from '../prompts-file.js';
 
@@ -46,7 +46,6 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
     type: 'string',
     help: 'comma-separated guidance scales: one grid row per scale, for each prompt of --prompts (needs a condition)',
   },
-  ...conditionOptions,
   prompts: {
     type: 'string',
     help: 'a text file of prompts, one per line: --n images of each, a grid row per prompt (models that read text)',
@@ -57,8 +56,7 @@ export const imageSampleOptions: Record<string, OptionSpec> = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** A guidance comparison's title: the condition when every image shares it, and the settings but the scale. */
-function guidanceTitle(out: JobOutput): string {
-  const settings = out.settings.replace(/, guidance [\d.]+$/, '');
+function guidanceTitle(out: JobOutput, settings: string): string {
   const labels = new Set(out.imageLabels ?? []);
   return labels.size === 1 ? `${[...labels][0]}: ${settings}` : settings;
 }
@@ -95,9 +93,26 @@ export function sampleImages(v: Values): number {
   const m = readModel(v);
   try {
     const prompts = v.prompts === undefined ? undefined : readPromptsFile(str(v.prompts, 'prompts'), m);
-    const perPrompt = num(v.n, 'n', jobDefaults.generate.count, { min: 1, integer: true });
+    const K = m.classNames.length;
+    if (v.class === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
+    // The generate job's parse, as the server's; the command's own extras stand in for their field while it reads
+    // (every class in turn: class 0; a file of prompts: its first, already checked) and replace it after.
+    const values: Values = {
+      ...v,
+      ...(v.class === 'all' ? { class: '0' } : {}),
+      ...(prompts ? { prompt: prompts[0]! } : {}),
+    };
+    const base = jobFiles.generate.parse(cliDoor(jobFiles.generate.fields, values), modelInfo(m, { withSource: true }));
+    const perPrompt = base.count;
     const n = perPrompt * (prompts?.length ?? 1);
-    const sampling = readSampling(v, 'generate', m);
+    const { kind: _, count: __, condition: given, ...sampling } = base;
+    const condition: ConditionSpec = {
+      ...given,
+      ...(v.class === 'all' ? { classes: Array.from({ length: n }, (_, i) => i % K) } : {}),
+      ...(prompts ? { prompt: prompts.flatMap((p) => new Array<string>(perPrompt).fill(p)) } : {}),
+    };
+    if (scales && !conditioned(condition))
+      throw new UsageError('--compare-guidance needs --class, --prompt or --embedding');
     const scale = readFigureScale(v);
     const total = n * (scales?.length ?? 1);
     requireMemory(
@@ -111,22 +126,6 @@ export function sampleImages(v: Values): number {
         gifFrames: gif ? GIF_FRAMES : 0,
       }),
     );
-    const K = m.classNames.length;
-    const classSpec = v.class === undefined ? undefined : String(v.class);
-    if (classSpec === 'all' && K === 0) throw new UsageError('--class all: the model is unconditional');
-    const classes =
-      classSpec === undefined
-        ? null
-        : classSpec === 'all'
-          ? Array.from({ length: n }, (_, i) => i % K)
-          : new Array<number>(n).fill(readClass(classSpec, 'class', m)!);
-    const condition = readCondition(v, m, {
-      classes,
-      ...(prompts ? { prompts: prompts.flatMap((p) => new Array<string>(perPrompt).fill(p)) } : {}),
-    });
-    if ((v.guidance !== undefined || scales) && !conditioned(condition)) {
-      throw new UsageError('--guidance and --compare-guidance need --class, --prompt or --embedding');
-    }
     const nrow = num(v.nrow, 'nrow', scales || prompts ? perPrompt : Math.ceil(Math.sqrt(n)), {
       min: 1,
       max: total,
@@ -162,7 +161,8 @@ export function sampleImages(v: Values): number {
       return gridPng(images, {
         nrow,
         scale,
-        title: scales ? guidanceTitle(last!) : f.title,
+        // The settings of the runs but their scale (guidance 1: samplingRun leaves it out).
+        title: scales ? guidanceTitle(last!, samplingRun(m, { ...spec, guidance: 1 }).settings) : f.title,
         ...(scales
           ? { rows: (prompts ?? ['']).flatMap((p) => scales.map((w) => (p ? `${p}, w ${w}` : `w ${w}`))) }
           : { ...(f.columns ? { columns: f.columns } : {}), ...(f.rows ? { rows: f.rows } : {}) }),

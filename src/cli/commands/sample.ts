@@ -7,6 +7,7 @@ import {
   PerSampleRng,
   classifierFreeGuidance,
   jobDefaults,
+  jobFiles,
   gmmDenoiser,
   samplerFor,
   indices,
@@ -22,10 +23,11 @@ import {
   type Tensor,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type Command } from '../command.js';
+import { fieldOptions } from '../door.js';
 import { SAMPLERS } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
-import { defaultStepsText, samplerGridKinds } from '../../samplers/index.js';
+import { samplerGridKinds } from '../../samplers/index.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, requireMemory } from '../limits.js';
 
 /** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
@@ -39,7 +41,7 @@ const naturalSchedule: Record<SamplerName, ScheduleName> = {
 };
 
 /** Options only image models take (their figures and GIFs): refused for a mixture. */
-const imageOnly = [...Object.keys(imageSampleOptions), 'precision'];
+const imageOnly = [...Object.keys(imageSampleOptions), 'precision', 'prompt', 'negative-prompt', 'embedding'];
 
 /** Reads gmm:FILE.json; every problem is a one-line UsageError. */
 function loadMixture(spec: string): GaussianMixture {
@@ -57,6 +59,9 @@ function loadMixture(spec: string): GaussianMixture {
   }
 }
 
+/** The generate job's fields as options (jobs/generate.ts). */
+const generateOptions = fieldOptions([{ name: 'generate', fields: jobFiles.generate.fields }]);
+
 export const sample: Command = {
   name: 'sample',
   summary:
@@ -71,17 +76,16 @@ export const sample: Command = {
       help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})',
       default: 'models/fashion-mnist.safetensors',
     },
+    // The generate job's fields (jobs/generate.ts), with what a mixture does differently said beside them.
+    ...generateOptions,
     sampler: {
-      type: 'string',
-      help: SAMPLERS.join('|'),
-      default: `${jobDefaults.generate.sampler} for image models; required for gmm`,
+      ...generateOptions.sampler!,
+      default: `${generateOptions.sampler!.default} for image models; required for gmm`,
     },
-    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
-    n: { type: 'string', help: 'number of samples', default: `${jobDefaults.generate.count} images, 1000 gmm samples` },
-    seed: {
-      type: 'string',
-      help: 'random seed; sample i depends only on the seed and i',
-      default: String(jobDefaults.seed),
+    n: { ...generateOptions.n!, default: `${jobDefaults.generate.count} images, 1000 gmm samples` },
+    class: {
+      ...generateOptions.class!,
+      help: 'class to condition on: a name or id (image models: "all" cycles through them)',
     },
     schedule: {
       type: 'string',
@@ -89,18 +93,6 @@ export const sample: Command = {
       default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m',
     },
     spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
-    eta: { type: 'string', help: 'ddim stochasticity in [0, 1]', default: String(jobDefaults.generate.eta) },
-    variance: {
-      type: 'string',
-      help: "ddpm's reverse-step variance: posterior (beta-tilde) | beta (sigma_t^2 = beta_t, seed 002)",
-      default: 'posterior',
-    },
-    guidance: {
-      type: 'string',
-      help: 'classifier-free guidance weight (needs --class, --prompt or --embedding)',
-      default: String(jobDefaults.generate.guidance),
-    },
-    class: { type: 'string', help: 'class to condition on: a name or id (image models: "all" cycles through them)' },
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
     precision: precisionOption,
     ...imageSampleOptions,
