@@ -5,6 +5,8 @@
 import { basename, dirname, join } from 'node:path';
 import {
   heldOutSpec,
+  jobDefaults,
+  samplingFields,
   samplerFor,
   sampleSizeWarning,
   DEFAULT_CLASSIFIER_PATH,
@@ -26,7 +28,7 @@ import { UsageError, num, oneOf, str, type Command } from '../command.js';
 import { SAMPLERS, readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { precisionOption } from '../precision.js';
-import { defaultStepsText } from '../../samplers/index.js';
+import { fieldOptions } from '../door.js';
 import { loadData, readDataSpec } from '../data-option.js';
 import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
 import { promptCondition, promptRows, readEvalPrompts, referenceNote } from './eval-prompts.js';
@@ -121,6 +123,9 @@ function comparisonRows(model: Comparison, floor: Comparison): [string, string, 
   return rows;
 }
 
+/** The generate job's sampling fields as options: eval samples as generate does. */
+const sampling = fieldOptions([{ name: 'generate', fields: samplingFields('generate') }]);
+
 export const evalCommand: Command = {
   name: 'eval',
   summary:
@@ -136,14 +141,11 @@ export const evalCommand: Command = {
       help: 'model file or training checkpoint',
       default: 'the shipped models/fashion-mnist.safetensors',
     },
-    sampler: { type: 'string', help: SAMPLERS.join('|'), default: 'ddim' },
-    steps: { type: 'string', help: 'sampler steps', default: `the sampler's own (${defaultStepsText})` },
+    // Samples as the generate job draws them (its sampling fields and defaults, jobs/common-fields.ts).
+    sampler: sampling.sampler!,
+    steps: sampling.steps!,
     n: { type: 'string', help: 'number of samples (and of real images in each reference set)', default: '10000' },
-    guidance: {
-      type: 'string',
-      help: 'classifier-free guidance weight (0: unconditional, 1: conditional)',
-      default: '1',
-    },
+    guidance: { ...sampling.guidance!, help: 'classifier-free guidance weight (0: unconditional, 1: conditional)' },
     classes: {
       type: 'string',
       help: 'comma-separated class names or ids the samples cycle through',
@@ -235,7 +237,7 @@ export const evalCommand: Command = {
 
     const modelPath = str(v.model, 'model', DEFAULT_MODEL_PATH);
     const model = readModel(v);
-    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, 'ddim');
+    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler);
     const T = model.denoiser.schedule.numTimesteps;
     const numSteps =
       v.steps === undefined
@@ -244,7 +246,7 @@ export const evalCommand: Command = {
     const prompts = v.prompts === undefined ? null : readEvalPrompts(str(v.prompts, 'prompts'), model);
     const byClass = model.classNames.length > 0 && prompts === null;
     const conditional = byClass || prompts !== null;
-    const guidance = num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE });
+    const guidance = num(v.guidance, 'guidance', jobDefaults.generate.guidance, { min: 0, max: MAX_GUIDANCE });
     if (!conditional && (v.guidance !== undefined || v.classes !== undefined))
       throw new UsageError(
         '--guidance and --classes need a class-conditional model' +
