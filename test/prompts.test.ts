@@ -217,7 +217,10 @@ test('CLI: bad prompts get one line naming the option and write nothing', () => 
     [['sample', '--model', T, '--prompts', join(D, 'none.txt')], /--prompts: cannot read/],
     [['sample', '--model', T, '--prompts', empty, '--prompt', 'red'], /give --prompt or --prompts, not both/],
     [['sample', '--model', T, '--guidance', '3'], /--guidance needs --class, --prompt or --embedding/],
-    [['sample', '--model', T, '--compare-guidance', '1,3'], /--compare-guidance needs --class, --prompt or --embedding/],
+    [
+      ['sample', '--model', T, '--compare-guidance', '1,3'],
+      /--compare-guidance needs --class, --prompt or --embedding/,
+    ],
     [['edit', 'anagram', '--model', T, '--prompt-a', 'red'], /--class-b or --prompt-b is required/],
     [['edit', 'hybrid', '--model', C, '--prompt-low', 'red', '--class-high', '1'], /--prompt-low: .* reads no prompts/],
     [['edit', 'sdedit', '--model', T, '--image', IMG, '--prompt', ''], /--prompt is empty/],

@@ -29,8 +29,8 @@ const combinations: CliCase[] = [
     [['--spacing', 'leading'], /--spacing applies to gmm models only/, '--spacing'],
     [['--variance', 'beta'], /--variance applies to the ddpm sampler only, not ddim/, '--variance'],
     [['--frames', 'x0'], /--frames applies to --gif only/, '--frames'],
-    [['--guidance', '3'], /--guidance and --compare-guidance need --class/, '--guidance'],
-    [['--compare-guidance', '1,3'], /need --class/, '--compare-guidance'],
+    [['--guidance', '3'], /--guidance needs --class/, '--guidance'],
+    [['--compare-guidance', '1,3'], /--compare-guidance needs --class/, '--compare-guidance'],
     [
       ['--class', '0', '--compare-guidance', '1,3', '--gif', join(D, 'c.gif')],
       /--gif and --compare-guidance cannot be combined/,
@@ -59,7 +59,7 @@ const combinations: CliCase[] = [
     [['--sampler', 'heun', '--eta', '0.3'], /--eta applies to the ddim sampler only/, '--eta'],
   ]),
   ...group('combinations', inpaint, [
-    [[], /give exactly one of --mask MASK\.png and --box x,y,w,h/, '--mask'],
+    [[], /give exactly one of --mask \(a picture\) and --box \(x,y,w,h\)/, '--mask'],
     [['--mask', IMG, '--box', '1,1,2,2'], /give exactly one of --mask/, '--box'],
     [['--box', '1,1,2,2', '--guidance', '3'], /--guidance needs --class/, '--guidance'],
     [['--box', '1,1,2,2', '--strength', '0.5'], /--strength does not apply to edit inpaint/, '--strength'],

@@ -40,7 +40,9 @@ const refused = (name: string, args: string[], message: RegExp, names: string): 
   absent: [report(name), join(D, `${name}.samples`)],
 });
 const classes = (classifier: string, other: string) =>
-  new RegExp(`--classifier .*${classifier} knows the classes \\[.*\\], ${other} has \\[.*\\]: (give --data with the classifier.s classes, or )?train one on its data`);
+  new RegExp(
+    `--classifier .*${classifier} knows the classes \\[.*\\], ${other} has \\[.*\\]: (give --data with the classifier.s classes, or )?train one on its data`,
+  );
 
 const cases: CliCase[] = [
   refused(

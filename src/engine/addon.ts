@@ -176,8 +176,15 @@ let loaded: Addon | null = null;
  * The addon, loaded on first use: a process that only imports the library's plain parts (the playground's server,
  * which validates jobs through the job files and hands them to its runner) never maps libtorch.
  */
+const addon = () => (loaded ??= load());
 export const native: Addon = new Proxy({} as Addon, {
-  get: (_, key) => (loaded ??= load())[key as keyof Addon],
+  get: (_, key) => addon()[key as keyof Addon],
+  // Listing it (Object.keys: the ops test) lists the loaded addon's functions.
+  ownKeys: () => Reflect.ownKeys(addon()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const d = Reflect.getOwnPropertyDescriptor(addon(), key);
+    return d && { ...d, configurable: true };
+  },
 });
 
 /** Threads used unless told otherwise: DIFFLAB_THREADS, else every core (libtorch starts at 1 here). */
