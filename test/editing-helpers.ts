@@ -8,6 +8,7 @@ import {
   train,
   trainingSet,
   withFolderCaptions,
+  type Dataset,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { textNet, writeShapeFolder } from './text-shapes.js';
@@ -65,16 +66,23 @@ export function gifInfo(b: Uint8Array): { width: number; height: number; frames:
 
 /**
  * Trains a tiny text-to-image model for a few steps on coloured shapes captioned "red circle", "blue square", ...
- * (12 px RGB); returns the model file. It reads text; what it draws does not matter here.
+ * (12 px RGB, or the folder `shapes` asks for); returns the model file and the captioned data it learnt from. It
+ * reads text only: class folders label the data (for a classifier) but not the model.
  */
-export async function tinyTextModelFile(steps = 6): Promise<string> {
-  const size = 12;
-  const dir = writeShapeFolder(tempDir('difflab-shapes-'), { size, per: 2, heldOut: [] });
-  const data = withFolderCaptions(loadImageFolder(dir, { size, channels: 3, cacheDir: null }).dataset, dir);
+export async function tinyTextModel(
+  o: { steps?: number; shapes?: Partial<Parameters<typeof writeShapeFolder>[1]>; out?: string } = {},
+): Promise<{ modelPath: string; data: Dataset; folder: string }> {
+  const steps = o.steps ?? 6;
+  const shapes = { size: 12, per: 2, heldOut: [], ...o.shapes };
+  const dir = writeShapeFolder(tempDir('difflab-shapes-'), shapes);
+  const data = withFolderCaptions(
+    loadImageFolder(dir, { size: shapes.size, channels: 3, cacheDir: null }).dataset,
+    dir,
+  );
   const config = resolveTrainConfig({
     data: `folder:${dir}`,
     imageChannels: 3,
-    imageSize: size,
+    imageSize: shapes.size,
     classNames: [],
     captions: data.captions!,
     networkOverrides: textNet([]),
@@ -90,10 +98,16 @@ export async function tinyTextModelFile(steps = 6): Promise<string> {
     plotEvery: steps,
   });
   const vocabulary = config.network.kind === 'unet' ? config.network.text!.vocabulary : [];
+  const unlabelled = { ...data, labels: null, classNames: [] };
   const result = await train(
     config,
-    trainingSet(data, { tokenizer: new Tokenizer(vocabulary, 6) }),
-    tempDir('difflab-tiny-text-'),
+    trainingSet(unlabelled, { tokenizer: new Tokenizer(vocabulary, 6) }),
+    o.out ?? tempDir('difflab-tiny-text-'),
   );
-  return result.modelPath;
+  return { modelPath: result.modelPath, data, folder: dir };
+}
+
+/** tinyTextModel's file alone. */
+export async function tinyTextModelFile(steps = 6): Promise<string> {
+  return (await tinyTextModel({ steps })).modelPath;
 }

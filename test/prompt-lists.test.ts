@@ -8,64 +8,44 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Rng,
-  Tokenizer,
   loadDenoiser,
-  loadImageFolder,
   makeDataset,
   namedClassRanks,
   pickPromptImages,
   promptClasses,
   promptFidelity,
   readShards,
-  resolveTrainConfig,
   runJob,
   saveClassifier,
   setNumThreads,
   splitHalves,
   tensor,
   tidy,
-  train,
   trainClassifier,
-  trainingSet,
-  withFolderCaptions,
 } from '../src/index.js';
 import { difflab, tempDir } from './helpers.js';
-import { textNet, writeShapeFolder } from './text-shapes.js';
+import { tinyTextModel } from './editing-helpers.js';
 
 setNumThreads(1);
 process.env.DIFFLAB_THREADS = '1'; // the CLI's samples compare bit for bit with this process's
 const D = tempDir('difflab-prompt-lists-');
 process.env.DIFFLAB_CACHE = join(D, 'cache'); // the folder's pixel cache, for this process and the CLI's
 const size = 12;
-// Four classes: red and blue circles and squares, six pictures each, captioned "red circle" and "a red circle".
-const folder = writeShapeFolder(tempDir('difflab-shape-classes-'), {
-  size,
-  per: 6,
-  heldOut: ['green circle', 'green square', 'green triangle', 'red triangle', 'blue triangle'],
-  classFolders: true,
+// Four classes: red and blue circles and squares, six pictures each, captioned "red circle" and "a red circle";
+// the model reads text only, the folders are the classifier's.
+const {
+  modelPath: T,
+  data,
+  folder,
+} = await tinyTextModel({
+  shapes: {
+    size,
+    per: 6,
+    heldOut: ['green circle', 'green square', 'green triangle', 'red triangle', 'blue triangle'],
+    classFolders: true,
+  },
+  out: D,
 });
-const data = withFolderCaptions(loadImageFolder(folder, { size, channels: 3, cacheDir: null }).dataset, folder);
-const config = resolveTrainConfig({
-  data: `folder:${folder}`,
-  imageChannels: 3,
-  imageSize: size,
-  classNames: [],
-  captions: data.captions!,
-  networkOverrides: textNet([]),
-  preset: 'tiny',
-  prediction: 'v',
-  schedule: 'cosine',
-  steps: 6,
-  batchSize: 8,
-  lr: 2e-3,
-  lrWarmupSteps: 2,
-  checkpointEvery: 6,
-  sampleEvery: 0,
-  plotEvery: 6,
-});
-const vocabulary = config.network.kind === 'unet' ? config.network.text!.vocabulary : [];
-const unlabelled = { ...data, labels: null, classNames: [] }; // a text model: the folders are the classifier's only
-const T = (await train(config, trainingSet(unlabelled, { tokenizer: new Tokenizer(vocabulary, 6) }), D)).modelPath;
 const C = join(D, 'shapes-classifier.safetensors');
 saveClassifier(C, await trainClassifier(data, null, { epochs: 2, batchSize: 8, augment: 'none' }));
 
