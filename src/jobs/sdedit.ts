@@ -7,6 +7,7 @@ import { jobCondition } from './condition.js';
 import {
   guided,
   samplingOutput,
+  jobSteps,
   samplingRun,
   stepper,
   stepsText,
@@ -106,7 +107,7 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
   const s = m.denoiser.schedule;
   // The grid: the seeds' strided times when a stride is given, else the sampler's own (stepGrid makes both).
   const grid = stepGrid(spec.sampler, m.denoiser, {
-    ...(spec.stride !== undefined ? { stride: { stride: spec.stride } } : { numSteps: samplingRun(m, spec).numSteps }),
+    ...(spec.stride !== undefined ? { stride: { stride: spec.stride } } : { numSteps: jobSteps(m, spec) }),
   });
   const n = grid.length - 1;
   const r = samplingRun(
