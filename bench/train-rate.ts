@@ -13,13 +13,8 @@ import {
   type ProcessGroup,
 } from '../src/index.js';
 
-export async function trainingRate(o: {
-  batch: number;
-  steps: number;
-  warm: number;
-  precision?: PrecisionChoice;
-  group?: ProcessGroup | null;
-}): Promise<{ rate: number; precision: Precision }> {
+/** The run both benchmarks time: the default preset on the embedded subset, no checkpoints, plots or previews. */
+export function benchRun(o: { batch: number; steps: number; precision?: PrecisionChoice }) {
   const data = loadEmbeddedSubset();
   const config = resolveTrainConfig({
     data: 'subset',
@@ -27,16 +22,27 @@ export async function trainingRate(o: {
     imageSize: 28,
     classNames: [...data.classNames],
     preset: 'default',
-    steps: o.warm + o.steps,
+    steps: o.steps,
     batchSize: o.batch,
     checkpointEvery: 1_000_000,
     sampleEvery: 0,
     plotEvery: 1_000_000,
     precision: o.precision ?? 'auto',
   });
+  return { config, set: trainingSet(data), out: mkdtempSync(join(tmpdir(), 'difflab-bench-')) };
+}
+
+export async function trainingRate(o: {
+  batch: number;
+  steps: number;
+  warm: number;
+  precision?: PrecisionChoice;
+  group?: ProcessGroup | null;
+}): Promise<{ rate: number; precision: Precision }> {
+  const { config, set, out } = benchRun({ ...o, steps: o.warm + o.steps });
   let t0 = 0,
     rate = 0;
-  await train(config, trainingSet(data), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
+  await train(config, set, out, {
     ...(o.group ? { group: o.group } : {}),
     onStep: (r) => {
       if (r.step === o.warm) t0 = performance.now();

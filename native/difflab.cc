@@ -22,6 +22,7 @@
 
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc
 void InitGroupNorm(Napi::Env env, Napi::Object exports);    // groupnorm.cc
+void InitForeach(Napi::Env env, Napi::Object exports);      // foreach.cc
 
 namespace ops {
 // ---------- creation and data ----------------------------------------------------------------------
@@ -371,6 +372,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Handle::Init(env, exports);
   InitDistributed(env, exports);
   InitGroupNorm(env, exports);
+  InitForeach(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
   EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit);
   EXPORT(cudaCapability);

@@ -2,22 +2,15 @@
 // Builds the libtorch addon with node-gyp (npm 11 does not run install scripts, so this is an explicit step).
 // Skips the build when build/Release/difflab.node is newer than its sources and was built for the same LIBTORCH.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const out = 'build/Release/difflab.node';
 const stamp = 'build/libtorch-location';
-const sources = [
-  'native/difflab.cc',
-  'native/distributed.cc',
-  'native/groupnorm.cc',
-  'native/groupnorm-kernels.h',
-  'native/common.h',
-  'binding.gyp',
-  'scripts/torch-config.mjs',
-];
+// Every file of native/ (a new translation unit or header is a source without a second list to keep).
+const sources = [...readdirSync('native').map((f) => `native/${f}`), 'binding.gyp', 'scripts/torch-config.mjs'];
 const where = process.env.LIBTORCH ?? '(system)';
 const fresh =
   existsSync(out) &&

@@ -109,6 +109,23 @@ export interface Addon {
     dilation: number[],
   ): H;
   groupNormAct(x: H, groups: number, w: H | null, b: H | null, eps: number, silu: boolean, fused: boolean): H;
+  // lists of tensors (native/foreach.cc)
+  adamUpdate(
+    params: H[],
+    m: H[],
+    v: H[],
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    bc1: number,
+    bc2: number,
+  ): void;
+  lerpAll(targets: H[], ends: H[], weight: number): void;
+  gradNorm(params: H[]): number;
+  scaleGrads(params: H[], s: number): void;
   layerNorm(x: H, shape: number[], w: H | null, b: H | null, eps: number): H;
   softmax(h: H, dim: number): H;
   logSoftmax(h: H, dim: number): H;

@@ -1,8 +1,9 @@
 // Optimizers over parameter tensors, in TypeScript over in-place tensor ops (same update as torch.optim's
 // single-tensor Adam/AdamW), with state as plain tensors so checkpoints can save and restore it exactly.
-import { tidy, keep } from './scope.js';
+import { keep } from './scope.js';
 import { noGrad } from './runtime.js';
 import { zeros } from './ops.js';
+import { native } from './addon.js';
 import type { Tensor } from './tensor.js';
 
 export interface AdamOptions {
@@ -25,6 +26,15 @@ export interface AdamState {
   v: Tensor[];
 }
 
+/** Zeros shaped and laid out as t (a channels-last weight's moments are channels-last). */
+function zerosLayoutOf(t: Tensor): Tensor {
+  const z = zeros(t.shape, { dtype: t.dtype, device: t.device });
+  if (t.rank !== 4 || !t.isChannelsLast) return z;
+  const cl = noGrad(() => z.channelsLast());
+  z.dispose();
+  return cl;
+}
+
 /** Adam / AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019). */
 export class Adam {
   readonly options: Required<AdamOptions>;
@@ -44,8 +54,9 @@ export class Adam {
       weightDecayMode: 'decoupled',
       ...options,
     };
-    this.m = params.map((p) => keep(zeros(p.shape, { dtype: p.dtype, device: p.device })));
-    this.v = params.map((p) => keep(zeros(p.shape, { dtype: p.dtype, device: p.device })));
+    // The moments in each parameter's layout (channels-last weights too), so the update is one flat pass.
+    this.m = params.map((p) => keep(zerosLayoutOf(p)));
+    this.v = params.map((p) => keep(zerosLayoutOf(p)));
   }
 
   /** One update with the gradients accumulated by backward(); lr overrides options.lr (for schedules). */
@@ -59,24 +70,20 @@ export class Adam {
     this.step += 1;
     const bc1 = 1 - b1 ** this.step;
     const bc2 = 1 - b2 ** this.step;
-    noGrad(() =>
-      tidy(() => {
-        this.params.forEach((p, i) => {
-          let g = p.grad;
-          if (g === null) return;
-          if (wd !== 0 && weightDecayMode === 'l2') g = g.add(p.mul(wd));
-          if (wd !== 0 && weightDecayMode === 'decoupled') p.mulInPlace(1 - lr * wd);
-          const m = this.m[i]!,
-            v = this.v[i]!;
-          m.mulInPlace(b1).addInPlace(g, 1 - b1);
-          v.mulInPlace(b2).addcmulInPlace(g, g, 1 - b2);
-          const denom = v
-            .sqrt()
-            .mul(1 / Math.sqrt(bc2))
-            .add(eps);
-          p.addcdivInPlace(m, denom, -lr / bc1);
-        });
-      }),
+    // One fused pass per parameter in the addon (native/foreach.cc), the formulas of the classes' papers:
+    // m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr / bc1 * m / (sqrt(v / bc2) + eps).
+    native.adamUpdate(
+      this.params.map((p) => p.handle),
+      this.m.map((t) => t.handle),
+      this.v.map((t) => t.handle),
+      lr,
+      b1,
+      b2,
+      eps,
+      wd,
+      weightDecayMode === 'decoupled',
+      bc1,
+      bc2,
     );
   }
 
@@ -113,16 +120,18 @@ export function adamW(params: readonly Tensor[], options: Omit<AdamOptions, 'wei
  * Returns the norm before clipping (Infinity/NaN reveal a blown-up step).
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
-  return noGrad(() =>
-    tidy(() => {
-      const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-      if (grads.length === 0) return 0;
-      let total = grads[0]!.square().sum();
-      for (const g of grads.slice(1)) total = total.add(g.square().sum());
-      const norm = Math.sqrt(total.item());
-      const scale = maxNorm / (norm + 1e-6);
-      if (scale < 1) for (const g of grads) g.mulInPlace(scale);
-      return norm;
-    }),
+  const handles = params.map((p) => p.handle);
+  const norm = native.gradNorm(handles);
+  const scale = maxNorm / (norm + 1e-6);
+  if (scale < 1) native.scaleGrads(handles, scale);
+  return norm;
+}
+
+/** targets[i] += weight * (ends[i] - targets[i]) for matching lists (a weight average), one addon call. */
+export function lerpAllInPlace(targets: readonly Tensor[], ends: readonly Tensor[], weight: number): void {
+  native.lerpAll(
+    targets.map((t) => t.handle),
+    ends.map((t) => t.handle),
+    weight,
   );
 }

@@ -1,7 +1,7 @@
 // Exponential moving average of the weights (used for sampling by default). The decay per step follows from a
 // half-life counted in training images, as in EDM (Karras et al. 2022, training/training_loop.py), with a ramp-up
 // so that early, fast-changing weights are not averaged over a window longer than the run so far.
-import { keep, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { keep, lerpAllInPlace, noGrad, type Tensor } from '../engine/index.js';
 
 export interface EmaOptions {
   /** Images after which an old weight's share has halved. */
@@ -19,7 +19,7 @@ export function emaDecay(imagesSeen: number, batchSize: number, o: EmaOptions): 
 
 /** ema <- beta * ema + (1 - beta) * param, for matching lists of tensors. */
 export function emaUpdate(ema: readonly Tensor[], params: readonly Tensor[], beta: number): void {
-  noGrad(() => tidy(() => ema.forEach((e, i) => e.lerpInPlace(params[i]!, 1 - beta))));
+  lerpAllInPlace(ema, params, 1 - beta);
 }
 
 /** Detached copies of tensors (the EMA's starting point). */
