@@ -27,7 +27,8 @@ difflab edit sdedit --model "$model" --image "$tmp/grinning.png" --prompt "smili
   --guidance 3 --out "$out/emoji-sdedit-result.png" --figure "$out/emoji-sdedit.png"
 difflab edit inpaint --model "$model" --image "$tmp/grinning.png" --box 6,16,20,12 --prompt "face with open mouth" \
   --guidance 3 --out "$out/emoji-inpaint-result.png" --figure "$out/emoji-inpaint.png"
-difflab edit anagram --model "$model" --prompt-a "red heart" --prompt-b "sun" --view rot180 --n 4 --out "$out/emoji-anagram.png"
+difflab edit anagram --model "$model" --prompt-a "red heart" --prompt-b "sun" --view rot180 --n 4 --out "$tmp/anagram.png" \
+  --figure "$out/emoji-anagram.png"
 difflab edit hybrid --model "$model" --prompt-low "grinning face" --prompt-high "pizza" --n 4 --sigma 2 --kernel 9 \
-  --out "$out/emoji-hybrid.png"
+  --out "$tmp/hybrid.png" --figure "$out/emoji-hybrid.png"
 difflab forward --model "$model" --image "$tmp/apple.png" --t 0,100,250,400,550,700,850,999 --out "$out/emoji-forward.png"

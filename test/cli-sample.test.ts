@@ -135,14 +135,60 @@ test('forward, denoise and every edit write their figures; a resized input is no
     }
     if (args[0] === 'denoise') assert.match(r.stdout, /one-step -?[\d.]+ dB, iterative \(ddpm\) -?[\d.]+ dB/);
   }
-  for (const args of [
-    ['anagram', '--class-a', 'Trouser', '--class-b', 'Dress', '--view', 'rot180'],
-    ['hybrid', '--class-low', '0', '--class-high', '1'],
-  ]) {
-    const out = join(dir, `${args[0]}.png`);
-    const r = difflab('edit', ...args, '--model', model, '--n', '2', '--steps', '4', '--out', out);
-    assert.equal(r.code, 0, r.stderr);
-    assertFigure(out, 2, 2, args[0]);
+  // Anagrams and hybrids hand back their pictures at the model's size (28x28, grey), one file each: --out itself
+  // (and OUT-rot180.png, the anagram's view), numbered OUT-0000.png, OUT-0000-rot180.png, ... when --n is over 1.
+  for (const [args, readings] of [
+    [
+      ['anagram', '--class-a', 'Trouser', '--class-b', 'Dress', '--view', 'rot180'],
+      ['', '-rot180'],
+    ],
+    [['hybrid', '--class-low', '0', '--class-high', '1'], ['']],
+  ] as const) {
+    for (const n of [1, 2]) {
+      const name = `${args[0]}-n${n}`;
+      const [out, figure] = [join(dir, `${name}.png`), join(dir, `${name}-figure.png`)];
+      const r = difflab(
+        'edit',
+        ...args,
+        '--model',
+        model,
+        '--n',
+        String(n),
+        '--steps',
+        '4',
+        '--out',
+        out,
+        '--figure',
+        figure,
+      );
+      assert.equal(r.code, 0, `${args.join(' ')} --n ${n}: ${r.stderr}`);
+      assertFigure(figure, 2, n, `${args[0]} --n ${n}`);
+      const files = (n === 1 ? [''] : ['-0000', '-0001']).flatMap((i) => readings.map((v) => `${name}${i}${v}.png`));
+      assert.deepEqual(
+        readdirSync(dir)
+          .filter((f) => f.startsWith(`${name}`) && f !== `${name}-figure.png`)
+          .sort(),
+        [...files].sort(),
+        `${args[0]} --n ${n}: one picture per image and reading`,
+      );
+      for (const f of files) {
+        const bytes = readFileSync(join(dir, f));
+        const p = decodePng(bytes);
+        assert.deepEqual([p.width, p.height, bytes[25]], [28, 28, 0], `${f}: not a grey picture at the model's size`);
+      }
+      if (args[0] === 'anagram') {
+        // The view's file is the picture's own, turned upside down.
+        const [a, b] = [png(join(dir, files[0]!)), png(join(dir, files[1]!))];
+        for (let y = 0; y < 28; y++)
+          for (let x = 0; x < 28; x++)
+            assert.equal(a.data[(y * 28 + x) * 4], b.data[((27 - y) * 28 + 27 - x) * 4], `${files[1]} at ${x},${y}`);
+      }
+      const what = n * readings.length === 1 ? 'the result' : `${n * readings.length} pictures`;
+      assert.match(
+        r.stdout,
+        new RegExp(`^wrote ${what} at 28x28 to .*${files[0]}.*, the figure to .*${name}-figure\\.png: `),
+      );
+    }
   }
 });
 

@@ -5,8 +5,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliName, encodePng, jobFiles, jobKinds, type Field, type JobKind, type ModelInfo } from '../src/index.js';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DEFAULT_CLASSIFIER_PATH,
+  DEFAULT_MODEL_PATH,
+  cliName,
+  encodePng,
+  jobFiles,
+  jobKinds,
+  samplingFields,
+  type Field,
+  type JobKind,
+  type ModelInfo,
+} from '../src/index.js';
+import { readClassifierSettings } from '../src/cli/commands/classifier.js';
+import { readDemoSettings } from '../src/cli/commands/demo.js';
+import { readEvalSettings } from '../src/cli/commands/eval-options.js';
+import { readScheduleSettings } from '../src/cli/commands/schedule.js';
+import { readServeSettings } from '../src/cli/commands/serve.js';
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
 import { DEFAULT_LIMITS, apiFields, parseJob, serverCaps } from '../src/server/protocol.js';
 import { boundsOf, type NumberField } from '../src/jobs/fields.js';
@@ -205,5 +222,108 @@ test('edit, forward and denoise: the defaults their help states are what each ki
         assert.equal(forKind, String(got), `${kind}: --${cliName(key, f)} says ${said}, parse gives ${String(got)}`);
       }
     }
+  }
+});
+
+test('eval, classifier, schedule, serve and demo: the defaults their help states are the settings each reads when the option is left out', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  /** A shipped file as help names it: "the shipped models/...". */
+  const shipped = (path: string) => `the shipped ${relative(root, path).split(sep).join('/')}`;
+  const folder = mkdtempSync(join(tmpdir(), 'difflab-folder-'));
+  /** A command's settings reader, its required options, and what its help should say of each default it read. */
+  interface Case {
+    command: string;
+    situations: { args: Record<string, string>; label?: string; only?: string[] }[];
+    said: (args: Record<string, string>) => Record<string, unknown>;
+  }
+  const cases: Case[] = [
+    {
+      command: 'eval',
+      situations: [{ args: { out: join(dir, 'report.json') } }],
+      said(args) {
+        const s = readEvalSettings(args);
+        return {
+          model: s.modelPath === DEFAULT_MODEL_PATH ? shipped(s.modelPath) : s.modelPath,
+          classifier: s.classifierPath === DEFAULT_CLASSIFIER_PATH ? shipped(s.classifierPath) : s.classifierPath,
+          sampler: s.sampler,
+          // --steps is read against the model's T once it is loaded: left out, the sampler's own default runs.
+          steps: samplingFields('generate').steps.defaultText,
+          n: s.n,
+          guidance: s.guidance,
+          classes: s.classes ?? 'every class',
+          seed: s.seed,
+          batch: s.batchSize,
+          work: s.workDir === join(dir, 'report.samples') ? 'OUT without .json, plus .samples/' : s.workDir,
+          data: s.data ?? "the model's training data",
+          'floor-data': s.floorData ?? 'the held-out split for fashion-mnist and mnist, else half of --data',
+          'kid-subsets': s.compare.kidSubsets,
+          precision: s.precision,
+        };
+      },
+    },
+    {
+      command: 'classifier',
+      situations: [
+        { args: { out: join(dir, 'c.safetensors') } },
+        { args: { out: join(dir, 'c.safetensors'), data: `folder:${folder}` }, label: 'folder', only: ['size'] },
+        { args: { out: join(dir, 'c.safetensors'), data: 'emoji' }, label: 'emoji', only: ['size'] },
+      ],
+      said(args) {
+        const s = readClassifierSettings(args);
+        const heldOut = s.data === 'fashion-mnist' ? s.test === 'fashion-mnist-test' : s.test === null;
+        return {
+          data: s.data,
+          test: heldOut ? 'the held-out split for fashion-mnist and mnist; none otherwise' : s.test,
+          epochs: s.epochs,
+          batch: s.batchSize,
+          lr: s.lr,
+          augment: s.augment,
+          size: s.size,
+          channels: s.channels,
+          seed: s.seed,
+        };
+      },
+    },
+    {
+      command: 'schedule',
+      situations: [{ args: { plot: join(dir, 'schedules.png') } }],
+      said: (args) => readScheduleSettings(args),
+    },
+    {
+      command: 'serve',
+      situations: [{ args: {} }],
+      said(args) {
+        const s = readServeSettings(args);
+        return {
+          port: s.port,
+          host: s.host,
+          model: s.modelPath === DEFAULT_MODEL_PATH ? shipped(s.modelPath) : s.modelPath,
+          queue: s.maxWaiting,
+          precision: s.precision,
+        };
+      },
+    },
+    { command: 'demo', situations: [{ args: {} }], said: (args) => readDemoSettings(args) },
+  ];
+  for (const c of cases) {
+    const help = helpDefaults(c.command);
+    const checked = new Set<string>();
+    // Options whose default differs by situation ("28 (folder data), 32 (emoji)") are checked in the labelled ones.
+    const byLabel = new Set(c.situations.flatMap((s) => s.only ?? []));
+    for (const { args, label, only } of c.situations) {
+      const said = c.said(args);
+      for (const [option, stated] of help) {
+        if (option in args || (only ? !only.includes(option) : byLabel.has(option))) continue;
+        const want = label ? stated.match(new RegExp(`([^ ,]+) \\(${label}\\b`))?.[1] : stated;
+        assert.ok(option in said, `${c.command}: --${option} states a default (${stated}) the test does not read`);
+        assert.equal(
+          String(said[option]),
+          want,
+          `${c.command}: --${option} says ${stated}, the command reads ${String(said[option])}`,
+        );
+        checked.add(option);
+      }
+    }
+    assert.deepEqual([...checked].sort(), [...help.keys()].sort(), `${c.command}: every stated default checked`);
   }
 });

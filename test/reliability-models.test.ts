@@ -135,7 +135,7 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
     withConfig((c) => {
       c.timesteps = 3;
     }),
-    /'timesteps' must be an integer in \[10, 10000\] on a discrete schedule, got 3/,
+    /'timesteps' must be an integer in \[10, 10000\], got 3/,
   ],
   [
     'config-prediction',
@@ -156,7 +156,7 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
     withConfig((c) => {
       c.steps = 0;
     }),
-    /'steps' must be a positive integer/,
+    /'steps' must be an integer >= 1, got 0/,
   ],
   [
     'config-batch-text',
@@ -170,7 +170,7 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
     withConfig((c) => {
       c.seed = -1;
     }),
-    /'seed' must be a non-negative integer/,
+    /'seed' must be an integer in \[0, 9007199254740991\], got -1/,
   ],
   [
     'config-precision',

@@ -218,6 +218,7 @@ describe('playground API', () => {
       ['inpaint', { ...base, image: picture, mask: pngDataUrl(56, 56, { x: 10, y: 10, s: 30 }) }, 3],
       ['anagram', { ...base, classA: 'Bag', classB: 'Trouser', view: 'rot90' }, 2],
       ['hybrid', { ...base, classLow: 'Bag', classHigh: 'Coat' }, 2],
+      ['hybrid', { ...base, classLow: 'Bag', classHigh: 'Coat', n: 2 }, 2],
       ['forward', { image: picture, times: [0, 500, 1000] }, 1],
       // The seeds' comparison and the fields the job files brought to the API: a box, a sweep on the strided grid.
       ['denoise', { image: picture, t: 300, stride: 100, class: 'Bag' }, 5],
@@ -230,15 +231,43 @@ describe('playground API', () => {
         images: { image: string }[];
         forward?: { t: number; image: string }[];
         picture?: string;
+        pictures?: { label: string; url: string }[];
         error?: string;
       };
       assert.equal(res.status, 200, `${kind}: ${r.error}`);
       assert.equal(r.images.length, images, kind);
-      // sdedit and inpainting also give the result back at the picture's own size (56x56, grey).
-      assert.equal(r.picture !== undefined, (kind === 'sdedit' && !('sweep' in body)) || kind === 'inpaint', kind);
-      if (r.picture) {
-        const bytes = new Uint8Array(await (await fetch(`${server.url}${r.picture}`)).arrayBuffer());
-        assert.deepEqual([decodePng(bytes).width, decodePng(bytes).height, bytes[25]], [56, 56, 0], kind);
+      // sdedit and inpainting also give the result back at the picture's own size (56x56, grey); an anagram its
+      // picture and its view, a hybrid each picture, at the model's size (28x28, grey), numbered when n is over 1.
+      const n = 'n' in body ? (body.n as number) : 1;
+      const files =
+        {
+          sdedit: 'sweep' in body ? [] : ['picture.png'],
+          inpaint: ['picture.png'],
+          anagram: ['picture.png', 'picture-rot90.png'],
+          hybrid: n === 1 ? ['picture.png'] : ['picture-0000.png', 'picture-0001.png'],
+        }[kind] ?? [];
+      assert.deepEqual(
+        (r.pictures ?? []).map((p) => p.url.split('/').pop()),
+        files,
+        kind,
+      );
+      assert.equal(r.picture, r.pictures?.[0]?.url, `${kind}: picture is the first of the pictures`);
+      const pixels: Uint8Array[] = [];
+      for (const p of r.pictures ?? []) {
+        const got = await fetch(`${server.url}${p.url}`);
+        assert.equal(got.status, 200, `${kind}: ${p.url}`);
+        const bytes = new Uint8Array(await got.arrayBuffer());
+        const side = kind === 'sdedit' || kind === 'inpaint' ? 56 : 28;
+        const { width, height, data } = decodePng(bytes);
+        assert.deepEqual([width, height, bytes[25]], [side, side, 0], `${kind}: ${p.label}`);
+        pixels.push(data);
+      }
+      if (kind === 'anagram') {
+        // The view is the picture turned a quarter counter-clockwise (rot90): row i, column j of the view is row j,
+        // column 27 - i of the picture.
+        const [a, b] = pixels as [Uint8Array, Uint8Array];
+        for (let i = 0; i < 28; i++)
+          for (let j = 0; j < 28; j++) assert.equal(b[(i * 28 + j) * 4], a[(j * 28 + 27 - i) * 4], `view at ${i},${j}`);
       }
       for (const im of r.images) assert.equal(pngOf(im.image).height, 28 * 4 + 4, kind);
       if (kind === 'forward')

@@ -202,6 +202,9 @@ describe('playground page in Chromium, on a model that reads text', { skip: miss
     await page.click('#an-run');
     await page.waitForSelector('#an-out[data-state="done"]', { timeout: 30_000 });
     assert.match((await page.textContent('#an-out')) ?? '', /red circle.*green square/s);
+    // The anagram's picture and its view download at the model's size, one link each.
+    for (const file of ['picture.png', `picture-${await page.inputValue('#an-view')}.png`])
+      assert.ok(await page.$(`#an-out a[href$="/${file}"]`), `the anagram offers ${file}`);
     assert.deepEqual(
       bodies.map((b) => [b.prompt ?? b.promptA, b.negativePrompt ?? b.promptB]),
       [

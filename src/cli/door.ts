@@ -23,6 +23,8 @@ function refuseNumber(name: string, r: NumberRefusal): never {
       throw new UsageError(`${name} must be an integer, got '${String(r.got)}'`);
     case 'min':
       throw new UsageError(`${name} must be >= ${r.min}, got ${String(r.got)}`);
+    case 'above':
+      throw new UsageError(`${name} must be > ${r.above}, got ${String(r.got)}`);
     case 'max':
       throw new UsageError(`${name} must be <= ${r.max}, got ${String(r.got)}`);
     case 'odd':
@@ -97,7 +99,11 @@ export function fieldOptions(kinds: readonly { name: string; fields: Fields }[])
         : defaults.length === 1
           ? defaults[0]![0]
           : defaults.map(([v, ks]) => `${v} (${ks.join(', ')})`).join(', ');
-    options[opt] = { type: 'string', help: `${some}${e.field.help}`, ...(d !== undefined ? { default: d } : {}) };
+    options[opt] = {
+      type: e.field.type === 'flag' ? 'boolean' : 'string',
+      help: `${some}${e.field.help}`,
+      ...(d !== undefined ? { default: d } : {}),
+    };
   }
   return options;
 }

@@ -20,6 +20,9 @@ export const vendorWords: Record<EmojiVendor, string> = { twitter: 'twemoji', go
 const PACKAGES = { twitter: 'emoji-datasource-twitter', google: 'emoji-datasource-google', base: 'emojibase-data' };
 const VERSIONS = { twitter: '16.0.0', google: '16.0.0', base: '17.0.0' };
 
+/** The corpus's pictures are read at 32 px unless asked (box-filtered down from 64). */
+export const EMOJI_IMAGE_SIZE = 32;
+
 export interface EmojiOptions {
   /** Which vendors' pictures. Default both. */
   vendors?: readonly EmojiVendor[];
@@ -176,7 +179,7 @@ function identityClasses(
 /** The corpus as a dataset (uint8 RGB, captions, category labels) and per-picture facts for evaluation. */
 export async function loadEmoji(o: EmojiOptions = {}): Promise<{ dataset: Dataset; info: EmojiInfo[] }> {
   const vendors = o.vendors ?? emojiVendors;
-  const size = o.size ?? 32;
+  const size = o.size ?? EMOJI_IMAGE_SIZE;
   const bg = o.background ?? [255, 255, 255];
   const dirs = emojiPackages(vendors, o);
   const base = JSON.parse(readFileSync(join(dirs.base!, 'en', 'data.json'), 'utf8')) as BaseEntry[];

@@ -19,6 +19,9 @@ import {
 import { makeDataset, type Dataset } from './dataset.js';
 import { fitImage, type FitMode } from './resize.js';
 
+/** A folder's pictures are fitted to 28 px unless asked (Fashion-MNIST's size). */
+export const FOLDER_IMAGE_SIZE = 28;
+
 export interface ImageFolderOptions {
   /** Output height and width in pixels. Default 28. */
   size?: number;
@@ -195,7 +198,7 @@ type Fit = { size: number; channels: 1 | 3; fit: FitMode };
 
 /** What both loaders share: the listing, the fitting, the cache entry and, when fresh, the cached result. */
 function plan(dir: string, o: ImageFolderOptions) {
-  const fit: Fit = { size: o.size ?? 28, channels: o.channels ?? 1, fit: o.fit ?? 'crop' };
+  const fit: Fit = { size: o.size ?? FOLDER_IMAGE_SIZE, channels: o.channels ?? 1, fit: o.fit ?? 'crop' };
   const list = listFolder(dir);
   const per = fit.channels * fit.size * fit.size,
     shape: [number, number, number] = [fit.channels, fit.size, fit.size];

@@ -10,7 +10,13 @@ export {
   type Dataset,
 } from './dataset.js';
 export { FASHION_MNIST_DIR, parseIdx, readIdxFile, loadMnist, type IdxArray, type MnistOptions } from './idx.js';
-export { loadImageFolder, prepareImageFolder, type ImageFolderOptions, type ImageFolderResult } from './folder.js';
+export {
+  FOLDER_IMAGE_SIZE,
+  loadImageFolder,
+  prepareImageFolder,
+  type ImageFolderOptions,
+  type ImageFolderResult,
+} from './folder.js';
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
@@ -29,6 +35,7 @@ export {
 } from './image-file.js';
 export { withFolderCaptions, METADATA_FILE } from './captions.js';
 export {
+  EMOJI_IMAGE_SIZE,
   loadEmoji,
   emojiPackages,
   emojiVendors,

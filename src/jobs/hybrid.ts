@@ -5,6 +5,7 @@ import { gaussianBlur, hybridImage } from '../editing/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
+import { picturesAtModelSize } from './pictures.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { classOf, int, readNumber, real, text, type Door, type FieldContext } from './fields.js';
 import { jobDefaults, type HybridSpec } from './specs.js';
@@ -37,7 +38,7 @@ export function parse(door: Door, ctx: FieldContext): HybridSpec {
   };
 }
 
-/** The hybrids up close, and blurred as seen from afar. */
+/** The hybrids up close and blurred as from afar (the figure's panels); each hybrid a picture at the model's size. */
 export function run(m: LoadedDenoiser, spec: HybridSpec, o: RunJobOptions = {}): JobOutput {
   const notes: string[] = [];
   const r = samplingRun(m, spec);
@@ -62,5 +63,6 @@ export function run(m: LoadedDenoiser, spec: HybridSpec, o: RunJobOptions = {}):
     ],
     0,
     `hybrid image: ${hi} up close | ${lo} blurred (as from afar)`,
+    { pictures: picturesAtModelSize([{ label: `${hi} up close, ${lo} from afar`, images: x }]) },
   );
 }

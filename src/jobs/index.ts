@@ -12,4 +12,7 @@ export * from './kinds.js';
 export * from './worker-protocol.js';
 export * from './worker.js';
 export { defaultForwardTimes } from './forward.js';
+/** Sampling an exact Gaussian mixture (gmm:FILE.json): its fields, parse and run, as a job file's. */
+export * as mixtureJob from './mixture.js';
+export type { MixtureSpec } from './mixture.js';
 export { samplingRun } from './output.js';

@@ -74,6 +74,14 @@ export function run(m: LoadedDenoiser, spec: InpaintSpec, o: RunJobOptions = {})
     ],
     2,
     `inpainting${towards(c.label)}: input | kept region | result`,
-    { picture: pictureAtInputSize(x, input.decoded, keptPixels(spec.mask, input.decoded, m.imageShape[1])) },
+    {
+      pictures: [
+        {
+          name: '',
+          label: 'result',
+          ...pictureAtInputSize(x, input.decoded, keptPixels(spec.mask, input.decoded, m.imageShape[1])),
+        },
+      ],
+    },
   );
 }

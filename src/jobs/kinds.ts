@@ -1,5 +1,6 @@
 // Every kind of job a door offers, each its own file (fields, parse, run): the CLI's options and help, the API's
-// validation and /api/info are made from these fields, and runJob runs what they parse.
+// validation and /api/info are made from these fields, and runJob runs what they parse. (mixture.ts, sampling an
+// exact Gaussian mixture, is a job file too, but on a mixture rather than a model and the command line's alone.)
 import * as anagram from './anagram.js';
 import * as denoise from './denoise.js';
 import type { Door, FieldContext, Fields } from './fields.js';

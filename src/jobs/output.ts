@@ -8,7 +8,7 @@ import { frameRecorder, type FrameContent } from '../editing/index.js';
 import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { defaultStepsFor, samplerFor, type Sampler, type StepInfo } from '../samplers/index.js';
-import type { EditedPicture } from './pictures.js';
+import type { ResultPicture } from './pictures.js';
 import type { SamplingSpec } from './specs.js';
 
 /** One labelled picture of a result: a batch (k, C, H, W) in [-1, 1]. */
@@ -32,8 +32,11 @@ export interface JobOutput {
   imageLabels?: string[];
   /** Things the user should know (an input resized to the model). */
   notes: string[];
-  /** An edit's result as the user's picture, at its input's own size and channels (sdedit and inpainting). */
-  picture?: EditedPicture;
+  /**
+   * The result as the user's pictures, one file each: sdedit's and inpainting's at the input's own size and
+   * channels; an anagram's (as is and under its view) and a hybrid's at the model's size, one per image.
+   */
+  pictures?: ResultPicture[];
   /** A second figure of one row (the denoising comparison's x_t strip). */
   series?: { title: string; panels: Panel[] };
 }
@@ -88,7 +91,7 @@ export function samplingOutput(
   panels: Panel[],
   result: number,
   summary: string,
-  extra: Pick<JobOutput, 'imageLabels' | 'picture'> = {},
+  extra: Pick<JobOutput, 'imageLabels' | 'pictures'> = {},
 ): JobOutput {
   return {
     panels,

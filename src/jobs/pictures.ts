@@ -2,8 +2,8 @@
 // when resized. Anything wrong with a picture is the caller's input, so it becomes a JobInputError: one line that
 // starts with the picture's name (the CLI exits 1 with it, the API answers 400).
 import { boxMask, imageInput, isGreyImage, maskInput, type ImageInput } from '../data/index.js';
-import type { Tensor } from '../engine/index.js';
-import { decodePicture, type RgbaImage } from '../io/index.js';
+import { tidy, type Tensor } from '../engine/index.js';
+import { decodePicture, imageGrid, type RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import type { Box, Picture } from './specs.js';
 
@@ -47,6 +47,40 @@ export function jobMask(m: LoadedDenoiser, mask: Picture | Box, input: { width: 
 export interface EditedPicture {
   image: RgbaImage;
   channels: 1 | 3 | 4;
+}
+
+/**
+ * One of the pictures a job hands back as the user would use it (one file each): an edit's result at its input's
+ * own size, or a made picture at the model's.
+ */
+export interface ResultPicture extends EditedPicture {
+  /**
+   * What sets it apart from the job's other pictures in a file name: '' for the job's one picture, else the
+   * image's number when there are several and the reading's name where it has one ('0001', 'rot180', '0001-rot180').
+   */
+  name: string;
+  /** The picture in words ('result', 'Trouser (as is)'). */
+  label: string;
+}
+
+/**
+ * Made pictures (k, C, S, S) in [-1, 1] as the user's pictures, at the model's own size and channels: one per image
+ * and reading (an anagram's picture as it is and under its view), image by image.
+ */
+export function picturesAtModelSize(readings: { label: string; images: Tensor; name?: string }[]): ResultPicture[] {
+  const [k, c] = readings[0]!.images.shape as [number, number];
+  const out: ResultPicture[] = [];
+  for (let i = 0; i < k; i++)
+    for (const r of readings) {
+      const number = k > 1 ? String(i).padStart(4, '0') : '';
+      out.push({
+        name: [number, r.name ?? ''].filter((part) => part !== '').join('-'),
+        label: k > 1 ? `${r.label}, image ${i + 1}` : r.label,
+        image: tidy(() => imageGrid(r.images.slice(0, i, i + 1), { padding: 0 })),
+        channels: c === 1 ? 1 : 3,
+      });
+    }
+  return out;
 }
 
 /**

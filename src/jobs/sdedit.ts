@@ -156,6 +156,6 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
     ],
     1,
     `SDEdit (${how}${towards(c.label)}): input | result`,
-    { picture: pictureAtInputSize(results[0]!, input.decoded) },
+    { pictures: [{ name: '', label: 'result', ...pictureAtInputSize(results[0]!, input.decoded) }] },
   );
 }

@@ -46,8 +46,11 @@ export interface JobResult {
   gif?: Uint8Array;
   /** The forward process: one PNG per requested time. */
   forward?: { t: number; png: Uint8Array }[];
-  /** sdedit's and inpainting's result as a PNG at its input's own size and channels. */
-  picture?: Uint8Array;
+  /**
+   * The result as the user's pictures, a PNG each (JobOutput.pictures): sdedit's and inpainting's at the input's
+   * own size and channels, an anagram's and a hybrid's at the model's; `name` sets one apart in a file name.
+   */
+  pictures?: { name: string; label: string; png: Uint8Array }[];
   summary: string;
 }
 

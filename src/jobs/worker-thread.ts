@@ -59,7 +59,15 @@ function run(id: number, request: JobRequest): JobResult {
   return {
     images: spec.kind === 'forward' ? images.slice(0, 1) : images,
     ...(out.frames.length > 0 ? { gif: encodeGif(out.frames) } : {}),
-    ...(out.picture ? { picture: encodePng(out.picture.image, { channels: out.picture.channels }) } : {}),
+    ...(out.pictures
+      ? {
+          pictures: out.pictures.map((p) => ({
+            name: p.name,
+            label: p.label,
+            png: encodePng(p.image, { channels: p.channels }),
+          })),
+        }
+      : {}),
     ...(spec.kind === 'forward' ? { forward: spec.times.map((t, i) => ({ t, png: png(out.panels[i]!.images) })) } : {}),
     summary: out.summary,
   };

@@ -2,24 +2,14 @@
 // config.json and in every checkpoint, so a run can be resumed or its model rebuilt from the files alone.
 import {
   scheduleFromName,
-  scheduleNames,
-  noiseLevelDraws,
-  predictionNames,
   type NoiseLevelDraw,
   type Objective,
   type Prediction,
   type Schedule,
   type ScheduleName,
 } from '../diffusion/index.js';
-import { precisionChoices, resolvePrecision, type Precision, type PrecisionChoice } from '../engine/index.js';
-import {
-  embeddingShapeOf,
-  presetConfig,
-  Tokenizer,
-  type NetworkConfig,
-  type ResolvedNetworkConfig,
-  type TextEncoderConfig,
-} from '../networks/index.js';
+import type { Precision } from '../engine/index.js';
+import type { ResolvedNetworkConfig, TextEncoderConfig } from '../networks/index.js';
 
 /**
  * The text encoder of a text-to-image run whose preset states none: GLIDE's layout at CPU size. 16 tokens hold the
@@ -81,7 +71,7 @@ export interface TrainConfig {
   /** Linear warm-up steps. */
   lrWarmupSteps: number;
   /** Decay after warm-up. */
-  lrDecay: 'cosine' | 'exponential' | 'linear' | 'constant';
+  lrDecay: (typeof lrDecays)[number];
   /** Where the decay ends at the last step, as a fraction of lr (cosine and exponential). */
   lrMinFactor: number;
   /** AdamW decoupled weight decay. */
@@ -124,6 +114,9 @@ export interface ConfigChange {
   step: number;
   changed: Record<string, { from: unknown; to: unknown }>;
 }
+
+/** The learning rate's decays after warm-up (train/schedule.ts). */
+export const lrDecays = ['cosine', 'exponential', 'linear', 'constant'] as const;
 
 /** Every training default, once (the CLI's help and behaviour read them from here). */
 export const trainDefaults = {
@@ -170,192 +163,4 @@ export function runSchedule(c: Pick<TrainConfig, 'schedule' | 'lambda' | 'timest
     ...(c.lambda !== undefined ? { lambda: c.lambda } : {}),
     ...(c.timesteps !== undefined ? { numTimesteps: c.timesteps } : {}),
   });
-}
-
-/**
- * A full config from the data facts and any overrides; checks every value and names the bad one. Data with
- * condition vectors gives their per-image shape, [D] or [L, D], as embeddingShape.
- */
-export function resolveTrainConfig(
-  o: Omit<Partial<TrainConfig>, 'precision'> & {
-    data: string;
-    imageChannels: number;
-    imageSize: number;
-    classNames: string[];
-    embeddingShape?: readonly number[];
-    /** The captions of a captioned dataset: the network reads text, its vocabulary learned from these. */
-    captions?: readonly (readonly string[])[];
-    networkOverrides?: Partial<NetworkConfig>;
-    precision?: PrecisionChoice;
-  },
-): TrainConfig {
-  const { imageChannels, embeddingShape, captions, networkOverrides, precision: choice = 'auto', ...rest } = o;
-  if (!precisionChoices.includes(choice))
-    throw new Error(`train: precision must be ${precisionChoices.join('|')}, got '${choice}'`);
-  const { precision } = resolvePrecision(choice);
-  const preset = o.preset ?? trainDefaults.preset;
-  const [length, dim] = embeddingShape?.length === 2 ? embeddingShape : [0, embeddingShape?.[0] ?? 0];
-  const network =
-    o.network ??
-    presetConfig(preset, {
-      imageChannels,
-      numClasses: o.classNames.length,
-      ...(dim ? { embeddingDim: dim, ...(length ? { embeddingLength: length } : {}) } : {}),
-      ...(networkOverrides ?? {}),
-    });
-  if (captions && network.kind === 'unet' && !o.network) {
-    const text = { ...textDefaults, ...(network.text ?? {}) };
-    network.text = { ...text, vocabulary: [...Tokenizer.fromCaptions(captions.flat(), text.contextLength).vocabulary] };
-  } else if (captions && network.kind !== 'unet') {
-    throw new Error(`train: text needs a U-Net preset, not ${preset}`);
-  } else if (!captions && network.kind === 'unet' && network.text) {
-    throw new Error(`train: the ${preset} network reads text: train it on captioned data with --text`);
-  }
-  const shapeText = (x: readonly number[] | null | undefined) =>
-    x ? `embeddings of shape [${x.join(', ')}]` : 'no embeddings';
-  if (shapeText(embeddingShape) !== shapeText(embeddingShapeOf(network))) {
-    throw new Error(
-      network.kind !== 'unet'
-        ? `train: embeddings need a U-Net preset (default or tiny), not ${preset}`
-        : `train: the network takes ${shapeText(embeddingShapeOf(network))}, the data has ${shapeText(embeddingShape)} per image`,
-    );
-  }
-  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // absent = the default
-  const c: TrainConfig = {
-    ...trainDefaults,
-    ...presetTrainDefaults[preset],
-    ...given,
-    preset,
-    network,
-    precision,
-  } as TrainConfig;
-  c.noiseLevels ??= c.prediction === 'edm' ? 'lognormal' : 'uniform'; // EDM's training distribution goes with it
-  if (!noiseLevelDraws.includes(c.noiseLevels))
-    throw new Error(`train: noiseLevels must be ${noiseLevelDraws.join('|')}, got '${c.noiseLevels}'`);
-  const positiveInt = ['steps', 'batchSize', 'checkpointEvery', 'keepLast', 'plotEvery'] as const;
-  for (const k of positiveInt) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`train: ${k} must be a positive integer, got ${c[k]}`);
-  }
-  for (const k of ['lr', 'emaHalfLifeImages', 'gradClipNorm'] as const) {
-    if (!(c[k] > 0)) throw new Error(`train: ${k} must be positive, got ${c[k]}`);
-  }
-  if (!(c.lrMinFactor > 0 && c.lrMinFactor <= 1))
-    throw new Error(`train: lrMinFactor must be in (0, 1], got ${c.lrMinFactor}`);
-  if (!Number.isInteger(c.sampleEvery) || c.sampleEvery < 0)
-    throw new Error(`train: sampleEvery must be >= 0, got ${c.sampleEvery}`);
-  if (c.task !== 'diffusion' && c.task !== 'denoise')
-    throw new Error(`train: task must be diffusion|denoise, got '${c.task}'`);
-  if (!(c.denoiseSigma > 0)) throw new Error(`train: denoiseSigma must be positive, got ${c.denoiseSigma}`);
-  if (
-    c.timesteps !== undefined &&
-    !(Number.isInteger(c.timesteps) && c.timesteps >= MIN_TIMESTEPS && c.timesteps <= MAX_TIMESTEPS)
-  )
-    throw new Error(`train: timesteps must be an integer in [${MIN_TIMESTEPS}, ${MAX_TIMESTEPS}], got ${c.timesteps}`);
-  if (c.timesteps !== undefined && !DISCRETE_SCHEDULES.includes(c.schedule))
-    throw new Error(`train: timesteps needs a discrete schedule (${DISCRETE_SCHEDULES.join(', ')}), not ${c.schedule}`);
-  if (c.lambda !== undefined && (c.schedule !== 've' || !(c.lambda > 1)))
-    throw new Error(`train: lambda must be > 1 and needs the ve schedule, got ${c.lambda} with ${c.schedule}`);
-  // Never stored by a new run: a stored 'score' on a score network is an old file's scaled score (upgradeStored).
-  if (c.prediction === 'score')
-    throw new Error(
-      `train: prediction 'score' (the raw score, -eps / sigma_t, which grows as 1 / sigma_t) is not trained; ` +
-        `'scaled-score' learns sigma_t times it, as the scoreUNet preset does`,
-    );
-  if (!(scheduleNames as readonly string[]).includes(c.schedule))
-    throw new Error(`train: unknown schedule '${c.schedule}' (${scheduleNames.join('|')})`);
-  return c;
-}
-
-const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
-const isCount = (x: unknown, min: number) => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
-
-/**
- * A config read back from a file (JSON), checked field by field where loading and resuming rely on it; the error
- * names the field. Fields written by older versions and since dropped pass; task and precision may be absent
- * (diffusion, fp32).
- */
-export function checkStoredConfig(v: unknown): TrainConfig {
-  if (!isRecord(v)) throw new Error('it is not a JSON object');
-  const net = v.network;
-  const checks: [string, unknown, boolean, string][] = [
-    ['network', net, isRecord(net), 'an object'],
-    [
-      'network.kind',
-      isRecord(net) ? net.kind : undefined,
-      isRecord(net) && ['unet', 'classic', 'score'].includes(net.kind as string),
-      'unet|classic|score',
-    ],
-    [
-      'network.imageChannels',
-      isRecord(net) ? net.imageChannels : undefined,
-      isRecord(net) && (net.imageChannels === 1 || net.imageChannels === 3),
-      '1 or 3',
-    ],
-    [
-      'network.numClasses',
-      isRecord(net) ? net.numClasses : undefined,
-      isRecord(net) && isCount(net.numClasses, 0),
-      'a non-negative integer',
-    ],
-    ['imageSize', v.imageSize, isCount(v.imageSize, 1) && (v.imageSize as number) <= 4096, 'an integer in [1, 4096]'],
-    [
-      'classNames',
-      v.classNames,
-      Array.isArray(v.classNames) &&
-        v.classNames.every((c) => typeof c === 'string') &&
-        isRecord(net) &&
-        v.classNames.length === net.numClasses,
-      `a list of network.numClasses names`,
-    ],
-    ['task', v.task, v.task === undefined || v.task === 'diffusion' || v.task === 'denoise', 'diffusion|denoise'],
-    ['schedule', v.schedule, (scheduleNames as readonly unknown[]).includes(v.schedule), scheduleNames.join('|')],
-    [
-      'prediction',
-      v.prediction,
-      (predictionNames as readonly unknown[]).includes(v.prediction),
-      predictionNames.join('|'),
-    ],
-    [
-      'noiseLevels',
-      v.noiseLevels,
-      v.noiseLevels === undefined || (noiseLevelDraws as readonly unknown[]).includes(v.noiseLevels),
-      noiseLevelDraws.join('|'),
-    ],
-    [
-      'timesteps',
-      v.timesteps,
-      v.timesteps === undefined ||
-        (isCount(v.timesteps, MIN_TIMESTEPS) &&
-          (v.timesteps as number) <= MAX_TIMESTEPS &&
-          DISCRETE_SCHEDULES.includes(v.schedule as ScheduleName)),
-      `an integer in [${MIN_TIMESTEPS}, ${MAX_TIMESTEPS}] on a discrete schedule`,
-    ],
-    ['steps', v.steps, isCount(v.steps, 1), 'a positive integer'],
-    ['batchSize', v.batchSize, isCount(v.batchSize, 1), 'a positive integer'],
-    ['seed', v.seed, isCount(v.seed, 0), 'a non-negative integer'],
-    [
-      'precision',
-      v.precision,
-      v.precision === undefined || v.precision === 'fp32' || v.precision === 'bf16',
-      'fp32|bf16',
-    ],
-    [
-      'init',
-      v.init,
-      v.init === undefined || (isRecord(v.init) && typeof v.init.model === 'string' && isCount(v.init.step, 0)),
-      '{model, step}',
-    ],
-  ];
-  const bad = checks.find(([, , ok]) => !ok);
-  if (bad) throw new Error(`'${bad[0]}' must be ${bad[3]}, got ${JSON.stringify(bad[1]) ?? 'nothing'}`);
-  return upgradeStored(v as unknown as TrainConfig);
-}
-
-/**
- * A stored config in today's terms, the one place old files are mapped. Score networks used to divide their output
- * by sigma_t themselves and stored prediction 'score'; that division is now the 'scaled-score' prediction, so the
- * same weights give the same denoiser. resolveTrainConfig refuses 'score', so no newer file stores that pair.
- */
-function upgradeStored(c: TrainConfig): TrainConfig {
-  return c.network.kind === 'score' && c.prediction === 'score' ? { ...c, prediction: 'scaled-score' } : c;
 }

@@ -7,7 +7,8 @@
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
 import { buildNetwork, embeddingShapeOf, type Network } from '../networks/index.js';
-import { checkStoredConfig, type TrainConfig } from './config.js';
+import { checkStoredConfig } from './checked-config.js';
+import type { TrainConfig } from './config.js';
 
 /** metadata.format of a full training checkpoint. */
 export const CHECKPOINT_FORMAT = 'difflab-checkpoint-1';

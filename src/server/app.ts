@@ -97,8 +97,15 @@ function loadStatic(dir: string): Map<string, { body: Buffer; type: string }> {
 
 const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
 
-/** A result as JSON: images as data URLs (shown at once) and as download URLs. */
+/** A result picture's file under /api/results/ID/: picture.png, or picture-NAME.png (picture-rot180.png). */
+const pictureFile = (name: string) => `picture${name ? `-${name}` : ''}.png`;
+
+/**
+ * A result as JSON: images as data URLs (shown at once) and as download URLs; the pictures at their own size as
+ * download URLs, `picture` the first (an edit's one result).
+ */
 function resultJson(id: string, r: JobResult) {
+  const pictures = r.pictures?.map((p) => ({ label: p.label, url: `/api/results/${id}/${pictureFile(p.name)}` }));
   return {
     id,
     summary: r.summary,
@@ -108,7 +115,7 @@ function resultJson(id: string, r: JobResult) {
       url: `/api/results/${id}/${i}.png`,
     })),
     ...(r.gif ? { gif: `/api/results/${id}/animation.gif` } : {}),
-    ...(r.picture ? { picture: `/api/results/${id}/picture.png` } : {}),
+    ...(pictures?.length ? { picture: pictures[0]!.url, pictures } : {}),
     ...(r.forward ? { forward: r.forward.map((f) => ({ t: f.t, image: dataUrl('image/png', f.png) })) } : {}),
   };
 }
@@ -215,8 +222,8 @@ export async function startServer(o: ServerOptions): Promise<PlaygroundServer> {
       ? undefined
       : req.params.file === 'animation.gif'
         ? r.gif
-        : req.params.file === 'picture.png'
-          ? r.picture
+        : req.params.file.startsWith('picture')
+          ? r.pictures?.find((p) => pictureFile(p.name) === req.params.file)?.png
           : m
             ? r.images[Number(m[1])]?.png
             : undefined;

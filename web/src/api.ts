@@ -38,8 +38,10 @@ export interface Result {
   summary: string;
   images: ResultImage[];
   gif?: string;
-  /** sdedit's and inpainting's result at the input's own size, to download. */
+  /** The first of the pictures below (an edit's one result), to download. */
   picture?: string;
+  /** The result as the user's pictures, to download: an edit's at the input's own size, others' at the model's. */
+  pictures?: { label: string; url: string }[];
   forward?: { t: number; image: string }[];
 }
 

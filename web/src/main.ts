@@ -148,10 +148,15 @@ async function showResult(out: HTMLElement, r: Result): Promise<void> {
     figures.append(fig);
   }
   const downloads = document.createElement('p');
-  if (r.picture)
+  const pictures = r.pictures ?? [];
+  const file = (url: string) => `difflab-${r.id.slice(0, 8)}-${url.split('/').pop()!}`;
+  if (pictures.length === 1)
+    downloads.append(link('Download the result at its own size', pictures[0]!.url, file(pictures[0]!.url)), ' ');
+  else if (pictures.length > 1)
     downloads.append(
-      link('Download the result at its own size', r.picture, `difflab-${r.id.slice(0, 8)}-result.png`),
-      ' ',
+      'Download the pictures at their own size: ',
+      ...pictures.flatMap((p) => [link(p.label, p.url, file(p.url)), ', ']).slice(0, -1),
+      '. ',
     );
   if (r.gif) downloads.append(link('Download the denoising as a GIF', r.gif, `difflab-${r.id.slice(0, 8)}.gif`));
   out.replaceChildren(figures, downloads);

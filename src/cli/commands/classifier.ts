@@ -1,10 +1,81 @@
 // `difflab classifier train`: trains the feature classifier that `difflab eval` computes FID/KID on, reports
 // its accuracy on the held-out split and stores it in the file.
-import { heldOutSpec, loadClassifier, saveClassifier, trainClassifier } from '../../index.js';
+import {
+  EMOJI_IMAGE_SIZE,
+  FOLDER_IMAGE_SIZE,
+  heldOutSpec,
+  loadClassifier,
+  saveClassifier,
+  trainClassifier,
+} from '../../index.js';
 import { num, oneOf, str, UsageError, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { loadData, readDataSpec } from '../data-option.js';
 import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
+
+/**
+ * What classifier train runs with unless told: Fashion-MNIST, five epochs of AdamW at 2e-3 in batches of 128 with
+ * horizontal flips (a few minutes on a CPU; FID's features need a good classifier, not a perfect one).
+ */
+const classifierDefaults = {
+  data: 'fashion-mnist',
+  epochs: 5,
+  batch: 128,
+  lr: 2e-3,
+  augment: 'hflip' as const,
+  channels: '1' as const,
+  seed: 0,
+};
+
+export interface ClassifierSettings {
+  out: string;
+  data: string;
+  /** Held-out data for the accuracy; null: none. */
+  test: string | null;
+  /** Folder and emoji pictures are read at this size (other sources bring their own). */
+  size: number;
+  channels: 1 | 3;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  augment: 'none' | 'hflip';
+  seed: number;
+}
+
+/** The options of classifier train as its settings (defaults: classifierDefaults, the data's own size and split). */
+export function readClassifierSettings(v: Record<string, unknown>): ClassifierSettings {
+  const d = classifierDefaults;
+  const out = str(v.out, 'out');
+  if (!out.endsWith('.safetensors')) throw new UsageError(`--out must name a .safetensors file, got '${out}'`);
+  checkOutputPath('out', out);
+  const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, d.channels) === '3' ? 3 : 1;
+  const data = readDataSpec(v.data, 'data', d.data);
+  const test = v.test === undefined ? heldOutSpec(data) : readDataSpec(v.test, 'test');
+  const size = num(v.size, 'size', data.startsWith('emoji') ? EMOJI_IMAGE_SIZE : FOLDER_IMAGE_SIZE, {
+    min: 8,
+    max: MAX_TRAIN_IMAGE_SIZE,
+    integer: true,
+  });
+  const folderOnly = ['size', 'channels'].find((k) => v[k] !== undefined);
+  if (
+    folderOnly &&
+    ![data, test].some((s) => s?.startsWith('folder:') || (folderOnly === 'size' && s?.startsWith('emoji')))
+  ) {
+    throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${data} brings its own)`);
+  }
+  return {
+    out,
+    data,
+    test,
+    size,
+    channels,
+    epochs: num(v.epochs, 'epochs', d.epochs, { min: 0.01 }),
+    batchSize: num(v.batch, 'batch', d.batch, { min: 1, integer: true }),
+    lr: num(v.lr, 'lr', d.lr, { above: 0 }),
+    seed: num(v.seed, 'seed', d.seed, { min: 0, max: MAX_SEED, integer: true }),
+    augment: oneOf(v.augment, 'augment', ['none', 'hflip'] as const, d.augment),
+  };
+}
 
 export const classifierCommand: Command = {
   name: 'classifier',
@@ -16,7 +87,7 @@ export const classifierCommand: Command = {
     data: {
       type: 'string',
       help: 'labelled data: fashion-mnist[:DIR] | mnist | mnist:DIR | folder:DIR (one sub-folder per class)',
-      default: 'fashion-mnist',
+      default: classifierDefaults.data,
     },
     test: {
       type: 'string',
@@ -24,13 +95,21 @@ export const classifierCommand: Command = {
       default: 'the held-out split for fashion-mnist and mnist; none otherwise',
     },
     out: { type: 'string', help: 'classifier file to write (.safetensors)' },
-    epochs: { type: 'string', help: 'passes over the training data', default: '5' },
-    batch: { type: 'string', help: 'images per step', default: '128' },
-    lr: { type: 'string', help: 'peak learning rate (AdamW, cosine decay)', default: '2e-3' },
-    augment: { type: 'string', help: 'none | hflip', default: 'hflip' },
-    size: { type: 'string', help: 'folder data: image size', default: '28' },
-    channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
-    seed: { type: 'string', help: 'seed of the weights, batch order and flips', default: '0' },
+    epochs: { type: 'string', help: 'passes over the training data', default: String(classifierDefaults.epochs) },
+    batch: { type: 'string', help: 'images per step', default: String(classifierDefaults.batch) },
+    lr: { type: 'string', help: 'peak learning rate (AdamW, cosine decay)', default: String(classifierDefaults.lr) },
+    augment: { type: 'string', help: 'none | hflip', default: classifierDefaults.augment },
+    size: {
+      type: 'string',
+      help: 'folder or emoji data: image size',
+      default: `${FOLDER_IMAGE_SIZE} (folder data), ${EMOJI_IMAGE_SIZE} (emoji)`,
+    },
+    channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: classifierDefaults.channels },
+    seed: {
+      type: 'string',
+      help: 'seed of the weights, batch order and flips',
+      default: String(classifierDefaults.seed),
+    },
   },
   async run(v, positionals) {
     const [action, file] = positionals;
@@ -60,29 +139,22 @@ export const classifierCommand: Command = {
         `classifier: expected 'train' or 'info', got '${action ?? ''}' (see difflab classifier --help)`,
       );
     if (file !== undefined) throw new UsageError(`classifier train: unexpected argument '${file}' (the file is --out)`);
-    const out = str(v.out, 'out');
-    if (!out.endsWith('.safetensors')) throw new UsageError(`--out must name a .safetensors file, got '${out}'`);
-    checkOutputPath('out', out);
-    const size = num(v.size, 'size', 28, { min: 8, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
-    const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
-    const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
-    const testSpec = v.test === undefined ? heldOutSpec(spec) : readDataSpec(v.test, 'test');
-    const folderOnly = ['size', 'channels'].find((k) => v[k] !== undefined);
-    if (
-      folderOnly &&
-      ![spec, testSpec].some((d) => d?.startsWith('folder:') || (folderOnly === 'size' && d?.startsWith('emoji')))
-    ) {
-      throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
-    }
-    const epochs = num(v.epochs, 'epochs', 5, { min: 0.01 });
-    const batchSize = num(v.batch, 'batch', 128, { min: 1, integer: true });
+    const {
+      out,
+      data: spec,
+      test: testSpec,
+      size,
+      channels,
+      epochs,
+      batchSize,
+      lr,
+      seed,
+      augment,
+    } = readClassifierSettings(v);
     requireMemory(`--batch ${batchSize}`, trainingBytes(batchSize, [channels, size, size]));
-    const lr = num(v.lr, 'lr', 2e-3, { above: 0 });
-    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
-    const augment = oneOf(v.augment, 'augment', ['none', 'hflip'] as const, 'hflip');
-    const train = await loadData(spec, { ...(v.size !== undefined ? { size } : {}), channels });
-    const test =
-      testSpec === null ? null : await loadData(testSpec, { ...(v.size !== undefined ? { size } : {}), channels });
+    // Folder and emoji data at the settings' size, training and held-out data alike; other sources bring their own.
+    const train = await loadData(spec, { size, channels });
+    const test = testSpec === null ? null : await loadData(testSpec, { size, channels });
     if (!train.labels || train.classNames.length < 2)
       throw new UsageError(`--data ${spec} has no labels (a folder needs one sub-folder per class)`);
     const bar = new Progress({

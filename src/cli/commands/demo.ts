@@ -45,22 +45,36 @@ function shapes(rng: Rng, n: number, size = 16): Tensor {
   return tensor(data, [n, 1, size, size]);
 }
 
+/** The demo's settings unless told: enough steps for the loss to fall visibly in seconds, a clearly noisy input. */
+const demoDefaults = { steps: 150, seed: 0, sigma: 0.5, out: 'runs/demo.png' };
+
+/** The options as the demo's settings (defaults: demoDefaults). */
+export function readDemoSettings(v: Record<string, unknown>): typeof demoDefaults {
+  const d = demoDefaults;
+  const steps = num(v.steps, 'steps', d.steps, { min: 1, max: 100_000, integer: true });
+  const seed = num(v.seed, 'seed', d.seed, { min: 0, max: MAX_SEED, integer: true });
+  const sigma = num(v.sigma, 'sigma', d.sigma, { min: 0, max: 10 });
+  const out = str(v.out, 'out', d.out);
+  if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
+  return { steps, seed, sigma, out };
+}
+
 export const demo: Command = {
   name: 'demo',
   summary: 'train a tiny denoiser on synthetic shapes for a few steps and write a PNG',
   usage: '[--steps N] [--seed S] [--out FILE]',
   options: {
-    steps: { type: 'string', help: 'training steps', default: '150' },
-    seed: { type: 'string', help: 'random seed', default: '0' },
-    sigma: { type: 'string', help: 'noise level of the inputs (images in [-1, 1])', default: '0.5' },
-    out: { type: 'string', help: 'output PNG', default: 'runs/demo.png' },
+    steps: { type: 'string', help: 'training steps', default: String(demoDefaults.steps) },
+    seed: { type: 'string', help: 'random seed', default: String(demoDefaults.seed) },
+    sigma: {
+      type: 'string',
+      help: 'noise level of the inputs (images in [-1, 1])',
+      default: String(demoDefaults.sigma),
+    },
+    out: { type: 'string', help: 'output PNG', default: demoDefaults.out },
   },
   run(v) {
-    const steps = num(v.steps, 'steps', 150, { min: 1, max: 100_000, integer: true });
-    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
-    const sigma = num(v.sigma, 'sigma', 0.5, { min: 0, max: 10 });
-    const out = str(v.out, 'out', 'runs/demo.png');
-    if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
+    const { steps, seed, sigma, out } = readDemoSettings(v);
     checkOutputPath('out', out);
     const rng = new Rng(seed);
     const net = new TinyDenoiser(rng);

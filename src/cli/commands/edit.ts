@@ -1,6 +1,7 @@
 // `difflab edit OPERATION` (jobs/kinds.ts editKinds): the editing operations of the library on a trained model, each
-// writing one PNG figure (input and result side by side, or a row across start steps for --sweep).
-import { resolve } from 'node:path';
+// handing back its pictures as the user uses them (an edit at the input's own size, an anagram's or a hybrid's at
+// the model's, one file each) and, with --figure, the labelled figure (a --sweep writes only its figure).
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import {
   editKinds,
   encodePng,
@@ -12,6 +13,7 @@ import {
   type LoadedDenoiser,
 } from '../../index.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
+import { count } from '../suggest.js';
 import { cliDoor, fieldOptions, optionNames } from '../door.js';
 import { imageJobBytes, requireMemory } from '../limits.js';
 import { figurePng, imageCommandOptions, readFigureScale, readModel, readPngOut, runCliJob } from '../image-options.js';
@@ -27,10 +29,23 @@ const ownOptions: Record<string, OptionSpec> = {
   scale: imageCommandOptions.scale!,
   out: {
     type: 'string',
-    help: "output .png: sdedit's and inpaint's result at the input's own size and channels (the kept region its own pixels); the figure for --sweep, anagram and hybrid",
+    help:
+      "output .png: sdedit's and inpaint's result at the input's own size and channels (the kept region its own pixels); " +
+      "anagram's and hybrid's pictures at the model's size, one file each (OUT.png, an anagram's view OUT-VIEW.png; " +
+      'with --n over 1 OUT-0000.png, OUT-0000-VIEW.png, ...); the figure for --sweep',
   },
-  figure: { type: 'string', help: 'sdedit/inpaint: also write the labelled figure (input | result) to this .png' },
+  figure: {
+    type: 'string',
+    help: "also write the labelled figure (input | result; an anagram's or a hybrid's two readings) to this .png",
+  },
 };
+
+/** Where each of a job's pictures goes: --out itself for an unnamed one, else OUT-NAME.png beside it. */
+const picturePath = (out: string, name: string) =>
+  name === '' ? out : `${join(dirname(out), basename(out, extname(out)))}-${name}.png`;
+
+/** Several paths in brief: a, a and b, or the first ... the last. */
+const pathsText = (paths: string[]) => (paths.length <= 2 ? paths.join(' and ') : `${paths[0]} ... ${paths.at(-1)}`);
 
 /** An operation's options parsed into its job spec by its job file (the same parse as the server's). */
 function parse(op: Operation, m: LoadedDenoiser, v: Values): JobSpec {
@@ -68,22 +83,31 @@ export const editCommand: Command = {
     if (!OPERATIONS.includes(op)) throw new UsageError(`edit: unknown operation '${op}' (${OPERATIONS.join('|')})`);
     const out = readPngOut(v.out);
     const figure = v.figure === undefined ? null : readPngOut(v.figure);
-    if (figure !== null && (!['sdedit', 'inpaint'].includes(op) || v.sweep !== undefined))
-      throw new UsageError(`--figure applies to one sdedit or inpaint result (here --out is the figure)`);
+    if (figure !== null && v.sweep !== undefined)
+      throw new UsageError(`--figure does not apply to a --sweep (its --out is the figure)`);
     if (figure !== null && resolve(figure) === resolve(out))
       throw new UsageError('--figure and --out name the same file');
     const m = readModel(v);
     try {
       const spec = parse(op, m, v);
       runCliJob(m, spec, (result) => {
-        const p = result.picture;
-        const files: { path: string; data: Uint8Array }[] = [];
-        if (p) files.push({ path: out, data: encodePng(p.image, { channels: p.channels }) });
-        const fig = p ? figure : out;
+        const pictures = result.pictures ?? [];
+        const files: { path: string; data: Uint8Array }[] = pictures.map((p) => ({
+          path: picturePath(out, p.name),
+          data: encodePng(p.image, { channels: p.channels }),
+        }));
+        const paths = files.map((f) => f.path);
+        const fig = pictures.length > 0 ? figure : out;
         if (fig !== null) files.push({ path: fig, data: figurePng(result, { scale: readFigureScale(v) }).png });
         writeFilesAtomic(files);
-        const what = p ? `the result at ${p.image.width}x${p.image.height}` : 'the figure';
-        console.log(`wrote ${what} to ${out}${p && figure ? `, the figure to ${figure}` : ''}: ${result.summary}`);
+        const size = pictures[0] && `${pictures[0].image.width}x${pictures[0].image.height}`;
+        const what =
+          pictures.length === 0
+            ? `the figure to ${out}`
+            : `${pictures.length === 1 ? 'the result' : count(pictures.length, 'picture')} at ${size} to ${pathsText(paths)}`;
+        console.log(
+          `wrote ${what}${pictures.length > 0 && figure ? `, the figure to ${figure}` : ''}: ${result.summary}`,
+        );
       });
     } finally {
       m.network.dispose();

@@ -2,15 +2,10 @@
 // class accuracy (or, over --prompts, prompt fidelity) on the feature classifier, with the real-vs-real floor; or,
 // with --real A --real B, the distance between two real sets (the floor itself). Prints a table and writes the JSON
 // report (fields: docs/MODELS.md).
-import { basename, dirname, join } from 'node:path';
 import {
   heldOutSpec,
-  jobDefaults,
-  samplingFields,
   samplerFor,
   sampleSizeWarning,
-  DEFAULT_CLASSIFIER_PATH,
-  DEFAULT_MODEL_PATH,
   Rng,
   evaluateModel,
   evaluateReal,
@@ -24,30 +19,13 @@ import {
   type ImageFolderOptions,
   type TrainedClassifier,
 } from '../../index.js';
-import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { SAMPLERS, readClass, readModel } from '../image-options.js';
+import { UsageError, num, type Command } from '../command.js';
+import { readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
-import { precisionOption } from '../precision.js';
-import { fieldOptions } from '../door.js';
 import { loadData, readDataSpec } from '../data-option.js';
-import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, evalBytes, requireMemory } from '../limits.js';
+import { MAX_CONTINUOUS_STEPS, evalBytes, requireMemory } from '../limits.js';
+import { evalOptions, readEvalSettings } from './eval-options.js';
 import { promptCondition, promptRows, readEvalPrompts, referenceNote } from './eval-prompts.js';
-
-/** What only a model evaluation reads: refused beside --real. */
-const modelOptions = [
-  'model',
-  'sampler',
-  'steps',
-  'guidance',
-  'classes',
-  'prompts',
-  'seed',
-  'batch',
-  'work',
-  'data',
-  'floor-data',
-  'precision',
-];
 
 /**
  * Reference (training) images and held-out images for the floor: the source's two splits, else two halves (each
@@ -123,9 +101,6 @@ function comparisonRows(model: Comparison, floor: Comparison): [string, string, 
   return rows;
 }
 
-/** The generate job's sampling fields as options: eval samples as generate does. */
-const sampling = fieldOptions([{ name: 'generate', fields: samplingFields('generate') }]);
-
 export const evalCommand: Command = {
   name: 'eval',
   summary:
@@ -135,71 +110,17 @@ export const evalCommand: Command = {
     '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B | --prompts FILE] ' +
     '--out report.json\n' +
     '       difflab eval --real fashion-mnist --real fashion-mnist-test [--n N] --out floor.json',
-  options: {
-    model: {
-      type: 'string',
-      help: 'model file or training checkpoint',
-      default: 'the shipped models/fashion-mnist.safetensors',
-    },
-    // Samples as the generate job draws them (its sampling fields and defaults, jobs/common-fields.ts).
-    sampler: sampling.sampler!,
-    steps: sampling.steps!,
-    n: { type: 'string', help: 'number of samples (and of real images in each reference set)', default: '10000' },
-    guidance: { ...sampling.guidance!, help: 'classifier-free guidance weight (0: unconditional, 1: conditional)' },
-    classes: {
-      type: 'string',
-      help: 'comma-separated class names or ids the samples cycle through',
-      default: 'every class',
-    },
-    prompts: {
-      type: 'string',
-      help: 'a text file of prompts, one per line, the samples cycle through (models that read text)',
-    },
-    seed: { type: 'string', help: 'sample i draws its noise from stream i of this seed', default: '0' },
-    batch: { type: 'string', help: 'samples per batch and per shard', default: '250' },
-    work: {
-      type: 'string',
-      help: 'folder of the .npy sample shards; rerunning resumes from it',
-      default: 'OUT without .json, plus .samples/',
-    },
-    classifier: {
-      type: 'string',
-      help: 'feature classifier file',
-      default: 'the shipped models/fashion-mnist-classifier.safetensors',
-    },
-    data: { type: 'string', help: 'real reference images', default: "the model's training data" },
-    'floor-data': {
-      type: 'string',
-      help: 'held-out real images for the floor',
-      default: 'the held-out split for fashion-mnist and mnist, else half of --data',
-    },
-    real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
-    'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: '100' },
-    pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },
-    precision: precisionOption,
-    out: { type: 'string', help: 'JSON report to write (its fields: docs/MODELS.md)' },
-  },
+  options: evalOptions,
   async run(v) {
-    const out = str(v.out, 'out');
-    if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
-    checkOutputPath('out', out);
-    const n = num(v.n, 'n', 10_000, { min: 2, integer: true });
-    const compare = {
-      kidSubsets: num(v['kid-subsets'], 'kid-subsets', 100, { min: 1, max: 10_000, integer: true }),
-      precisionRecall: v.pr === true,
-    };
-    const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
-    if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
-    if (v.prompts !== undefined && v.classes !== undefined)
-      throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
-    const classifierPath = str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH);
+    const s = readEvalSettings(v);
+    const { out, n, compare, classifierPath, modelPath, sampler: samplerName, guidance, seed, batchSize } = s;
     const trained = loadClassifier(classifierPath);
     const { classifier } = trained;
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
     const small = sampleSizeWarning(n, classifier.config.featureDim);
     const warnSmall = () => (small ? console.error(`warning: --n ${n}: ${small}`) : undefined); // once the options hold
 
-    const real = v.real as string[] | undefined;
+    const real = s.real;
     if (real !== undefined) {
       if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
       const [a, b] = (await Promise.all(real.map((spec) => loadData(readDataSpec(spec, 'real'))))) as [
@@ -235,18 +156,15 @@ export const evalCommand: Command = {
       return 0;
     }
 
-    const modelPath = str(v.model, 'model', DEFAULT_MODEL_PATH);
     const model = readModel(v);
-    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler);
     const T = model.denoiser.schedule.numTimesteps;
     const numSteps =
       v.steps === undefined
         ? undefined
         : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
-    const prompts = v.prompts === undefined ? null : readEvalPrompts(str(v.prompts, 'prompts'), model);
+    const prompts = s.prompts === undefined ? null : readEvalPrompts(s.prompts, model);
     const byClass = model.classNames.length > 0 && prompts === null;
     const conditional = byClass || prompts !== null;
-    const guidance = num(v.guidance, 'guidance', jobDefaults.generate.guidance, { min: 0, max: MAX_GUIDANCE });
     if (!conditional && (v.guidance !== undefined || v.classes !== undefined))
       throw new UsageError(
         '--guidance and --classes need a class-conditional model' +
@@ -254,19 +172,16 @@ export const evalCommand: Command = {
       );
     const classes = !byClass
       ? null
-      : v.classes === undefined
+      : s.classes === undefined
         ? model.classNames.map((_, i) => i)
-        : String(v.classes)
-            .split(',')
-            .map((s) => readClass(s, 'classes', model)!);
+        : s.classes.map((c) => readClass(c, 'classes', model)!);
     checkClassifierFits(classifierPath, trained, `--model ${modelPath}`, {
       shape: model.imageShape,
       classNames: model.classNames,
     });
-    const floorSpec = v['floor-data'] === undefined ? undefined : readDataSpec(v['floor-data'], 'floor-data');
     const { reference, floor, names } = await referenceSets(
-      readDataSpec(v.data, 'data', model.config.data),
-      floorSpec,
+      s.data ?? readDataSpec(undefined, 'data', model.config.data),
+      s.floorData,
       {
         fit: { size: model.imageShape[1], channels: model.imageShape[0] === 3 ? 3 : 1 },
         captions: prompts !== null,
@@ -278,13 +193,11 @@ export const evalCommand: Command = {
       : classes
         ? { kind: 'classes', classes }
         : { kind: 'none' };
-    const batchSize = num(v.batch, 'batch', 250, { min: 1, integer: true });
     requireMemory(
       `--n ${n} with --batch ${batchSize}`,
       evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim),
     );
-    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
-    const workDir = str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`));
+    const workDir = s.workDir;
     const identity = {
       model: modelPath,
       modelStep: model.step,

@@ -4,41 +4,20 @@
 import { count } from '../suggest.js';
 import { readFileSync } from 'node:fs';
 import {
-  PerSampleRng,
-  classifierFreeGuidance,
+  encodeNpy,
   jobDefaults,
   jobFiles,
-  gmmDenoiser,
-  samplerFor,
-  indices,
   mixtureDim,
+  mixtureJob,
   parseMixture,
-  scheduleFromName,
-  scheduleNames,
-  tidy,
-  writeNpy,
+  writeFileAtomic,
   type GaussianMixture,
-  type SamplerName,
-  type ScheduleName,
-  type Tensor,
 } from '../../index.js';
-import { UsageError, num, oneOf, str, type Command } from '../command.js';
-import { fieldOptions } from '../door.js';
-import { SAMPLERS } from '../image-options.js';
+import { UsageError, str, type Command } from '../command.js';
+import { cliDoor, fieldOptions } from '../door.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
-import { samplerGridKinds } from '../../samplers/index.js';
-import { MAX_CONTINUOUS_STEPS, MAX_GUIDANCE, MAX_SEED, checkOutputPath, requireMemory } from '../limits.js';
-
-/** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
-const naturalSchedule: Record<SamplerName, ScheduleName> = {
-  ddpm: 'linear',
-  ddim: 'linear',
-  'euler-maruyama': 've',
-  pc: 've',
-  heun: 'edm',
-  'dpmpp-2m': 'edm',
-};
+import { checkOutputPath, requireMemory } from '../limits.js';
 
 /** Options only image models take (their figures and GIFs): refused for a mixture. */
 const imageOnly = [...Object.keys(imageSampleOptions), 'precision', 'prompt', 'negative-prompt', 'embedding'];
@@ -59,8 +38,30 @@ function loadMixture(spec: string): GaussianMixture {
   }
 }
 
-/** The generate job's fields as options (jobs/generate.ts). */
+/** A mixture's samples (jobs/mixture.ts) as .npy: the job file parses the options and draws them. */
+function sampleMixture(v: Record<string, string | boolean | string[] | undefined>): number {
+  const stray = imageOnly.find((k) => v[k] !== undefined);
+  if (stray) throw new UsageError(`--${stray} applies to image models only (a mixture writes its samples as .npy)`);
+  const out = str(v.out, 'out');
+  if (!out.endsWith('.npy')) throw new UsageError(`--out must name a .npy file, got '${out}'`);
+  checkOutputPath('out', out);
+  const mixture = loadMixture(str(v.model, 'model'));
+  const { model: _, out: __, ...values } = v;
+  const spec = mixtureJob.parse(cliDoor(mixtureJob.fields, values), mixture);
+  // The exact denoiser holds (n, K) responsibilities beside the (n, d) samples, a few copies of each, in float64.
+  const n = spec.count;
+  requireMemory(`--n ${n}`, n * (mixtureDim(mixture) + mixture.weights.length) * 8 * 8);
+  const samples = mixtureJob.run(mixture, spec);
+  writeFileAtomic(out, encodeNpy(samples.data, samples.shape));
+  console.log(
+    `wrote ${count(n, 'sample')} of dimension ${mixtureDim(mixture)} to ${out} (${spec.sampler}, ${spec.schedule} schedule)`,
+  );
+  return 0;
+}
+
+/** The generate job's fields as options (jobs/generate.ts), and the mixture's (jobs/mixture.ts). */
 const generateOptions = fieldOptions([{ name: 'generate', fields: jobFiles.generate.fields }]);
+const mixtureOptions = fieldOptions([{ name: 'gmm', fields: mixtureJob.fields }]);
 
 export const sample: Command = {
   name: 'sample',
@@ -69,7 +70,7 @@ export const sample: Command = {
   usage:
     '[--model FILE] [--sampler NAME] [--steps N] [--n COUNT] [--nrow R] [--class C] [--prompt P | --prompts FILE] [--negative-prompt N] [--embedding FILE.npy] [--guidance W] [--seed S] ' +
     '[--each] [--gif FILE.gif] [--compare-guidance 0,1,3,5,10] --out FILE.png\n' +
-    '       difflab sample --model gmm:FILE.json --sampler NAME [--steps N] [--n COUNT] [--guidance W --class C] --out FILE.npy',
+    `       difflab sample --model gmm:FILE.json ${mixtureJob.usage} --out FILE.npy`,
   options: {
     model: {
       type: 'string',
@@ -82,77 +83,22 @@ export const sample: Command = {
       ...generateOptions.sampler!,
       default: `${generateOptions.sampler!.default} for image models; required for gmm`,
     },
-    n: { ...generateOptions.n!, default: `${jobDefaults.generate.count} images, 1000 gmm samples` },
+    n: {
+      ...generateOptions.n!,
+      default: `${jobDefaults.generate.count} images, ${mixtureOptions.n!.default} gmm samples`,
+    },
     class: {
       ...generateOptions.class!,
       help: 'class to condition on: a name or id (image models: "all" cycles through them)',
     },
-    schedule: {
-      type: 'string',
-      help: `gmm models: ${scheduleNames.join('|')}`,
-      default: 'linear for ddpm/ddim, ve for euler-maruyama/pc, edm for heun/dpmpp-2m',
-    },
-    spacing: { type: 'string', help: 'timestep spacing linspace|leading|trailing', default: 'linspace' },
+    schedule: { ...mixtureOptions.schedule!, help: `gmm models: ${mixtureOptions.schedule!.help}` },
+    spacing: mixtureOptions.spacing!,
     out: { type: 'string', help: 'output .png (image models) or .npy (gmm) file' },
     precision: precisionOption,
     ...imageSampleOptions,
   },
   run(v) {
     if (v.model === undefined || !String(v.model).startsWith('gmm:')) return sampleImages(v);
-    const stray = imageOnly.find((k) => v[k] !== undefined);
-    if (stray) throw new UsageError(`--${stray} applies to image models only (a mixture writes its samples as .npy)`);
-    const samplerName = oneOf(v.sampler, 'sampler', SAMPLERS);
-    const applies: [string, boolean, string][] = [
-      ['eta', samplerName === 'ddim', 'ddim'],
-      ['variance', samplerName === 'ddpm', 'ddpm'],
-      [
-        'spacing',
-        samplerGridKinds[samplerName] === 'time',
-        'the samplers on time grids (ddpm, ddim, euler-maruyama, pc)',
-      ],
-    ];
-    const misplaced = applies.find(([k, ok]) => v[k] !== undefined && !ok);
-    if (misplaced) throw new UsageError(`--${misplaced[0]} applies to ${misplaced[2]} only, not ${samplerName}`);
-    const out = str(v.out, 'out');
-    if (!out.endsWith('.npy')) throw new UsageError(`--out must name a .npy file, got '${out}'`);
-    checkOutputPath('out', out);
-    const mixture = loadMixture(str(v.model, 'model'));
-    const n = num(v.n, 'n', 1000, { min: 1, integer: true });
-    // The exact denoiser holds (n, K) responsibilities beside the (n, d) samples, a few copies of each, in float64.
-    requireMemory(`--n ${n}`, n * (mixtureDim(mixture) + mixture.weights.length) * 8 * 8);
-    const seed = num(v.seed, 'seed', 0, { min: 0, max: MAX_SEED, integer: true });
-    const schedule = scheduleFromName(oneOf(v.schedule, 'schedule', scheduleNames, naturalSchedule[samplerName]));
-    const T = schedule.numTimesteps;
-    const numSteps =
-      v.steps === undefined
-        ? undefined
-        : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
-    if (v.guidance !== undefined && v.class === undefined) throw new UsageError('--guidance needs --class');
-    let denoiser = gmmDenoiser(mixture, schedule);
-    let cond: Tensor | null = null;
-    if (v.class !== undefined) {
-      const c = num(v.class, 'class', undefined, { min: 0, integer: true });
-      const labels = mixture.labels ?? mixture.weights.map((_, k) => k);
-      if (!labels.includes(c))
-        throw new UsageError(`--class ${c}: the mixture's classes are ${[...new Set(labels)].join(', ')}`);
-      denoiser = classifierFreeGuidance(denoiser, {
-        scale: num(v.guidance, 'guidance', 1, { min: 0, max: MAX_GUIDANCE }),
-      });
-      cond = indices(new Array<number>(n).fill(c));
-    }
-    const options = {
-      rng: PerSampleRng.of(seed, n),
-      dtype: 'float64' as const,
-      cond,
-      numSteps,
-      spacing: oneOf(v.spacing, 'spacing', ['linspace', 'leading', 'trailing'] as const, 'linspace'),
-      eta: num(v.eta, 'eta', 0, { min: 0, max: 1 }),
-      variance: oneOf(v.variance, 'variance', ['posterior', 'beta'] as const, 'posterior'),
-    };
-    tidy(() => writeNpy(out, samplerFor(samplerName, options)(denoiser, [n, mixtureDim(mixture)], options)));
-    console.log(
-      `wrote ${count(n, 'sample')} of dimension ${mixtureDim(mixture)} to ${out} (${samplerName}, ${schedule.name} schedule)`,
-    );
-    return 0;
+    return sampleMixture(v);
   },
 };

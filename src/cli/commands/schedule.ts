@@ -35,6 +35,9 @@ const beta = (s: Schedule, t: number): number => 1 - alphaBar(s, t) / (t > 1 ? a
 
 const allSchedules = (lambda: number): Schedule[] => [vpLinear(), vpCosine(), vpSigmoid(), veSde({ lambda }), edm()];
 
+/** The figure's defaults: the VE schedule's lambda in g(t) = lambda^t, and points per curve. */
+export const scheduleFigureDefaults = { lambda: 25, points: 200 };
+
 /** The figure's panels, top to bottom: each one's curves (one per schedule) and plot options. */
 export function schedulePanels(
   o: {
@@ -42,7 +45,7 @@ export function schedulePanels(
     /** Points per curve. Default 200. */ points?: number;
   } = {},
 ): { curves: Curve[]; options: PlotOptions }[] {
-  const { lambda = 25, points = 200 } = o;
+  const { lambda = scheduleFigureDefaults.lambda, points = scheduleFigureDefaults.points } = o;
   const schedules = allSchedules(lambda);
   // Normalised time u in [0, 1] spans each schedule's [tMin, tMax] (discrete: 1..T).
   const u = Array.from({ length: points }, (_, i) => i / (points - 1));
@@ -82,13 +85,15 @@ export const schedule: Command = {
   usage: '--plot FILE.png [--points N] [--lambda 25]',
   options: {
     plot: { type: 'string', help: 'output PNG' },
-    points: { type: 'string', help: 'points per curve', default: '200' },
-    lambda: { type: 'string', help: "the VE schedule's lambda in g(t) = lambda^t", default: '25' },
+    points: { type: 'string', help: 'points per curve', default: String(scheduleFigureDefaults.points) },
+    lambda: {
+      type: 'string',
+      help: "the VE schedule's lambda in g(t) = lambda^t",
+      default: String(scheduleFigureDefaults.lambda),
+    },
   },
   run(v) {
-    const out = str(v.plot, 'plot');
-    const points = num(v.points, 'points', 200, { min: 2, max: 100_000, integer: true });
-    const lambda = num(v.lambda, 'lambda', 25, { above: 1 });
+    const { out, points, lambda } = readScheduleSettings(v);
     writePng(out, stackImages(schedulePanels({ lambda, points }).map((p) => linePlot(p.curves, p.options))));
     const schedules = allSchedules(lambda);
     for (const s of schedules) {
@@ -101,3 +106,13 @@ export const schedule: Command = {
     return 0;
   },
 };
+
+/** The options as the figure's settings (defaults: scheduleFigureDefaults). */
+export function readScheduleSettings(v: Record<string, unknown>): { out: string; points: number; lambda: number } {
+  const d = scheduleFigureDefaults;
+  return {
+    out: str(v.plot, 'plot'),
+    points: num(v.points, 'points', d.points, { min: 2, max: 100_000, integer: true }),
+    lambda: num(v.lambda, 'lambda', d.lambda, { above: 1 }),
+  };
+}

@@ -1,11 +1,9 @@
-// `difflab train`: parses options into a TrainConfig, loads the data, and runs the library's trainer with a
-// progress bar, loss curve and sample-grid previews.
+// `difflab train`: reads its options (train-options.ts: made from the train fields) into a TrainConfig, loads the
+// data, and runs the library's trainer with a progress bar, loss curve and sample-grid previews.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   defaultNumThreads,
-  MAX_TIMESTEPS,
-  MIN_TIMESTEPS,
   addPrompts,
   checkPrompts,
   loadDataset,
@@ -17,32 +15,25 @@ import {
   withEmbeddings,
   withFolderCaptions,
   Tokenizer,
-  scheduleNames,
   train,
   trainDefaults,
   trainingSet,
-  presetNames,
-  presetConfig,
-  predictionNames,
-  objectiveNames,
-  noiseLevelDraws,
-  type UNetConfig,
-  PIXEL_TO_DATA_SIGMA,
   ProcessGroup,
   heldOutSpec,
   processGroupFromEnv,
-  singleStepTestSigmas,
   sizeFactorOf,
   type TrainConfig,
 } from '../../index.js';
-import { num, numList, oneOf, str, UsageError, type Command } from '../command.js';
+import { str, UsageError, type Command } from '../command.js';
+import { fieldOptions } from '../door.js';
 import { Progress } from '../progress.js';
 import { precisionOption, readPrecision } from '../precision.js';
 import { launchRanks, withoutNproc } from '../launch.js';
-import { MAX_SEED, MAX_TRAIN_IMAGE_SIZE, checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
+import { checkOutputPath, requireMemory, trainingBytes } from '../limits.js';
 import { checkRunFolder, readResume, resumeUsageError } from '../run-folder.js';
 import { writeDenoiseFigures, writePreview } from './train-previews.js';
 import { readDataSpec } from '../data-option.js';
+import { readArchitecture, readTrainOptions, trainOptionFields } from './train-options.js';
 
 /** resolveTrainConfig's refusals are about the options given: usage errors. */
 function asUsage<T>(fn: () => T): T {
@@ -57,40 +48,6 @@ function autoProcesses(batch: number): number {
   let n = Math.max(1, defaultNumThreads());
   while (n > 1 && batch % n !== 0) n--;
   return n;
-}
-
-const LR_DECAYS = ['cosine', 'exponential', 'linear', 'constant'] as const;
-
-/**
- * --width and --attention: changes to a preset's architecture. Width is the U-Net's first level (its embedding
- * width follows) or the seed U-Net's D; attention levels are the U-Net's.
- */
-function readArchitecture(v: Record<string, unknown>, preset: string): Partial<UNetConfig> | { hidden?: number } {
-  if (v.width === undefined && v.attention === undefined) return {};
-  const base = presetConfig(preset);
-  if (v.attention !== undefined && base.kind !== 'unet')
-    throw new UsageError(`--attention applies to the U-Net presets (default, tiny), not ${preset}`);
-  if (base.kind === 'score')
-    throw new UsageError(`--width applies to the U-Net presets and the seed U-Nets, not ${preset}`);
-  const o: Partial<UNetConfig> & { hidden?: number } = {};
-  if (v.width !== undefined) {
-    const width = num(v.width, 'width', undefined, { min: base.groups, max: 1024, integer: true });
-    if (width % base.groups !== 0)
-      throw new UsageError(`--width must be a multiple of ${base.groups} (the GroupNorm groups), got ${width}`);
-    // The embedding keeps the preset's ratio to the first level's width (default 4x, tiny 2x).
-    const embedDim = base.kind === 'unet' ? Math.round((width * base.embedDim) / base.baseChannels) : 0;
-    Object.assign(o, base.kind === 'unet' ? { baseChannels: width, embedDim } : { hidden: width });
-  }
-  if (v.attention !== undefined && base.kind === 'unet') {
-    const levels = v.attention === 'none' ? [] : numList(v.attention, 'attention', []);
-    const bad = levels.find((l) => !Number.isInteger(l) || l < 0 || l >= base.channelMults.length);
-    if (bad !== undefined)
-      throw new UsageError(
-        `--attention: levels are 0..${base.channelMults.length - 1} (or none), got ${String(v.attention)}`,
-      );
-    o.attentionLevels = [...new Set(levels)].sort((a, b) => a - b);
-  }
-  return o;
 }
 
 /**
@@ -147,11 +104,7 @@ export const trainCommand: Command = {
       default: 'fashion-mnist',
     },
     out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
-    preset: {
-      type: 'string',
-      help: `network preset: ${presetNames.join('|')} (difflab model --summary)`,
-      default: trainDefaults.preset,
-    },
+    ...fieldOptions([{ name: 'train', fields: trainOptionFields }]),
     width: {
       type: 'string',
       help: "channels of the U-Net's first level, or the seed U-Nets' D (the preset's own when absent)",
@@ -160,75 +113,6 @@ export const trainCommand: Command = {
       type: 'string',
       help: "U-Net presets: levels with self-attention, e.g. 1 (14x14 on 28 px) or 1,2, or none (the preset's own when absent)",
     },
-    steps: { type: 'string', help: 'training steps', default: String(trainDefaults.steps) },
-    epochs: {
-      type: 'string',
-      help: "train this many passes over the data (instead of --steps): an epoch is the data's pictures (mnist: 9,000 digits, where the seeds' MNIST has 60,000; fashion-mnist: 60,000); train prints the pictures seen",
-    },
-    batch: { type: 'string', help: 'images per step', default: String(trainDefaults.batchSize) },
-    lr: { type: 'string', help: 'peak learning rate (AdamW)', default: String(trainDefaults.lr) },
-    warmup: { type: 'string', help: 'learning-rate warm-up steps', default: String(trainDefaults.lrWarmupSteps) },
-    'lr-decay': {
-      type: 'string',
-      help: `${LR_DECAYS.join(' | ')}: after warm-up, down to --lr-final x lr at the last step (linear: towards 0, floored at --lr-final x lr; seed 000's rule is --lr-decay linear --lr-final 0.2 --warmup 0)`,
-      default: trainDefaults.lrDecay,
-    },
-    'lr-final': {
-      type: 'string',
-      help: 'the learning rate at the last step as a fraction of --lr (cosine, exponential)',
-      default: String(trainDefaults.lrMinFactor),
-    },
-    'weight-decay': { type: 'string', help: 'AdamW weight decay', default: String(trainDefaults.weightDecay) },
-    'grad-clip': {
-      type: 'string',
-      help: 'clip the gradient norm to this',
-      default: String(trainDefaults.gradClipNorm),
-    },
-    'ema-half-life': {
-      type: 'string',
-      help: 'EMA half-life in training images',
-      default: String(trainDefaults.emaHalfLifeImages),
-    },
-    task: {
-      type: 'string',
-      help: 'diffusion | denoise (single-step denoiser at one --denoise-sigma)',
-      default: trainDefaults.task,
-    },
-    'denoise-sigma': {
-      type: 'string',
-      help: 'task denoise: the noise level it learns to remove, on [0, 1] pixels as in the seeds',
-      default: String(trainDefaults.denoiseSigma / PIXEL_TO_DATA_SIGMA),
-    },
-    'sweep-sigmas': {
-      type: 'string',
-      help: 'task denoise: the levels its held-out figure tries, on [0, 1] pixels',
-      default: singleStepTestSigmas.join(','),
-    },
-    prediction: {
-      type: 'string',
-      help: "what the network predicts: eps | x0 | v | scaled-score (the score times sigma_t; the scoreUNet preset's, on ve) | edm (Karras et al. 2022 preconditioning)",
-      default: trainDefaults.prediction,
-    },
-    objective: { type: 'string', help: `space of the loss: ${objectiveNames.join(' | ')}`, default: 'the prediction' },
-    'noise-levels': {
-      type: 'string',
-      help: "how training draws noise levels: uniform (the schedule's times) | lognormal (EDM's ln sigma ~ N(-1.2, 1.2^2))",
-      default: 'lognormal for --prediction edm, else uniform',
-    },
-    'min-snr': { type: 'string', help: 'min-SNR-gamma loss weighting (e.g. 5); off when absent' },
-    schedule: { type: 'string', help: scheduleNames.join(' | '), default: trainDefaults.schedule },
-    lambda: { type: 'string', help: 've schedule: lambda in g(t) = lambda^t (the score-based tutorial: 25)' },
-    timesteps: {
-      type: 'string',
-      help: `T of a discrete schedule (linear, cosine, sigmoid): ${MIN_TIMESTEPS}..${MAX_TIMESTEPS} (seed 001 Part B and seed 004: 300)`,
-      default: '1000',
-    },
-    classes: { type: 'boolean', help: "class-conditional on the data's labels (with label dropout for guidance)" },
-    text: {
-      type: 'boolean',
-      help: 'text-to-image: a text encoder trained with the U-Net reads the captions (emoji; folder:DIR with a metadata.jsonl or a .txt per picture), the empty caption dropped in for guidance',
-    },
-    hflip: { type: 'boolean', help: 'random horizontal flips' },
     embeddings: {
       type: 'string',
       help: "condition vectors (.npy): one row per image in the data's order, [N, D], or [N, L, D] sequences (cross-attention)",
@@ -237,31 +121,7 @@ export const trainCommand: Command = {
       type: 'string',
       help: 'with --embeddings: a folder of NAME.npy vectors (an unzipped .npz) stored in the model for sample --prompt NAME',
     },
-    size: { type: 'string', help: 'folder data: image size', default: '28' },
-    channels: { type: 'string', help: 'folder data: 1 (grey) or 3 (RGB)', default: '1' },
-    'bad-files': { type: 'string', help: 'folder data: fail | skip unreadable images', default: 'fail' },
-    seed: { type: 'string', help: 'seed of everything random in the run', default: String(trainDefaults.seed) },
     precision: precisionOption,
-    'checkpoint-every': {
-      type: 'string',
-      help: 'steps between checkpoints',
-      default: String(trainDefaults.checkpointEvery),
-    },
-    'keep-last': { type: 'string', help: 'checkpoints to keep', default: String(trainDefaults.keepLast) },
-    'sample-every': {
-      type: 'string',
-      help: 'steps between sample grids (0: only at the end)',
-      default: String(trainDefaults.sampleEvery),
-    },
-    'preview-epochs': {
-      type: 'string',
-      help: "also draw a sample grid at the end of these epochs (e.g. 1,5,10,15,20: the seeds' series), titled with the epoch",
-    },
-    'preview-guidance': {
-      type: 'string',
-      help: 'classifier-free guidance of the class previews (the seed draws its class series at 5)',
-      default: '1 (3 for text)',
-    },
     resume: {
       type: 'boolean',
       help: 'continue the run in --out from its last checkpoint (the same settings; --steps may grow); --resume auto: if it has one, else start (a relaunched job; the default when TORCHELASTIC_RESTART_COUNT > 0)',
@@ -275,46 +135,26 @@ export const trainCommand: Command = {
       help: 'start from the weights of this model file (its architecture replaces --preset); a new run with its own schedule',
     },
     'dry-run': { type: 'boolean', help: 'print the resolved config and exit' },
-    nproc: {
-      type: 'string',
-      help: 'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead); auto: one process per core, which trains faster than one process on all cores on small CPUs (npm run bench:dist: 1.35x on 2 cores) and the same weights',
-      default: '1',
-    },
   },
   maxPositionals: 1, // `--resume auto`
   async run(v, positionals) {
     const out = str(v.out, 'out');
     const resumeAsked = readResume(v.resume === true, positionals);
     checkOutputPath('out', out, 'folder');
-    const preset = str(v.preset, 'preset', trainDefaults.preset);
-    if (!(presetNames as readonly string[]).includes(preset))
-      throw new UsageError(`--preset must be one of ${presetNames.join('|')}, got '${preset}'`);
-    const size = num(v.size, 'size', 28, { min: 4, max: MAX_TRAIN_IMAGE_SIZE, integer: true });
-    const channels = oneOf(v.channels, 'channels', ['1', '3'] as const, '1') === '3' ? 3 : 1;
-    const onBadFile = oneOf(v['bad-files'], 'bad-files', ['fail', 'skip'] as const, 'fail');
     const spec = readDataSpec(v.data, 'data', 'fashion-mnist');
-    const folderOnly = ['size', 'channels', 'bad-files'].find((k) => v[k] !== undefined);
-    if (folderOnly && !spec.startsWith('folder:') && !(folderOnly === 'size' && spec.startsWith('emoji')))
-      throw new UsageError(`--${folderOnly} applies to folder:DIR data only (${spec} brings its own)`);
-    const architecture = ['preset', 'width', 'attention'].find((k) => v[k] !== undefined);
-    if (v.init !== undefined && architecture)
-      throw new UsageError(`--${architecture} does not apply with --init (the model file brings its network)`);
-    const networkOverrides = readArchitecture(v, preset);
-    const { dataset: loaded, skipped } = await loadDatasetAsync(spec, {
-      ...(v.size !== undefined ? { size } : {}),
-      channels,
-      onBadFile,
-    }); // folders: libvips, cached
+    const o = readTrainOptions(v, spec);
+    const networkOverrides = readArchitecture(v, o.preset);
+    const { dataset: loaded, skipped } = await loadDatasetAsync(spec, o.folder); // folders: libvips, cached
     const embeddingsPath = v.embeddings === undefined ? null : str(v.embeddings, 'embeddings');
     const withVectors =
       embeddingsPath === null ? loaded : withEmbeddings(loaded, readNpy(embeddingsPath), embeddingsPath);
-    if (v.text === true && embeddingsPath !== null)
+    if (o.text && embeddingsPath !== null)
       throw new UsageError('--text and --embeddings do not combine (the text encoder makes the condition vectors)');
     const dataset =
-      v.text === true && spec.startsWith('folder:')
+      o.text && spec.startsWith('folder:')
         ? withFolderCaptions(withVectors, spec.slice('folder:'.length))
         : withVectors;
-    if (v.text === true && !dataset.captions)
+    if (o.text && !dataset.captions)
       throw new UsageError(
         `--text: ${spec} has no captions (emoji, or folder:DIR with a metadata.jsonl or .txt files)`,
       );
@@ -326,7 +166,7 @@ export const trainCommand: Command = {
       console.error(
         `warning: skipped ${skipped.length} unreadable image(s), first: ${skipped[0]!.file} (${skipped[0]!.reason})`,
       );
-    const conditional = v.classes === true;
+    const conditional = o.classes;
     if (conditional && (dataset.labels === null || dataset.classNames.length === 0)) {
       throw new UsageError(`--classes: ${spec} has no labels (a folder needs one sub-folder per class)`);
     }
@@ -336,38 +176,11 @@ export const trainCommand: Command = {
         `--classes: class '${empty[0]}' of ${spec} has no pictures (it would be trained on nothing): add some or remove it`,
       );
     // Only what the user gave: resolveTrainConfig fills the rest from trainDefaults (the one place they live).
-    const opt = <T>(name: string, read: (x: unknown) => T): T | undefined =>
-      v[name] === undefined ? undefined : read(v[name]);
-    const int = (name: string, min: number) => opt(name, (x) => num(x, name, undefined, { min, integer: true }));
-    const batchSize = int('batch', 1);
-    if (v.epochs !== undefined && v.steps !== undefined) throw new UsageError('give --steps or --epochs, not both');
-    const epochs = opt('epochs', (x) => num(x, 'epochs', undefined, { above: 0 }));
+    const batchSize = o.config.batchSize ?? trainDefaults.batchSize;
     const steps =
-      epochs !== undefined
-        ? Math.max(1, Math.round((epochs * dataset.count) / (batchSize ?? trainDefaults.batchSize)))
-        : int('steps', 1);
-    const task = opt('task', (x) => oneOf(x, 'task', ['diffusion', 'denoise'] as const));
-    if (task === 'denoise') {
-      const meaningless = [
-        'prediction',
-        'objective',
-        'min-snr',
-        'schedule',
-        'lambda',
-        'timesteps',
-        'noise-levels',
-      ].find((k) => v[k] !== undefined);
-      if (meaningless)
-        throw new UsageError(`--${meaningless} does not apply to --task denoise (one noise level, x0 prediction)`);
-    } else {
-      const denoiseOnly = ['denoise-sigma', 'sweep-sigmas'].find((k) => v[k] !== undefined);
-      if (denoiseOnly) throw new UsageError(`--${denoiseOnly} applies to --task denoise only`);
-    }
-    const sweepLevels = numList(v['sweep-sigmas'], 'sweep-sigmas', [...singleStepTestSigmas]);
-    if (sweepLevels.some((l) => !(l >= 0)))
-      throw new UsageError(`--sweep-sigmas: levels must be >= 0, got ${String(v['sweep-sigmas'])}`);
-    const held = task === 'denoise' ? heldOutSpec(spec) : null;
-    const testSet = held ? loadDataset(held, { size, channels, onBadFile }).dataset : null;
+      o.epochs !== undefined ? Math.max(1, Math.round((o.epochs * dataset.count) / batchSize)) : o.config.steps;
+    const held = o.config.task === 'denoise' ? heldOutSpec(spec) : null;
+    const testSet = held ? loadDataset(held, { ...o.folder, size: o.size }).dataset : null;
     const classNames = conditional ? [...dataset.classNames] : [];
     const initPath = v.init === undefined ? null : str(v.init, 'init');
     const init =
@@ -380,63 +193,32 @@ export const trainCommand: Command = {
     const config = asUsage(() =>
       resolveTrainConfig({
         ...(init ? { network: init.config.network, init: { model: init.path, step: init.step } } : {}),
+        ...o.config,
         data: spec,
-        preset: init?.config.preset ?? preset,
+        preset: init?.config.preset ?? o.preset,
         imageChannels: dataset.shape[0],
         imageSize: dataset.shape[1],
         classNames,
         networkOverrides,
         steps,
-        batchSize,
-        task,
         ...(dataset.embeddings
           ? { embeddings: embeddingsPath!, embeddingShape: dataset.embeddings.shape.slice(1) }
           : {}),
-        ...(v.text === true ? { captions: dataset.captions } : {}),
-        prediction: opt('prediction', (x) => oneOf(x, 'prediction', predictionNames)),
-        noiseLevels: opt('noise-levels', (x) => oneOf(x, 'noise-levels', noiseLevelDraws)),
-        lambda: opt('lambda', (x) => num(x, 'lambda', undefined, { above: 1 })),
-        timesteps: opt('timesteps', (x) =>
-          num(x, 'timesteps', undefined, { min: MIN_TIMESTEPS, max: MAX_TIMESTEPS, integer: true }),
-        ),
-        denoiseSigma: opt(
-          'denoise-sigma',
-          (x) => PIXEL_TO_DATA_SIGMA * num(x, 'denoise-sigma', undefined, { above: 0 }),
-        ),
-        objective: opt('objective', (x) => oneOf(x, 'objective', objectiveNames)),
-        minSnrGamma: opt('min-snr', (x) => num(x, 'min-snr', undefined, { above: 0 })),
-        schedule: opt('schedule', (x) => oneOf(x, 'schedule', scheduleNames)),
-        lr: opt('lr', (x) => num(x, 'lr', undefined, { above: 0 })),
-        lrWarmupSteps: int('warmup', 0),
-        lrDecay: opt('lr-decay', (x) => oneOf(x, 'lr-decay', LR_DECAYS)),
-        lrMinFactor: opt('lr-final', (x) => num(x, 'lr-final', undefined, { above: 0, max: 1 })),
-        weightDecay: opt('weight-decay', (x) => num(x, 'weight-decay', undefined, { min: 0 })),
-        gradClipNorm: opt('grad-clip', (x) => num(x, 'grad-clip', undefined, { above: 0 })),
-        emaHalfLifeImages: opt('ema-half-life', (x) => num(x, 'ema-half-life', undefined, { min: 1 })),
-        hflip: v.hflip === true ? true : undefined,
-        seed: opt('seed', (x) => num(x, 'seed', undefined, { min: 0, max: MAX_SEED, integer: true })),
-        checkpointEvery: int('checkpoint-every', 1),
-        keepLast: int('keep-last', 1),
-        sampleEvery: int('sample-every', 0),
+        ...(o.text ? { captions: dataset.captions } : {}),
         precision: readPrecision(v),
       }),
     );
     checkImageSize(config, spec);
     requireMemory(`--batch ${config.batchSize}`, trainingBytes(config.batchSize, dataset.shape));
     const stepsPerEpoch = dataset.count / config.batchSize;
-    const previewEpochs = v['preview-epochs'] === undefined ? [] : numList(v['preview-epochs'], 'preview-epochs');
-    const badEpoch = previewEpochs.find((e) => !(e > 0) || Math.round(e * stepsPerEpoch) > config.steps);
+    const badEpoch = o.previewEpochs.find((e) => !(e > 0) || Math.round(e * stepsPerEpoch) > config.steps);
     if (badEpoch !== undefined)
       throw new UsageError(
         `--preview-epochs: ${badEpoch} is not an epoch of this run (${(config.steps / stepsPerEpoch).toFixed(1)} epochs of ${dataset.count})`,
       );
-    const previewSteps = previewEpochs.map((e) => Math.max(1, Math.round(e * stepsPerEpoch)));
-    const previewGuidance =
-      v['preview-guidance'] === undefined
-        ? undefined
-        : num(v['preview-guidance'], 'preview-guidance', 1, { min: 0, max: 20 });
+    const previewSteps = o.previewEpochs.map((e) => Math.max(1, Math.round(e * stepsPerEpoch)));
     if (
-      previewGuidance !== undefined &&
+      o.previewGuidance !== undefined &&
       config.classNames.length === 0 &&
       !(config.network.kind === 'unet' && config.network.text)
     )
@@ -447,11 +229,8 @@ export const trainCommand: Command = {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
     }
-    const nproc =
-      v.nproc === 'auto'
-        ? autoProcesses(config.batchSize)
-        : num(v.nproc, 'nproc', 1, { min: 1, max: 1024, integer: true });
-    if (v.nproc === 'auto')
+    const nproc = o.nproc === 'auto' ? autoProcesses(config.batchSize) : o.nproc;
+    if (o.nproc === 'auto')
       console.error(
         `note: train: --nproc auto: ${nproc} process${nproc === 1 ? '' : 'es'} x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores (--batch ${config.batchSize} split evenly)`,
       );
@@ -505,7 +284,7 @@ export const trainCommand: Command = {
                 trainCount: dataset.count,
                 out,
                 step,
-                levels: sweepLevels,
+                levels: o.sweepLevels,
               })
             : writePreview(
                 net,
@@ -514,7 +293,10 @@ export const trainCommand: Command = {
                 step,
                 dataset.embeddings,
                 dataset.captions,
-                { dataCount: dataset.count, ...(previewGuidance !== undefined ? { guidance: previewGuidance } : {}) },
+                {
+                  dataCount: dataset.count,
+                  ...(o.previewGuidance !== undefined ? { guidance: o.previewGuidance } : {}),
+                },
               ),
       });
       if (!lead) return result.stopped === 'aborted' ? 130 : 0;
