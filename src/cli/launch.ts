@@ -76,7 +76,9 @@ export async function launchRanks(nproc: number, argv: readonly string[]): Promi
               LOCAL_RANK: String(rank),
               DIFFLAB_THREADS: String(threads),
             },
-            stdio: rank === 0 ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+            // The IPC channel is how a rank learns that this launcher is gone (killed with SIGKILL): it stops as on
+            // SIGTERM instead of training on as an orphan.
+            stdio: rank === 0 ? ['inherit', 'inherit', 'inherit', 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
           });
           let stderr = '';
           child.stderr?.on('data', (d: Buffer) => {

@@ -72,11 +72,14 @@ export const trainOptionFields = {
     ),
     defaultText: '1 (3 for text)',
   },
-  nproc: int(
-    1,
-    { min: 1, max: 1024 },
-    'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead); auto: one process per core, which trains faster than one process on all cores on small CPUs (npm run bench:dist: 1.35x on 2 cores) and the same weights',
-  ),
+  nproc: {
+    ...int(
+      undefined,
+      { min: 1, max: 1024 },
+      'data parallel: run N processes here, cores split, --batch stays the global batch (under torchrun/SLURM: WORLD_SIZE etc. instead); auto: one process per core on the CPU (fewer where the batch would not split into >= 16 each), one for runs under 500 steps and on a GPU: two processes of one thread train faster than one of two (npm run bench:dist) and give the same weights',
+    ),
+    defaultText: 'auto',
+  },
 };
 
 /** What the options say, read and checked: the config's settings given and the command's own. */
@@ -123,7 +126,7 @@ export function readTrainOptions(v: Values, spec: string): TrainOptions {
     previewGuidance: readNumber(door, 'previewGuidance', f.previewGuidance, undefined),
     classes: readFlag(door, 'classes'),
     text: readFlag(door, 'text'),
-    nproc: v.nproc === 'auto' ? 'auto' : readNumber(door, 'nproc', f.nproc, undefined)!,
+    nproc: v.nproc === undefined || v.nproc === 'auto' ? 'auto' : readNumber(door, 'nproc', f.nproc, undefined)!,
   };
   const firstGiven = (keys: readonly (keyof typeof f)[]) => keys.find((k) => isGiven(door, k));
   const folderOnly = firstGiven(['size', 'channels', 'badFiles']);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   defaultNumThreads,
+  getDefaultDevice,
   addPrompts,
   checkPrompts,
   loadDataset,
@@ -43,10 +44,20 @@ function asUsage<T>(fn: () => T): T {
     throw new UsageError((e as Error).message);
   }
 }
-/** --nproc auto: one process per core (DIFFLAB_THREADS's count), fewer where the global batch would not split evenly. */
-function autoProcesses(batch: number): number {
+/** Runs shorter than this stay in one process under --nproc auto: starting ranks costs a few seconds. */
+const AUTO_MIN_STEPS = 500;
+/** Nor is a batch split below this many images per process (small batches gain little from a second process). */
+const AUTO_MIN_RANK_BATCH = 16;
+
+/**
+ * --nproc auto (the default): one process per core (DIFFLAB_THREADS's count) on the CPU, where two processes of one
+ * thread train faster than one of two (npm run bench:dist), fewer where the global batch would not split evenly;
+ * one process for short runs, small batches, a GPU, or ranks a launcher started.
+ */
+function autoProcesses(batch: number, steps: number, launched: boolean): number {
+  if (launched || steps < AUTO_MIN_STEPS || getDefaultDevice() !== 'cpu') return 1;
   let n = Math.max(1, defaultNumThreads());
-  while (n > 1 && batch % n !== 0) n--;
+  while (n > 1 && (batch % n !== 0 || batch / n < AUTO_MIN_RANK_BATCH)) n--;
   return n;
 }
 
@@ -229,11 +240,6 @@ export const trainCommand: Command = {
       console.log(JSON.stringify({ ...config, dataImages: dataset.count }, null, 2));
       return 0;
     }
-    const nproc = o.nproc === 'auto' ? autoProcesses(config.batchSize) : o.nproc;
-    if (o.nproc === 'auto')
-      console.error(
-        `note: train: --nproc auto: ${nproc} process${nproc === 1 ? '' : 'es'} x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores (--batch ${config.batchSize} split evenly)`,
-      );
     const fromEnv = (() => {
       try {
         return processGroupFromEnv();
@@ -241,6 +247,12 @@ export const trainCommand: Command = {
         throw new UsageError(`data parallel: ${(e as Error).message}`);
       }
     })();
+    const nproc = o.nproc === 'auto' ? autoProcesses(config.batchSize, config.steps, fromEnv !== null) : o.nproc;
+    if (o.nproc === 'auto' && nproc > 1)
+      console.error(
+        `note: train: ${nproc} processes x ${Math.max(1, Math.floor(defaultNumThreads() / nproc))} thread(s) for ${defaultNumThreads()} cores, ` +
+          `--batch ${config.batchSize} split evenly (--nproc auto, the default: faster than one process here; --nproc 1 for one)`,
+      );
     const world = fromEnv?.worldSize ?? nproc;
     if (config.batchSize % world !== 0)
       throw new UsageError(`--batch ${config.batchSize} does not split evenly over ${world} processes`);
@@ -264,6 +276,10 @@ export const trainCommand: Command = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A rank started by --nproc (launch.ts) stops the same way when its launcher is gone; the channel alone does
+    // not keep the process alive.
+    process.channel?.unref();
+    process.once('disconnect', stop);
     try {
       const text = config.network.kind === 'unet' ? config.network.text : undefined;
       const tokenizer = text ? new Tokenizer(text.vocabulary, text.contextLength) : undefined;
@@ -313,6 +329,7 @@ export const trainCommand: Command = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('disconnect', stop);
       group?.destroy();
     }
   },
