@@ -25,6 +25,7 @@ import { readEvalSettings } from '../src/cli/commands/eval-options.js';
 import { readScheduleSettings } from '../src/cli/commands/schedule.js';
 import { readServeSettings } from '../src/cli/commands/serve.js';
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
+import { readFigureScale, readModelPath } from '../src/cli/image-options.js';
 import { DEFAULT_LIMITS, apiFields, parseJob, serverCaps } from '../src/server/protocol.js';
 import { boundsOf, type NumberField } from '../src/jobs/fields.js';
 import { difflab } from './helpers.js';
@@ -33,6 +34,7 @@ const info: ModelInfo = {
   classNames: ['zero', 'one', 'two'],
   reads: 'none',
   conditioning: 'it reads 3 classes',
+  examplePrompts: [],
   imageShape: [1, 28, 28],
   schedule: { name: 'linear', tMin: 1, tMax: 1000, numTimesteps: 1000 },
   trainingSteps: 0,
@@ -225,10 +227,22 @@ test('edit, forward and denoise: the defaults their help states are what each ki
   }
 });
 
-test('eval, classifier, schedule, serve and demo: the defaults their help states are the settings each reads when the option is left out', () => {
+/** A shipped file as help names it: "the shipped models/...", whatever folder the command runs in. */
+function shipped(path: string): string {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  /** A shipped file as help names it: "the shipped models/...". */
-  const shipped = (path: string) => `the shipped ${relative(root, path).split(sep).join('/')}`;
+  return `the shipped ${relative(root, path).split(sep).join('/')}`;
+}
+
+test("sample, edit and denoise: --model's stated default is the shipped model they load when it is left out", () => {
+  assert.equal(readModelPath({}), DEFAULT_MODEL_PATH);
+  for (const command of ['sample', 'edit', 'denoise']) {
+    const help = helpDefaults(command);
+    assert.equal(help.get('model'), shipped(readModelPath({})), `${command} --model`);
+    assert.equal(help.get('scale'), String(readFigureScale({})), `${command} --scale`);
+  }
+});
+
+test('eval, classifier, schedule, serve and demo: the defaults their help states are the settings each reads when the option is left out', () => {
   const folder = mkdtempSync(join(tmpdir(), 'difflab-folder-'));
   /** A command's settings reader, its required options, and what its help should say of each default it read. */
   interface Case {

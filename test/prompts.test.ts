@@ -241,6 +241,7 @@ test('server: requests carry prompts (and negative prompts) on a text model; a c
     classNames: [],
     reads: 'text',
     conditioning: 'it reads text prompts',
+    examplePrompts: [],
     imageShape: [3, 12, 12],
     schedule: { name: 'cosine', tMin: 1, tMax: 1000, numTimesteps: 1000 },
     trainingSteps: 6,
@@ -265,6 +266,7 @@ test('server: requests carry prompts (and negative prompts) on a text model; a c
     ['generate', { prompt: 'caf\u00e9 \u2603' }, text, /'prompt' '\u2603' is not a letter/],
     ['anagram', { classA: 'a', promptA: 'red', classB: 'b' }, both, /give 'classA' or 'promptA', not both/],
     ['generate', { guidance: 3 }, text, /'guidance' needs 'class' or 'prompt'/],
+    ['generate', { class: 'a' }, text, /'class': the model has no classes \(it reads text prompts\)/],
   ];
   for (const [kind, body, info, message] of refusals) {
     assert.throws(() => parseJob(kind as 'generate', body, info), message, `${kind} ${JSON.stringify(body)}`);

@@ -94,7 +94,7 @@ describe('playground API', () => {
   it('describes the model and the limits; binds to 127.0.0.1 by default', async () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const info = (await (await fetch(`${server.url}/api/info`)).json()) as {
-      model: { classNames: string[]; imageShape: number[] };
+      model: { classNames: string[]; imageShape: number[]; examplePrompts: string[] };
       limits: { maxImages: number };
       samplers: string[];
       views: string[];
@@ -102,6 +102,7 @@ describe('playground API', () => {
     };
     assert.equal(info.model.classNames[7], 'Sneaker');
     assert.deepEqual(info.model.imageShape, [1, 28, 28]);
+    assert.deepEqual(info.model.examplePrompts, [], 'a model that reads no text has no example prompts');
     assert.equal(info.limits.maxImages, 16);
     // Names and defaults come from the library's tables, which the page reads from here.
     assert.deepEqual(info.samplers, [...samplerNames]);

@@ -177,6 +177,38 @@ describe('playground page in Chromium, on a model that reads text', { skip: miss
     await server?.close();
   });
 
+  it("offers the model's example prompts in every prompt box, the generate panel's filled with the first", async () => {
+    const info = (await (await fetch(`${server.url}/api/info`)).json()) as { model: { examplePrompts: string[] } };
+    const examples = info.model.examplePrompts;
+    assert.ok(examples.length > 0, 'the tiny text model stores example prompts');
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.classList.contains('reads-text'));
+    assert.deepEqual(
+      await page.$$eval('#example-prompts option', (os) => os.map((o) => (o as HTMLOptionElement).value)),
+      examples,
+    );
+    const boxes = [
+      'gen-prompt',
+      'sd-prompt',
+      'ip-prompt',
+      'an-a-prompt',
+      'an-b-prompt',
+      'hy-high-prompt',
+      'hy-low-prompt',
+    ];
+    for (const id of boxes) {
+      assert.equal(await page.getAttribute(`#${id}`, 'list'), 'example-prompts', `#${id} offers the examples`);
+      assert.ok(examples.includes((await page.getAttribute(`#${id}`, 'placeholder'))!), `#${id}'s placeholder`);
+    }
+    assert.equal(await page.getAttribute('#gen-negative', 'list'), null, 'the negative prompt offers none');
+    assert.equal(await page.inputValue('#gen-prompt'), examples[0]);
+    // Without classes, the anagram's and hybrid's sides need a prompt each: they start with the next examples.
+    assert.deepEqual(await Promise.all(['an-a-prompt', 'an-b-prompt'].map((id) => page.inputValue(`#${id}`))), [
+      examples[1 % examples.length],
+      examples[2 % examples.length],
+    ]);
+  });
+
   it('offers a prompt box in each panel (no class menus), and sends the typed prompts', async () => {
     const bodies: Record<string, unknown>[] = [];
     page.on('request', (r) => {

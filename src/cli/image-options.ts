@@ -49,7 +49,11 @@ export const readFigureScale = (v: Record<string, unknown>): number =>
 
 /** Options every image command takes. */
 export const imageCommandOptions: Record<string, OptionSpec> = {
-  model: { type: 'string', help: 'model file written by difflab train', default: 'models/fashion-mnist.safetensors' },
+  model: {
+    type: 'string',
+    help: 'model file written by difflab train',
+    default: 'the shipped models/fashion-mnist.safetensors',
+  },
   seed: {
     type: 'string',
     help: 'random seed; image i depends only on the seed and i',
@@ -79,11 +83,12 @@ export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, 
   return readSamplingFields(cliDoor(samplingFields(kind), values), kind, modelInfo(m, { withSource: true }));
 }
 
+/** --model's path: the shipped model when it is left out. */
+export const readModelPath = (v: Record<string, unknown>): string => str(v.model, 'model', DEFAULT_MODEL_PATH);
+
 /** --model as a loaded denoiser (a missing or foreign file is a runtime failure: exit 1). */
 export function readModel(v: Record<string, unknown>): LoadedDenoiser {
-  const path = str(v.model, 'model', DEFAULT_MODEL_PATH);
-  const precision = readPrecision(v);
-  return loadDenoiser(path, { precision });
+  return loadDenoiser(readModelPath(v), { precision: readPrecision(v) });
 }
 
 /** A class option (name or id) as an id; null when absent. */

@@ -42,12 +42,16 @@ export function encodeSafetensors(
     blobs.push(data);
     offset += data.length;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8); // align the data to 8 bytes (allowed by the format)
-  const jsonBytes = Buffer.from(json, 'utf8');
+  return [...headerChunks(header), ...blobs];
+}
+
+/** The header's length and JSON, padded with spaces so the data is 8-byte aligned (allowed by the format). */
+function headerChunks(header: Record<string, unknown>): [Uint8Array, Uint8Array] {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const padded = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, ' ')]);
   const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(jsonBytes.length));
-  return [len, jsonBytes, ...blobs];
+  len.writeBigUInt64LE(BigInt(padded.length));
+  return [len, padded];
 }
 
 /** Writes a .safetensors file atomically. */
@@ -96,12 +100,33 @@ function tensorEntry(name: string, info: unknown, bad: (why: string) => Error): 
   return { name, dtype, shape, begin, end };
 }
 
+/** A checked header: the metadata, the tensors' entries (as written, and in data order) and where the data starts. */
+interface Header {
+  metadata: Record<string, string>;
+  entries: Record<string, unknown>;
+  list: TensorEntry[];
+  headerEnd: number;
+}
+
 /**
  * Parses safetensors bytes as strictly as the reference loader: header size, JSON object, known dtypes, shapes
  * and offsets that agree, tensors that tile the data exactly (contiguous, no overlap, no gap, nothing after), and
  * string metadata. `source` names the file in error messages.
  */
 export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: Device): SafetensorsFile {
+  const { metadata, list, headerEnd } = decodeHeader(buf, source);
+  const tensors: Record<string, Tensor> = {};
+  for (const t of list)
+    tensors[t.name] = fromBytes(
+      buf.subarray(headerEnd + t.begin, headerEnd + t.end),
+      t.shape,
+      dtypeOf[t.dtype]!,
+      device,
+    );
+  return { tensors, metadata };
+}
+
+function decodeHeader(buf: Uint8Array, source: string): Header {
   const bad = (why: string) => new Error(`${source}: not a valid safetensors file (${why})`);
   if (buf.length < 8) throw bad(`only ${buf.length} bytes`);
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -138,24 +163,32 @@ export function decodeSafetensors(buf: Uint8Array, source = 'buffer', device?: D
     at = t.end;
   }
   if (at !== dataLength) throw bad(`${dataLength - at} bytes after the last tensor`);
-  const tensors: Record<string, Tensor> = {};
-  for (const t of list)
-    tensors[t.name] = fromBytes(
-      buf.subarray(headerEnd + t.begin, headerEnd + t.end),
-      t.shape,
-      dtypeOf[t.dtype]!,
-      device,
-    );
-  return { tensors, metadata: meta as Record<string, string> };
+  return { metadata: meta as Record<string, string>, entries, list, headerEnd };
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 /** Reads a .safetensors file; a missing, truncated or corrupt file gives a one-line error naming it. */
 export function loadSafetensors(path: string, device?: Device): SafetensorsFile {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  return decodeSafetensors(buf, path, device);
+  return decodeSafetensors(readBytes(path), path, device);
+}
+
+/**
+ * Rewrites a .safetensors file's metadata with `edit`'s (atomically): the tensors' entries and data bytes are
+ * copied as they are, never decoded, so every tensor stays byte-identical. The file is checked as loading checks it.
+ */
+export function editSafetensorsMetadata(
+  path: string,
+  edit: (metadata: Record<string, string>) => Record<string, string>,
+): void {
+  const buf = readBytes(path);
+  const { metadata, entries, headerEnd } = decodeHeader(buf, path);
+  const header = headerChunks({ __metadata__: edit({ ...metadata }), ...entries });
+  writeFileAtomic(path, [...header, buf.subarray(headerEnd)]);
 }

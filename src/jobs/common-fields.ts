@@ -133,6 +133,8 @@ export function readClass(door: Door, key: string, ctx: FieldContext): number | 
   const raw = door.given(key);
   if (typeof raw !== 'string' && typeof raw !== 'number')
     door.refuse(`${door.name(key)} must be a class name or id, got ${show(raw)}`);
+  if (ctx.classNames.length === 0)
+    door.refuse(`${door.name(key)}: ${modelName(ctx)} has no classes (${ctx.conditioning})`);
   try {
     return classIdOf(String(raw), ctx.classNames);
   } catch (e) {

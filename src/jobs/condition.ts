@@ -36,14 +36,24 @@ export function promptKind(m: LoadedDenoiser): PromptReading {
   return m.tokenizer ? 'text' : m.embeddingShape ? 'stored' : 'none';
 }
 
-/** What a model is conditioned on, in words: for messages that refuse a part it does not read. */
+/** A text model's example prompts (its config's); none for other models. */
+const examplePromptsOf = (m: LoadedDenoiser): string[] => (m.tokenizer ? [...(m.config.examplePrompts ?? [])] : []);
+
+/**
+ * What a model is conditioned on, in words, for messages that refuse a part it does not read: "it reads text
+ * prompts, e.g. 'black heart' or 'egypt flag'" (a text model's first two example prompts).
+ */
 export function modelConditioning(m: LoadedDenoiser): string {
+  const examples = examplePromptsOf(m)
+    .slice(0, 2)
+    .map((p) => `'${p}'`);
   const parts = [
     ...(m.classNames.length > 0 ? [`${m.classNames.length} classes`] : []),
     ...(m.tokenizer ? ['text prompts'] : []),
     ...(m.embeddingShape ? [`condition vectors [${m.embeddingShape.join(', ')}]`] : []),
   ];
-  return parts.length > 0 ? `it reads ${parts.join(' and ')}` : 'it is unconditional';
+  if (parts.length === 0) return 'it is unconditional';
+  return `it reads ${parts.join(' and ')}${examples.length > 0 ? `, e.g. ${examples.join(' or ')}` : ''}`;
 }
 
 const modelName = (m: LoadedDenoiser) => m.source;
@@ -56,6 +66,7 @@ export function modelInfo(m: LoadedDenoiser, o: { withSource?: boolean } = {}): 
     classNames: m.classNames,
     reads: promptKind(m),
     conditioning: modelConditioning(m),
+    examplePrompts: examplePromptsOf(m),
     imageShape: m.imageShape,
     trainingSteps: m.step,
     precision: m.precision,

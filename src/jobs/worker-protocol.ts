@@ -15,6 +15,8 @@ export interface ModelInfo {
   reads: PromptReading;
   /** What it is conditioned on, in words ("it reads text prompts"), for messages. */
   conditioning: string;
+  /** Prompts to offer a model that reads text: a few of its training captions (none where its file has none). */
+  examplePrompts: string[];
   /** [C, H, W]. */
   imageShape: [number, number, number];
   /** The schedule's name, its smallest and largest time and its number of discrete steps (null: continuous). */

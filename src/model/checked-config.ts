@@ -5,6 +5,7 @@ import type { ScheduleName } from '../diffusion/index.js';
 import { precisionChoices, resolvePrecision, type PrecisionChoice } from '../engine/index.js';
 import { embeddingShapeOf, presetConfig, Tokenizer, type NetworkConfig } from '../networks/index.js';
 import { DISCRETE_SCHEDULES, presetTrainDefaults, textDefaults, trainDefaults, type TrainConfig } from './config.js';
+import { drawExamplePrompts, examplePromptsText, isExamplePromptList } from './example-prompts.js';
 import { trainFieldProblem, type TrainFieldKey } from './train-fields.js';
 
 /**
@@ -18,7 +19,10 @@ export function resolveTrainConfig(
     imageSize: number;
     classNames: string[];
     embeddingShape?: readonly number[];
-    /** The captions of a captioned dataset: the network reads text, its vocabulary learned from these. */
+    /**
+     * The captions of a captioned dataset: the network reads text, its vocabulary learned from these, and its
+     * example prompts drawn from them (unless given).
+     */
     captions?: readonly (readonly string[])[];
     networkOverrides?: Partial<NetworkConfig>;
     precision?: PrecisionChoice;
@@ -65,8 +69,15 @@ export function resolveTrainConfig(
     precision,
   } as TrainConfig;
   c.noiseLevels ??= c.prediction === 'edm' ? 'lognormal' : 'uniform'; // EDM's training distribution goes with it
+  const drawn = captions && c.examplePrompts === undefined ? drawExamplePrompts(captions, c.seed) : [];
+  if (drawn.length > 0) c.examplePrompts = drawn; // none where no caption has words
   const problem = trainFieldProblem(c);
   if (problem) throw new Error(`train: ${problem}`);
+  if (
+    c.examplePrompts !== undefined &&
+    !(isExamplePromptList(c.examplePrompts) && network.kind === 'unet' && network.text)
+  )
+    throw new Error(`train: examplePrompts must be ${examplePromptsText}, of a network that reads text`);
   if (!Number.isInteger(c.plotEvery) || c.plotEvery < 1)
     throw new Error(`train: plotEvery must be a positive integer, got ${c.plotEvery}`);
   if (c.timesteps !== undefined && !DISCRETE_SCHEDULES.includes(c.schedule))
@@ -91,8 +102,8 @@ const ALWAYS_STORED: readonly TrainFieldKey[] = ['schedule', 'prediction', 'step
 /**
  * A config read back from a file (JSON), checked where loading and resuming rely on it; the error names the field.
  * Its train fields (model/train-fields.ts) are checked against the bounds the command line and resolveTrainConfig
- * check; the network, the data's facts and the warm start here. Fields written by older versions and since dropped
- * pass; task and precision may be absent (diffusion, fp32).
+ * check; the network, the data's facts, the warm start and the example prompts here. Fields written by older
+ * versions and since dropped pass; task, precision and example prompts may be absent (diffusion, fp32, none).
  */
 export function checkStoredConfig(v: unknown): TrainConfig {
   if (!isRecord(v)) throw new Error('it is not a JSON object');
@@ -138,6 +149,12 @@ export function checkStoredConfig(v: unknown): TrainConfig {
       v.init,
       v.init === undefined || (isRecord(v.init) && typeof v.init.model === 'string' && isCount(v.init.step, 0)),
       '{model, step}',
+    ],
+    [
+      'examplePrompts',
+      v.examplePrompts,
+      v.examplePrompts === undefined || (isExamplePromptList(v.examplePrompts) && isRecord(net) && isRecord(net.text)),
+      `${examplePromptsText}, of a network that reads text`,
     ],
   ];
   const bad = checks.find(([, , ok]) => !ok);

@@ -105,6 +105,11 @@ export interface TrainConfig {
    * the training steps those weights had seen. Absent (default): fresh random initialisation from the seed.
    */
   init?: { model: string; step: number };
+  /**
+   * A text model's example prompts: a few of its training captions (drawExamplePrompts, from the seed), offered by
+   * the playground and named in messages. Absent: the run read no text, or predates them.
+   */
+  examplePrompts?: string[];
   /** Settings changed when the run was resumed (train --resume --allow-change), oldest first; absent: none. */
   history?: ConfigChange[];
 }

@@ -2,10 +2,11 @@
 // the training step. Two formats: the inference file (EMA weights + config; what sampling, editing and evaluation
 // load) and the full training checkpoint (model, EMA, optimizer moments; train/checkpoint.ts writes it), which
 // loads as a model too (its EMA weights). An inference file of a model trained on condition vectors may also carry
-// named ones, its prompts (tensors `prompt.NAME`), the way seed 001 hands out precomputed prompt embeddings.
+// named ones, its prompts (tensors `prompt.NAME`), the way seed 001 hands out precomputed prompt embeddings; a
+// text model's config holds a few example prompts (typed text, not tensors).
 // Nothing here knows about training loops or sampling.
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
-import { loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
+import { editSafetensorsMetadata, loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
 import { buildNetwork, embeddingShapeOf, type Network } from '../networks/index.js';
 import { checkStoredConfig } from './checked-config.js';
 import type { TrainConfig } from './config.js';
@@ -124,6 +125,26 @@ export function addPrompts(path: string, prompts: Record<string, NpyArray>): voi
     dispose(tensors);
     dispose(added);
   }
+}
+
+/**
+ * Stores example prompts in the run config of a model file or checkpoint (rewritten atomically), replacing any
+ * there: for a text model trained before runs recorded them (scripts/add-example-prompts.mjs). Only the config's
+ * examplePrompts changes: the tensors' bytes, the other metadata and the config's other fields stay as they were.
+ */
+export function setExamplePrompts(path: string, prompts: readonly string[]): void {
+  editSafetensorsMetadata(path, (metadata) => {
+    if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT)
+      throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
+    configOf(metadata, path); // the file's config as loading checks it
+    const config = { ...(JSON.parse(metadata.config!) as Record<string, unknown>), examplePrompts: [...prompts] };
+    try {
+      checkStoredConfig(config);
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`);
+    }
+    return { ...metadata, config: JSON.stringify(config) };
+  });
 }
 
 /** Loads a model file or a checkpoint (its EMA weights, or with weights 'raw' the trained ones). */

@@ -2,6 +2,7 @@
 export * from './config.js';
 export * from './checked-config.js';
 export * from './train-fields.js';
+export * from './example-prompts.js';
 export * from './file.js';
 export * from './denoiser.js';
 export * from './classes.js';

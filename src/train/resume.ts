@@ -7,7 +7,14 @@ import { trainDefaults, type ConfigChange, type TrainConfig } from '../model/ind
 /** What the run is (its data and network): never changed on resume, whatever is asked. */
 const IDENTITY: readonly string[] = ['data', 'preset', 'network', 'imageSize', 'classNames', 'task', 'init'];
 /** Settings that change nothing the run computes, only what it writes and when: free to change. */
-const BOOKKEEPING: readonly string[] = ['checkpointEvery', 'keepLast', 'sampleEvery', 'plotEvery', 'history'];
+const BOOKKEEPING: readonly string[] = [
+  'checkpointEvery',
+  'keepLast',
+  'sampleEvery',
+  'plotEvery',
+  'history',
+  'examplePrompts', // offered by the playground; a run started before they were recorded gets them on resume
+];
 
 /** A setting that differs between the checkpoint's run and this one. */
 export interface SettingChange {

@@ -6,6 +6,8 @@ export interface Info {
     classNames: string[];
     /** How the model reads prompts: as text, as names of stored vectors, or not at all. */
     reads: 'text' | 'stored' | 'none';
+    /** Prompts to offer a model that reads text: a few of its training captions (may be none). */
+    examplePrompts: string[];
     imageShape: [number, number, number];
     schedule: { name: string; tMax: number; numTimesteps: number | null };
     trainingSteps: number;

@@ -164,6 +164,24 @@ async function showResult(out: HTMLElement, r: Result): Promise<void> {
   out.dataset.state = 'done';
 }
 
+/**
+ * A text model's example prompts: every prompt box offers them (the datalist its `list` names) and shows one as
+ * its placeholder; the generate box starts with the first, and without classes the anagram's and hybrid's sides
+ * (which need a condition) with the next ones.
+ */
+function offerExamples(m: Info['model']): void {
+  const examples = m.reads === 'text' ? m.examplePrompts : [];
+  if (examples.length === 0) return;
+  $('example-prompts').replaceChildren(...examples.map((p) => new Option(p)));
+  const boxes = [...document.querySelectorAll<HTMLInputElement>('input[list="example-prompts"]')];
+  boxes.forEach((box, i) => (box.placeholder = examples[i % examples.length]!));
+  const filled = [
+    'gen-prompt',
+    ...(m.classNames.length === 0 ? ['an-a-prompt', 'an-b-prompt', 'hy-high-prompt', 'hy-low-prompt'] : []),
+  ];
+  filled.forEach((id, i) => ($<HTMLInputElement>(id).value = examples[i % examples.length]!));
+}
+
 function setup(info: Info): void {
   const m = info.model;
   const readsText = m.reads === 'text';
@@ -173,6 +191,7 @@ function setup(info: Info): void {
     `${m.classNames.length > 0 ? `${m.classNames.length} classes` : 'no classes'}${readsText ? ', text prompts' : ''}, ` +
     `${m.imageShape.slice(1).join('x')} images, ` +
     `${m.schedule.name} schedule, ${m.trainingSteps} training steps`;
+  offerExamples(m);
   for (const s of info.samplers)
     $<HTMLSelectElement>('sampler').append(new Option(s, s, false, s === info.defaults.generate.sampler));
   // The form's limits are the server's fields (the job files' bounds under its caps): one statement of each.

@@ -15,6 +15,7 @@ import {
 } from '../../index.js';
 import { UsageError, str, type Command } from '../command.js';
 import { cliDoor, fieldOptions } from '../door.js';
+import { imageCommandOptions } from '../image-options.js';
 import { imageSampleOptions, sampleImages } from './sample-images.js';
 import { precisionOption } from '../precision.js';
 import { checkOutputPath, requireMemory } from '../limits.js';
@@ -73,9 +74,8 @@ export const sample: Command = {
     `       difflab sample --model gmm:FILE.json ${mixtureJob.usage} --out FILE.npy`,
   options: {
     model: {
-      type: 'string',
-      help: 'model file written by difflab train, or gmm:FILE.json (a mixture {"weights","means","stds"})',
-      default: 'models/fashion-mnist.safetensors',
+      ...imageCommandOptions.model!,
+      help: `${imageCommandOptions.model!.help}, or gmm:FILE.json (a mixture {"weights","means","stds"})`,
     },
     // The generate job's fields (jobs/generate.ts), with what a mixture does differently said beside them.
     ...generateOptions,

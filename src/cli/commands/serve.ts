@@ -73,7 +73,7 @@ export const serveCommand: Command = {
       );
     }
     console.log(
-      `difflab playground at ${server.url} (${info.classNames.length} classes, ${info.imageShape.join('x')} images; Ctrl+C stops)`,
+      `difflab playground at ${server.url} (${info.conditioning}; ${info.imageShape.join('x')} images; Ctrl+C stops)`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => {
