@@ -3,15 +3,18 @@
 // kept at $BENCH_TRACE or in a temporary folder), and the trace is summed: wall time per step, the time inside
 // libtorch ops (top-level ops of the thread that runs the step: forward ops and the autograd engine's backward
 // ops), the rest (TypeScript, Node-API calls, allocation between ops), op counts per step, and the ops with the
-// most self time, with the float32 ops of a bf16 step named.
+// most self time. BENCH_WHAT=sample profiles sampling instead, as bench:sample runs it: the shipped model's
+// network evaluations at batch 250 (a DPM-Solver++(2M) step each), `steps` of them after a warm-up batch.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getNumThreads, train, type Precision } from '../src/index.js';
 import { native } from '../src/engine/addon.js';
 import { benchRun } from './train-rate.js';
+import { shippedSampling } from './sample-batch.js';
 
-const batch = Number(process.env.BENCH_BATCH ?? 128);
+const what = process.env.BENCH_WHAT === 'sample' ? 'sample' : 'train';
+const batch = Number(process.env.BENCH_BATCH ?? (what === 'sample' ? 250 : 128));
 const steps = Number(process.env.BENCH_STEPS ?? 4);
 const warm = 2;
 const precisions = (process.env.BENCH_PRECISION ?? 'bf16,fp32').split(',') as Precision[];
@@ -71,9 +74,17 @@ function summarise(events: Event[]) {
   return { threads, totals };
 }
 
-async function profiled(precision: Precision) {
+function traced(trace: string, wall: number) {
+  const parsed = JSON.parse(readFileSync(trace, 'utf8')) as Event[] | { traceEvents: Event[] };
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  return { wall, trace, ...summarise(events) };
+}
+const traceFile = (precision: Precision) =>
+  process.env.BENCH_TRACE ?? join(mkdtempSync(join(tmpdir(), 'difflab-profile-')), `${what}-${precision}.json`);
+
+async function profiledTraining(precision: Precision) {
   const { config, set, out } = benchRun({ batch, steps: warm + steps, precision });
-  const trace = process.env.BENCH_TRACE ?? join(mkdtempSync(join(tmpdir(), 'difflab-profile-')), `${precision}.json`);
+  const trace = traceFile(precision);
   let t0 = 0,
     wall = 0;
   await train(config, set, out, {
@@ -88,18 +99,37 @@ async function profiled(precision: Precision) {
       }
     },
   });
-  const parsed = JSON.parse(readFileSync(trace, 'utf8')) as Event[] | { traceEvents: Event[] };
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
-  return { wall, trace, ...summarise(events) };
+  return traced(trace, wall);
+}
+
+/** `steps` network evaluations of the shipped model at `batch`, after one warm-up batch (oneDNN's kernel cache). */
+function profiledSampling(precision: Precision) {
+  const { once, dispose } = shippedSampling(precision, batch, steps);
+  once();
+  const trace = traceFile(precision);
+  native.profile(trace);
+  const t0 = performance.now();
+  once();
+  const wall = (performance.now() - t0) * 1000;
+  native.profile(null);
+  dispose();
+  return traced(trace, wall);
 }
 
 const ms = (us: number) => (us / 1000 / steps).toFixed(1);
-console.log(`default preset, batch ${batch}, ${steps} profiled steps after ${warm}, ${getNumThreads()} threads`);
+console.log(
+  what === 'train'
+    ? `training: default preset, batch ${batch}, ${steps} profiled steps after ${warm}, ${getNumThreads()} threads`
+    : `sampling: the shipped model, batch ${batch}, ${steps} profiled network evaluations (DPM-Solver++(2M)) after a warm-up batch, ${getNumThreads()} threads`,
+);
 for (const precision of precisions) {
-  const { wall, threads, totals, trace } = await profiled(precision);
+  const { wall, threads, totals, trace } =
+    what === 'train' ? await profiledTraining(precision) : profiledSampling(precision);
   const main = threads[0]!;
   console.log(`\n## ${precision} (trace: ${trace})`);
-  console.log(`wall per step: ${ms(wall)} ms (${((steps * batch) / (wall / 1e6)).toFixed(1)} images/s, profiled)`);
+  console.log(
+    `wall per ${what === 'train' ? 'step' : 'evaluation'}: ${ms(wall)} ms (${((steps * batch) / (wall / 1e6)).toFixed(1)} images/s, profiled)`,
+  );
   for (const t of threads.slice(0, 3))
     console.log(
       `thread ${t.tid}: top-level ops ${ms(t.topLevel)} ms per step (${((100 * t.topLevel) / wall).toFixed(0)}% of wall), ` +

@@ -9,7 +9,6 @@ import {
   countEvaluations,
   DEFAULT_MODEL_PATH,
   dpmpp2m,
-  generate,
   getDefaultDevice,
   getNumThreads,
   loadDenoiser,
@@ -18,6 +17,7 @@ import {
   tidy,
   type Precision,
 } from '../src/index.js';
+import { shippedSampling } from './sample-batch.js';
 import { checkInput, difflabMalloc, pytorchSampling, unsupported, type TorchSampling } from './sample-pytorch.js';
 
 const batch = Number(process.env.BENCH_BATCH ?? 250);
@@ -25,27 +25,12 @@ const steps = Number(process.env.BENCH_STEPS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 function run(precision: Precision): { seconds: number; images: Float32Array } {
-  const m = loadDenoiser(DEFAULT_MODEL_PATH, { precision });
-  const classes = Array.from({ length: batch }, (_, i) => i % m.classNames.length);
-  const once = () =>
-    noGrad(() =>
-      tidy(() =>
-        generate(m.denoiser, {
-          sampler: dpmpp2m,
-          numSteps: steps,
-          count: batch,
-          batchSize: batch,
-          seed: 0,
-          imageShape: m.imageShape,
-          classes,
-        }).toFloat32Array(),
-      ),
-    );
+  const { once, dispose } = shippedSampling(precision, batch, steps);
   once(); // warm-up: oneDNN picks and caches its kernels
   const t0 = performance.now();
   const images = once();
   const seconds = (performance.now() - t0) / 1000;
-  m.network.dispose();
+  dispose();
   return { seconds, images };
 }
 

@@ -6,6 +6,7 @@
 // digit in float32 on near-constant groups (black image borders), and it wants input, weight and bias of one
 // dtype, so bf16 activations were converted to float32 NCHW and back around it (two layout copies per call).
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <tuple>
@@ -90,6 +91,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> Backward(const at::Tensor& gyAny,
 struct GroupNormFunction : public torch::autograd::Function<GroupNormFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
                             const at::Tensor& bias, int64_t groups, double eps, bool silu) {
+    RECORD_FUNCTION("difflab::groupNormAct", std::vector<c10::IValue>());  // seen by the op profiler
     const at::ScalarType acc = AccType(x);
     at::Tensor w = weight.to(acc).contiguous(), b = bias.to(acc).contiguous();
     at::Tensor dense = IsChannelsLast(x) ? x : x.contiguous();
@@ -101,6 +103,7 @@ struct GroupNormFunction : public torch::autograd::Function<GroupNormFunction> {
     return y;
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    RECORD_FUNCTION("difflab::groupNormAct_backward", std::vector<c10::IValue>());
     auto v = ctx->get_saved_variables();
     auto [gx, gw, gb] = Backward(grads[0], v[0], v[1], v[2], v[3], v[4], ctx->saved_data["groups"].toInt(),
                                  ctx->saved_data["silu"].toBool());
