@@ -42,7 +42,8 @@ export function tiny(command: string): string[] {
     if (w.startsWith('-') && next !== undefined && !next.startsWith('-')) parts.push([w, words[++i]!]);
     else parts.push([w]);
   }
-  const drop = new Set(['--nrow', ...(kind === 'train' ? ['--epochs', '--steps', '--batch'] : [])]);
+  // A 2-step run has no epochs to preview at: --preview-epochs goes with --epochs.
+  const drop = new Set(['--nrow', ...(kind === 'train' ? ['--epochs', '--steps', '--batch', '--preview-epochs'] : [])]);
   // An option's value is the next word unless it is itself an option (a negative number is not used here).
   const kept = parts.filter((p) => !drop.has(p[0]!)).map((p) => (p[0] === '--precision' ? ['--precision', 'auto'] : p));
   const set = (name: string, value: string) => {
