@@ -39,6 +39,15 @@ static inline Value W(Napi::Env env, at::Tensor t) {
   return o;
 }
 
+// An array of tensor handles (the list ops, the collectives' buckets).
+static inline std::vector<at::Tensor> Tensors(const Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
+  return out;
+}
+
 static inline std::vector<int64_t> Ints(const Value& v) {
   std::vector<int64_t> out;
   if (v.IsNumber()) { out.push_back(v.As<Napi::Number>().Int64Value()); return out; }

@@ -112,12 +112,6 @@ void OnBucket(Group& g, const std::vector<at::Tensor>& ts, const char* what, F f
   Collective(g, what, [&] { return f(bucket); });
   Unflatten(bucket[0], ts, scale);
 }
-std::vector<at::Tensor> Tensors(const Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<at::Tensor> out;
-  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
-  return out;
-}
 
 // The local address this host reaches `host` from: the source address of a UDP socket "connected" to it (nothing
 // is sent). Gloo tells the other ranks to connect back to it, so it must be this host's address on the way to rank

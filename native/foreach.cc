@@ -12,14 +12,6 @@
 
 namespace {
 
-std::vector<at::Tensor> List(const Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<at::Tensor> out;
-  out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(T(a.Get(i)));
-  return out;
-}
-
 void SameLength(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b, const char* what) {
   if (a.size() != b.size())
     throw std::invalid_argument(std::string(what) + ": lists of " + std::to_string(a.size()) + " and " +
@@ -81,7 +73,7 @@ void AdamOne(at::Tensor& p, const at::Tensor& grad, at::Tensor& m, at::Tensor& v
 // parameter that has a gradient (bc1, bc2: the bias corrections 1 - beta^step).
 FN(adamUpdate) {
   RECORD_FUNCTION("difflab::adamUpdate", std::vector<c10::IValue>());  // seen by the op profiler
-  std::vector<at::Tensor> ps = List(A(0)), ms = List(A(1)), vs = List(A(2));
+  std::vector<at::Tensor> ps = Tensors(A(0)), ms = Tensors(A(1)), vs = Tensors(A(2));
   SameLength(ps, ms, "adamUpdate");
   SameLength(ps, vs, "adamUpdate");
   const Adam o{D(A(3)), D(A(4)), D(A(5)), D(A(6)), D(A(7)), D(A(9)), D(A(10)), B(A(8))};
@@ -98,7 +90,7 @@ FN(adamUpdate) {
 // lerpAll(targets, ends, weight): targets[i] += weight * (ends[i] - targets[i]) (a weight average's update).
 FN(lerpAll) {
   RECORD_FUNCTION("difflab::lerpAll", std::vector<c10::IValue>());  // seen by the op profiler
-  std::vector<at::Tensor> ts = List(A(0)), es = List(A(1));
+  std::vector<at::Tensor> ts = Tensors(A(0)), es = Tensors(A(1));
   SameLength(ts, es, "lerpAll");
   const double w = D(A(2));
   at::NoGradGuard noGrad;
@@ -121,7 +113,7 @@ FN(lerpAll) {
 // gradNorm(params): the joint L2 norm of the parameters' gradients (those that have one), summed in float64.
 FN(gradNorm) {
   RECORD_FUNCTION("difflab::gradNorm", std::vector<c10::IValue>());  // seen by the op profiler
-  std::vector<at::Tensor> ps = List(A(0));
+  std::vector<at::Tensor> ps = Tensors(A(0));
   double total = 0;
   at::NoGradGuard noGrad;
   for (const at::Tensor& p : ps) {
@@ -150,7 +142,7 @@ FN(gradNorm) {
 // scaleGrads(params, s): every gradient that exists times s, in place.
 FN(scaleGrads) {
   RECORD_FUNCTION("difflab::scaleGrads", std::vector<c10::IValue>());  // seen by the op profiler
-  std::vector<at::Tensor> ps = List(A(0));
+  std::vector<at::Tensor> ps = Tensors(A(0));
   const double s = D(A(1));
   at::NoGradGuard noGrad;
   for (const at::Tensor& p : ps) {
