@@ -42,7 +42,7 @@ function summarise(events: Event[]) {
     if (!byThread.has(k)) byThread.set(k, []);
     byThread.get(k)!.push(e);
   }
-  const threads: { tid: string; topLevel: number; topCount: number; span: number }[] = [];
+  const threads: { tid: string; topLevel: number; topCount: number }[] = [];
   const totals = new Map<string, OpTotal>();
   for (const [tid, list] of byThread) {
     list.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
@@ -67,8 +67,7 @@ function summarise(events: Event[]) {
       stack.push({ end: e.ts + e.dur!, name: e.name, child: 0, dur: e.dur! });
     }
     close(Infinity);
-    const span = list.length ? Math.max(...list.map((e) => e.ts + e.dur!)) - list[0]!.ts : 0;
-    threads.push({ tid, topLevel, topCount, span });
+    threads.push({ tid, topLevel, topCount });
   }
   threads.sort((a, b) => b.topLevel - a.topLevel);
   return { threads, totals };
