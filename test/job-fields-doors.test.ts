@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import { readClassifierSettings } from '../src/cli/commands/classifier.js';
 import { readDemoSettings } from '../src/cli/commands/demo.js';
+import { readModelSettings } from '../src/cli/commands/model.js';
 import { readEvalSettings } from '../src/cli/commands/eval-options.js';
 import { readScheduleSettings } from '../src/cli/commands/schedule.js';
 import { readServeSettings } from '../src/cli/commands/serve.js';
@@ -242,7 +243,7 @@ test("sample, edit and denoise: --model's stated default is the shipped model th
   }
 });
 
-test('eval, classifier, schedule, serve and demo: the defaults their help states are the settings each reads when the option is left out', () => {
+test('eval, classifier, schedule, serve, demo and model: the defaults their help states are the settings each reads when the option is left out', () => {
   const folder = mkdtempSync(join(tmpdir(), 'difflab-folder-'));
   /** A command's settings reader, its required options, and what its help should say of each default it read. */
   interface Case {
@@ -318,6 +319,7 @@ test('eval, classifier, schedule, serve and demo: the defaults their help states
       },
     },
     { command: 'demo', situations: [{ args: {} }], said: (args) => readDemoSettings(args) },
+    { command: 'model', situations: [{ args: {} }], said: (args) => readModelSettings(args) },
   ];
   for (const c of cases) {
     const help = helpDefaults(c.command);
