@@ -71,6 +71,8 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
     'model',
     'modelStep',
     'sampler',
+    'eta',
+    'variance',
     'steps',
     'nfe',
     'guidance',
@@ -111,6 +113,27 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
   const other = difflab(...evalArgs(out).map((a) => (a === '20' ? '10' : a)));
   assert.equal(other.code, 1);
   assert.match(other.stderr, /holds samples of another run/);
+});
+
+test("difflab eval --sampler ddpm --variance beta samples with the seed's sigma_t^2 = beta_t and says so", () => {
+  const dir = tempDir();
+  const ddpm = (out: string, ...more: string[]) =>
+    difflab(...evalArgs(out).map((a) => (a === 'ddim' ? 'ddpm' : a === '64' ? '8' : a)), ...more);
+  const posterior = ddpm(join(dir, 'posterior.json'));
+  assert.equal(posterior.code, 0, posterior.stderr);
+  const beta = ddpm(join(dir, 'beta.json'), '--variance', 'beta');
+  assert.equal(beta.code, 0, beta.stderr);
+  const [p, b] = ['posterior', 'beta'].map((f) => JSON.parse(readFileSync(join(dir, `${f}.json`), 'utf8')));
+  assert.deepEqual([p.variance, b.variance, b.eta], ['posterior', 'beta', null]);
+  const shard = (r: { workDir: string }) => readFileSync(join(r.workDir, 'shard-000000.npy'));
+  assert.ok(!shard(p).equals(shard(b)), 'the two variances draw different samples');
+  // Shards of one variance are not taken for the other's.
+  const mixed = ddpm(join(dir, 'beta.json'));
+  assert.equal(mixed.code, 1);
+  assert.match(mixed.stderr, /holds samples of another run/);
+  const wrong = ddpm(join(dir, 'x.json'), '--eta', '0.5');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--eta applies to the ddim sampler only, not ddpm/);
 });
 
 test('an interrupted generation resumes to the same shards as an uninterrupted one', async () => {

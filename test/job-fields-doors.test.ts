@@ -261,6 +261,7 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
           model: s.modelPath === DEFAULT_MODEL_PATH ? shipped(s.modelPath) : s.modelPath,
           classifier: s.classifierPath === DEFAULT_CLASSIFIER_PATH ? shipped(s.classifierPath) : s.classifierPath,
           sampler: s.sampler,
+          eta: s.eta,
           // --steps is read against the model's T once it is loaded: left out, the sampler's own default runs.
           steps: samplingFields('generate').steps.defaultText,
           n: s.n,

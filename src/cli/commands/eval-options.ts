@@ -6,6 +6,7 @@ import {
   DEFAULT_MODEL_PATH,
   jobDefaults,
   samplingFields,
+  VARIANCES,
   type PrecisionChoice,
   type SamplerName,
 } from '../../index.js';
@@ -27,6 +28,8 @@ const modelOptions = [
   'model',
   'sampler',
   'steps',
+  'eta',
+  'variance',
   'guidance',
   'classes',
   'prompts',
@@ -50,6 +53,8 @@ export const evalOptions: Record<string, OptionSpec> = {
   // Samples as the generate job draws them (its sampling fields and defaults, jobs/common-fields.ts).
   sampler: sampling.sampler!,
   steps: sampling.steps!,
+  eta: sampling.eta!,
+  variance: sampling.variance!,
   n: {
     type: 'string',
     help: 'number of samples (and of real images in each reference set)',
@@ -103,6 +108,10 @@ export interface EvalSettings {
   classifierPath: string;
   modelPath: string;
   sampler: SamplerName;
+  /** DDIM's stochasticity (ddim only). */
+  eta: number;
+  /** DDPM's reverse-step variance, when given (ddpm only; absent: the posterior's). */
+  variance?: (typeof VARIANCES)[number];
   guidance: number;
   /** Class names or ids the samples cycle through; absent: every class of the model. */
   classes?: string[];
@@ -130,6 +139,13 @@ export function readEvalSettings(v: Record<string, unknown>): EvalSettings {
   };
   const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
   if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
+  const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler);
+  for (const [key, only] of [
+    ['eta', 'ddim'],
+    ['variance', 'ddpm'],
+  ] as const)
+    if (v[key] !== undefined && sampler !== only)
+      throw new UsageError(`--${key} applies to the ${only} sampler only, not ${sampler}`);
   if (v.prompts !== undefined && v.classes !== undefined)
     throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
   return {
@@ -139,7 +155,9 @@ export function readEvalSettings(v: Record<string, unknown>): EvalSettings {
     ...(v.real !== undefined ? { real: v.real as string[] } : {}),
     classifierPath: str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH),
     modelPath: str(v.model, 'model', DEFAULT_MODEL_PATH),
-    sampler: oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler),
+    sampler,
+    eta: num(v.eta, 'eta', jobDefaults.generate.eta, { min: 0, max: 1 }),
+    ...(v.variance !== undefined ? { variance: oneOf(v.variance, 'variance', VARIANCES) } : {}),
     guidance: num(v.guidance, 'guidance', jobDefaults.generate.guidance, { min: 0, max: MAX_GUIDANCE }),
     ...(v.classes !== undefined ? { classes: String(v.classes).split(',') } : {}),
     ...(v.prompts !== undefined ? { prompts: str(v.prompts, 'prompts') } : {}),

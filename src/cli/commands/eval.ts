@@ -204,7 +204,10 @@ export const evalCommand: Command = {
       sampler: samplerName,
       steps: numSteps ?? null,
       guidance: conditional ? guidance : null,
-      ...(model.precision === 'fp32' ? {} : { precision: model.precision }), // fp32 shards of earlier versions stay valid
+      // Only where they change the samples, so the shards of earlier versions stay valid:
+      ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
+      ...(samplerName === 'ddim' && s.eta !== 0 ? { eta: s.eta } : {}),
+      ...(s.variance === 'beta' ? { variance: s.variance } : {}),
     };
 
     warnSmall();
@@ -216,7 +219,7 @@ export const evalCommand: Command = {
     const result = await evaluateModel({
       denoiser: model.denoiser,
       guidance,
-      sampler: samplerFor(samplerName),
+      sampler: samplerFor(samplerName, { eta: s.eta, ...(s.variance ? { variance: s.variance } : {}) }),
       numSteps,
       imageShape: model.imageShape,
       condition,
@@ -249,6 +252,8 @@ export const evalCommand: Command = {
       model: modelPath,
       modelStep: model.step,
       sampler: samplerName,
+      eta: samplerName === 'ddim' ? s.eta : null,
+      variance: samplerName === 'ddpm' ? (s.variance ?? 'posterior') : null,
       steps: numSteps ?? null,
       nfe,
       guidance: conditional ? guidance : null,
