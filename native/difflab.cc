@@ -114,16 +114,24 @@ FN(isDisposed) { return Napi::Boolean::New(env, !Handle::Unwrap(A(0).As<Napi::Ob
 // ---------- conversion and shape -------------------------------------------------------------------
 FN(to) { return W(env, T(A(0)).to(Dtype(S(A(1))))); } END
 // convert(h, dtype, format): dtype and memory layout in one pass ("contiguous" | "channels_last").
+// A 4-D tensor with a dimension of size 1 (one channel, a 1x1 kernel) is contiguous in both layouts, and libtorch
+// reads the layout a convolution should produce from the strides (suggest_memory_format): left with NCHW strides,
+// such a tensor sends a bf16 network's first level, and every 1x1 convolution after an attention, down the NCHW path,
+// with layout copies where the two layouts meet. A channels-last request therefore also gets channels-last strides.
+static at::Tensor InFormat(const at::Tensor& x, at::MemoryFormat fmt) {
+  if (fmt != at::MemoryFormat::ChannelsLast || x.dim() != 4 || x.suggest_memory_format() == fmt) return x;
+  return at::empty(x.sizes(), x.options().memory_format(fmt)).copy_(x);
+}
 FN(convert) {
   auto fmt = S(A(2)) == "channels_last" ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  return W(env, T(A(0)).to(Dtype(S(A(1))), false, false, fmt));
+  return W(env, InFormat(T(A(0)).to(Dtype(S(A(1))), false, false, fmt), fmt));
 } END
 FN(toDevice) { return W(env, T(A(0)).to(at::Device(S(A(1))))); } END
 FN(clone) { return W(env, T(A(0)).clone()); } END
 FN(detach) { return W(env, T(A(0)).detach()); } END
 FN(contiguous) {
   auto fmt = S(A(1)) == "channels_last" ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  return W(env, T(A(0)).contiguous(fmt));
+  return W(env, InFormat(T(A(0)).contiguous(fmt), fmt));
 } END
 FN(isChannelsLast) { return Napi::Boolean::New(env, T(A(0)).is_contiguous(at::MemoryFormat::ChannelsLast)); } END
 FN(reshape) { return W(env, T(A(0)).reshape(Ints(A(1)))); } END

@@ -41,12 +41,15 @@ template <> GN_INLINE c10::BFloat16 Store<c10::BFloat16>(float f) {
 
 // exp for the SiLU: Cephes' expf (range reduction by ln 2, degree-6 polynomial; ~1 ulp), without libm calls so
 // that loops over it vectorise. float64 uses std::exp (the finite-difference tests run in float64).
+// The range is bounded through the exponent n, not through x: clamping x itself (x < -87.3 ? -87.3 : x), as Cephes
+// does, made GCC if-convert the whole SiLU loop into masked lanes that ran 10x slower (11 ms against 1.5 ms for
+// 3.2M floats here). With n in [-126, 127], far outside it the result still goes to 0 or +inf, so the SiLU's
+// limits hold (silu(-200) = -0, silu(200) = 200); inside it nothing changes.
 GN_INLINE float Exp(float x) {
-  x = x < -87.3f ? -87.3f : x;
-  x = x > 88.3f ? 88.3f : x;
-  // n = round(x / ln 2) by the 1.5 * 2^23 trick (a floor with a correction or a nested clamp keeps GCC from
-  // vectorising the loop for AVX2 / AVX-512)
+  // n = round(x / ln 2) by the 1.5 * 2^23 trick (a floor with a correction keeps GCC from vectorising the loop)
   float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  n = n < -126.0f ? -126.0f : n;
+  n = n > 127.0f ? 127.0f : n;
   x = x - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * x + 1.3981999507e-3f;

@@ -181,3 +181,34 @@ test('every instruction-set variant of the kernel (AVX-512, AVX2, baseline) agre
     assert.ok(worst.bfloat16 < 2e-2, `${isa}: bf16 relative error ${worst.bfloat16}`);
   }
 });
+
+test("the fused SiLU keeps its limits far outside exp's range (u = -200 gives -0, u = 200 gives 200), in every variant", () => {
+  // The kernel's exp bounds its exponent rather than its argument (the form that vectorises without masked
+  // lanes); far out, silu(u) must still be u for large u and 0 for very negative u, never NaN or garbage.
+  const index = new URL('../src/index.js', import.meta.url).href;
+  const script = `
+    const { groupNorm, tensor, tidy } = await import(${JSON.stringify(index)});
+    // One group of 2 channels x 4 pixels, each channel exactly +-1 after normalising: u = w * z + b.
+    const x = tensor(Float32Array.from([1, -1, 1, -1, -1, 1, -1, 1]), [1, 2, 2, 2]);
+    const out = {};
+    for (const scale of [0.5, 30, 87, 90, 200, 1e4])
+      tidy(() => {
+        const w = tensor(Float32Array.from([scale, scale]), [2]);
+        out[scale] = [...groupNorm(x, 1, w, null, { activation: 'silu' }).toFloat32Array()].slice(0, 2);
+      });
+    console.log(JSON.stringify(out));`;
+  const silu = (u: number) => u / (1 + Math.exp(-u));
+  for (const isa of ['avx512', 'avx2', 'baseline']) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, DIFFLAB_GROUPNORM_ISA: isa },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, [number, number]>;
+    for (const [scale, [plus, minus]] of Object.entries(out)) {
+      const u = Number(scale) * (1 - 1e-5); // z is 1 / sqrt(1 + eps) here
+      assert.ok(Math.abs(plus - silu(u)) <= 1e-5 * Math.max(1, u), `${isa}: silu(${u}) = ${plus}`);
+      assert.ok(Math.abs(minus - silu(-u)) <= 1e-5, `${isa}: silu(${-u}) = ${minus}`);
+    }
+  }
+});

@@ -83,6 +83,33 @@ test('autocast runs convolutions in bf16 inside its scope only, nests, and sends
   });
 });
 
+test('channels-last holds for one-channel inputs and 1x1 kernels, so a bf16 network has no NCHW stretch', () => {
+  tidy(() => {
+    const rng = new Rng(3);
+    // A one-channel picture and a 1x1 kernel are contiguous in both layouts; libtorch reads the layout a
+    // convolution produces from the strides, so a channels-last request must also set them.
+    const grey = rng.randn([2, 1, 6, 6]).channelsLast();
+    const first = rng.randn([8, 1, 3, 3]).channelsLast();
+    assert.ok(autocast('bf16', () => conv2d(grey, first, null, { padding: 1 })).isChannelsLast);
+    const nchw = rng.randn([2, 8, 5, 5]).to('bfloat16'); // e.g. an attention's output, reshaped
+    const oneByOne = rng.randn([8, 8, 1, 1]).channelsLast();
+    assert.ok(autocast('bf16', () => conv2d(nchw, oneByOne)).isChannelsLast);
+    // A grey-picture preset in bf16: every block's output channels-last, from the first convolution on.
+    const net = buildNetwork(presetConfig('default'), { rng: new Rng(4), memoryFormat: 'channels-last' }).eval();
+    const layouts: string[] = [];
+    net.traced(
+      (name, out) => out.rank === 4 && layouts.push(`${name}: ${out.isChannelsLast ? 'channels-last' : 'NCHW'}`),
+      () => autocast('bf16', () => net.forward(rng.randn([2, 1, 28, 28]), rng.rand([2]), { classes: [1, 2] })),
+    );
+    assert.deepEqual(
+      layouts.filter((l) => !l.endsWith('channels-last')),
+      [],
+    );
+    assert.ok(layouts.length > 10);
+    net.dispose();
+  });
+});
+
 /** float64 GroupNorm of (N, C, H, W) data in plain arithmetic: the reference. */
 function groupNormReference(x: Float64Array, [n, c, h, w]: number[], groups: number, eps: number): Float64Array {
   const out = new Float64Array(x.length),
