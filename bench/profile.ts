@@ -4,14 +4,16 @@
 // libtorch ops (top-level ops of the thread that runs the step: forward ops and the autograd engine's backward
 // ops), the rest (TypeScript, Node-API calls, allocation between ops), op counts per step, and the ops with the
 // most self time. BENCH_WHAT=sample profiles sampling instead, as bench:sample runs it: the shipped model's
-// network evaluations at batch 250 (a DPM-Solver++(2M) step each), `steps` of them after a warm-up batch.
+// network evaluations at batch 250 (a DPM-Solver++(2M) step each), `steps` of them after a warm-up batch, and
+// then the same batch in bench:sample's PyTorch copy of the model under PyTorch's profiler, for the ops side by side.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getNumThreads, train, type Precision } from '../src/index.js';
+import { DEFAULT_MODEL_PATH, getNumThreads, loadDenoiser, train, type Precision } from '../src/index.js';
 import { native } from '../src/engine/addon.js';
 import { benchRun } from './train-rate.js';
 import { shippedSampling } from './sample-batch.js';
+import { difflabMalloc, pytorchSampling, unsupported } from './sample-pytorch.js';
 
 const what = process.env.BENCH_WHAT === 'sample' ? 'sample' : 'train';
 const batch = Number(process.env.BENCH_BATCH ?? (what === 'sample' ? 250 : 128));
@@ -144,5 +146,24 @@ for (const precision of precisions) {
   for (const [name, t] of top)
     console.log(
       `| ${name} | ${(t.count / steps).toFixed(0)} | ${ms(t.self)} | ${((100 * t.self) / wall).toFixed(1)}% |`,
+    );
+  if (what === 'sample') torchSide(precision);
+}
+
+/** PyTorch's ops for the same sampling (bench:sample's PyTorch copy of the model, difflab's malloc settings). */
+function torchSide(precision: Precision) {
+  const m = loadDenoiser(DEFAULT_MODEL_PATH, { precision: 'fp32' });
+  const why = unsupported(m);
+  const o = { weightsPath: DEFAULT_MODEL_PATH, batch, steps, rounds: 0, threads: getNumThreads(), device: 'cpu' };
+  const r = why ? null : pytorchSampling(m, { ...o, profile: precision }, difflabMalloc);
+  m.network.dispose();
+  if (!r?.ops || !r.profiledUs) return console.log(`\nPyTorch side skipped${why ? `: ${why}` : ''}`);
+  const wall = r.profiledUs;
+  console.log(`\nPyTorch 1.13 eager, difflab's malloc settings, ${precision}: ${ms(wall)} ms per evaluation (profiled)`);
+  console.log('| op | calls per evaluation | self ms per evaluation | of wall |');
+  console.log('|---|---|---|---|');
+  for (const op of r.ops)
+    console.log(
+      `| ${op.name} | ${(op.calls / steps).toFixed(0)} | ${ms(op.selfUs)} | ${((100 * op.selfUs) / wall).toFixed(1)}% |`,
     );
 }

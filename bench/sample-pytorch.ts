@@ -4,7 +4,7 @@
 // (noise levels, times, alpha and sigma per step computed by difflab and handed over), eager, under
 // torch.inference_mode; bf16 through torch.autocast on channels-last weights and inputs, fp32 contiguous, as
 // difflab's imageNetwork does; GroupNorm in float32 as bench/train.ts runs it.
-import { dpmpp2m, stepGrid, UNet, type LoadedDenoiser } from '../src/index.js';
+import { dpmpp2m, stepGrid, UNet, type LoadedDenoiser, type Precision } from '../src/index.js';
 import { runPyTorch } from './pytorch.js';
 
 /** What the Python side returns: seconds per batch per round, and its network's output on the check input. */
@@ -18,6 +18,10 @@ export interface TorchSampling {
   params: number;
   /** The fp32 network's output on checkInput (flattened), to compare with difflab's. */
   check: number[];
+  /** With `profile`: the ops of one profiled batch in that precision, most self time first (bench:profile). */
+  ops?: { name: string; calls: number; selfUs: number }[];
+  /** With `profile`: that batch's wall time in microseconds. */
+  profiledUs?: number;
 }
 
 /** malloc settings difflab's addon makes at load (native/difflab.cc TuneMalloc), as bench/train.ts passes them. */
@@ -54,7 +58,16 @@ export function unsupported(m: LoadedDenoiser): string | null {
 /** Samples `batch` images `rounds` times per precision in PyTorch, alternating fp32 and bf16 after one warm-up each. */
 export function pytorchSampling(
   m: LoadedDenoiser,
-  o: { weightsPath: string; batch: number; steps: number; rounds: number; threads: number; device: string },
+  o: {
+    weightsPath: string;
+    batch: number;
+    steps: number;
+    rounds: number;
+    threads: number;
+    device: string;
+    /** Also profile one batch in this precision (torch.autograd.profiler) and return its ops. */
+    profile?: Precision;
+  },
   env: Record<string, string> = {},
 ): TorchSampling | null {
   const s = m.denoiser.schedule;
@@ -221,6 +234,14 @@ with torch.inference_mode():
         for p in times:
             sync(); t0 = time.perf_counter(); sample(nets[p], p == 'bf16', P['batch']); sync()
             times[p].append(time.perf_counter() - t0)
-print(json.dumps({**times, 'evaluations': evaluations[0], 'weights': weights, 'check': check,
+    extra = {}
+    if P.get('profile'):
+        p = P['profile']
+        with torch.autograd.profiler.profile() as prof:
+            t0 = time.perf_counter(); sample(nets[p], p == 'bf16', P['batch']); wall = time.perf_counter() - t0
+        ops = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+        extra = {'profiledUs': wall * 1e6,
+                 'ops': [{'name': e.key, 'calls': e.count, 'selfUs': e.self_cpu_time_total} for e in ops[:25]]}
+print(json.dumps({**times, **extra, 'evaluations': evaluations[0], 'weights': weights, 'check': check,
                   'params': sum(p.numel() for p in nets['fp32'].parameters())}))
 `;

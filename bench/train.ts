@@ -2,10 +2,11 @@
 // bf16, and the same architecture and loop (eps objective on the linear schedule, AdamW, clipping, EMA) in PyTorch
 // (Debian python3-torch, same libtorch, same threads) in fp32 and bf16 autocast (channels-last, GroupNorm in
 // float32 as torch 1.13 requires) in the same run, side by side; plus achieved GFLOP/s (convolution and linear
-// FLOPs counted in PyTorch, x3 for forward+backward) against a measured matrix product in each precision.
+// FLOPs counted in PyTorch, x3 for forward+backward) against a measured matrix product in each precision. Then the
+// colour text-to-image preset (emoji, 32 px RGB, its text encoder) in difflab alone (BENCH_EMOJI=0 leaves it out).
 import { getDefaultDevice, getNumThreads, presetConfig, type Precision } from '../src/index.js';
 import { runPyTorch } from './pytorch.js';
-import { trainingRate } from './train-rate.js';
+import { emojiTrainingRate, trainingRate } from './train-rate.js';
 
 const batch = Number(process.env.BENCH_BATCH ?? 128);
 const steps = Number(process.env.BENCH_STEPS ?? 12);
@@ -161,4 +162,16 @@ if (torch) {
     `\nPyTorch model: ${torch.params} parameters, ${(torch.flopsPerImage / 1e9).toFixed(3)} GFLOP per training image; ` +
       `peak (1x1 convolution 1024->1024 on 64x64, channels-last, oneDNN): fp32 ${torch.peakFp32.toFixed(1)}, bf16 ${torch.peakBf16.toFixed(1)} GFLOP/s`,
   );
+}
+
+if (process.env.BENCH_EMOJI !== '0') {
+  const emoji = {
+    fp32: await emojiTrainingRate({ batch, steps, warm, precision: 'fp32' }),
+    bf16: await emojiTrainingRate({ batch, steps, warm, precision: 'bf16' }),
+  };
+  console.log(`\nemoji preset (--text, 32 px RGB), batch ${batch}, difflab only`);
+  console.log('| engine | precision | images/s | vs own fp32 |');
+  console.log('|---|---|---|---|');
+  for (const p of ['fp32', 'bf16'] as const)
+    console.log(`| difflab | ${p} | ${emoji[p].toFixed(1)} | ${(emoji[p] / emoji.fp32).toFixed(2)} |`);
 }
