@@ -159,7 +159,9 @@ function torchSide(precision: Precision) {
   m.network.dispose();
   if (!r?.ops || !r.profiledUs) return console.log(`\nPyTorch side skipped${why ? `: ${why}` : ''}`);
   const wall = r.profiledUs;
-  console.log(`\nPyTorch 1.13 eager, difflab's malloc settings, ${precision}: ${ms(wall)} ms per evaluation (profiled)`);
+  console.log(
+    `\nPyTorch 1.13 eager, difflab's malloc settings, ${precision}: ${ms(wall)} ms per evaluation (profiled)`,
+  );
   console.log('| op | calls per evaluation | self ms per evaluation | of wall |');
   console.log('|---|---|---|---|');
   for (const op of r.ops)
