@@ -12,7 +12,12 @@ import {
   type Precision,
   type PrecisionChoice,
   type ProcessGroup,
+  type TrainConfig,
+  type TrainingSet,
 } from '../src/index.js';
+
+/** What every timed run leaves out: checkpoints, plots and previews. */
+const untimed = { checkpointEvery: 1_000_000, sampleEvery: 0, plotEvery: 1_000_000 };
 
 /** The run both benchmarks time: the default preset on the embedded subset, no checkpoints, plots or previews. */
 export function benchRun(o: { batch: number; steps: number; precision?: PrecisionChoice }) {
@@ -25,12 +30,27 @@ export function benchRun(o: { batch: number; steps: number; precision?: Precisio
     preset: 'default',
     steps: o.steps,
     batchSize: o.batch,
-    checkpointEvery: 1_000_000,
-    sampleEvery: 0,
-    plotEvery: 1_000_000,
+    ...untimed,
     precision: o.precision ?? 'auto',
   });
   return { config, set: trainingSet(data), out: mkdtempSync(join(tmpdir(), 'difflab-bench-')) };
+}
+
+/** Images/s of a run of `warm` + `steps` steps over its last `steps` (measured where the trainer reports: rank 0). */
+async function timedRate(
+  run: { config: TrainConfig; set: TrainingSet; out: string },
+  o: { batch: number; steps: number; warm: number; group?: ProcessGroup | null },
+): Promise<number> {
+  let t0 = 0,
+    rate = 0;
+  await train(run.config, run.set, run.out, {
+    ...(o.group ? { group: o.group } : {}),
+    onStep: (r) => {
+      if (r.step === o.warm) t0 = performance.now();
+      if (r.step === o.warm + o.steps) rate = (o.steps * o.batch) / ((performance.now() - t0) / 1000);
+    },
+  });
+  return rate;
 }
 
 export async function trainingRate(o: {
@@ -40,17 +60,8 @@ export async function trainingRate(o: {
   precision?: PrecisionChoice;
   group?: ProcessGroup | null;
 }): Promise<{ rate: number; precision: Precision }> {
-  const { config, set, out } = benchRun({ ...o, steps: o.warm + o.steps });
-  let t0 = 0,
-    rate = 0;
-  await train(config, set, out, {
-    ...(o.group ? { group: o.group } : {}),
-    onStep: (r) => {
-      if (r.step === o.warm) t0 = performance.now();
-      if (r.step === o.warm + o.steps) rate = (o.steps * o.batch) / ((performance.now() - t0) / 1000);
-    },
-  });
-  return { rate, precision: config.precision };
+  const run = benchRun({ ...o, steps: o.warm + o.steps });
+  return { rate: await timedRate(run, o), precision: run.config.precision };
 }
 
 /**
@@ -74,18 +85,8 @@ export async function emojiTrainingRate(o: {
     preset: 'emoji',
     steps: o.warm + o.steps,
     batchSize: o.batch,
-    checkpointEvery: 1_000_000,
-    sampleEvery: 0,
-    plotEvery: 1_000_000,
+    ...untimed,
     precision: o.precision,
   });
-  let t0 = 0,
-    rate = 0;
-  await train(config, trainingSet(dataset), mkdtempSync(join(tmpdir(), 'difflab-bench-')), {
-    onStep: (r) => {
-      if (r.step === o.warm) t0 = performance.now();
-      if (r.step === o.warm + o.steps) rate = (o.steps * o.batch) / ((performance.now() - t0) / 1000);
-    },
-  });
-  return rate;
+  return timedRate({ config, set: trainingSet(dataset), out: mkdtempSync(join(tmpdir(), 'difflab-bench-')) }, o);
 }

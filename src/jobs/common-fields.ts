@@ -59,6 +59,16 @@ export function samplingFields(kind: SamplingJobKind) {
 }
 export type SamplingFields = ReturnType<typeof samplingFields>;
 
+/** Refuses a sampling field given for a sampler that takes none: eta is DDIM's, variance DDPM's. */
+export function refuseOtherSamplersFields(door: Door, sampler: string): void {
+  for (const [key, only] of [
+    ['eta', 'ddim'],
+    ['variance', 'ddpm'],
+  ] as const)
+    if (isGiven(door, key) && sampler !== only)
+      door.refuse(`${door.name(key)} applies to the ${only} sampler only, not ${sampler}`);
+}
+
 /** A kind's sampling settings from a door: defaults the kind's, steps the sampler's own unless given. */
 export function readSampling(
   door: Door,
@@ -68,12 +78,7 @@ export function readSampling(
 ): SamplingSpec {
   const f = samplingFields(kind);
   const sampler = readChoice(door, 'sampler', f.sampler)!;
-  for (const [key, only] of [
-    ['eta', 'ddim'],
-    ['variance', 'ddpm'],
-  ] as const)
-    if (isGiven(door, key) && sampler !== only)
-      door.refuse(`${door.name(key)} applies to the ${only} sampler only, not ${sampler}`);
+  refuseOtherSamplersFields(door, sampler);
   const maxSteps = boundsOf('steps', f.steps, ctx, door.caps).max!;
   const ownSteps = defaultStepsFor(sampler as SamplerName, ctx.schedule.numTimesteps);
   // Without steps a sampler runs its own default, unless the job has its own grid (denoise's stride).

@@ -5,13 +5,14 @@ import {
   DEFAULT_CLASSIFIER_PATH,
   DEFAULT_MODEL_PATH,
   jobDefaults,
+  refuseOtherSamplersFields,
   samplingFields,
   VARIANCES,
   type PrecisionChoice,
   type SamplerName,
 } from '../../index.js';
 import { UsageError, num, oneOf, str, type OptionSpec } from '../command.js';
-import { fieldOptions } from '../door.js';
+import { cliDoor, fieldOptions } from '../door.js';
 import { SAMPLERS } from '../image-options.js';
 import { MAX_GUIDANCE, MAX_SEED, checkOutputPath } from '../limits.js';
 import { precisionOption, readPrecisionChoice } from '../precision.js';
@@ -128,7 +129,7 @@ export interface EvalSettings {
 }
 
 /** The options as eval's settings, every default applied (evalDefaults, jobDefaults, the shipped files). */
-export function readEvalSettings(v: Record<string, unknown>): EvalSettings {
+export function readEvalSettings(v: Record<string, string | boolean | string[] | undefined>): EvalSettings {
   const out = str(v.out, 'out');
   if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
   checkOutputPath('out', out);
@@ -140,12 +141,7 @@ export function readEvalSettings(v: Record<string, unknown>): EvalSettings {
   const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
   if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
   const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler);
-  for (const [key, only] of [
-    ['eta', 'ddim'],
-    ['variance', 'ddpm'],
-  ] as const)
-    if (v[key] !== undefined && sampler !== only)
-      throw new UsageError(`--${key} applies to the ${only} sampler only, not ${sampler}`);
+  refuseOtherSamplersFields(cliDoor(samplingFields('generate'), v), sampler);
   if (v.prompts !== undefined && v.classes !== undefined)
     throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
   return {

@@ -39,14 +39,14 @@ export const model: Command = {
     });
     console.log(`preset ${s.preset}: ${JSON.stringify(config)}`);
     if (!s.summary) return 0;
-    const shape = [s.batch, config.imageChannels, s.size, s.size];
+    const imageShape: [number, number, number] = [config.imageChannels, s.size, s.size];
     requireMemory(
       `--batch ${s.batch} at --size ${s.size}`,
-      imageJobBytes({ count: s.batch, batch: s.batch, imageShape: [config.imageChannels, s.size, s.size], scale: 1 }),
+      imageJobBytes({ count: s.batch, batch: s.batch, imageShape, scale: 1 }),
     );
     const net = buildNetwork(config, { memoryFormat: 'contiguous' });
     try {
-      console.log(summary(net, shape).text);
+      console.log(summary(net, [s.batch, ...imageShape]).text);
     } finally {
       net.dispose();
     }
