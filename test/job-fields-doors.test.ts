@@ -12,6 +12,7 @@ import {
   DEFAULT_MODEL_PATH,
   cliName,
   encodePng,
+  jobDefaults,
   jobFiles,
   jobKinds,
   samplingFields,
@@ -22,7 +23,7 @@ import {
 import { readClassifierSettings } from '../src/cli/commands/classifier.js';
 import { readDemoSettings } from '../src/cli/commands/demo.js';
 import { readModelSettings } from '../src/cli/commands/model.js';
-import { readEvalSettings } from '../src/cli/commands/eval-options.js';
+import { readEvalSampling, readEvalSettings } from '../src/cli/commands/eval-options.js';
 import { readScheduleSettings } from '../src/cli/commands/schedule.js';
 import { readServeSettings } from '../src/cli/commands/serve.js';
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
@@ -257,17 +258,18 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
       situations: [{ args: { out: join(dir, 'report.json') } }],
       said(args) {
         const s = readEvalSettings(args);
+        const sampling = readEvalSampling(args, info); // read once the model is loaded
         return {
           model: s.modelPath === DEFAULT_MODEL_PATH ? shipped(s.modelPath) : s.modelPath,
           classifier: s.classifierPath === DEFAULT_CLASSIFIER_PATH ? shipped(s.classifierPath) : s.classifierPath,
-          sampler: s.sampler,
-          eta: s.eta,
+          sampler: sampling.sampler,
+          eta: sampling.eta,
           // --steps is read against the model's T once it is loaded: left out, the sampler's own default runs.
-          steps: samplingFields('generate').steps.defaultText,
+          steps: samplingFields(jobDefaults.generate).steps.defaultText,
           n: s.n,
-          guidance: s.guidance,
+          guidance: sampling.guidance,
           classes: s.classes ?? 'every class',
-          seed: s.seed,
+          seed: sampling.seed,
           batch: s.batchSize,
           work: s.workDir === join(dir, 'report.samples') ? 'OUT without .json, plus .samples/' : s.workDir,
           data: s.data ?? "the model's training data",

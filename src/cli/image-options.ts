@@ -80,7 +80,8 @@ export const conditioned = (c: ConditionSpec): boolean =>
 /** --sampler/--steps/--eta/--variance/--seed/--guidance as a job's sampling settings: the job files' reading. */
 export function readSampling(v: Record<string, unknown>, kind: SamplingJobKind, m: LoadedDenoiser): SamplingSpec {
   const values = v as Record<string, string | undefined>;
-  return readSamplingFields(cliDoor(samplingFields(kind), values), kind, modelInfo(m, { withSource: true }));
+  const d = jobDefaults[kind];
+  return readSamplingFields(cliDoor(samplingFields(d), values), d, modelInfo(m, { withSource: true }));
 }
 
 /** --model's path: the shipped model when it is left out. */

@@ -1,27 +1,48 @@
 // Visual anagrams (Geng et al. 2024): one picture that reads as A as it is and as B under a view (a flip, a
 // rotation, a negation). Its fields, once, and their parsing for every door.
-import { view, visualAnagram } from '../editing/index.js';
+import { view, visualAnagram, type ViewName } from '../editing/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { picturesAtModelSize } from './pictures.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { choice, classOf, int, readChoice, readNumber, text, type Door, type FieldContext } from './fields.js';
-import { anagramViews, jobDefaults, type AnagramSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
+
+export interface AnagramSpec extends SamplingSpec {
+  kind: 'anagram';
+  count: number;
+  /** The image as it is, and under the view (a class or a prompt each; b's negative prompt is a's). */
+  a: ConditionSpec;
+  b: ConditionSpec;
+  view: ViewName;
+}
+
+/** The views an anagram may use (identity would make both readings the same image). */
+export const anagramViews: readonly ViewName[] = ['flip', 'rot90', 'rot180', 'negate'];
+
+/** DDIM with eta = 1 as every edit (sdedit.ts); anagrams need guidance to show their two readings at all (w = 3). */
+export const defaults = {
+  sampler: 'ddim',
+  eta: 1,
+  guidance: 3,
+  count: 1,
+  view: 'flip',
+} as const satisfies SamplingDefaults;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage =
   '(--class-a A | --prompt-a P) (--class-b B | --prompt-b Q) [--view flip|rot90|rot180|negate] [--n N]';
 
 export const fields = {
-  n: int(jobDefaults.anagram.count, { min: 1 }, 'number of images'),
+  n: int(defaults.count, { min: 1 }, 'number of images'),
   classA: classOf('class of the picture as it is (name or id)'),
   classB: classOf('class of the picture under the view'),
   promptA: text('prompt of the picture as it is (models that read text)'),
   promptB: text('prompt of the picture under the view'),
   negativePrompt: negativePromptField,
-  view: choice(anagramViews, jobDefaults.anagram.view, anagramViews.join('|')),
-  ...samplingFields('anagram'),
+  view: choice(anagramViews, defaults.view, anagramViews.join('|')),
+  ...samplingFields(defaults),
 };
 
 export function parse(door: Door, ctx: FieldContext): AnagramSpec {
@@ -31,7 +52,7 @@ export function parse(door: Door, ctx: FieldContext): AnagramSpec {
     a: readCondition(door, ctx, { class: 'classA', prompt: 'promptA', negative: 'negativePrompt', side: true }),
     b: readCondition(door, ctx, { class: 'classB', prompt: 'promptB', side: true }),
     view: readChoice(door, 'view', fields.view)!,
-    ...readSampling(door, 'anagram', ctx),
+    ...readSampling(door, defaults, ctx),
   };
 }
 

@@ -19,7 +19,7 @@ import {
   type FieldContext,
 } from './fields.js';
 import { promptProblem } from './prompts.js';
-import { jobDefaults, type ConditionSpec, type SamplingJobKind, type SamplingSpec } from './specs.js';
+import { DEFAULT_SEED, type ConditionSpec, type SamplingDefaults, type SamplingSpec } from './specs.js';
 
 /** The largest seed (Rng takes any integer in [0, 2^53)). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -30,9 +30,8 @@ export const MAX_GUIDANCE = 100;
 /** DDPM's reverse-step variances (Ho et al. 2020 Sec. 3.2). */
 export const VARIANCES = ['posterior', 'beta'] as const;
 
-/** The sampling fields of a kind of job, with its own defaults (jobDefaults). */
-export function samplingFields(kind: SamplingJobKind) {
-  const d = jobDefaults[kind];
+/** The sampling fields of a kind of job, with its own defaults (its job file's `defaults`). */
+export function samplingFields(d: SamplingDefaults) {
   return {
     sampler: choice(samplerNames, d.sampler, samplerNames.join('|')),
     steps: {
@@ -49,7 +48,7 @@ export function samplingFields(kind: SamplingJobKind) {
       undefined,
       "ddpm's reverse-step variance: posterior (beta-tilde) | beta (sigma_t^2 = beta_t, seed 002)",
     ),
-    seed: int(jobDefaults.seed, { min: 0, max: MAX_SEED }, 'random seed; image i depends only on the seed and i'),
+    seed: int(DEFAULT_SEED, { min: 0, max: MAX_SEED }, 'random seed; image i depends only on the seed and i'),
     guidance: real(
       d.guidance,
       { min: 0, max: MAX_GUIDANCE },
@@ -72,11 +71,11 @@ export function refuseOtherSamplersFields(door: Door, sampler: string): void {
 /** A kind's sampling settings from a door: defaults the kind's, steps the sampler's own unless given. */
 export function readSampling(
   door: Door,
-  kind: SamplingJobKind,
+  defaults: SamplingDefaults,
   ctx: FieldContext,
   o: { ownGrid?: boolean } = {},
 ): SamplingSpec {
-  const f = samplingFields(kind);
+  const f = samplingFields(defaults);
   const sampler = readChoice(door, 'sampler', f.sampler)!;
   refuseOtherSamplersFields(door, sampler);
   const maxSteps = boundsOf('steps', f.steps, ctx, door.caps).max!;
@@ -118,13 +117,13 @@ export const negativePromptField = conditionFields.negativePrompt;
  */
 export function readConditioned(
   door: Door,
-  kind: SamplingJobKind,
+  defaults: SamplingDefaults,
   ctx: FieldContext,
   o: { ownGrid?: boolean } = {},
 ): { condition: ConditionSpec; sampling: SamplingSpec } {
   const condition = readCondition(door, ctx);
   if (isGiven(door, 'embedding')) condition.embedding = door.vectors!('embedding', door.given('embedding'));
-  const sampling = readSampling(door, kind, ctx, o);
+  const sampling = readSampling(door, defaults, ctx, o);
   checkGuidance(door, condition, sampling.guidance, ['class', 'prompt', 'embedding']);
   return { condition, sampling };
 }

@@ -10,9 +10,39 @@ import { jobCondition } from './condition.js';
 import { int, isGiven, picture, readNumber, real, type Door, type FieldContext, type NumberField } from './fields.js';
 import { guided, samplingRun, stepper, stepsText, type JobOutput, type RunJobOptions } from './output.js';
 import { jobPicture } from './pictures.js';
-import { jobDefaults, type DenoiseSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, Picture, SamplingDefaults } from './specs.js';
 
-const d = jobDefaults.denoise;
+/** The seeds' comparison: a picture noised to t, then a blur, the one-step estimate and iterative denoising. */
+export interface DenoiseSpec extends SamplingSpec {
+  kind: 'denoise';
+  image: Picture;
+  /** The time the picture is noised to. */
+  t: number;
+  /** The iterative run's grid: the seeds' stride from t on a discrete schedule, unless numSteps is given. */
+  stride?: number;
+  blurSigma: number;
+  blurKernel: number;
+  condition: ConditionSpec;
+  /** An x_t of the iterative run for the strip every this many steps. */
+  stripEvery: number;
+}
+
+/**
+ * The seeds' denoising comparison: DDPM's strided ancestral steps (eta-free) from t = 500 on their stride of 30,
+ * the classical baseline a 5-pixel Gaussian of sigma 1.5, an x_t in the strip every 5 steps.
+ */
+export const defaults = {
+  sampler: 'ddpm',
+  eta: 0,
+  guidance: 1,
+  t: 500,
+  stride: 30,
+  blurSigma: 1.5,
+  blurKernel: 5,
+  stripEvery: 5,
+} as const satisfies SamplingDefaults;
+
+const d = defaults;
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage = '--image IMG [--t 500] [--stride 30 | --steps N] [--class C | --prompt P] [--strip STRIP.png]';
 
@@ -42,9 +72,9 @@ export const fields = {
     'an x_t of the iterative run in the strip every this many steps (and the last)',
   ),
   ...conditionFields,
-  ...samplingFields('denoise'),
+  ...samplingFields(defaults),
   steps: {
-    ...samplingFields('denoise').steps,
+    ...samplingFields(defaults).steps,
     help: 'iterative steps from t, evenly spaced (instead of the stride)',
     defaultText: 'the stride grid from t (even steps on a continuous schedule)',
   },
@@ -56,7 +86,7 @@ export function parse(door: Door, ctx: FieldContext): DenoiseSpec {
     door.refuse(`give ${door.name('steps')} or ${door.name('stride')}, not both`);
   if (isGiven(door, 'stride') && !discrete(ctx))
     door.refuse(`${door.name('stride')} needs a discrete schedule; the model's is ${ctx.schedule.name}`);
-  const { condition, sampling } = readConditioned(door, 'denoise', ctx, { ownGrid: true });
+  const { condition, sampling } = readConditioned(door, defaults, ctx, { ownGrid: true });
   // A discrete schedule has t - tMin + 1 whole times from t down: more steps would repeat (merge) times.
   const maxSteps = discrete(ctx) ? Math.round(t - ctx.schedule.tMin) + 1 : Infinity;
   if (sampling.numSteps !== undefined && sampling.numSteps > maxSteps)

@@ -6,7 +6,18 @@ import type { JobOutput, RunJobOptions } from './output.js';
 import { jobPicture } from './pictures.js';
 import { int, numbers, picture, readNumber, readNumbers, type Door, type FieldContext } from './fields.js';
 import { MAX_SEED } from './common-fields.js';
-import { jobDefaults, type ForwardSpec } from './specs.js';
+import { DEFAULT_SEED, type Picture } from './specs.js';
+
+export interface ForwardSpec {
+  kind: 'forward';
+  image: Picture;
+  /** Noise times on the model's schedule. */
+  times: number[];
+  seed: number;
+}
+
+/** The forward process at 11 evenly spaced times from 0 to the schedule's tMax. */
+export const defaults = { numTimes: 11 } as const;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage = '--image IMG [--t T1,T2,...] [--seed S]';
@@ -16,14 +27,14 @@ export const fields = {
   times: {
     ...numbers({ min: 0, max: (c: FieldContext) => c.schedule.tMax }, 'comma-separated noise times on the schedule'),
     cli: 't',
-    defaultText: `${jobDefaults.forward.numTimes} evenly spaced from 0 to the schedule's largest time (0, 100, ..., 1000 on T = 1000)`,
+    defaultText: `${defaults.numTimes} evenly spaced from 0 to the schedule's largest time (0, 100, ..., 1000 on T = 1000)`,
   },
-  seed: int(jobDefaults.seed, { min: 0, max: MAX_SEED }, 'noise seed'),
+  seed: int(DEFAULT_SEED, { min: 0, max: MAX_SEED }, 'noise seed'),
 };
 
 /** The default times: numTimes evenly spaced from 0 to tMax, whole steps on a discrete schedule. */
 export function defaultForwardTimes(schedule: FieldContext['schedule']): number[] {
-  const k = jobDefaults.forward.numTimes;
+  const k = defaults.numTimes;
   return Array.from({ length: k }, (_, i) => {
     const t = (i * schedule.tMax) / (k - 1);
     return schedule.numTimesteps !== null ? Math.round(t) : t;

@@ -6,19 +6,35 @@ import { jobCondition } from './condition.js';
 import { samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
 import { int, readNumber, type Door, type FieldContext } from './fields.js';
-import { jobDefaults, type GenerateSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
+
+export interface GenerateSpec extends SamplingSpec {
+  kind: 'generate';
+  count: number;
+  condition: ConditionSpec;
+}
+
+/** Generation samples deterministically (DDIM, eta 0), unguided unless asked; 16 images. */
+export const defaults = { sampler: 'ddim', eta: 0, guidance: 1, count: 16 } as const satisfies SamplingDefaults;
+
+/**
+ * Training previews, a use of this job: DDIM's 50 deterministic steps (eta 0) from the EMA weights with the run's
+ * seed, so one preview differs from the last only by what training changed; text models at guidance 3 (their
+ * captions are weak unguided), others unguided unless asked.
+ */
+export const previewDefaults = { sampler: 'ddim', eta: 0, numSteps: 50, textGuidance: 3 } as const;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage = '[--class C | --prompt P] [--n N]';
 
 export const fields = {
-  n: int(jobDefaults.generate.count, { min: 1 }, 'number of images'),
+  n: int(defaults.count, { min: 1 }, 'number of images'),
   ...conditionFields,
-  ...samplingFields('generate'),
+  ...samplingFields(defaults),
 };
 
 export function parse(door: Door, ctx: FieldContext): GenerateSpec {
-  const { condition, sampling } = readConditioned(door, 'generate', ctx);
+  const { condition, sampling } = readConditioned(door, defaults, ctx);
   return { kind: 'generate', count: readNumber(door, 'n', fields.n, ctx)!, condition, ...sampling };
 }
 

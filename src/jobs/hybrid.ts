@@ -8,22 +8,45 @@ import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJ
 import { picturesAtModelSize } from './pictures.js';
 import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
 import { classOf, int, readNumber, real, text, type Door, type FieldContext } from './fields.js';
-import { jobDefaults, type HybridSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
+
+export interface HybridSpec extends SamplingSpec {
+  kind: 'hybrid';
+  count: number;
+  /** What is seen from afar (low frequencies) and up close (high frequencies); high's negative prompt is low's. */
+  low: ConditionSpec;
+  high: ConditionSpec;
+  blurSigma: number;
+  blurKernel: number;
+}
+
+/**
+ * DDIM with eta = 1 as every edit (sdedit.ts); hybrids need guidance to show their two classes at all (w = 3); the
+ * low-pass is a Gaussian of sigma 2 pixels on a 33-pixel kernel.
+ */
+export const defaults = {
+  sampler: 'ddim',
+  eta: 1,
+  guidance: 3,
+  count: 1,
+  blurSigma: 2,
+  blurKernel: 33,
+} as const satisfies SamplingDefaults;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage =
   '(--class-low A | --prompt-low P) (--class-high B | --prompt-high Q) [--sigma 2] [--kernel 33] [--n N]';
 
 export const fields = {
-  n: int(jobDefaults.hybrid.count, { min: 1 }, 'number of images'),
+  n: int(defaults.count, { min: 1 }, 'number of images'),
   classLow: classOf('class seen from afar (low frequencies)'),
   classHigh: classOf('class seen up close (high frequencies)'),
   promptLow: text('prompt seen from afar (models that read text)'),
   promptHigh: text('prompt seen up close'),
   negativePrompt: negativePromptField,
-  sigma: real(jobDefaults.hybrid.blurSigma, { min: 1e-3, max: 1000 }, 'Gaussian low-pass sigma in pixels'),
-  kernel: { ...int(jobDefaults.hybrid.blurKernel, { min: 1, max: 1025 }, 'Gaussian kernel size (odd)'), odd: true },
-  ...samplingFields('hybrid'),
+  sigma: real(defaults.blurSigma, { min: 1e-3, max: 1000 }, 'Gaussian low-pass sigma in pixels'),
+  kernel: { ...int(defaults.blurKernel, { min: 1, max: 1025 }, 'Gaussian kernel size (odd)'), odd: true },
+  ...samplingFields(defaults),
 };
 
 export function parse(door: Door, ctx: FieldContext): HybridSpec {
@@ -34,7 +57,7 @@ export function parse(door: Door, ctx: FieldContext): HybridSpec {
     high: readCondition(door, ctx, { class: 'classHigh', prompt: 'promptHigh', side: true }),
     blurSigma: readNumber(door, 'sigma', fields.sigma, ctx)!,
     blurKernel: readNumber(door, 'kernel', fields.kernel, ctx)!,
-    ...readSampling(door, 'hybrid', ctx),
+    ...readSampling(door, defaults, ctx),
   };
 }
 

@@ -7,7 +7,20 @@ import { guided, samplingOutput, samplingRun, stepper, towards, type JobOutput, 
 import { jobMask, jobPicture, keptPixels, pictureAtInputSize } from './pictures.js';
 import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
 import { int, isGiven, numbers, picture, readNumber, readNumbers, type Door, type FieldContext } from './fields.js';
-import { jobDefaults, type InpaintSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, Picture, Box, SamplingDefaults } from './specs.js';
+
+export interface InpaintSpec extends SamplingSpec {
+  kind: 'inpaint';
+  image: Picture;
+  /** White = generate; a mask picture of the image's own size, or a box in model pixels. */
+  mask: Picture | Box;
+  condition: ConditionSpec;
+  /** RePaint's resampling: times each step is taken. */
+  resampleSteps: number;
+}
+
+/** DDIM with eta = 1, the strided DDPM posterior, as every edit (sdedit.ts); no resampling unless asked. */
+export const defaults = { sampler: 'ddim', eta: 1, guidance: 1, resampleSteps: 1 } as const satisfies SamplingDefaults;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage = '--image IMG (--mask MASK.png | --box x,y,w,h) [--resample R] [--class C | --prompt P]';
@@ -16,17 +29,13 @@ export const fields = {
   image: picture('the picture to edit: PNG or JPEG, grey or RGB, any size (the result comes back at its own size)'),
   mask: picture("grey PNG of the picture's size: white = generate, black = keep"),
   box: numbers({ min: 0, integer: true, length: 4 }, 'the region to generate as x,y,w,h in model pixels'),
-  resample: int(
-    jobDefaults.inpaint.resampleSteps,
-    { min: 1, max: 100 },
-    'RePaint resampling: times each step is taken',
-  ),
+  resample: int(defaults.resampleSteps, { min: 1, max: 100 }, 'RePaint resampling: times each step is taken'),
   ...conditionFields,
-  ...samplingFields('inpaint'),
+  ...samplingFields(defaults),
 };
 
 export function parse(door: Door, ctx: FieldContext): InpaintSpec {
-  const { condition, sampling } = readConditioned(door, 'inpaint', ctx);
+  const { condition, sampling } = readConditioned(door, defaults, ctx);
   if (isGiven(door, 'mask') === isGiven(door, 'box'))
     door.refuse(`give exactly one of ${door.name('mask')} (a picture) and ${door.name('box')} (x,y,w,h)`);
   const b = readNumbers(door, 'box', fields.box, ctx);

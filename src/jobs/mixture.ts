@@ -9,6 +9,7 @@ import type { NpyArray } from '../io/index.js';
 import { samplerFor, samplerGridKinds, samplerNames, type SamplerName } from '../samplers/index.js';
 import { MAX_CONTINUOUS_STEPS, samplingFields } from './common-fields.js';
 import { choice, int, isGiven, readChoice, readNumber, type Door } from './fields.js';
+import { defaults as generateDefaults } from './generate.js';
 import type { SamplingSpec } from './specs.js';
 
 /** Each sampler's natural schedule: discrete VP for DDPM/DDIM, the VE SDE for the SDE solvers, EDM for the ODE ones. */
@@ -30,7 +31,7 @@ const naturalText = (() => {
 const SPACINGS = ['linspace', 'leading', 'trailing'] as const;
 
 /** Samples are drawn as the generate job draws images: its eta, variance, seed and guidance fields. */
-const generate = samplingFields('generate');
+const generate = samplingFields(generateDefaults);
 
 /** The fields a command line names, in brief. */
 export const usage = '--sampler NAME [--steps N] [--n COUNT] [--guidance W --class C]';

@@ -5,7 +5,7 @@ import { cat, tidy, type Tensor } from '../engine/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { jobFiles } from './kinds.js';
 import type { JobOutput, RunJobOptions } from './output.js';
-import type { JobSpec } from './specs.js';
+import type { JobSpec } from './kinds.js';
 
 export type { JobOutput, Panel, RunJobOptions } from './output.js';
 export { jobSteps } from './output.js';

@@ -29,7 +29,31 @@ import {
   type Door,
   type FieldContext,
 } from './fields.js';
-import { jobDefaults, type SdeditSpec } from './specs.js';
+import type { SamplingSpec, ConditionSpec, Picture, SamplingDefaults } from './specs.js';
+
+export interface SdeditSpec extends SamplingSpec {
+  kind: 'sdedit';
+  image: Picture;
+  /** Where on the grid to start: a strength in [0, 1], a start index, or one figure column per start index. */
+  start: { strength: number } | { startStep: number } | { sweep: number[] };
+  /** Run on the seeds' strided grid of a discrete schedule (stridedTimes: 990, 960, ..., 30 for 30) instead of numSteps. */
+  stride?: number;
+  condition: ConditionSpec;
+}
+
+/**
+ * The edits take DDIM with eta = 1, which is exactly the strided DDPM posterior ("iterative denoising" of the
+ * seeds) at DDIM's 50 steps: DDPM's own default is all T = 1000 steps (Algorithm 2), too slow for an edit. Half the
+ * way back by default; a --sweep runs on the seeds' strided grid (every 30th timestep from 990) unless steps are
+ * given.
+ */
+export const defaults = {
+  sampler: 'ddim',
+  eta: 1,
+  guidance: 1,
+  strength: 0.5,
+  sweepStride: 30,
+} as const satisfies SamplingDefaults;
 
 /** The fields a command line names, in brief (its --help lists them all). */
 export const usage =
@@ -39,15 +63,11 @@ export const fields = {
   image: picture(
     'the picture to edit: PNG or JPEG, grey or RGB, any size (resized to the model; the result comes back at its own size)',
   ),
-  strength: real(
-    jobDefaults.sdedit.strength,
-    { min: 0, max: 1 },
-    'fraction of the grid re-run, 0 = the input, 1 = pure noise',
-  ),
+  strength: real(defaults.strength, { min: 0, max: 1 }, 'fraction of the grid re-run, 0 = the input, 1 = pure noise'),
   startStep: int(undefined, { min: 0 }, 'start index on the grid (0 = pure noise, the number of steps = the input)'),
   sweep: numbers(
     { min: 0, integer: true },
-    `comma-separated start indices i_start, one figure column each (e.g. 1,3,5,7,10,20); without steps on the seeds' grid (stride ${jobDefaults.sdedit.sweepStride}: t = 990, 960, ..., 30)`,
+    `comma-separated start indices i_start, one figure column each (e.g. 1,3,5,7,10,20); without steps on the seeds' grid (stride ${defaults.sweepStride}: t = 990, 960, ..., 30)`,
   ),
   stride: int(
     undefined,
@@ -55,7 +75,7 @@ export const fields = {
     "run on every N-th timestep below T (the seeds' strided grid) instead of steps",
   ),
   ...conditionFields,
-  ...samplingFields('sdedit'),
+  ...samplingFields(defaults),
 };
 
 /** The number of steps on the grid a spec runs: the stride's times, or the sampler's steps. */
@@ -66,7 +86,7 @@ function gridSteps(ctx: FieldContext, stride: number | undefined, sampler: Sdedi
 }
 
 export function parse(door: Door, ctx: FieldContext): SdeditSpec {
-  const { condition, sampling } = readConditioned(door, 'sdedit', ctx);
+  const { condition, sampling } = readConditioned(door, defaults, ctx);
   const starts = (['strength', 'startStep', 'sweep'] as const).filter((k) => isGiven(door, k));
   if (starts.length > 1)
     door.refuse(
@@ -80,7 +100,7 @@ export function parse(door: Door, ctx: FieldContext): SdeditSpec {
   // A sweep without steps runs on the seeds' strided grid.
   const stride =
     readNumber(door, 'stride', fields.stride, ctx) ??
-    (isGiven(door, 'sweep') && !isGiven(door, 'steps') && discrete ? jobDefaults.sdedit.sweepStride : undefined);
+    (isGiven(door, 'sweep') && !isGiven(door, 'steps') && discrete ? defaults.sweepStride : undefined);
   const steps = gridSteps(ctx, stride, sampling.sampler, sampling.numSteps);
   const sweep = readNumbers(door, 'sweep', { ...fields.sweep, max: steps }, ctx);
   if (sweep && new Set(sweep).size !== sweep.length)

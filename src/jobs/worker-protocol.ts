@@ -1,7 +1,7 @@
 // The messages between a job worker thread (worker-thread.ts) and its owner (JobWorker, worker.ts; the playground's
 // runner process): plain data, cloned across threads and processes. No tensors: pictures travel as PNG bytes.
 import type { PromptReading } from './prompts.js';
-import type { JobSpec } from './specs.js';
+import type { JobSpec } from './kinds.js';
 
 /** What a streamed frame shows: the denoiser's x0 estimate, the noisy x_t, or both side by side. */
 export const PREVIEW_CONTENTS = ['x0', 'xt', 'both'] as const;

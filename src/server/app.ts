@@ -22,7 +22,7 @@ import {
   type Limits,
   type ModelInfo,
 } from './protocol.js';
-import { jobDefaults } from '../jobs/specs.js';
+import { jobDefaults } from '../jobs/kinds.js';
 import { JobCancelled, JobQueue, QueueFull, type Frame, type QueueStats } from './queue.js';
 import type { Precision } from '../engine/index.js';
 

@@ -1,7 +1,7 @@
 // What the playground's HTTP API accepts, checked into typed job specs before anything reaches the model, and the
 // messages between the server and its job runner. No tensors here: the server process validates and queues; the
 // runner (runner-worker.ts) does the work through the library.
-import { anagramViews, jobKinds, type JobKind } from '../jobs/specs.js';
+import { anagramViews, jobKinds, type JobKind } from '../jobs/kinds.js';
 import {
   choice,
   describeField,

@@ -1,26 +1,26 @@
-// `difflab eval`'s options and what they ask for, read before anything is loaded: the settings the run starts from
-// (the model's own checks, steps within its T and classes among its names, come once it is loaded: eval.ts).
+// `difflab eval`'s options and what they ask for, read before anything is loaded: the settings the run starts from.
+// The sampling options are the generate job's fields, read once the model is loaded (readEvalSampling: steps within
+// its T, the sampler's own default steps), as sample reads them.
 import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_CLASSIFIER_PATH,
   DEFAULT_MODEL_PATH,
   jobDefaults,
-  refuseOtherSamplersFields,
+  readSampling,
   samplingFields,
-  VARIANCES,
+  type ModelInfo,
   type PrecisionChoice,
-  type SamplerName,
+  type SamplingSpec,
 } from '../../index.js';
-import { UsageError, num, oneOf, str, type OptionSpec } from '../command.js';
+import { UsageError, num, str, type OptionSpec } from '../command.js';
 import { cliDoor, fieldOptions } from '../door.js';
-import { SAMPLERS } from '../image-options.js';
-import { MAX_GUIDANCE, MAX_SEED, checkOutputPath } from '../limits.js';
+import { checkOutputPath } from '../limits.js';
 import { precisionOption, readPrecisionChoice } from '../precision.js';
 import { readDataSpec } from '../data-option.js';
 
 /**
  * What eval runs with unless told: 10,000 samples (FID's customary count), drawn and stored in batches (and shards)
- * of 250, KID averaged over 100 random subsets; samples are drawn as the generate job draws them (jobDefaults).
+ * of 250, KID averaged over 100 random subsets; samples are drawn as the generate job draws them (its sampling fields).
  */
 const evalDefaults = { n: 10_000, batch: 250, kidSubsets: 100 };
 
@@ -43,7 +43,7 @@ const modelOptions = [
 ];
 
 /** The generate job's sampling fields as options: eval samples as generate does. */
-const sampling = fieldOptions([{ name: 'generate', fields: samplingFields('generate') }]);
+const sampling = fieldOptions([{ name: 'generate', fields: samplingFields(jobDefaults.generate) }]);
 
 export const evalOptions: Record<string, OptionSpec> = {
   model: {
@@ -71,11 +71,7 @@ export const evalOptions: Record<string, OptionSpec> = {
     type: 'string',
     help: 'a text file of prompts, one per line, the samples cycle through (models that read text)',
   },
-  seed: {
-    type: 'string',
-    help: 'sample i draws its noise from stream i of this seed',
-    default: String(jobDefaults.seed),
-  },
+  seed: { ...sampling.seed!, help: 'sample i draws its noise from stream i of this seed' },
   batch: { type: 'string', help: 'samples per batch and per shard', default: String(evalDefaults.batch) },
   work: {
     type: 'string',
@@ -108,17 +104,10 @@ export interface EvalSettings {
   real?: string[];
   classifierPath: string;
   modelPath: string;
-  sampler: SamplerName;
-  /** DDIM's stochasticity (ddim only). */
-  eta: number;
-  /** DDPM's reverse-step variance, when given (ddpm only; absent: the posterior's). */
-  variance?: (typeof VARIANCES)[number];
-  guidance: number;
   /** Class names or ids the samples cycle through; absent: every class of the model. */
   classes?: string[];
   /** A file of prompts the samples cycle through. */
   prompts?: string;
-  seed: number;
   batchSize: number;
   workDir: string;
   /** Reference images; absent: the model's training data. */
@@ -128,7 +117,7 @@ export interface EvalSettings {
   precision: PrecisionChoice;
 }
 
-/** The options as eval's settings, every default applied (evalDefaults, jobDefaults, the shipped files). */
+/** The options as eval's settings, every default applied (evalDefaults, the shipped files); sampling aside. */
 export function readEvalSettings(v: Record<string, string | boolean | string[] | undefined>): EvalSettings {
   const out = str(v.out, 'out');
   if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
@@ -140,8 +129,6 @@ export function readEvalSettings(v: Record<string, string | boolean | string[] |
   };
   const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
   if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
-  const sampler = oneOf(v.sampler, 'sampler', SAMPLERS, jobDefaults.generate.sampler);
-  refuseOtherSamplersFields(cliDoor(samplingFields('generate'), v), sampler);
   if (v.prompts !== undefined && v.classes !== undefined)
     throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
   return {
@@ -151,17 +138,21 @@ export function readEvalSettings(v: Record<string, string | boolean | string[] |
     ...(v.real !== undefined ? { real: v.real as string[] } : {}),
     classifierPath: str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH),
     modelPath: str(v.model, 'model', DEFAULT_MODEL_PATH),
-    sampler,
-    eta: num(v.eta, 'eta', jobDefaults.generate.eta, { min: 0, max: 1 }),
-    ...(v.variance !== undefined ? { variance: oneOf(v.variance, 'variance', VARIANCES) } : {}),
-    guidance: num(v.guidance, 'guidance', jobDefaults.generate.guidance, { min: 0, max: MAX_GUIDANCE }),
     ...(v.classes !== undefined ? { classes: String(v.classes).split(',') } : {}),
     ...(v.prompts !== undefined ? { prompts: str(v.prompts, 'prompts') } : {}),
-    seed: num(v.seed, 'seed', jobDefaults.seed, { min: 0, max: MAX_SEED, integer: true }),
     batchSize: num(v.batch, 'batch', evalDefaults.batch, { min: 1, integer: true }),
     workDir: str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`)),
     ...(v.data !== undefined ? { data: readDataSpec(v.data, 'data') } : {}),
     ...(v['floor-data'] !== undefined ? { floorData: readDataSpec(v['floor-data'], 'floor-data') } : {}),
     precision: readPrecisionChoice(v),
   };
+}
+
+/** How eval samples the loaded model: the generate job's sampling fields, read as `difflab sample` reads them. */
+export function readEvalSampling(
+  v: Record<string, string | boolean | string[] | undefined>,
+  model: ModelInfo,
+): SamplingSpec {
+  const d = jobDefaults.generate;
+  return readSampling(cliDoor(samplingFields(d), v), d, model);
 }

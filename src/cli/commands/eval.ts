@@ -4,6 +4,7 @@
 // report (fields: docs/MODELS.md).
 import {
   heldOutSpec,
+  modelInfo,
   samplerFor,
   sampleSizeWarning,
   Rng,
@@ -19,12 +20,12 @@ import {
   type ImageFolderOptions,
   type TrainedClassifier,
 } from '../../index.js';
-import { UsageError, num, type Command } from '../command.js';
+import { UsageError, type Command } from '../command.js';
 import { readClass, readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { loadData, readDataSpec } from '../data-option.js';
-import { MAX_CONTINUOUS_STEPS, evalBytes, requireMemory } from '../limits.js';
-import { evalOptions, readEvalSettings } from './eval-options.js';
+import { evalBytes, requireMemory } from '../limits.js';
+import { evalOptions, readEvalSampling, readEvalSettings } from './eval-options.js';
 import { promptCondition, promptRows, readEvalPrompts, referenceNote } from './eval-prompts.js';
 
 /**
@@ -113,7 +114,7 @@ export const evalCommand: Command = {
   options: evalOptions,
   async run(v) {
     const s = readEvalSettings(v);
-    const { out, n, compare, classifierPath, modelPath, sampler: samplerName, guidance, seed, batchSize } = s;
+    const { out, n, compare, classifierPath, modelPath, batchSize } = s;
     const trained = loadClassifier(classifierPath);
     const { classifier } = trained;
     const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
@@ -157,11 +158,14 @@ export const evalCommand: Command = {
     }
 
     const model = readModel(v);
-    const T = model.denoiser.schedule.numTimesteps;
-    const numSteps =
-      v.steps === undefined
-        ? undefined
-        : num(v.steps, 'steps', undefined, { min: 1, max: T ?? MAX_CONTINUOUS_STEPS, integer: true });
+    const {
+      sampler: samplerName,
+      numSteps,
+      eta,
+      variance,
+      guidance,
+      seed,
+    } = readEvalSampling(v, modelInfo(model, { withSource: true }));
     const prompts = s.prompts === undefined ? null : readEvalPrompts(s.prompts, model);
     const byClass = model.classNames.length > 0 && prompts === null;
     const conditional = byClass || prompts !== null;
@@ -206,8 +210,8 @@ export const evalCommand: Command = {
       guidance: conditional ? guidance : null,
       // Only where they change the samples, so the shards of earlier versions stay valid:
       ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
-      ...(samplerName === 'ddim' && s.eta !== 0 ? { eta: s.eta } : {}),
-      ...(s.variance === 'beta' ? { variance: s.variance } : {}),
+      ...(samplerName === 'ddim' && eta !== 0 ? { eta } : {}),
+      ...(variance === 'beta' ? { variance } : {}),
     };
 
     warnSmall();
@@ -219,7 +223,7 @@ export const evalCommand: Command = {
     const result = await evaluateModel({
       denoiser: model.denoiser,
       guidance,
-      sampler: samplerFor(samplerName, { eta: s.eta, ...(s.variance ? { variance: s.variance } : {}) }),
+      sampler: samplerFor(samplerName, { eta, ...(variance ? { variance } : {}) }),
       numSteps,
       imageShape: model.imageShape,
       condition,
@@ -252,8 +256,8 @@ export const evalCommand: Command = {
       model: modelPath,
       modelStep: model.step,
       sampler: samplerName,
-      eta: samplerName === 'ddim' ? s.eta : null,
-      variance: samplerName === 'ddpm' ? (s.variance ?? 'posterior') : null,
+      eta: samplerName === 'ddim' ? eta : null,
+      variance: samplerName === 'ddpm' ? (variance ?? 'posterior') : null,
       steps: numSteps ?? null,
       nfe,
       guidance: conditional ? guidance : null,
