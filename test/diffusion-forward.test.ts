@@ -97,6 +97,18 @@ test('timestep spacings (Lin et al. 2024, Table 2) for T=1000, 10 steps', () => 
   assert.deepEqual(timeGrid(s, 10), timeGrid(s, 10, 'linspace'), 'linspace is the default');
 });
 
+test('a grid from part way down (the iterative denoising from t) is the same linspace from that time', () => {
+  const s = vpLinear();
+  assert.deepEqual(timeGrid(s, 5, 'linspace', 500), [500, 375, 251, 126, 1]);
+  assert.deepEqual(timeGrid(s, 10, 'linspace', 1000), timeGrid(s, 10), 'from T: the whole grid');
+  assert.throws(() => timeGrid(s, 6, 'linspace', 5), /6 steps from t = 5 repeat times \(at most 5\)/);
+  assert.throws(() => timeGrid(s, 2, 'linspace', 2.5), /top must be a time in \[1, 1000\]/);
+  const ve = veSde({ lambda: 25 });
+  const g = timeGrid(ve, 3, 'linspace', 0.5);
+  assert.deepEqual([g[0], g[2]], [0.5, ve.tMin]);
+  close(g[1]!, (0.5 + ve.tMin) / 2, 1e-15, 'evenly spaced');
+});
+
 test('addNoise has mean sqrt(alpha_bar) x0 and variance 1 - alpha_bar', () =>
   tidy(() => {
     const s = vpLinear(),

@@ -203,23 +203,32 @@ export function edm(o: EdmScheduleOptions = {}): Schedule {
  */
 export type Spacing = 'linspace' | 'leading' | 'trailing';
 
-/** numSteps sampling times, descending. Discrete schedules give integers in 1..T. */
-export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'linspace'): number[] {
+/**
+ * numSteps sampling times, descending, from `top` (default tMax: a whole run; below it, a run that starts part way,
+ * as the seeds' iterative denoising from t) down to tMin. Discrete schedules give integers in 1..top.
+ */
+export function timeGrid(s: Schedule, numSteps: number, spacing: Spacing = 'linspace', top?: number): number[] {
   const N = numSteps,
     T = s.numTimesteps;
   if (!Number.isInteger(N) || N < 1) throw new Error(`timeGrid: numSteps must be a positive integer, got ${N}`);
-  if (T !== null && N > T) throw new Error(`timeGrid: ${N} steps exceed the schedule's ${T} timesteps`);
-  const span = s.tMax - s.tMin;
+  if (top !== undefined && !(top >= s.tMin && top <= s.tMax && (T === null || Number.isInteger(top))))
+    throw new Error(`timeGrid: top must be a time in [${s.tMin}, ${s.tMax}], got ${top}`);
+  if (T !== null && top === undefined && N > T)
+    throw new Error(`timeGrid: ${N} steps exceed the schedule's ${T} timesteps`);
+  if (T !== null && top !== undefined && N > top - s.tMin + 1)
+    throw new Error(`timeGrid: ${N} steps from t = ${top} repeat times (at most ${top - s.tMin + 1})`);
+  const hi = top ?? s.tMax,
+    span = hi - s.tMin;
   const at = (i: number): number => {
     // i = 0 is the noisiest
     if (T !== null) {
-      if (spacing === 'leading') return Math.floor(((N - 1 - i) * T) / N) + 1;
-      if (spacing === 'trailing') return Math.round(T - (i * T) / N);
-      return N === 1 ? T : Math.round(1 + ((N - 1 - i) * (T - 1)) / (N - 1));
+      if (spacing === 'leading') return Math.floor(((N - 1 - i) * hi) / N) + 1;
+      if (spacing === 'trailing') return Math.round(hi - (i * hi) / N);
+      return N === 1 ? hi : Math.round(1 + ((N - 1 - i) * (hi - 1)) / (N - 1));
     }
     if (spacing === 'leading') return s.tMin + ((N - 1 - i) * span) / N;
-    if (spacing === 'trailing') return s.tMax - (i * span) / N;
-    return N === 1 ? s.tMax : s.tMin + ((N - 1 - i) * span) / (N - 1);
+    if (spacing === 'trailing') return hi - (i * span) / N;
+    return N === 1 ? hi : s.tMin + ((N - 1 - i) * span) / (N - 1);
   };
   return Array.from({ length: N }, (_, i) => at(i));
 }

@@ -3,7 +3,7 @@
 // run on a strided grid from t down to 0. Symbols: x_t = alpha_t x0 + sigma_t eps (schedule frame); the denoiser
 // sees x_t / alpha_t at noise level sigma_t / alpha_t.
 import { noGrad, tidy, type RandomSource, type Tensor } from '../engine/index.js';
-import { addNoise, noiseLevel, stridedTimes, type Cond, type Schedule } from '../diffusion/index.js';
+import { addNoise, noiseLevel, stridedTimes, timeGrid, type Cond, type Schedule } from '../diffusion/index.js';
 import type { Denoiser } from '../denoisers/index.js';
 import { ddpm, type Sampler, type StepInfo } from '../samplers/index.js';
 import { gaussianBlur, type BlurOptions } from './blur.js';
@@ -45,23 +45,15 @@ export interface DenoisingComparison {
   psnr: { noisy: number; blurred: number; oneStep: number; iterative: number };
 }
 
-/** n times evenly spaced from t down to tMin (integers on a discrete schedule, where n is at most t - tMin + 1). */
-function evenTimes(tMin: number, t: number, n: number, discrete: boolean): number[] {
-  if (discrete && n > Math.round(t - tMin) + 1)
-    throw new Error(`compareDenoising: ${n} steps from t = ${t} repeat times (at most ${Math.round(t - tMin) + 1})`);
-  const times = Array.from({ length: n }, (_, i) => t - (i * (t - tMin)) / Math.max(n - 1, 1));
-  return discrete ? times.map(Math.round) : times;
-}
-
 /** Default steps of the iterative run on a continuous schedule (the seeds' 33 steps of stride 30 over T = 1000). */
 const CONTINUOUS_STEPS = 33;
 
 /** The iterative run's times from t: numSteps even ones, else the seeds' strided grid (discrete schedules). */
 export function denoisingTimes(s: Schedule, t: number, o: { numSteps?: number; stride?: number } = {}): number[] {
   const discrete = s.numTimesteps !== null;
-  if (o.numSteps !== undefined) return evenTimes(s.tMin, t, o.numSteps, discrete);
+  if (o.numSteps !== undefined) return timeGrid(s, o.numSteps, 'linspace', t);
   if (discrete) return stridedTimes(s, o.stride ?? 30, t);
-  return evenTimes(s.tMin, t, Math.max(1, Math.ceil(((t - s.tMin) / (s.tMax - s.tMin)) * CONTINUOUS_STEPS)), false);
+  return timeGrid(s, Math.max(1, Math.ceil(((t - s.tMin) / (s.tMax - s.tMin)) * CONTINUOUS_STEPS)), 'linspace', t);
 }
 
 /** Noises clean (B, C, H, W) to time t and denoises it three ways. */

@@ -5,7 +5,7 @@
 import {
   heldOutSpec,
   modelInfo,
-  samplerFor,
+  samplingRun,
   sampleSizeWarning,
   Rng,
   evaluateModel,
@@ -158,14 +158,8 @@ export const evalCommand: Command = {
     }
 
     const model = readModel(v);
-    const {
-      sampler: samplerName,
-      numSteps,
-      eta,
-      variance,
-      guidance,
-      seed,
-    } = readEvalSampling(v, modelInfo(model, { withSource: true }));
+    const sampling = readEvalSampling(v, modelInfo(model, { withSource: true }));
+    const { sampler: samplerName, numSteps, eta, variance, guidance, seed } = sampling;
     const prompts = s.prompts === undefined ? null : readEvalPrompts(s.prompts, model);
     const byClass = model.classNames.length > 0 && prompts === null;
     const conditional = byClass || prompts !== null;
@@ -223,7 +217,7 @@ export const evalCommand: Command = {
     const result = await evaluateModel({
       denoiser: model.denoiser,
       guidance,
-      sampler: samplerFor(samplerName, { eta, ...(variance ? { variance } : {}) }),
+      sampler: samplingRun(model, sampling).sampler, // as the generate job samples
       numSteps,
       imageShape: model.imageShape,
       condition,
