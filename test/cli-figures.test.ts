@@ -44,6 +44,15 @@ test('labelledGrid draws a title and column labels above the grid and row labels
   x.dispose();
   assert.ok(labelled.height > plain.height && labelled.width > plain.width);
   assert.ok(inkIn(labelled, 0, labelled.height - plain.height) > 20, 'text above the grid');
+  // A title wider than the grid is broken into lines over it rather than widening the figure into a margin.
+  const long = 'inpainting, face with open mouth, no resampling; ddim, 50 steps, seed 0, guidance 3';
+  const x2 = tidy(() => batchImages(loadEmbeddedSubset(), [0, 1, 2, 3, 4, 5]));
+  const narrow = labelledGrid(x2, { nrow: 3, scale: 2, title: long });
+  const grid = imageGrid(x2, { nrow: 3, scale: 2 });
+  x2.dispose();
+  assert.equal(narrow.width, grid.width, 'as wide as the grid');
+  const lines = narrow.height - grid.height;
+  assert.ok(lines > 3 * 10, `several lines of title (${lines} pixels above the grid)`);
 });
 
 test("sample --class all labels each column with its class; --scale 1 keeps the model's pixels", () => {

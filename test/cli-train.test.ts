@@ -150,6 +150,7 @@ test("--timesteps T trains on a discrete schedule of T steps (the seeds' 300): t
   // The pictures seen, said before the run; a warm-up the run never finishes is warned about.
   assert.match(r.stderr, /train: 2 steps of 8: 16 pictures seen, 0\.0 epochs of the data's /);
   assert.match(r.stderr, /warning: the warm-up \(\d+ steps\) is not shorter than the run \(2 steps\)/);
+  assert.match(r.stderr, /warning: a short run \(16 pictures seen\) is likely to underfit/);
   const model = join(out, 'model.safetensors');
   const s = difflab('sample', '--model', model, '--sampler', 'ddpm', '--n', '1', '--out', join(out, 's.png'));
   assert.equal(s.code, 0, s.stderr);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ddim,
   encodePng,
+  figureOf,
   generate,
   loadDenoiser,
   setNumThreads,
@@ -65,10 +66,12 @@ test('runJob: a prompt is the same condition as the prompt tokens given to gener
 test('runJob: every sampling job takes prompts (sdedit, inpaint, anagram, hybrid); unknown and cut words are notes', () => {
   const m = loadDenoiser(T);
   const image = { source: 'in.png', bytes: encodePng({ width: 12, height: 12, data: new Uint8Array(576).fill(90) }) };
-  const specs: [JobSpec, RegExp][] = [
+  // Each job's summary; an edit's figure title leads with what its columns do not show (prompt, strength, resampling).
+  const specs: [JobSpec, RegExp, RegExp?][] = [
     [
       { kind: 'sdedit', image, start: { strength: 0.5 }, condition: { prompt: 'blue circle' }, ...sampling },
       /SDEdit \(strength 0\.5, blue circle\)/,
+      /^SDEdit, strength 0\.5, blue circle; ddim, /,
     ],
     [
       {
@@ -76,10 +79,11 @@ test('runJob: every sampling job takes prompts (sdedit, inpaint, anagram, hybrid
         image,
         mask: { x: 0, y: 0, w: 6, h: 6 },
         condition: { prompt: 'green square' },
-        resampleSteps: 1,
+        resampleSteps: 2,
         ...sampling,
       },
-      /inpainting, green square/,
+      /inpainting, green square, resampling x2/,
+      /^inpainting, green square, resampling x2; ddim, /,
     ],
     [
       {
@@ -105,7 +109,12 @@ test('runJob: every sampling job takes prompts (sdedit, inpaint, anagram, hybrid
       /hybrid image: green triangle up close \| red blurred/,
     ],
   ];
-  for (const [spec, summary] of specs) tidy(() => assert.match(runJob(m, spec).summary, summary));
+  for (const [spec, summary, title] of specs)
+    tidy(() => {
+      const out = runJob(m, spec);
+      assert.match(out.summary, summary);
+      if (title) assert.match(figureOf(out).title, title);
+    });
   const out = tidy(() => {
     const r = runJob(m, {
       kind: 'generate',

@@ -17,6 +17,8 @@ import {
   makeDataset,
   type Dataset,
   type TrainConfig,
+  scheduleWarnings,
+  SHORT_RUN_PICTURES,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -223,4 +225,15 @@ test("lr-decay linear is seed 000's LambdaLR(max(0.2, 1 - epoch / n)) per step: 
   assert.ok(Math.abs(learningRate(80, o) - 0.2e-3) < 1e-12);
   assert.equal(learningRate(95, o), 0.2e-3);
   assert.equal(learningRate(100, o), 0.2e-3);
+});
+
+test('scheduleWarnings: a diffusion run under a million pictures is warned as likely to underfit, a denoiser is not', () => {
+  const run = { lr: 1e-3, lrWarmupSteps: 0, batchSize: 128 };
+  const warned = (steps: number, task?: 'diffusion' | 'denoise') =>
+    scheduleWarnings({ ...run, steps, ...(task ? { task } : {}) }).some((w) => /likely to underfit/.test(w));
+  assert.equal(SHORT_RUN_PICTURES, 1_000_000);
+  assert.equal(warned(1406), true, "the seed's 20 epochs of the 9,000 digits: 180,000 pictures");
+  assert.equal(warned(9352), false, "the seed's pictures seen, 1.2 million");
+  assert.equal(warned(10_000), false, "train's defaults: 10,000 steps of 128");
+  assert.equal(warned(1406, 'denoise'), false, 'the single-step denoiser learns one noise level');
 });

@@ -28,6 +28,11 @@ export interface JobOutput {
   summary: string;
   /** The settings alone ("ddim, 50 steps, seed 0, guidance 3"): a figure's title. */
   settings: string;
+  /**
+   * What an edit's figure shows that its columns do not (the condition it was steered towards, how far, the
+   * resampling): the title leads with it, before the settings.
+   */
+  subject?: string;
   /** A label per image of a single-panel result (its class), for figures. */
   imageLabels?: string[];
   /** Things the user should know (an input resized to the model). */
@@ -91,7 +96,7 @@ export function samplingOutput(
   panels: Panel[],
   result: number,
   summary: string,
-  extra: Pick<JobOutput, 'imageLabels' | 'pictures'> = {},
+  extra: Pick<JobOutput, 'imageLabels' | 'pictures' | 'subject'> = {},
 ): JobOutput {
   return {
     panels,

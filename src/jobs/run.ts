@@ -27,18 +27,21 @@ export interface Figure {
 }
 
 /**
- * All panels as one figure titled with the settings: a single panel is a grid of its images (nrow per row, default
+ * All panels as one figure titled with the settings (after an edit's subject): a single panel is a grid of its images (nrow per row, default
  * ceil(sqrt(k))), its columns or rows labelled when the images' labels are constant along them (a class per
  * column); several panels are read across, one row per image, each column labelled with its panel.
  */
-export function figureOf(out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels'>, nrow?: number): Figure {
+export function figureOf(
+  out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels' | 'subject'>,
+  nrow?: number,
+): Figure {
   const { panels } = out;
   const k = panels[0]!.images.shape[0]!;
   if (panels.length > 1) {
     return tidy(() => ({
       images: cat(Array.from({ length: k }, (_, i) => cat(panels.map((p) => p.images.slice(0, i, i + 1))))),
       nrow: panels.length,
-      title: out.settings,
+      title: out.subject ? `${out.subject}; ${out.settings}` : out.settings,
       columns: panels.map((p) => p.label),
     }));
   }

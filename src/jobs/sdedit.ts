@@ -163,7 +163,7 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
       { label: 'input', images: input.image },
     ];
     const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${towards(c.label)} (last: the input)`;
-    return samplingOutput(r, st, notes, panels, 0, what);
+    return samplingOutput(r, st, notes, panels, 0, what, { subject: `SDEdit${towards(c.label)}` });
   }
   const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
   return samplingOutput(
@@ -176,6 +176,9 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
     ],
     1,
     `SDEdit (${how}${towards(c.label)}): input | result`,
-    { pictures: [{ name: '', label: 'result', ...pictureAtInputSize(results[0]!, input.decoded) }] },
+    {
+      pictures: [{ name: '', label: 'result', ...pictureAtInputSize(results[0]!, input.decoded) }],
+      subject: `SDEdit, ${how}${towards(c.label)}`,
+    },
   );
 }
