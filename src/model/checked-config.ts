@@ -106,6 +106,16 @@ const ALWAYS_STORED: readonly TrainFieldKey[] = ['schedule', 'prediction', 'step
  * versions and since dropped pass; task, precision and example prompts may be absent (diffusion, fp32, none).
  */
 export function checkStoredConfig(v: unknown): TrainConfig {
+  checkStored(v);
+  return upgradeStored(v);
+}
+
+/**
+ * Throws naming the first field of v that loading and resuming cannot rely on; returning, v is a TrainConfig as
+ * far as they read it (the network's own fields are buildNetwork's and loadWeights' to check, and a field the file
+ * predates stays absent, since resuming compares the settings as they were written).
+ */
+function checkStored(v: unknown): asserts v is TrainConfig {
   if (!isRecord(v)) throw new Error('it is not a JSON object');
   const net = v.network;
   const checks: [string, unknown, boolean, string][] = [
@@ -165,9 +175,6 @@ export function checkStoredConfig(v: unknown): TrainConfig {
     throw new Error(
       `'timesteps' needs a discrete schedule (${DISCRETE_SCHEDULES.join(', ')}), got ${JSON.stringify(v.schedule)}`,
     );
-  // Checked: what loading and resuming read. The network's own fields are buildNetwork's and loadWeights' to check,
-  // and a field the file predates stays absent (resuming compares the settings as they were written).
-  return upgradeStored(v as unknown as TrainConfig);
 }
 
 /**

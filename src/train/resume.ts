@@ -51,8 +51,8 @@ export function resumedConfig(
 ): TrainConfig {
   const next: TrainConfig = { ...now, ...(now.init === undefined && saved.init ? { init: saved.init } : {}) };
   if (next.steps < step) throw new ResumeConflict(runDir, { key: 'steps', from: step, to: next.steps }, true);
-  const was = saved as unknown as Record<string, unknown>,
-    is = next as unknown as Record<string, unknown>;
+  const was: Record<string, unknown> = { ...saved },
+    is: Record<string, unknown> = { ...next };
   // What a setting a checkpoint predates was then: its default (noise levels were always drawn uniformly before).
   const defaults: Record<string, unknown> = { ...trainDefaults, noiseLevels: 'uniform' };
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
