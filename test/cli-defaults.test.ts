@@ -3,20 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { defaultSamplerSteps, jobDefaults, learningRate, trainDefaults } from '../src/index.js';
-import { difflab, tempDir } from './helpers.js';
-
-/** The "(default: X)" of each option in a command's help. */
-function helpDefaults(command: string[]): Map<string, string> {
-  const r = difflab(...command, '--help');
-  assert.equal(r.code, 0, r.stderr);
-  const out = new Map<string, string>();
-  for (const m of r.stdout.matchAll(/^\s+--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)) out.set(m[1]!, m[2]!);
-  return out;
-}
+import {
+  defaultSamplerSteps,
+  jobDefaults,
+  learningRate,
+  mixtureJob,
+  resolvePrecision,
+  scheduleFromName,
+  trainDefaults,
+  type ScheduleName,
+} from '../src/index.js';
+import { readTrainOptions } from '../src/cli/commands/train-options.js';
+import { difflab, helpDefaults, tempDir } from './helpers.js';
 
 test('train: the defaults its help states are the config a run gets (trainDefaults, no CLI fallbacks)', () => {
-  const help = helpDefaults(['train']);
+  const help = helpDefaults('train');
   const r = difflab('train', '--data', 'subset', '--out', join(tempDir(), 'run'), '--dry-run');
   assert.equal(r.code, 0, r.stderr);
   const config = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -50,6 +51,41 @@ test('train: the defaults its help states are the config a run gets (trainDefaul
     );
     assert.equal(config[key], (trainDefaults as Record<string, unknown>)[key], `${key} comes from trainDefaults`);
   }
+  // The defaults that are no trainDefaults field, each against what the run reads.
+  const plain = difflab('train', '--out', join(tempDir(), 'run'), '--dry-run');
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(help.get('data'), (JSON.parse(plain.stdout) as Record<string, unknown>).data, '--data');
+  assert.equal(help.get('objective'), 'the prediction');
+  assert.equal(config.objective, undefined, 'no objective stored: the trainer takes the prediction’s own');
+  assert.match(help.get('noise-levels')!, new RegExp(`else ${String(config.noiseLevels)}$`), '--noise-levels');
+  const T = scheduleFromName(config.schedule as ScheduleName).numTimesteps;
+  assert.equal(help.get('timesteps'), String(T), '--timesteps: the schedule’s own T');
+  assert.equal(config.timesteps, undefined);
+  assert.equal(help.get('precision'), 'auto');
+  assert.equal(config.precision, resolvePrecision('auto').precision, '--precision auto resolves as the engine does');
+  const g = jobDefaults.generate.guidance,
+    textG = jobDefaults.preview.textGuidance;
+  assert.equal(help.get('preview-guidance'), `${g} (${textG} for text)`, "--preview-guidance: the previews' own");
+  // Folder data's options, the single-step denoiser's sweep and the processes, as train reads them.
+  const o = readTrainOptions({}, 'folder:pictures');
+  const read: Record<string, unknown> = {
+    size: o.size,
+    channels: o.folder.channels,
+    'bad-files': o.folder.onBadFile,
+    'sweep-sigmas': o.sweepLevels.join(','),
+    nproc: o.nproc,
+  };
+  for (const [option, value] of Object.entries(read)) assert.equal(help.get(option), String(value), `--${option}`);
+  const checked = new Set([
+    ...Object.keys(keyOf),
+    ...Object.keys(read),
+    ...['data', 'objective', 'noise-levels', 'timesteps', 'precision', 'preview-guidance'],
+  ]);
+  assert.deepEqual(
+    [...help.keys()].filter((k) => !checked.has(k)),
+    [],
+    'every default train states is checked',
+  );
 });
 
 test('train: refused combinations and values name the option', () => {
@@ -80,10 +116,17 @@ test("exponential decay falls by --lr-final over the run at a constant ratio per
 });
 
 test('sample and edit: help states the job defaults, and a sampler without --steps runs its own default', () => {
-  const sample = helpDefaults(['sample']);
+  const sample = helpDefaults('sample');
   assert.match(sample.get('sampler')!, new RegExp(`^${jobDefaults.generate.sampler} for image models`));
   assert.equal(sample.get('guidance'), String(jobDefaults.generate.guidance));
-  const edit = helpDefaults(['edit']);
+  assert.equal(sample.get('eta'), String(jobDefaults.generate.eta));
+  assert.equal(sample.get('seed'), String(jobDefaults.seed));
+  assert.equal(
+    sample.get('n'),
+    `${jobDefaults.generate.count} images, ${mixtureJob.fields.n.default} gmm samples`,
+    "--n: the generate job's and the mixture job's",
+  );
+  const edit = helpDefaults('edit');
   assert.equal(edit.get('sampler'), jobDefaults.sdedit.sampler);
   assert.equal(edit.get('eta'), String(jobDefaults.sdedit.eta), 'the same for every edit');
   assert.equal(edit.get('guidance'), `1 (sdedit, inpaint), 3 (anagram, hybrid)`);

@@ -44,3 +44,17 @@ export function rssAfterGc(): number {
   gc();
   return process.memoryUsage().rss / 2 ** 20;
 }
+
+/** The "(default: X)" of each option in a help text (short aliases such as "-n, --n" included), by option name. */
+export function helpDefaultsOf(help: string): Map<string, string> {
+  return new Map(
+    [...help.matchAll(/^\s+(?:-\w, )?--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+/** The "(default: X)" of each option in a command's help, read from the running CLI. */
+export function helpDefaults(...command: string[]): Map<string, string> {
+  const r = difflab(...command, '--help');
+  if (r.code !== 0) throw new Error(`difflab ${command.join(' ')} --help exited ${r.code}: ${r.stderr}`);
+  return helpDefaultsOf(r.stdout);
+}

@@ -30,7 +30,7 @@ import { cliDoor, fieldOptions } from '../src/cli/door.js';
 import { readFigureScale, readModelPath } from '../src/cli/image-options.js';
 import { DEFAULT_LIMITS, apiFields, parseJob, serverCaps } from '../src/server/protocol.js';
 import { boundsOf, type NumberField } from '../src/jobs/fields.js';
-import { difflab } from './helpers.js';
+import { helpDefaults } from './helpers.js';
 
 const info: ModelInfo = {
   classNames: ['zero', 'one', 'two'],
@@ -182,15 +182,6 @@ test('every server cap narrows a field some kind has, and never widens it', () =
     }
   }
 });
-
-/** The "(default: X)" of each option in a command's help, read from the running CLI. */
-function helpDefaults(...command: string[]): Map<string, string> {
-  const r = difflab(...command, '--help');
-  assert.equal(r.code, 0, r.stderr);
-  return new Map(
-    [...r.stdout.matchAll(/^\s+(?:-\w, )?--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
-}
 
 test('edit, forward and denoise: the defaults their help states are what each kind parses to when the option is left out', () => {
   const specKey: Record<string, string> = {

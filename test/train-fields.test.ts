@@ -17,17 +17,13 @@ import { boundAt } from '../src/model/fields.js';
 import { helpText } from '../src/cli/command.js';
 import { trainCommand } from '../src/cli/commands/train.js';
 import { readTrainOptions, trainOptionFields } from '../src/cli/commands/train-options.js';
+import { helpDefaultsOf } from './helpers.js';
 
 type AnyField = (typeof trainOptionFields)[keyof typeof trainOptionFields];
 const facts = { data: 'x', imageChannels: 1, imageSize: 8, classNames: [], preset: 'tiny' };
 
 /** The "(default: X)" of each option in train's help. */
-const helpDefaults = new Map(
-  [...helpText(trainCommand).matchAll(/^\s+(?:-\w, )?--([\w-]+)(?: VALUE)?\s+.*\(default: (.*)\)$/gm)].map((m) => [
-    m[1]!,
-    m[2]!,
-  ]),
-);
+const helpDefaults = helpDefaultsOf(helpText(trainCommand));
 
 /** Numbers past each bound of a number field: below min, at an exclusive bound, above max, a fraction for integers. */
 function pastBounds(f: AnyField & { type: 'int' | 'number' }): number[] {
