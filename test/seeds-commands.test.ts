@@ -4,7 +4,7 @@
 // Paths stay as printed, so a command that names a file no earlier command wrote (or that does not ship) fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { decodePng, encodePng } from '../src/index.js';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,10 @@ import { tempDir } from './helpers.js';
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'bin/difflab.js');
 
-/** The commands of the doc's sh blocks and inline code, continuation lines joined, comments cut. */
+/**
+ * The commands of the doc's sh blocks and inline code, continuation lines joined, comments cut: difflab's, and the
+ * `cp -r` a learner runs between them (a run folder copied to continue it).
+ */
 export function seedCommands(doc: string): string[] {
   const commands: string[] = [];
   const text = doc.replace(/\\\n\s*/g, ' ');
@@ -21,7 +24,7 @@ export function seedCommands(doc: string): string[] {
     const lines = m[1] !== undefined ? m[1].split('\n') : [m[2]!.replace(/\s+/g, ' ')];
     for (const line of lines) {
       const c = line.replace(/\s+#.*$/, '').trim();
-      if (c.startsWith('difflab ')) commands.push(c);
+      if (c.startsWith('difflab ') || c.startsWith('cp -r ')) commands.push(c);
     }
   }
   return commands;
@@ -88,6 +91,11 @@ test('docs/SEEDS.md: every command it prints runs (tiny form), in order, with th
   }
   const ran: string[] = [];
   for (const c of commands.filter((c) => !placeholder(c))) {
+    if (c.startsWith('cp -r ')) {
+      const [from, to] = c.split(/\s+/).slice(2) as [string, string];
+      cpSync(join(cwd, from), join(cwd, to), { recursive: true });
+      continue;
+    }
     const args = tiny(c);
     const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env } });
     assert.equal(r.status, 0, `${c}\n  ran as: difflab ${args.join(' ')}\n  ${r.stderr.trim().split('\n').at(-1)}`);
