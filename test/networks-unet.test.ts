@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Adam,
+  ResBlock,
   Rng,
   buildNetwork,
   convTranspose2d,
@@ -188,4 +189,26 @@ test('the conv2d form of a transposed convolution matches convTranspose2d, value
       want.forEach((a, i) => assert.ok(relativeError(a, got[i]!) < 1e-5, `k${k} s${stride}: part ${i} differs`));
     });
   }
+});
+
+test('a ResBlock releases its intermediates as it ends: a large batch holds one block of activations at a time', () => {
+  const rng = new Rng(0);
+  const block = new ResBlock(8, 16, { embedDim: 12, groups: 4, rng });
+  const seen: Tensor[] = [];
+  const conv1 = block.conv1.forward.bind(block.conv1);
+  block.conv1.forward = (x: Tensor) => {
+    const y = conv1(x);
+    seen.push(y);
+    return y;
+  };
+  tidy(() => {
+    const x = rng.randn([2, 8, 6, 6]).setRequiresGrad(true);
+    const out = block.forward(x, rng.randn([2, 12]));
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.isDisposed, true, 'the first convolution output is released when the block returns');
+    assert.equal(out.isDisposed, false, "the block's output lives on in the caller's scope");
+    // Autograd keeps what backward needs: the gradient flows through the released intermediates.
+    out.sum().backward();
+    assert.ok(x.grad !== null && x.grad.abs().sum().item() > 0);
+  });
 });
