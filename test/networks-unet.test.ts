@@ -212,3 +212,21 @@ test('a ResBlock releases its intermediates as it ends: a large batch holds one 
     assert.ok(x.grad !== null && x.grad.abs().sum().item() > 0);
   });
 });
+
+test("the U-Net's up path releases each skip and its own last output as it uses them; training still backpropagates", () => {
+  const net = buildNetwork(small.unet!, { rng: new Rng(1) });
+  const marked = new Map<string, Tensor>();
+  tidy(() => {
+    const x = new Rng(2).randn([2, 1, 16, 16]).setRequiresGrad(true);
+    const out = net.traced(
+      (name, t) => marked.set(name, t),
+      () => net.forward(x, new Rng(3).rand([2])),
+    );
+    for (const name of ['inConv', 'down.0.0', 'mid', 'upsample.1'])
+      assert.equal(marked.get(name)!.isDisposed, true, `${name} is released once the up path has used it`);
+    assert.equal(out.isDisposed, false);
+    out.square().mean().backward();
+    assert.ok(x.grad !== null && x.grad.abs().sum().item() > 0, 'the gradient reaches the input');
+  });
+  net.dispose();
+});

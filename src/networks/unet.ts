@@ -2,7 +2,7 @@
 // of Dhariwal & Nichol 2021 and the null class of classifier-free guidance, Ho & Salimans 2022), optionally
 // conditioned on vectors or sequences too (vector-conditioning.ts). Symbols: x is the noisy image x_t, `time` the
 // caller's t (or noise level), classes the label y (numClasses = "no label"), embedding the condition vector c.
-import { cat, indices, tensor, type Rng, type Tensor } from '../engine/index.js';
+import { cat, indices, tensor, tidy, type Rng, type Tensor } from '../engine/index.js';
 import { Conv2d, Embedding, GroupNorm, Linear } from '../nn/index.js';
 import { AttentionBlock, Downsample, ResBlock, Upsample, groupsFor } from './blocks.js';
 import {
@@ -236,12 +236,24 @@ export class UNet extends Network {
     });
     h = this.mid[2].forward(this.mid[1].forward(this.mid[0].forward(h, emb), context), emb);
     h = this.mark('mid', h);
+    // The up path releases each input as it is used (a skip and the path's last output are read once; autograd
+    // keeps what backward needs), so an evaluation does not hold every level's activations to its end.
     for (let level = this.up.length - 1; level >= 0; level--) {
       for (const [i, s] of this.up[level]!.entries()) {
-        h = this.mark(`up.${level}.${i}`, this.stage(s, cat([h, skips.pop()!], 1), emb, context)); // skip concat on C
+        const [prev, skip] = [h, skips.pop()!];
+        h = this.mark(
+          `up.${level}.${i}`,
+          tidy(() => this.stage(s, cat([prev, skip], 1), emb, context)),
+        ); // concat on C
+        prev.dispose();
+        skip.dispose();
       }
       const us = this.upsample[level];
-      if (us) h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
+      if (us) {
+        const prev = h;
+        h = this.mark(`upsample.${level}`, us.forward(h)); // (N, C, 2H, 2W)
+        prev.dispose();
+      }
     }
     return this.mark('outConv', this.outConv.forward(this.outNorm.forwardSilu(h))); // (N, C_img, H, W)
   }
