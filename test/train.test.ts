@@ -229,8 +229,8 @@ test("lr-decay linear is seed 000's LambdaLR(max(0.2, 1 - epoch / n)) per step: 
 
 test('scheduleWarnings: a diffusion run under a million pictures is warned as likely to underfit, a denoiser is not', () => {
   const run = { lr: 1e-3, lrWarmupSteps: 0, batchSize: 128 };
-  const warned = (steps: number, task?: 'diffusion' | 'denoise') =>
-    scheduleWarnings({ ...run, steps, ...(task ? { task } : {}) }).some((w) => /likely to underfit/.test(w));
+  const warned = (steps: number, task: 'diffusion' | 'denoise' = 'diffusion') =>
+    scheduleWarnings({ ...run, steps, task }).some((w) => /likely to underfit/.test(w));
   assert.equal(SHORT_RUN_PICTURES, 1_000_000);
   assert.equal(warned(1406), true, "the seed's 20 epochs of the 9,000 digits: 180,000 pictures");
   assert.equal(warned(9352), false, "the seed's pictures seen, 1.2 million");

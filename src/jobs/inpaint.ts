@@ -72,7 +72,8 @@ export function run(m: LoadedDenoiser, spec: InpaintSpec, o: RunJobOptions = {})
     onStep: st.onStep,
   });
   const kept = input.image.mul(mask.neg().add(1)); // the hole as mid-grey (0)
-  const resampled = `${spec.resampleSteps === 1 ? 'no resampling' : `resampling x${spec.resampleSteps}`}`;
+  const resampled = spec.resampleSteps === 1 ? 'no resampling' : `resampling x${spec.resampleSteps}`;
+  const subject = `inpainting${towards(c.label)}, ${resampled}`;
   return samplingOutput(
     r,
     st,
@@ -83,9 +84,9 @@ export function run(m: LoadedDenoiser, spec: InpaintSpec, o: RunJobOptions = {})
       { label: 'result', images: x },
     ],
     2,
-    `inpainting${towards(c.label)}, ${resampled}: input | kept region | result`,
+    `${subject}: input | kept region | result`,
     {
-      subject: `inpainting${towards(c.label)}, ${resampled}`,
+      subject,
       pictures: [
         {
           name: '',

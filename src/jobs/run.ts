@@ -27,9 +27,10 @@ export interface Figure {
 }
 
 /**
- * All panels as one figure titled with the settings (after an edit's subject): a single panel is a grid of its images (nrow per row, default
- * ceil(sqrt(k))), its columns or rows labelled when the images' labels are constant along them (a class per
- * column); several panels are read across, one row per image, each column labelled with its panel.
+ * All panels as one figure titled with the settings (after an edit's subject): a single panel is a grid of its
+ * images (nrow per row, default ceil(sqrt(k))), its columns or rows labelled when the images' labels are constant
+ * along them (a class per column); several panels are read across, one row per image, each column labelled with
+ * its panel.
  */
 export function figureOf(
   out: Pick<JobOutput, 'panels' | 'settings' | 'imageLabels' | 'subject'>,

@@ -165,7 +165,8 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
     const what = `SDEdit from start steps ${spec.start.sweep.join(', ')} of ${n}${towards(c.label)} (last: the input)`;
     return samplingOutput(r, st, notes, panels, 0, what, { subject: `SDEdit${towards(c.label)}` });
   }
-  const how = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
+  const from = 'startStep' in spec.start ? `start step ${spec.start.startStep}` : `strength ${spec.start.strength}`;
+  const how = `${from}${towards(c.label)}`;
   return samplingOutput(
     r,
     st,
@@ -175,10 +176,10 @@ export function run(m: LoadedDenoiser, spec: SdeditSpec, o: RunJobOptions = {}):
       { label: 'result', images: results[0]! },
     ],
     1,
-    `SDEdit (${how}${towards(c.label)}): input | result`,
+    `SDEdit (${how}): input | result`,
     {
       pictures: [{ name: '', label: 'result', ...pictureAtInputSize(results[0]!, input.decoded) }],
-      subject: `SDEdit, ${how}${towards(c.label)}`,
+      subject: `SDEdit, ${how}`,
     },
   );
 }

@@ -137,7 +137,7 @@ export interface ResumeOptions {
  * to draw much (the single-step denoiser of seed 001 B.1 learns one noise level, and is not warned).
  */
 export function scheduleWarnings(
-  c: Pick<TrainConfig, 'steps' | 'lrWarmupSteps' | 'lr' | 'batchSize'> & { task?: TrainConfig['task'] },
+  c: Pick<TrainConfig, 'steps' | 'lrWarmupSteps' | 'lr' | 'batchSize' | 'task'>,
 ): string[] {
   const warnings: string[] = [];
   if (c.lrWarmupSteps >= c.steps)
@@ -146,7 +146,7 @@ export function scheduleWarnings(
         `never reaches its peak ${c.lr} (give --warmup below --steps, e.g. --warmup ${Math.floor(c.steps / 10)})`,
     );
   const seen = c.steps * c.batchSize;
-  if ((c.task ?? 'diffusion') === 'diffusion' && seen < SHORT_RUN_PICTURES)
+  if (c.task === 'diffusion' && seen < SHORT_RUN_PICTURES)
     warnings.push(
       `a short run (${seen.toLocaleString('en')} pictures seen) is likely to underfit: on the digits, 180,000 ` +
         'pictures left most samples stroke-like and 1.2 million made three in four recognisable (docs/SEEDS.md); ' +
