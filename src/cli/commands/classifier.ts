@@ -92,7 +92,7 @@ export const classifierCommand: Command = {
     test: {
       type: 'string',
       help: 'held-out data for the accuracy',
-      default: 'the held-out split for fashion-mnist and mnist; none otherwise',
+      default: 'the held-out split for fashion-mnist, mnist and mnist-full; none otherwise',
     },
     out: { type: 'string', help: 'classifier file to write (.safetensors)' },
     epochs: { type: 'string', help: 'passes over the training data', default: String(classifierDefaults.epochs) },
