@@ -11,6 +11,7 @@ import {
   DEFAULT_CLASSIFIER_PATH,
   DEFAULT_MODEL_PATH,
   cliName,
+  evalJob,
   encodePng,
   jobDefaults,
   jobFiles,
@@ -23,7 +24,7 @@ import {
 import { readClassifierSettings } from '../src/cli/commands/classifier.js';
 import { readDemoSettings } from '../src/cli/commands/demo.js';
 import { readModelSettings } from '../src/cli/commands/model.js';
-import { readEvalSampling, readEvalSettings } from '../src/cli/commands/eval-options.js';
+import { evalOptions, readEvalSampling, readEvalSettings } from '../src/cli/commands/eval-options.js';
 import { readScheduleSettings } from '../src/cli/commands/schedule.js';
 import { readServeSettings } from '../src/cli/commands/serve.js';
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
@@ -169,6 +170,28 @@ test('the API lists exactly the job fields it offers, and the CLI has an option 
   }
 });
 
+test("eval's options are its job file's fields: each field's help, default and bounds, refused in the CLI's words", () => {
+  const options = evalOptions;
+  for (const fields of [evalJob.fields, evalJob.sampling])
+    for (const [key, f] of Object.entries(fields)) {
+      const o = options[cliName(key, f)];
+      assert.ok(o, `eval: --${cliName(key, f)}`);
+      assert.equal(o.help, f.help, `eval --${cliName(key, f)}'s help`);
+    }
+  const out = join(dir, 'report.json');
+  const s = readEvalSettings({ out, 'kid-subsets': '7', pr: true, batch: '50' });
+  assert.deepEqual([s.n, s.batchSize, s.compare], [evalJob.defaults.n, 50, { kidSubsets: 7, precisionRecall: true }]);
+  assert.throws(() => readEvalSettings({ out, n: '1' }), /--n must be >= 2, got 1/);
+  assert.throws(() => readEvalSettings({ out, 'kid-subsets': '20000' }), /--kid-subsets must be <= 10000/);
+  assert.throws(() => readEvalSettings({ out, batch: '2.5' }), /--batch must be an integer/);
+  assert.deepEqual(readEvalSampling({ sampler: 'ddim', steps: '20' }, info), {
+    ...readEvalSampling({}, info),
+    sampler: 'ddim',
+    numSteps: 20,
+  });
+  assert.throws(() => readEvalSampling({ steps: '100000' }, info), /--steps must be <= /);
+});
+
 test('every server cap narrows a field some kind has, and never widens it', () => {
   for (const [key, cap] of Object.entries(caps)) {
     const owners = jobKinds.filter((k) => key in jobFiles[k].fields);
@@ -264,7 +287,7 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
           batch: s.batchSize,
           work: s.workDir === join(dir, 'report.samples') ? 'OUT without .json, plus .samples/' : s.workDir,
           data: s.data ?? "the model's training data",
-          'floor-data': s.floorData ?? 'the held-out split for fashion-mnist and mnist, else half of --data',
+          'floor-data': s.floorData ?? 'the held-out split for fashion-mnist, mnist and mnist-full, else half of --data',
           'kid-subsets': s.compare.kidSubsets,
           precision: s.precision,
         };
@@ -282,7 +305,7 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
         const heldOut = s.data === 'fashion-mnist' ? s.test === 'fashion-mnist-test' : s.test === null;
         return {
           data: s.data,
-          test: heldOut ? 'the held-out split for fashion-mnist and mnist; none otherwise' : s.test,
+          test: heldOut ? 'the held-out split for fashion-mnist, mnist and mnist-full; none otherwise' : s.test,
           epochs: s.epochs,
           batch: s.batchSize,
           lr: s.lr,

@@ -15,4 +15,7 @@ export { defaultForwardTimes } from './forward.js';
 /** Sampling an exact Gaussian mixture (gmm:FILE.json): its fields, parse and run, as a job file's. */
 export * as mixtureJob from './mixture.js';
 export type { MixtureSpec } from './mixture.js';
+/** Evaluating a model (FID, KID, recognised, ...): its fields, parse and run, as a job file's. */
+export * as evalJob from './eval.js';
+export type { EvalInputs, EvalMeasure, EvalReport } from './eval.js';
 export { samplingRun } from './output.js';

@@ -1,8 +1,9 @@
 // Every kind of job a door offers, each its own file (its spec, defaults, fields, parse and run), listed here once:
 // the CLI's options and help, the API's validation and /api/info are made from these fields, runJob runs what they
 // parse, and JobSpec, jobKinds and jobDefaults are read off the list. A new edit is its editing function, its job
-// file and one line in editFiles (docs/ARCHITECTURE.md). (mixture.ts, sampling an exact Gaussian mixture, is a job
-// file too, but on a mixture rather than a model and the command line's alone.)
+// file and one line in editFiles (docs/ARCHITECTURE.md). mixture.ts (sampling an exact Gaussian mixture) and eval.ts
+// (measuring a model against real pictures) are job files too, but not listed: the one's context is a mixture, not a
+// loaded model, and the other's a model, a classifier and real sets, for the command line alone.
 import * as anagram from './anagram.js';
 import * as denoise from './denoise.js';
 import type { Door, FieldContext, Fields } from './fields.js';

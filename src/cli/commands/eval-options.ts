@@ -5,24 +5,17 @@ import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_CLASSIFIER_PATH,
   DEFAULT_MODEL_PATH,
-  jobDefaults,
-  readSampling,
-  samplingFields,
+  evalJob,
+  type EvalMeasure,
   type ModelInfo,
   type PrecisionChoice,
   type SamplingSpec,
 } from '../../index.js';
-import { UsageError, num, str, type OptionSpec } from '../command.js';
+import { UsageError, str, type OptionSpec } from '../command.js';
 import { cliDoor, fieldOptions } from '../door.js';
 import { checkOutputPath } from '../limits.js';
 import { precisionOption, readPrecisionChoice } from '../precision.js';
 import { readDataSpec } from '../data-option.js';
-
-/**
- * What eval runs with unless told: 10,000 samples (FID's customary count), drawn and stored in batches (and shards)
- * of 250, KID averaged over 100 random subsets; samples are drawn as the generate job draws them (its sampling fields).
- */
-const evalDefaults = { n: 10_000, batch: 250, kidSubsets: 100 };
 
 /** What only a model evaluation reads: refused beside --real. */
 const modelOptions = [
@@ -42,8 +35,9 @@ const modelOptions = [
   'precision',
 ];
 
-/** The generate job's sampling fields as options: eval samples as generate does. */
-const sampling = fieldOptions([{ name: 'generate', fields: samplingFields(jobDefaults.generate) }]);
+/** The eval job's fields as options: what it measures, and its sampling (the generate job's fields). */
+const measured = fieldOptions([{ name: 'eval', fields: evalJob.fields }]);
+const sampling = fieldOptions([{ name: 'eval', fields: evalJob.sampling }]);
 
 export const evalOptions: Record<string, OptionSpec> = {
   model: {
@@ -51,17 +45,13 @@ export const evalOptions: Record<string, OptionSpec> = {
     help: 'model file or training checkpoint',
     default: 'the shipped models/fashion-mnist.safetensors',
   },
-  // Samples as the generate job draws them (its sampling fields and defaults, jobs/common-fields.ts).
+  // Samples as the generate job draws them (its sampling fields and defaults, jobs/eval.ts).
   sampler: sampling.sampler!,
   steps: sampling.steps!,
   eta: sampling.eta!,
   variance: sampling.variance!,
-  n: {
-    type: 'string',
-    help: 'number of samples (and of real images in each reference set)',
-    default: String(evalDefaults.n),
-  },
-  guidance: { ...sampling.guidance!, help: 'classifier-free guidance weight (0: unconditional, 1: conditional)' },
+  n: measured.n!,
+  guidance: sampling.guidance!,
   classes: {
     type: 'string',
     help: 'comma-separated class names or ids the samples cycle through',
@@ -71,8 +61,8 @@ export const evalOptions: Record<string, OptionSpec> = {
     type: 'string',
     help: 'a text file of prompts, one per line, the samples cycle through (models that read text)',
   },
-  seed: { ...sampling.seed!, help: 'sample i draws its noise from stream i of this seed' },
-  batch: { type: 'string', help: 'samples per batch and per shard', default: String(evalDefaults.batch) },
+  seed: sampling.seed!,
+  batch: measured.batch!,
   work: {
     type: 'string',
     help: 'folder of the .npy sample shards; rerunning resumes from it',
@@ -87,19 +77,17 @@ export const evalOptions: Record<string, OptionSpec> = {
   'floor-data': {
     type: 'string',
     help: 'held-out real images for the floor',
-    default: 'the held-out split for fashion-mnist and mnist, else half of --data',
+    default: 'the held-out split for fashion-mnist, mnist and mnist-full, else half of --data',
   },
   real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
-  'kid-subsets': { type: 'string', help: 'random subsets KID averages over', default: String(evalDefaults.kidSubsets) },
-  pr: { type: 'boolean', help: 'also k-NN precision/recall (k=3)' },
+  'kid-subsets': measured['kid-subsets']!,
+  pr: measured.pr!,
   precision: precisionOption,
   out: { type: 'string', help: 'JSON report to write (its fields: docs/MODELS.md)' },
 };
 
-export interface EvalSettings {
+export interface EvalSettings extends EvalMeasure {
   out: string;
-  n: number;
-  compare: { kidSubsets: number; precisionRecall: boolean };
   /** Two real sets to compare instead of a model (the floor); absent: a model evaluation. */
   real?: string[];
   classifierPath: string;
@@ -108,7 +96,6 @@ export interface EvalSettings {
   classes?: string[];
   /** A file of prompts the samples cycle through. */
   prompts?: string;
-  batchSize: number;
   workDir: string;
   /** Reference images; absent: the model's training data. */
   data?: string;
@@ -117,30 +104,24 @@ export interface EvalSettings {
   precision: PrecisionChoice;
 }
 
-/** The options as eval's settings, every default applied (evalDefaults, the shipped files); sampling aside. */
+/** The options as eval's settings, every default applied (the job's, the shipped files); sampling aside. */
 export function readEvalSettings(v: Record<string, string | boolean | string[] | undefined>): EvalSettings {
   const out = str(v.out, 'out');
   if (!out.endsWith('.json')) throw new UsageError(`--out must name a .json file, got '${out}'`);
   checkOutputPath('out', out);
-  const n = num(v.n, 'n', evalDefaults.n, { min: 2, integer: true });
-  const compare = {
-    kidSubsets: num(v['kid-subsets'], 'kid-subsets', evalDefaults.kidSubsets, { min: 1, max: 10_000, integer: true }),
-    precisionRecall: v.pr === true,
-  };
+  const measure = evalJob.parseMeasure(cliDoor(evalJob.fields, v));
   const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
   if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
   if (v.prompts !== undefined && v.classes !== undefined)
     throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
   return {
     out,
-    n,
-    compare,
+    ...measure,
     ...(v.real !== undefined ? { real: v.real as string[] } : {}),
     classifierPath: str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH),
     modelPath: str(v.model, 'model', DEFAULT_MODEL_PATH),
     ...(v.classes !== undefined ? { classes: String(v.classes).split(',') } : {}),
     ...(v.prompts !== undefined ? { prompts: str(v.prompts, 'prompts') } : {}),
-    batchSize: num(v.batch, 'batch', evalDefaults.batch, { min: 1, integer: true }),
     workDir: str(v.work, 'work', join(dirname(out), `${basename(out, '.json')}.samples`)),
     ...(v.data !== undefined ? { data: readDataSpec(v.data, 'data') } : {}),
     ...(v['floor-data'] !== undefined ? { floorData: readDataSpec(v['floor-data'], 'floor-data') } : {}),
@@ -153,6 +134,5 @@ export function readEvalSampling(
   v: Record<string, string | boolean | string[] | undefined>,
   model: ModelInfo,
 ): SamplingSpec {
-  const d = jobDefaults.generate;
-  return readSampling(cliDoor(samplingFields(d), v), d, model);
+  return evalJob.parse(cliDoor(evalJob.sampling, v), model);
 }

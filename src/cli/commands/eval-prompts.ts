@@ -7,7 +7,6 @@ import {
   tidy,
   type EvalCondition,
   type LoadedDenoiser,
-  type ModelEvalResult,
   type PromptFidelity,
 } from '../../index.js';
 import { UsageError } from '../command.js';
@@ -60,22 +59,4 @@ export function promptRows(f: PromptFidelity | null): [string, string, string][]
         .join(', '),
     ]);
   return rows;
-}
-
-/** With prompts whose pictures the data lacks: the report's word that FID is over the data's pictures at large. */
-export function referenceNote(
-  r: Pick<ModelEvalResult, 'referencePictures' | 'promptsWithoutPictures'>,
-  prompts: readonly string[] | null,
-): { note?: string } {
-  if (prompts === null || r.referencePictures !== 'all') return {};
-  const lacking = r.promptsWithoutPictures;
-  const some = lacking
-    .slice(0, 3)
-    .map((p) => `'${p}'`)
-    .join(', ');
-  return {
-    note:
-      "FID is over the data's pictures at large: no class with pictures in both the reference and the floor set is " +
-      `named by ${some}${lacking.length > 3 ? ', ...' : ''} (${lacking.length} of ${prompts.length} prompts)`,
-  };
 }

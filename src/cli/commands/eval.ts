@@ -3,13 +3,11 @@
 // with --real A --real B, the distance between two real sets (the floor itself). Prints a table and writes the JSON
 // report (fields: docs/MODELS.md).
 import {
+  evalJob,
   heldOutSpec,
   modelInfo,
-  samplingRun,
   sampleSizeWarning,
   Rng,
-  evaluateModel,
-  evaluateReal,
   loadClassifier,
   splitHalves,
   withFolderCaptions,
@@ -26,7 +24,7 @@ import { Progress } from '../progress.js';
 import { loadData, readDataSpec } from '../data-option.js';
 import { evalBytes, requireMemory } from '../limits.js';
 import { evalOptions, readEvalSampling, readEvalSettings } from './eval-options.js';
-import { promptCondition, promptRows, readEvalPrompts, referenceNote } from './eval-prompts.js';
+import { promptCondition, promptRows, readEvalPrompts } from './eval-prompts.js';
 
 /**
  * Reference (training) images and held-out images for the floor: the source's two splits, else two halves (each
@@ -114,10 +112,9 @@ export const evalCommand: Command = {
   options: evalOptions,
   async run(v) {
     const s = readEvalSettings(v);
-    const { out, n, compare, classifierPath, modelPath, batchSize } = s;
+    const { out, n, classifierPath, modelPath, batchSize } = s;
     const trained = loadClassifier(classifierPath);
     const { classifier } = trained;
-    const common = { classifier: classifierPath, featureDim: classifier.config.featureDim };
     const small = sampleSizeWarning(n, classifier.config.featureDim);
     const warnSmall = () => (small ? console.error(`warning: --n ${n}: ${small}`) : undefined); // once the options hold
 
@@ -135,19 +132,14 @@ export const evalCommand: Command = {
         }),
       );
       warnSmall();
-      const c = evaluateReal(classifier, a, b, n, compare);
-      const report = {
-        format: 'difflab-eval-1',
-        kind: 'real',
-        n: Math.min(...c.n),
-        a: real[0],
-        b: real[1],
-        ...common,
-        fid: c.fid,
-        kid: c.kid,
-        precision: c.precision,
-        recall: c.recall,
-      };
+      const { report, comparison: c } = evalJob.runReal(
+        { classifier: trained, classifierPath },
+        [
+          { name: real[0]!, data: a },
+          { name: real[1]!, data: b },
+        ],
+        s,
+      );
       writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
       console.log(
         `${real[0]} vs ${real[1]}, n = ${c.n.join(' / ')}: FID ${c.fid.toFixed(3)}, KID x 1000 ${kidText(c)}` +
@@ -159,7 +151,6 @@ export const evalCommand: Command = {
 
     const model = readModel(v);
     const sampling = readEvalSampling(v, modelInfo(model, { withSource: true }));
-    const { sampler: samplerName, numSteps, eta, variance, guidance, seed } = sampling;
     const prompts = s.prompts === undefined ? null : readEvalPrompts(s.prompts, model);
     const byClass = model.classNames.length > 0 && prompts === null;
     const conditional = byClass || prompts !== null;
@@ -195,95 +186,32 @@ export const evalCommand: Command = {
       `--n ${n} with --batch ${batchSize}`,
       evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim),
     );
-    const workDir = s.workDir;
-    const identity = {
-      model: modelPath,
-      modelStep: model.step,
-      sampler: samplerName,
-      steps: numSteps ?? null,
-      guidance: conditional ? guidance : null,
-      // Only where they change the samples, so the shards of earlier versions stay valid:
-      ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
-      ...(samplerName === 'ddim' && eta !== 0 ? { eta } : {}),
-      ...(variance === 'beta' ? { variance } : {}),
-    };
-
     warnSmall();
     const bar = new Progress({ label: 'eval', total: n, unit: 'img' });
     bar.resumeAt(0);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
-    const result = await evaluateModel({
-      denoiser: model.denoiser,
-      guidance,
-      sampler: samplingRun(model, sampling).sampler, // as the generate job samples
-      numSteps,
-      imageShape: model.imageShape,
-      condition,
-      seed,
-      n,
-      batchSize,
-      workDir,
-      identity,
-      classifier,
-      classNames: trained.classNames,
-      reference,
-      floor,
-      compare,
-      onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)),
-      signal: controller.signal,
-    }).finally(() => process.off('SIGINT', stop));
+    const inputs = { model, modelPath, classifier: trained, classifierPath, condition, reference, floor, names };
+    const result = await evalJob
+      .run({ ...inputs, workDir: s.workDir }, s, sampling, {
+        onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)),
+        signal: controller.signal,
+      })
+      .finally(() => process.off('SIGINT', stop));
     bar.done();
     model.network.dispose();
     classifier.dispose();
     if (result.status === 'aborted') {
-      console.error(`interrupted: the samples so far are in ${workDir}; run the same command again to resume`);
+      console.error(`interrupted: the samples so far are in ${s.workDir}; run the same command again to resume`);
       return 130;
     }
-    const r = result as Exclude<typeof result, { status: 'aborted' }>;
-    const nfe = r.denoiserCalls * (conditional && guidance !== 0 && guidance !== 1 ? 2 : 1);
-    const report = {
-      format: 'difflab-eval-1',
-      kind: 'model',
-      n,
-      model: modelPath,
-      modelStep: model.step,
-      sampler: samplerName,
-      eta: samplerName === 'ddim' ? eta : null,
-      variance: samplerName === 'ddpm' ? (variance ?? 'posterior') : null,
-      steps: numSteps ?? null,
-      nfe,
-      guidance: conditional ? guidance : null,
-      computePrecision: model.precision,
-      classes: classes?.map((id) => model.classNames[id]) ?? null,
-      prompts,
-      seed,
-      ...common,
-      reference: { data: names[0], n: r.generated.n[0], pictures: r.referencePictures, ...referenceNote(r, prompts) },
-      fid: r.generated.fid,
-      kid: r.generated.kid,
-      precision: r.generated.precision,
-      recall: r.generated.recall,
-      classAccuracy: r.classAccuracy,
-      promptFidelity: r.promptFidelity,
-      recognised: r.recognised,
-      floor: {
-        data: names[1],
-        n: r.floor.n[1],
-        fid: r.floor.fid,
-        kid: r.floor.kid,
-        precision: r.floor.precision,
-        recall: r.floor.recall,
-      },
-      seconds: r.seconds,
-      workDir,
-    };
+    const { report, result: r } = result;
     writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
     console.log(
-      `${modelPath} (step ${model.step}): ${samplerName}, ${nfe} network evaluations per sample` +
-        `${conditional ? `, guidance ${guidance}` : ''}; n = ${n} samples vs ${r.generated.n[0]} images of ${names[0]}; ` +
-        `floor: ${r.floor.n[1]} images of ${names[1]}`,
+      `${modelPath} (step ${model.step}): ${report.sampler}, ${report.nfe} network evaluations per sample` +
+        `${report.guidance !== null ? `, guidance ${report.guidance}` : ''}; n = ${n} samples vs ${r.generated.n[0]} ` +
+        `images of ${names[0]}; floor: ${r.floor.n[1]} images of ${names[1]}`,
     );
     const rows = comparisonRows(r.generated, r.floor);
     if (r.classAccuracy) {
@@ -293,8 +221,7 @@ export const evalCommand: Command = {
     if (prompts) rows.push(...promptRows(r.promptFidelity));
     rows.push([`recognised (p >= ${r.recognised.threshold})`, pct(r.recognised.share), pct(r.recognised.floorShare)]);
     console.log(table(rows));
-    const note = referenceNote(r, prompts).note;
-    if (note) console.log(note);
+    if (report.reference.note) console.log(report.reference.note);
     console.log(`wrote ${out}`);
     return 0;
   },
