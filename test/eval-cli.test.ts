@@ -58,40 +58,29 @@ const evalArgs = (out: string) => [
   out,
 ];
 
+/** The report fields docs/MODELS.md documents: `format`, and the backticked names of its table's first column. */
+function documentedReportFields(): string[] {
+  const doc = readFileSync(new URL('../../docs/MODELS.md', import.meta.url), 'utf8');
+  const table = doc.slice(doc.indexOf('Report fields (`format: "difflab-eval-1"`)'));
+  const rows = table
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.startsWith('| `'));
+  const names = rows.flatMap((l) => [...l.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!));
+  return ['format', ...names].sort();
+}
+
 test('difflab eval --n 64 on a tiny model writes the documented report, and a rerun reuses its shards', () => {
   const out = join(tempDir(), 'report.json');
   const first = difflab(...evalArgs(out));
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /FID/);
   const r = JSON.parse(readFileSync(out, 'utf8'));
-  for (const k of [
-    'format',
-    'kind',
-    'n',
-    'model',
-    'modelStep',
-    'sampler',
-    'eta',
-    'variance',
-    'steps',
-    'nfe',
-    'guidance',
-    'classes',
-    'seed',
-    'classifier',
-    'featureDim',
-    'reference',
-    'fid',
-    'kid',
-    'precision',
-    'recall',
-    'classAccuracy',
-    'floor',
-    'seconds',
-    'workDir',
-  ]) {
-    assert.ok(k in r, `report lacks '${k}'`);
-  }
+  // Exactly the fields docs/MODELS.md's table documents (a and b are the --real report's).
+  assert.deepEqual(
+    Object.keys(r).sort(),
+    documentedReportFields().filter((k) => k !== 'a' && k !== 'b'),
+  );
   assert.equal(r.kind, 'model');
   assert.equal(r.n, 64);
   assert.equal(r.nfe, 20);
@@ -193,6 +182,13 @@ test('difflab eval --real A --real B reports the real-vs-real distance', () => {
   );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
+  const realFields = ['format', 'kind', 'n', 'a', 'b', 'classifier', 'featureDim', 'fid', 'kid']; // precision, recall: --pr
+  assert.deepEqual(Object.keys(report), realFields);
+  const documented = [...documentedReportFields(), 'a', 'b']; // a and b: in the row of kind
+  assert.ok(
+    realFields.every((k) => documented.includes(k)),
+    'the real report is documented',
+  );
   assert.equal(report.kind, 'real');
   assert.equal(report.n, 200);
   assert.ok(report.fid >= 0 && report.fid < 20, `real vs real FID ${report.fid}`);

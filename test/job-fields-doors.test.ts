@@ -24,7 +24,7 @@ import {
 import { readClassifierSettings } from '../src/cli/commands/classifier.js';
 import { readDemoSettings } from '../src/cli/commands/demo.js';
 import { readModelSettings } from '../src/cli/commands/model.js';
-import { evalOptions, readEvalSampling, readEvalSettings } from '../src/cli/commands/eval-options.js';
+import { evalOptions, readEvalSettings, readEvalSpec } from '../src/cli/commands/eval-options.js';
 import { readScheduleSettings } from '../src/cli/commands/schedule.js';
 import { readServeSettings } from '../src/cli/commands/serve.js';
 import { cliDoor, fieldOptions } from '../src/cli/door.js';
@@ -184,12 +184,23 @@ test("eval's options are its job file's fields: each field's help, default and b
   assert.throws(() => readEvalSettings({ out, n: '1' }), /--n must be >= 2, got 1/);
   assert.throws(() => readEvalSettings({ out, 'kid-subsets': '20000' }), /--kid-subsets must be <= 10000/);
   assert.throws(() => readEvalSettings({ out, batch: '2.5' }), /--batch must be an integer/);
-  assert.deepEqual(readEvalSampling({ sampler: 'ddim', steps: '20' }, info), {
-    ...readEvalSampling({}, info),
+  const spec = (v: Record<string, string>, classes?: string[]) =>
+    readEvalSpec(v, { ...readEvalSettings({ out, ...v }), ...(classes ? { classes } : {}) }, info);
+  assert.deepEqual(spec({ sampler: 'ddim', steps: '20' }).sampling, {
+    ...spec({}).sampling,
     sampler: 'ddim',
     numSteps: 20,
   });
-  assert.throws(() => readEvalSampling({ steps: '100000' }, info), /--steps must be <= /);
+  assert.throws(() => spec({ steps: '100000' }), /--steps must be <= /);
+  // What the samples ask for: every class unless named, by name or id; an unknown one refused naming --classes.
+  assert.deepEqual(spec({}).ask, { kind: 'classes', classes: info.classNames.map((_, i) => i) });
+  assert.deepEqual(spec({}, [info.classNames[2]!, '0']).ask, { kind: 'classes', classes: [2, 0] });
+  assert.throws(() => spec({}, ['no-such-class']), /--classes: unknown class 'no-such-class'/);
+  const unconditional = { ...info, classNames: [] };
+  assert.throws(
+    () => readEvalSpec({ guidance: '3' }, readEvalSettings({ out }), unconditional),
+    /--guidance and --classes need a class-conditional model/,
+  );
 });
 
 test('every server cap narrows a field some kind has, and never widens it', () => {
@@ -272,7 +283,7 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
       situations: [{ args: { out: join(dir, 'report.json') } }],
       said(args) {
         const s = readEvalSettings(args);
-        const sampling = readEvalSampling(args, info); // read once the model is loaded
+        const { sampling } = readEvalSpec(args, s, info); // read once the model is loaded
         return {
           model: s.modelPath === DEFAULT_MODEL_PATH ? shipped(s.modelPath) : s.modelPath,
           classifier: s.classifierPath === DEFAULT_CLASSIFIER_PATH ? shipped(s.classifierPath) : s.classifierPath,
@@ -287,7 +298,8 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
           batch: s.batchSize,
           work: s.workDir === join(dir, 'report.samples') ? 'OUT without .json, plus .samples/' : s.workDir,
           data: s.data ?? "the model's training data",
-          'floor-data': s.floorData ?? 'the held-out split for fashion-mnist, mnist and mnist-full, else half of --data',
+          'floor-data':
+            s.floorData ?? 'the held-out split for fashion-mnist, mnist and mnist-full, else half of --data',
           'kid-subsets': s.compare.kidSubsets,
           precision: s.precision,
         };

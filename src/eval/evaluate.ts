@@ -255,7 +255,7 @@ export interface ModelEvalOptions {
 export type ReferencePictures = 'classes' | 'prompted' | 'all';
 
 export interface ModelEvalResult {
-  status: 'done' | 'aborted';
+  status: 'done';
   /** Samples evaluated. */
   n: number;
   /** Denoiser calls per sample (network evaluations, before guidance doubles them). */

@@ -17,5 +17,5 @@ export * as mixtureJob from './mixture.js';
 export type { MixtureSpec } from './mixture.js';
 /** Evaluating a model (FID, KID, recognised, ...): its fields, parse and run, as a job file's. */
 export * as evalJob from './eval.js';
-export type { EvalInputs, EvalMeasure, EvalReport } from './eval.js';
+export type { EvalAsk, EvalInputs, EvalMeasure, EvalReport, EvalSpec } from './eval.js';
 export { samplingRun } from './output.js';

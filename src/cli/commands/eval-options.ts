@@ -9,25 +9,24 @@ import {
   type EvalMeasure,
   type ModelInfo,
   type PrecisionChoice,
-  type SamplingSpec,
+  type EvalSpec,
 } from '../../index.js';
 import { UsageError, str, type OptionSpec } from '../command.js';
-import { cliDoor, fieldOptions } from '../door.js';
+import { cliDoor, fieldOptions, optionNames } from '../door.js';
 import { checkOutputPath } from '../limits.js';
 import { precisionOption, readPrecisionChoice } from '../precision.js';
 import { readDataSpec } from '../data-option.js';
 
+/** The eval job's fields as options: its sampling (the generate job's fields), and what it measures. */
+const sampling = fieldOptions([{ name: 'eval', fields: evalJob.sampling }]);
+const measured = fieldOptions([{ name: 'eval', fields: evalJob.fields }]);
+
 /** What only a model evaluation reads: refused beside --real. */
 const modelOptions = [
   'model',
-  'sampler',
-  'steps',
-  'eta',
-  'variance',
-  'guidance',
+  ...optionNames(evalJob.sampling),
   'classes',
   'prompts',
-  'seed',
   'batch',
   'work',
   'data',
@@ -35,23 +34,15 @@ const modelOptions = [
   'precision',
 ];
 
-/** The eval job's fields as options: what it measures, and its sampling (the generate job's fields). */
-const measured = fieldOptions([{ name: 'eval', fields: evalJob.fields }]);
-const sampling = fieldOptions([{ name: 'eval', fields: evalJob.sampling }]);
-
 export const evalOptions: Record<string, OptionSpec> = {
   model: {
     type: 'string',
     help: 'model file or training checkpoint',
     default: 'the shipped models/fashion-mnist.safetensors',
   },
-  // Samples as the generate job draws them (its sampling fields and defaults, jobs/eval.ts).
-  sampler: sampling.sampler!,
-  steps: sampling.steps!,
-  eta: sampling.eta!,
-  variance: sampling.variance!,
-  n: measured.n!,
-  guidance: sampling.guidance!,
+  // Samples as the generate job draws them, with its defaults (jobs/eval.ts takes its sampling fields).
+  ...sampling,
+  ...measured,
   classes: {
     type: 'string',
     help: 'comma-separated class names or ids the samples cycle through',
@@ -61,8 +52,6 @@ export const evalOptions: Record<string, OptionSpec> = {
     type: 'string',
     help: 'a text file of prompts, one per line, the samples cycle through (models that read text)',
   },
-  seed: sampling.seed!,
-  batch: measured.batch!,
   work: {
     type: 'string',
     help: 'folder of the .npy sample shards; rerunning resumes from it',
@@ -80,8 +69,6 @@ export const evalOptions: Record<string, OptionSpec> = {
     default: 'the held-out split for fashion-mnist, mnist and mnist-full, else half of --data',
   },
   real: { type: 'string', multiple: true, help: 'twice: compare two real sets instead of a model (the floor)' },
-  'kid-subsets': measured['kid-subsets']!,
-  pr: measured.pr!,
   precision: precisionOption,
   out: { type: 'string', help: 'JSON report to write (its fields: docs/MODELS.md)' },
 };
@@ -89,7 +76,7 @@ export const evalOptions: Record<string, OptionSpec> = {
 export interface EvalSettings extends EvalMeasure {
   out: string;
   /** Two real sets to compare instead of a model (the floor); absent: a model evaluation. */
-  real?: string[];
+  real?: [string, string];
   classifierPath: string;
   modelPath: string;
   /** Class names or ids the samples cycle through; absent: every class of the model. */
@@ -112,12 +99,13 @@ export function readEvalSettings(v: Record<string, string | boolean | string[] |
   const measure = evalJob.parseMeasure(cliDoor(evalJob.fields, v));
   const stray = v.real !== undefined ? modelOptions.find((k) => v[k] !== undefined) : undefined;
   if (stray) throw new UsageError(`--${stray} does not apply with --real (two real sets, no model)`);
-  if (v.prompts !== undefined && v.classes !== undefined)
-    throw new UsageError('give --classes or --prompts, not both (a prompt names what each sample shows)');
+  const real = v.real === undefined ? undefined : [v.real].flat().map(String);
+  if (real !== undefined && real.length !== 2)
+    throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
   return {
     out,
     ...measure,
-    ...(v.real !== undefined ? { real: v.real as string[] } : {}),
+    ...(real !== undefined ? { real: [real[0]!, real[1]!] } : {}),
     classifierPath: str(v.classifier, 'classifier', DEFAULT_CLASSIFIER_PATH),
     modelPath: str(v.model, 'model', DEFAULT_MODEL_PATH),
     ...(v.classes !== undefined ? { classes: String(v.classes).split(',') } : {}),
@@ -129,10 +117,19 @@ export function readEvalSettings(v: Record<string, string | boolean | string[] |
   };
 }
 
-/** How eval samples the loaded model: the generate job's sampling fields, read as `difflab sample` reads them. */
-export function readEvalSampling(
+/**
+ * The eval job's spec once the model is loaded: its sampling read as `difflab sample` reads it, and the classes
+ * named, or the prompts read from --prompts.
+ */
+export function readEvalSpec(
   v: Record<string, string | boolean | string[] | undefined>,
+  s: Pick<EvalSettings, 'n' | 'batchSize' | 'compare' | 'classes'>,
   model: ModelInfo,
-): SamplingSpec {
-  return evalJob.parse(cliDoor(evalJob.sampling, v), model);
+  prompts?: readonly string[],
+): EvalSpec {
+  const measure = { n: s.n, batchSize: s.batchSize, compare: s.compare };
+  return evalJob.parse(cliDoor(evalJob.sampling, v), model, measure, {
+    ...(s.classes ? { classes: s.classes } : {}),
+    ...(prompts ? { prompts } : {}),
+  });
 }

@@ -1,14 +1,7 @@
 // `difflab eval --prompts FILE`: a model that reads text, measured over a list of prompts the samples cycle through,
-// each conditioned (and guided against the empty prompt) exactly as `difflab sample --prompt` conditions it.
-import {
-  jobCondition,
-  modelConditioning,
-  promptKind,
-  tidy,
-  type EvalCondition,
-  type LoadedDenoiser,
-  type PromptFidelity,
-} from '../../index.js';
+// each conditioned (and guided against the empty prompt) exactly as `difflab sample --prompt` conditions it
+// (jobs/eval.ts). Here the file's reading and the report's prompt rows.
+import { evalJob, modelConditioning, promptKind, type LoadedDenoiser, type PromptFidelity } from '../../index.js';
 import { UsageError } from '../command.js';
 import { readPromptsFile } from '../prompts-file.js';
 
@@ -19,25 +12,12 @@ const LISTED_PROMPTS = 20;
 export function readEvalPrompts(path: string, m: LoadedDenoiser): string[] {
   if (promptKind(m) !== 'text') throw new UsageError(`--prompts: ${m.source} reads no text (${modelConditioning(m)})`);
   const prompts = readPromptsFile(path, m);
-  const notes: string[] = [];
-  tidy(() => void jobCondition(m, { prompt: prompts }, prompts.length, notes, { prompt: 'prompt' }));
-  for (const note of notes) console.error(`note: ${note}`);
+  for (const note of evalJob.promptNotes(m, prompts)) console.error(`note: ${note}`);
   return prompts;
 }
 
-/** The samples' condition: a batch's prompts and guidance's null branch, as jobCondition builds them for a job. */
-export function promptCondition(m: LoadedDenoiser, prompts: readonly string[]): EvalCondition {
-  return {
-    kind: 'prompts',
-    prompts,
-    encode(batch) {
-      const c = jobCondition(m, { prompt: batch }, batch.length, []);
-      return { cond: c.cond, nullCond: c.nullCond };
-    },
-  };
-}
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** A share as a percentage with one decimal, as eval's tables write it. */
+export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** Table rows of prompt fidelity: top-1 and top-5, then per prompt. */
 export function promptRows(f: PromptFidelity | null): [string, string, string][] {

@@ -4,39 +4,29 @@
 // report (fields: docs/MODELS.md).
 import {
   evalJob,
-  heldOutSpec,
   modelInfo,
   sampleSizeWarning,
-  Rng,
   loadClassifier,
-  splitHalves,
   withFolderCaptions,
   writeFileAtomic,
   type Comparison,
   type Dataset,
-  type EvalCondition,
   type ImageFolderOptions,
-  type TrainedClassifier,
 } from '../../index.js';
-import { UsageError, type Command } from '../command.js';
-import { readClass, readModel } from '../image-options.js';
+import type { Command } from '../command.js';
+import { readModel } from '../image-options.js';
 import { Progress } from '../progress.js';
 import { loadData, readDataSpec } from '../data-option.js';
 import { evalBytes, requireMemory } from '../limits.js';
-import { evalOptions, readEvalSampling, readEvalSettings } from './eval-options.js';
-import { promptCondition, promptRows, readEvalPrompts } from './eval-prompts.js';
+import { evalOptions, readEvalSettings, readEvalSpec } from './eval-options.js';
+import { pct, promptRows, readEvalPrompts } from './eval-prompts.js';
 
 /**
- * Reference (training) images and held-out images for the floor: the source's two splits, else two halves (each
- * class halved when prompts pick pictures by class). Folders are fitted to the model's size and channels and, for
- * prompts, read with their captions when they have some.
+ * A source as eval compares it: folders fitted to the model's size and channels and, for prompts, read with their
+ * captions when they have some.
  */
-async function referenceSets(
-  spec: string,
-  floorSpec: string | undefined,
-  o: { fit: ImageFolderOptions; captions: boolean },
-): Promise<{ reference: Dataset; floor: Dataset; names: [string, string] }> {
-  const load = async (s: string) => {
+function dataLoader(o: { fit: ImageFolderOptions; captions: boolean }) {
+  return async (s: string): Promise<Dataset> => {
     const d = await loadData(s, o.fit);
     if (!o.captions || !s.startsWith('folder:')) return d;
     try {
@@ -45,42 +35,8 @@ async function referenceSets(
       return d; // no captions: prompts name classes by their names only
     }
   };
-  const held = floorSpec ?? heldOutSpec(spec);
-  if (held !== null) return { reference: await load(spec), floor: await load(held), names: [spec, held] };
-  const [a, b] = splitHalves(await load(spec), new Rng(0), o.captions ? 'class' : 'random');
-  return { reference: a, floor: b, names: [`${spec} (half A)`, `${spec} (half B)`] };
 }
 
-/** Up to four names, then how many in all. */
-const nameList = (names: readonly string[]) =>
-  `[${names.slice(0, 4).join(', ')}${names.length > 4 ? `, ... (${names.length} in all)` : ''}]`;
-
-/**
- * The classifier must read what it is given: images of the model's (or the data's) channels and size, and the
- * same classes in the same order. Otherwise its features and class accuracy are another data set's: a Fashion-MNIST
- * classifier on an MNIST model reported 10% accuracy and exited 0.
- */
-function checkClassifierFits(
-  path: string,
-  c: TrainedClassifier,
-  other: string,
-  o: { shape?: readonly number[]; classNames: readonly string[] },
-): void {
-  const { imageChannels: ch, imageSize: s } = c.classifier.config;
-  if (o.shape && (o.shape[0] !== ch || o.shape[1] !== s || o.shape[2] !== s))
-    throw new Error(
-      `--classifier ${path} takes ${ch}x${s}x${s} images, ${other} has ${o.shape.join('x')}: ` +
-        `train one on its data (difflab classifier train)`,
-    );
-  if (o.classNames.length > 0 && o.classNames.join('\n') !== c.classNames.join('\n'))
-    throw new Error(
-      `--classifier ${path} knows the classes ${nameList(c.classNames)}, ${other} has ${nameList(o.classNames)}: ` +
-        `${other.startsWith('the data') ? "give --data with the classifier's classes, or " : ''}` +
-        'train one on its data (difflab classifier train)',
-    );
-}
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const kidText = (c: Comparison) => `${(1000 * c.kid.mean).toFixed(2)} ± ${(1000 * c.kid.std).toFixed(2)}`;
 
 function table(rows: [string, string, string][]): string {
@@ -106,7 +62,7 @@ export const evalCommand: Command = {
     'measure a model: FID, KID, class accuracy or prompt fidelity on classifier features, beside the real-vs-real ' +
     'floor',
   usage:
-    '[--model FILE] --sampler S [--steps N] [--n 10000] [--guidance W] [--classes A,B | --prompts FILE] ' +
+    `[--model FILE] [--sampler S] [--steps N] [--n ${evalJob.defaults.n}] [--guidance W] [--classes A,B | --prompts FILE] ` +
     '--out report.json\n' +
     '       difflab eval --real fashion-mnist --real fashion-mnist-test [--n N] --out floor.json',
   options: evalOptions,
@@ -120,24 +76,18 @@ export const evalCommand: Command = {
 
     const real = s.real;
     if (real !== undefined) {
-      if (real.length !== 2) throw new UsageError(`--real must be given exactly twice, got ${real.length}`);
-      const [a, b] = (await Promise.all(real.map((spec) => loadData(readDataSpec(spec, 'real'))))) as [
-        Dataset,
-        Dataset,
-      ];
-      [a, b].forEach((d, i) =>
-        checkClassifierFits(classifierPath, trained, `--real ${real[i]}`, {
-          shape: d.shape,
-          classNames: d.classNames,
-        }),
+      const sets = await Promise.all(
+        real.map(async (name) => ({ name, data: await loadData(readDataSpec(name, 'real')) })),
       );
+      for (const { name, data } of sets)
+        evalJob.checkClassifierFits(classifierPath, trained, `--real ${name}`, {
+          shape: data.shape,
+          classNames: data.classNames,
+        });
       warnSmall();
       const { report, comparison: c } = evalJob.runReal(
         { classifier: trained, classifierPath },
-        [
-          { name: real[0]!, data: a },
-          { name: real[1]!, data: b },
-        ],
+        [sets[0]!, sets[1]!],
         s,
       );
       writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
@@ -150,38 +100,21 @@ export const evalCommand: Command = {
     }
 
     const model = readModel(v);
-    const sampling = readEvalSampling(v, modelInfo(model, { withSource: true }));
-    const prompts = s.prompts === undefined ? null : readEvalPrompts(s.prompts, model);
-    const byClass = model.classNames.length > 0 && prompts === null;
-    const conditional = byClass || prompts !== null;
-    if (!conditional && (v.guidance !== undefined || v.classes !== undefined))
-      throw new UsageError(
-        '--guidance and --classes need a class-conditional model' +
-          (model.tokenizer ? ' (this one reads text: give --prompts FILE)' : ''),
-      );
-    const classes = !byClass
-      ? null
-      : s.classes === undefined
-        ? model.classNames.map((_, i) => i)
-        : s.classes.map((c) => readClass(c, 'classes', model)!);
-    checkClassifierFits(classifierPath, trained, `--model ${modelPath}`, {
+    const prompts = s.prompts === undefined ? undefined : readEvalPrompts(s.prompts, model);
+    const spec = readEvalSpec(v, s, modelInfo(model, { withSource: true }), prompts);
+    evalJob.checkClassifierFits(classifierPath, trained, `--model ${modelPath}`, {
       shape: model.imageShape,
       classNames: model.classNames,
     });
-    const { reference, floor, names } = await referenceSets(
-      s.data ?? readDataSpec(undefined, 'data', model.config.data),
-      s.floorData,
-      {
-        fit: { size: model.imageShape[1], channels: model.imageShape[0] === 3 ? 3 : 1 },
-        captions: prompts !== null,
-      },
-    );
-    checkClassifierFits(classifierPath, trained, `the data ${names[0]}`, { classNames: reference.classNames });
-    const condition: EvalCondition = prompts
-      ? promptCondition(model, prompts)
-      : classes
-        ? { kind: 'classes', classes }
-        : { kind: 'none' };
+    const load = dataLoader({
+      fit: { size: model.imageShape[1], channels: model.imageShape[0] === 3 ? 3 : 1 },
+      captions: prompts !== undefined,
+    });
+    const data = s.data ?? readDataSpec(undefined, 'data', model.config.data);
+    const { reference, floor, names } = await evalJob.referenceSets(data, s.floorData, load, {
+      byClass: prompts !== undefined,
+    });
+    evalJob.checkClassifierFits(classifierPath, trained, `the data ${names[0]}`, { classNames: reference.classNames });
     requireMemory(
       `--n ${n} with --batch ${batchSize}`,
       evalBytes(n, Math.min(n, batchSize), model.imageShape, classifier.config.featureDim),
@@ -198,14 +131,13 @@ export const evalCommand: Command = {
       modelPath,
       classifier: trained,
       classifierPath,
-      condition,
       reference,
       floor,
       names,
       workDir,
     };
     const result = await evalJob
-      .run(inputs, s, sampling, {
+      .run(inputs, spec, {
         onProgress: (done, _total, reused) => (reused ? bar.resumeAt(done) : bar.update(done)),
         signal: controller.signal,
       })
