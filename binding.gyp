@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "difflab",
-      "sources": ["native/difflab.cc", "native/distributed.cc", "native/groupnorm.cc", "native/foreach.cc"],
+      "sources": ["native/difflab.cc", "native/distributed.cc", "native/groupnorm.cc", "native/foreach.cc", "native/cpu-cache.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/torch-config.mjs include)"

@@ -23,6 +23,7 @@
 void InitDistributed(Napi::Env env, Napi::Object exports);  // distributed.cc
 void InitGroupNorm(Napi::Env env, Napi::Object exports);    // groupnorm.cc
 void InitForeach(Napi::Env env, Napi::Object exports);      // foreach.cc
+void InitCpuCache(Napi::Env env, Napi::Object exports);     // cpu-cache.cc
 
 namespace ops {
 // ---------- creation and data ----------------------------------------------------------------------
@@ -381,6 +382,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDistributed(env, exports);
   InitGroupNorm(env, exports);
   InitForeach(env, exports);
+  InitCpuCache(env, exports);
   EXPORT(zeros); EXPORT(ones); EXPORT(full); EXPORT(arange); EXPORT(linspace); EXPORT(fromArray); EXPORT(toArray);
   EXPORT(fromBytes); EXPORT(toBytes); EXPORT(autocastEnter); EXPORT(autocastExit);
   EXPORT(cudaCapability);

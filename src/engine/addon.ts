@@ -109,6 +109,8 @@ export interface Addon {
     dilation: number[],
   ): H;
   groupNormAct(x: H, groups: number, w: H | null, b: H | null, eps: number, silu: boolean, fused: boolean): H;
+  /** The caching CPU allocator's state (native/cpu-cache.cc): whether it serves libtorch, and its counts. */
+  cpuCache(): { installed: boolean; hits: number; misses: number; freeMB: number; limitMB: number };
   // lists of tensors (native/foreach.cc)
   adamUpdate(
     params: H[],
