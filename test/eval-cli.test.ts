@@ -182,7 +182,8 @@ test('difflab eval --real A --real B reports the real-vs-real distance', () => {
   );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
-  const realFields = ['format', 'kind', 'n', 'a', 'b', 'classifier', 'featureDim', 'fid', 'kid']; // precision, recall: --pr
+  // precision, recall: --pr
+  const realFields = ['format', 'kind', 'n', 'a', 'b', 'classifier', 'featureDim', 'fid', 'kid', 'recognised'];
   assert.deepEqual(Object.keys(report), realFields);
   const documented = [...documentedReportFields(), 'a', 'b']; // a and b: in the row of kind
   assert.ok(
@@ -194,6 +195,11 @@ test('difflab eval --real A --real B reports the real-vs-real distance', () => {
   assert.ok(report.fid >= 0 && report.fid < 20, `real vs real FID ${report.fid}`);
   assert.equal(report.kid.subsetSize, 100);
   assert.ok(report.kid.std > 0, 'KID subsets differ');
+  // Both sets are real Fashion-MNIST: each is recognised about as often as the classifier's own held-out pictures.
+  const { share, floorShare, perClass } = report.recognised;
+  assert.ok(share > 0.6 && floorShare > 0.6, `recognised ${share} / ${floorShare}`);
+  assert.equal(perClass.length, 10, 'every class among the recognised real pictures');
+  assert.match(r.stdout, /recognised \d+(\.\d)?% \/ \d+(\.\d)?%/);
 });
 
 test('difflab eval --real folder:DIR reads folders as train does: through libvips into the pixel cache', () => {

@@ -370,18 +370,23 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
   });
 }
 
-/** The floor alone: n images of `a` against n images of `b` (e.g. the training split against the test split). */
+/**
+ * The floor alone: n images of `a` against n images of `b` (e.g. the training split against the test split), and the
+ * share of each the classifier recognises (a's as `share`, b's as `floorShare`).
+ */
 export function evaluateReal(
   classifier: Classifier,
   a: Dataset,
   b: Dataset,
   n: number,
   compare: CompareOptions = {},
-): Comparison {
+  classNames: readonly string[] = [],
+): Comparison & { recognised: Recognised } {
   return tidy(() => {
     const rng = new Rng(compare.seed ?? 0);
     const fa = classifyDataset(classifier, a, pickImages(a, n, null, rng));
     const fb = classifyDataset(classifier, b, pickImages(b, n, null, rng));
-    return compareFeatures(fa.features, fb.features, compare);
+    // The share of a recognised, b's as its floor: pictures from elsewhere (another program's samples) measured so.
+    return { ...compareFeatures(fa.features, fb.features, compare), recognised: recognised(fa, fb, classNames) };
   });
 }

@@ -317,7 +317,8 @@ export function runReal(
   sets: readonly [a: { name: string; data: Dataset }, b: { name: string; data: Dataset }],
   measure: EvalMeasure,
 ) {
-  const r = evaluateReal(c.classifier.classifier, sets[0].data, sets[1].data, measure.n, measure.compare);
+  const [a, b] = [sets[0].data, sets[1].data];
+  const r = evaluateReal(c.classifier.classifier, a, b, measure.n, measure.compare, c.classifier.classNames);
   const report = {
     format: 'difflab-eval-1',
     kind: 'real',
@@ -329,6 +330,7 @@ export function runReal(
     kid: r.kid,
     precision: r.precision,
     recall: r.recall,
+    recognised: r.recognised,
   };
   return { report, comparison: r };
 }

@@ -93,7 +93,8 @@ export const evalCommand: Command = {
       writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
       console.log(
         `${real[0]} vs ${real[1]}, n = ${c.n.join(' / ')}: FID ${c.fid.toFixed(3)}, KID x 1000 ${kidText(c)}` +
-          `${c.precision !== undefined ? `, precision ${pct(c.precision)}, recall ${pct(c.recall!)}` : ''}\nwrote ${out}`,
+          `${c.precision !== undefined ? `, precision ${pct(c.precision)}, recall ${pct(c.recall!)}` : ''}` +
+          `, recognised ${pct(c.recognised.share)} / ${pct(c.recognised.floorShare)}\nwrote ${out}`,
       );
       classifier.dispose();
       return 0;
