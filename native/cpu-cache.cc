@@ -10,14 +10,14 @@
 #include <c10/core/impl/alloc_cpu.h>
 #include <napi.h>
 
-using Napi::CallbackInfo;
-using Napi::Value;
-
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <unordered_map>
+
+using Napi::CallbackInfo;
+using Napi::Value;
 
 namespace {
 
@@ -85,7 +85,7 @@ Cache& TheCache() {
   return *cache;
 }
 
-/** One deleter for every block (oneDNN frees through raw_deleter): cached ones go back to the cache. */
+/** The deleter of every block that may be cached, and raw_deleter (oneDNN frees any block through it, so it checks). */
 void FreeBlock(void* p) {
   if (p && !TheCache().Give(p)) c10::free_cpu(p);
 }
@@ -95,7 +95,7 @@ struct CachingCpuAllocator final : c10::Allocator {
     const c10::Device cpu(c10::DeviceType::CPU);
     if (n < kMinCached) {
       void* p = c10::alloc_cpu(n);
-      return {p, p, &FreeBlock, cpu};
+      return {p, p, &c10::free_cpu, cpu};  // never cached: freed without the cache's lock and lookup
     }
     void* p = TheCache().Take(n);
     return {p, p, &FreeBlock, cpu};
