@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePng, encodePng } from '../src/index.js';
+import { decodePng, encodePng, loadModel, saveModel } from '../src/index.js';
 import { difflab, tempDir } from './helpers.js';
 import { gifInfo, tinyModelFile } from './editing-helpers.js';
 
@@ -348,4 +348,46 @@ test("--variance beta (seed 002's sigma_t^2 = beta_t) samples image models with 
   const bad = difflab(...base, '--variance', 'wide', '--out', join(dir, 'wide.png'));
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--variance must be one of posterior\|beta, got .wide./);
+});
+
+test("sampling starts at the model's data mean; --start-at zero starts at 0, as a file without one does", () => {
+  const noMean = join(dir, 'no-mean.safetensors');
+  const m = loadModel(model);
+  saveModel(noMean, m.config, m.network.stateDict(), m.step, null);
+  m.network.dispose();
+  const base = ['sample', '--sampler', 'ddpm', '--steps', '20', '--n', '2', '--scale', '1', '--each'];
+  const out = (name: string) => join(dir, `${name}.png`);
+  const image = (name: string, i: number) => png(join(dir, `${name}-000${i}.png`)).data;
+  for (const [name, file, extra] of [
+    ['from-mean', model, []],
+    ['from-zero', model, ['--start-at', 'zero']],
+    ['old-file', noMean, []],
+  ] as const) {
+    const r = difflab(...base, '--model', file, ...extra, '--out', out(name));
+    assert.equal(r.code, 0, r.stderr);
+  }
+  for (const i of [0, 1]) {
+    assert.notDeepEqual(image('from-mean', i), image('from-zero', i), `image ${i}: the start changed nothing`);
+    assert.deepEqual(image('from-zero', i), image('old-file', i), `image ${i}`);
+  }
+  const anagram = ['edit', 'anagram', '--model', model, '--class-a', '0', '--class-b', '1', '--steps', '3'];
+  assert.equal(difflab(...anagram, '--start-at', 'zero', '--out', out('anagram-zero')).code, 0);
+  const bad = difflab(...base, '--model', model, '--start-at', 'black', '--out', out('bad'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--start-at must be one of data-mean\|zero, got .black./);
+  const sdedit = difflab(
+    'edit',
+    'sdedit',
+    '--model',
+    model,
+    '--image',
+    join(dir, 'photo.png'),
+    '--start-at',
+    'zero',
+    '--out',
+    out('sd'),
+  );
+  assert.equal(sdedit.code, 2, 'SDEdit starts at its picture');
+  assert.match(sdedit.stderr, /--start-at/);
+  assert.ok(!existsSync(out('bad')));
 });

@@ -102,3 +102,41 @@ test('the check itself rejects samples from a different mixture', () => {
     assert.throws(() => assertMatchesMixture(mixture2d, x, 'wider mixture'), /cov/);
   });
 });
+
+test("every sampler starts at the denoiser's prior mean plus sigma_max noise, at 0 without one", () => {
+  const mean = { data: Float32Array.from([3, -2]), shape: [2] };
+  for (const c of cases) {
+    const firstX = (priorMean?: typeof mean): Float64Array => {
+      const d = gmmDenoiser(mixture2d, c.schedule);
+      let first: Float64Array | null = null;
+      const spy: Denoiser = {
+        schedule: d.schedule,
+        ...(priorMean ? { priorMean } : {}),
+        denoise: (x, sigma, cond) => {
+          first ??= x.toFloat64Array();
+          return d.denoise(x, sigma, cond);
+        },
+      };
+      tidy(() => c.sampler(spy, [8, 2], { rng: new Rng(5), dtype: 'float64', ...c.options, numSteps: 4 }));
+      return first!;
+    };
+    const [at0, atMean] = [firstX(), firstX(mean)];
+    at0.forEach((v, i) => assert.ok(Math.abs(atMean[i]! - v - mean.data[i % 2]!) < 1e-9, `${c.name}, value ${i}`));
+  }
+});
+
+test("ddpm on the seeds' T = 300 keeps a mixture's mean when it starts at it, and misses it from 0", () => {
+  // sqrt(alpha_bar_T) = 0.22 of x0 is left at t = T: the noised data is centred on the mean, not on 0.
+  const far = { ...mixture2d, means: mixture2d.means.map((m) => m.map((v) => v + 6)) };
+  const mean = far.means[0]!.map((_, j) => far.weights.reduce((s, w, k) => s + w * far.means[k]![j]!, 0));
+  const d = gmmDenoiser(far, vpLinear({ numTimesteps: 300 }));
+  tidy(() => {
+    const fromMean = ddpm({ ...d, priorMean: { data: Float32Array.from(mean), shape: [2] } }, [N, 2], {
+      rng: new Rng(9),
+      dtype: 'float64',
+    });
+    assertMatchesMixture(far, fromMean, 'ddpm T = 300 from the mean');
+    const fromZero = ddpm(d, [N, 2], { rng: new Rng(9), dtype: 'float64' });
+    assert.throws(() => assertMatchesMixture(far, fromZero, 'ddpm T = 300 from 0'));
+  });
+});

@@ -123,6 +123,22 @@ test('hybrid with equal classes is class-conditional sampling', () =>
     }),
   ));
 
+test("anagram and hybrid start where an image that is a sample in every view starts: the model's data mean, averaged over the views", () =>
+  tidy(() => {
+    const mean = m.denoiser.priorMean!;
+    assert.deepEqual(mean.shape, m.imageShape, 'the tiny model file holds its data mean');
+    const c = { condA: cls(1, 1), condB: cls(2, 1) };
+    assert.equal(hybridImage(m.denoiser, { condLow: c.condA, condHigh: c.condB }).priorMean, mean);
+    assert.ok(visualAnagram(m.denoiser, { ...c, view: view('negate') }).priorMean!.data.every((v) => v === 0));
+    const flipped = visualAnagram(m.denoiser, { ...c, view: view('flip') }).priorMean!;
+    const [, h, w] = m.imageShape;
+    flipped.data.forEach((v, i) => {
+      const [y, x] = [Math.floor(i / w) % h, i % w];
+      const mirror = mean.data[i - y * w + (h - 1 - y) * w]!;
+      assert.ok(Math.abs(v - (mean.data[i]! + mirror) / 2) < 1e-6, `pixel ${x}, ${y}`);
+    });
+  }));
+
 test('every anagram view is inverted exactly', () =>
   tidy(() => {
     const x = PerSampleRng.of(0, 2).randn(shape(2));

@@ -289,6 +289,7 @@ test('eval, classifier, schedule, serve, demo and model: the defaults their help
           classifier: s.classifierPath === DEFAULT_CLASSIFIER_PATH ? shipped(s.classifierPath) : s.classifierPath,
           sampler: sampling.sampler,
           eta: sampling.eta,
+          'start-at': sampling.startAt,
           // --steps is read against the model's T once it is loaded: left out, the sampler's own default runs.
           steps: samplingFields(jobDefaults.generate).steps.defaultText,
           n: s.n,

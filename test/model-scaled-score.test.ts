@@ -41,7 +41,7 @@ const levels = [0.05, 0.4, 3, 8];
 function writeModel(name: string, c: TrainConfig, seed: number): string {
   const path = join(dir, name);
   const net = buildNetwork(c.network, { rng: new Rng(seed) });
-  saveModel(path, c, net.stateDict(), 0);
+  saveModel(path, c, net.stateDict(), 0, null);
   net.dispose();
   return path;
 }

@@ -14,7 +14,9 @@ import { M } from './reliability-inputs.js';
 
 export const model = parseSafetensors(readFileSync(M));
 export const names = tensorNames(model);
-export const [first, second, last] = [names[0]!, names[1]!, names.at(-1)!];
+/** The network's weights, in file order (the file's data.mean, the training images' mean, sits among them). */
+const weights = names.filter((n) => n !== 'data.mean');
+export const [first, second, last] = [weights[0]!, weights[1]!, weights.at(-1)!];
 export type Config = Record<string, unknown> & { network: Record<string, unknown>; classNames: unknown[] };
 export const meta = (s: Safetensors) => s.header.__metadata__!;
 export const config = JSON.parse(meta(model).config as string) as Config;
@@ -155,7 +157,7 @@ export const headerCases: [string, Uint8Array, RegExp][] = [
       for (const n of names.slice(1)) entry(m, n).data_offsets = offsetsOf(m, n).map((o) => o + 4);
       m.data = Buffer.concat([m.data.subarray(0, 704), Buffer.alloc(4), m.data.subarray(704)]);
     }),
-    /4 bytes before tensor down\.0\.0\.res\.conv1\.bias belong to no tensor/,
+    new RegExp(`4 bytes before tensor ${names[1]!.replaceAll('.', '\\.')} belong to no tensor`),
   ],
   [
     'data-cut',

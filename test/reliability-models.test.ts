@@ -224,6 +224,15 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
   ['nan-weight', setFloat(NaN, first), /tensor classEmbed\.weight holds 1 non-finite values \(NaN or Inf\)/],
   ['inf-weight', setFloat(Infinity, second), /holds 1 non-finite values/],
   ['minus-inf-weight', setFloat(-Infinity, last), /holds 1 non-finite values/],
+  ['nan-data-mean', setFloat(NaN, 'data.mean'), /tensor data\.mean: the data mean holds non-finite values/],
+  [
+    'data-mean-flat',
+    mutated(model, (m) => {
+      const e = m.header['data.mean'] as { shape: number[] };
+      e.shape = [e.shape.reduce((a, b) => a * b, 1)];
+    }),
+    /tensor data\.mean: the data mean has shape \[\d+\], the model's images \[\d+, \d+, \d+\]/,
+  ],
   [
     'missing-tensor',
     mutated(model, (m) => {

@@ -9,8 +9,12 @@ import {
   Rng,
   latestCheckpoint,
   loadCheckpoint,
+  loadDenoiser,
   loadModel,
+  meanImage,
   resolveTrainConfig,
+  saveModel,
+  setDataMean,
   train,
   trainingSet,
   tidy,
@@ -118,6 +122,40 @@ test('resume is exact: 10 steps + resume 10 equals 20 uninterrupted steps', asyn
   assert.equal(readFileSync(join(a, 'loss.csv'), 'utf8'), readFileSync(join(b, 'loss.csv'), 'utf8'));
 });
 
+test("a run stores its images' mean in the model file and checkpoints, where samplers start; older files get it from setDataMean", async () => {
+  const data = shapesDataset(),
+    dir = tempDir();
+  const result = await train(tinyConfig({ steps: 10, hflip: true }), trainingSet(data), dir);
+  const want = meanImage(data, { hflip: true });
+  const direct = Array.from({ length: 64 }, (_, p) => {
+    let s = 0;
+    for (let i = 0; i < data.count; i++)
+      s += data.images[i * 64 + p]! + data.images[i * 64 + p - (p % 8) + 7 - (p % 8)]!;
+    return s / (2 * data.count) / 127.5 - 1;
+  });
+  want.forEach((v, p) => assert.ok(Math.abs(v - direct[p]!) < 1e-6, `mean pixel ${p}: ${v} vs ${direct[p]}`));
+  for (const path of [result.modelPath, latestCheckpoint(dir)!]) {
+    const m = loadDenoiser(path);
+    assert.deepEqual(m.denoiser.priorMean?.shape, [1, 8, 8], path);
+    assert.deepEqual(m.denoiser.priorMean?.data, want, path);
+    m.network.dispose();
+  }
+  assert.deepEqual(loadCheckpoint(latestCheckpoint(dir)!).state.dataMean?.data, want);
+  // A file written without it (as before 2026-12-04) starts at 0, until setDataMean stores one.
+  const old = join(dir, 'old.safetensors'),
+    m = loadModel(result.modelPath);
+  saveModel(old, m.config, m.network.stateDict(), m.step, null);
+  m.network.dispose();
+  const before = loadDenoiser(old);
+  assert.equal(before.denoiser.priorMean, undefined);
+  before.network.dispose();
+  setDataMean(old, { data: want, shape: [1, 8, 8] });
+  const after = loadDenoiser(old);
+  assert.deepEqual(after.denoiser.priorMean?.data, want);
+  after.network.dispose();
+  assert.throws(() => setDataMean(old, { data: want, shape: [64] }), /shape \[64\], the model's images \[1, 8, 8\]/);
+});
+
 test('keep-last-K prunes old checkpoints', async () => {
   const dir = tempDir();
   await train(tinyConfig({ steps: 25, checkpointEvery: 5, keepLast: 2 }), trainingSet(shapesDataset()), dir);
@@ -129,7 +167,7 @@ test('a NaN loss stops training with a clear message and keeps the last good che
   const base = trainingSet(shapesDataset());
   let calls = 0;
   const poisoned = {
-    length: base.length,
+    ...base,
     batch: (ids: Int32Array, o: { hflip: boolean; rng: Rng }) => {
       const b = base.batch(ids, o);
       return ++calls >= 13 ? { ...b, images: b.images.mul(NaN) } : b;

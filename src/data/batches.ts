@@ -69,3 +69,18 @@ export function batchImages(dataset: Dataset, indices: ArrayLike<number>, flippe
   }
   return tensor(out, [indices.length, c, h, w]); // (B, C, H, W)
 }
+
+/**
+ * The mean of a dataset's images in [-1, 1] (one image, (C, H, W) row-major, summed in float64): with hflip, of
+ * the images and their mirrors, the mean of what training with random flips sees.
+ */
+export function meanImage(dataset: Dataset, o: { hflip?: boolean } = {}): Float32Array {
+  const [c, h, w] = dataset.shape;
+  const per = c * h * w,
+    sum = new Float64Array(per);
+  for (let i = 0; i < dataset.count; i++) for (let p = 0; p < per; p++) sum[p]! += dataset.images[i * per + p]!;
+  const [scale, shift] = dataset.images instanceof Uint8Array ? [1 / 127.5, -1] : [2, -1];
+  const mean = Float32Array.from(sum, (s) => (s / Math.max(1, dataset.count)) * scale + shift);
+  if (!o.hflip) return mean;
+  return mean.map((v, i) => (v + mean[i - (i % w) + (w - 1 - (i % w))]!) / 2);
+}

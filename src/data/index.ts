@@ -19,7 +19,7 @@ export {
 } from './folder.js';
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
-export { batches, batchImages, type Batch, type BatchOptions } from './batches.js';
+export { batches, batchImages, meanImage, type Batch, type BatchOptions } from './batches.js';
 export { checkDataSpec, loadDataset, loadDatasetAsync, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export { loadMnistFull, mnistFullDir } from './mnist-full.js';

@@ -19,6 +19,7 @@ export function classifierFreeGuidance(d: Denoiser, o: GuidanceOptions): Denoise
   if (!Number.isFinite(w)) throw new Error(`classifierFreeGuidance: scale must be finite, got ${w}`);
   return {
     schedule: d.schedule,
+    priorMean: d.priorMean,
     denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       if (w === 0) return d.denoise(x, sigma, nullCond);
       if (w === 1) return d.denoise(x, sigma, cond);

@@ -11,7 +11,7 @@ import {
   type Prediction,
   type Schedule,
 } from '../diffusion/index.js';
-import type { Denoiser, NoiseLevels } from './denoiser.js';
+import type { Denoiser, ImageValues, NoiseLevels } from './denoiser.js';
 
 export interface NetworkDenoiserOptions {
   /** The schedule the network was trained with. */
@@ -25,6 +25,8 @@ export interface NetworkDenoiserOptions {
    * the clamp would cut the loss's gradient. Default (or null): no clamp.
    */
   clipX0?: readonly [number, number] | null;
+  /** The mean of the training data, where samplers start (Denoiser.priorMean). Default: none (0). */
+  priorMean?: ImageValues | null;
 }
 
 /** Wraps a network (x_t, t, cond) -> prediction as a denoiser (x, sigma, cond) -> x0. */
@@ -33,6 +35,7 @@ export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser
     clip = o.clipX0 ?? null;
   return {
     schedule: s,
+    ...(o.priorMean ? { priorMean: o.priorMean } : {}),
     denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       // Times in float64 on the host: discrete VP models get integer t exactly when sigma lies on their grid.
       const levels = typeof sigma === 'number' ? new Array<number>(x.shape[0]!).fill(sigma) : sigma;

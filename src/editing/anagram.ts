@@ -2,9 +2,9 @@
 // class B under a view v. The paper averages eps_A(x) and v^-1(eps_B(v(x))); since v is linear and
 // eps = (x - D) / sigma is affine in D, averaging the x0 estimates the same way is the same sampler step:
 //   D(x) = (D(x, A) + v^-1(D(v(x), B))) / 2.
-import type { Tensor } from '../engine/index.js';
+import { tensor, tidy, type Tensor } from '../engine/index.js';
 import type { Cond } from '../diffusion/index.js';
-import type { Denoiser, NoiseLevels } from '../denoisers/index.js';
+import type { Denoiser, ImageValues, NoiseLevels } from '../denoisers/index.js';
 import type { View } from './views.js';
 
 export interface AnagramOptions {
@@ -20,10 +20,20 @@ export interface AnagramOptions {
 export function visualAnagram(d: Denoiser, o: AnagramOptions): Denoiser {
   return {
     schedule: d.schedule,
+    priorMean: d.priorMean && viewedMean(d.priorMean, o.view),
     denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const a = d.denoise(x, sigma, o.condA);
       const b = o.view.invert(d.denoise(o.view.apply(x), sigma, o.condB));
       return a.add(b).mul(0.5);
     },
   };
+}
+
+/** The start of an image that is a sample as it is and under v: the mean of m and v^-1(m) (0 for negate). */
+function viewedMean(m: ImageValues, v: View): ImageValues {
+  const data = tidy(() => {
+    const t = tensor(m.data, [1, ...m.shape]);
+    return t.add(v.invert(t)).mul(0.5).toFloat32Array();
+  });
+  return { data, shape: m.shape };
 }

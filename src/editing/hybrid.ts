@@ -21,6 +21,7 @@ export interface HybridOptions {
 export function hybridImage(d: Denoiser, o: HybridOptions): Denoiser {
   return {
     schedule: d.schedule,
+    priorMean: d.priorMean,
     denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const low = d.denoise(x, sigma, o.condLow),
         high = d.denoise(x, sigma, o.condHigh);

@@ -5,7 +5,7 @@ import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { picturesAtModelSize } from './pictures.js';
-import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
+import { negativePromptField, readCondition, readSampling, samplingFields, startField } from './common-fields.js';
 import { choice, classOf, int, readChoice, readNumber, text, type Door, type FieldContext } from './fields.js';
 import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
 
@@ -43,6 +43,7 @@ export const fields = {
   negativePrompt: negativePromptField,
   view: choice(anagramViews, defaults.view, anagramViews.join('|')),
   ...samplingFields(defaults),
+  startAt: startField,
 };
 
 export function parse(door: Door, ctx: FieldContext): AnagramSpec {

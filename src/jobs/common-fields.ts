@@ -29,6 +29,15 @@ export const MAX_CONTINUOUS_STEPS = 10_000;
 export const MAX_GUIDANCE = 100;
 /** DDPM's reverse-step variances (Ho et al. 2020 Sec. 3.2). */
 export const VARIANCES = ['posterior', 'beta'] as const;
+/** Where a sampler starts from noise (Denoiser.priorMean). */
+export const STARTS = ['data-mean', 'zero'] as const;
+
+/** The start field, for the jobs that sample from noise (not SDEdit, inpainting or denoising: they start at a picture). */
+export const startField = choice(
+  STARTS,
+  'data-mean',
+  "where sampling starts: data-mean (the training images' mean plus noise; model files written before 2026-12-04 hold none and start at zero) | zero (x_T ~ N(0, I), as the seeds start)",
+);
 
 /** The sampling fields of a kind of job, with its own defaults (its job file's `defaults`). */
 export function samplingFields(d: SamplingDefaults) {
@@ -92,6 +101,7 @@ export function readSampling(
     ...(numSteps !== undefined ? { numSteps } : {}),
     eta: readNumber(door, 'eta', f.eta, ctx)!,
     ...(variance !== undefined ? { variance } : {}),
+    startAt: readChoice(door, 'startAt', startField)!,
     seed: readNumber(door, 'seed', f.seed, ctx)!,
     guidance: readNumber(door, 'guidance', f.guidance, ctx)!,
   };

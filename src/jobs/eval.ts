@@ -19,11 +19,11 @@ import {
 } from '../eval/index.js';
 import { classIdOf } from '../model/classes.js';
 import type { LoadedDenoiser } from '../model/index.js';
-import { readSampling, samplingFields } from './common-fields.js';
+import { readSampling, samplingFields, startField } from './common-fields.js';
 import { jobCondition } from './condition.js';
 import { flag, int, isGiven, readFlag, requireNumber, type Door, type FieldContext } from './fields.js';
 import { defaults as generateDefaults } from './generate.js';
-import { samplingRun } from './output.js';
+import { samplingRun, startsAtMean } from './output.js';
 import type { SamplingSpec } from './specs.js';
 
 export const defaults = {
@@ -50,6 +50,7 @@ export const sampling = (() => {
     ...f,
     guidance: { ...f.guidance, help: 'classifier-free guidance weight (0: unconditional, 1: conditional)' },
     seed: { ...f.seed, help: 'sample i draws its noise from stream i of this seed' },
+    startAt: startField,
   };
 })();
 
@@ -218,6 +219,7 @@ export async function run(
     ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
     ...(s.sampler === 'ddim' && s.eta !== 0 ? { eta: s.eta } : {}),
     ...(s.variance === 'beta' ? { variance: s.variance } : {}),
+    ...(startsAtMean(model, s) ? { start: 'data mean' } : {}),
   };
   const result = await evaluateModel({
     denoiser: model.denoiser,
@@ -264,6 +266,7 @@ function modelReport(m: EvalInputs, spec: EvalSpec, r: ModelEvalResult) {
     eta: s.sampler === 'ddim' ? s.eta : null,
     variance: s.sampler === 'ddpm' ? (s.variance ?? 'posterior') : null,
     steps: s.numSteps ?? null,
+    start: startsAtMean(model, s) ? 'data mean' : 'zero',
     // Network evaluations per sample: guidance doubles each call unless its weight is 0 or 1.
     nfe: r.denoiserCalls * (guided && s.guidance !== 0 && s.guidance !== 1 ? 2 : 1),
     guidance: guided ? s.guidance : null,

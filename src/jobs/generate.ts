@@ -4,7 +4,7 @@ import { defaultGenerateBatch, generate } from '../editing/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
-import { conditionFields, readConditioned, samplingFields } from './common-fields.js';
+import { conditionFields, readConditioned, samplingFields, startField } from './common-fields.js';
 import { int, readNumber, type Door, type FieldContext } from './fields.js';
 import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
 
@@ -31,6 +31,7 @@ export const fields = {
   n: int(defaults.count, { min: 1 }, 'number of images'),
   ...conditionFields,
   ...samplingFields(defaults),
+  startAt: startField,
 };
 
 export function parse(door: Door, ctx: FieldContext): GenerateSpec {

@@ -6,7 +6,7 @@ import type { LoadedDenoiser } from '../model/index.js';
 import { jobCondition } from './condition.js';
 import { guided, samplingOutput, samplingRun, stepper, type JobOutput, type RunJobOptions } from './output.js';
 import { picturesAtModelSize } from './pictures.js';
-import { negativePromptField, readCondition, readSampling, samplingFields } from './common-fields.js';
+import { negativePromptField, readCondition, readSampling, samplingFields, startField } from './common-fields.js';
 import { classOf, int, readNumber, real, text, type Door, type FieldContext } from './fields.js';
 import type { SamplingSpec, ConditionSpec, SamplingDefaults } from './specs.js';
 
@@ -47,6 +47,7 @@ export const fields = {
   sigma: real(defaults.blurSigma, { min: 1e-3, max: 1000 }, 'Gaussian low-pass sigma in pixels'),
   kernel: { ...int(defaults.blurKernel, { min: 1, max: 1025 }, 'Gaussian kernel size (odd)'), odd: true },
   ...samplingFields(defaults),
+  startAt: startField,
 };
 
 export function parse(door: Door, ctx: FieldContext): HybridSpec {

@@ -7,7 +7,7 @@ import type { Cond } from '../diffusion/index.js';
 import { frameRecorder, type FrameContent } from '../editing/index.js';
 import type { RgbaImage } from '../io/index.js';
 import type { LoadedDenoiser } from '../model/index.js';
-import { defaultStepsFor, samplerFor, type Sampler, type StepInfo } from '../samplers/index.js';
+import { defaultStepsFor, samplerFor, type Sampler, type SamplerOptions, type StepInfo } from '../samplers/index.js';
 import type { ResultPicture } from './pictures.js';
 import type { SamplingSpec } from './specs.js';
 
@@ -68,6 +68,20 @@ export function guided(m: LoadedDenoiser, w: number, nullCond: Cond): Denoiser {
 /** ", towards red apple" for an edit's summary; nothing when unconditional. */
 export const towards = (label: string) => (label ? `, ${label}` : '');
 
+/** Whether a job's sampling starts at the model's data mean: it has one and the spec does not say zero. */
+export function startsAtMean(m: LoadedDenoiser, spec: Pick<SamplingSpec, 'startAt'>): boolean {
+  return !!m.denoiser.priorMean && spec.startAt !== 'zero';
+}
+
+/** The sampler started at 0 whatever the denoiser's prior mean (--start-at zero). */
+function startingAtZero(s: Sampler): Sampler {
+  const atZero = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => {
+    const { priorMean: _, ...withoutMean } = d;
+    return s(withoutMean, shape, o);
+  };
+  return Object.assign(atZero, { samplerName: s.samplerName });
+}
+
 const stepsText = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
 
 /** A sampling job's sampler, steps, per-image noise and settings line ("ddim, 50 steps, seed 0, guidance 3"). */
@@ -79,11 +93,14 @@ export function samplingRun(
   const numSteps = jobSteps(m, spec);
   const variance = spec.variance === 'beta' ? ' (variance beta)' : '';
   const guidance = spec.guidance !== 1 ? `, guidance ${spec.guidance}` : '';
+  const atZero = spec.startAt === 'zero' && !!m.denoiser.priorMean; // a model without a mean starts at 0 anyway
+  const start = atZero ? ', start 0' : '';
+  const named = samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) });
   return {
-    sampler: samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) }),
+    sampler: atZero ? startingAtZero(named) : named,
     numSteps,
     rngFor: (n) => PerSampleRng.of(spec.seed, n),
-    settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}`,
+    settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}${start}`,
   };
 }
 export { stepsText };

@@ -23,6 +23,12 @@ export interface SamplingSpec {
    * (sigma_t^2 = beta_t, seed 002's sampling). Other samplers take none.
    */
   variance?: 'posterior' | 'beta';
+  /**
+   * Where sampling from noise starts: 'data-mean' (the model's data mean plus noise, Denoiser.priorMean; 0 for a
+   * model file without one) or 'zero' (x_T ~ N(0, I), as the seeds and files before 2026-12-04 start). Absent:
+   * 'data-mean'. Jobs that start at a picture (SDEdit, inpainting, denoising) do not read it.
+   */
+  startAt?: 'data-mean' | 'zero';
   /** Image i of a job draws all of its noise from stream i of this seed. */
   seed: number;
   /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class or an embedding. */

@@ -3,7 +3,7 @@
 // see a network.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromNetwork, type Denoiser } from '../denoisers/index.js';
+import { fromNetwork, type Denoiser, type ImageValues } from '../denoisers/index.js';
 import { autocast, type BatchRandom, type Precision, type Tensor } from '../engine/index.js';
 import { condParts, type Cond, type NetworkFn } from '../diffusion/index.js';
 import type { NpyArray } from '../io/index.js';
@@ -55,6 +55,8 @@ export interface ImageNetworkOptions {
 export interface ImageDenoiserOptions extends ImageNetworkOptions {
   /** Clamp for the x0 estimates; null: none (training, where a clamp would cut the gradient). Default [-1, 1]. */
   clipX0?: readonly [number, number] | null;
+  /** The training images' mean, where samplers start (the model file's data.mean). Default: none (0). */
+  priorMean?: ImageValues | null;
 }
 
 /**
@@ -83,6 +85,7 @@ export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDen
     schedule: runSchedule(config),
     prediction: config.prediction,
     clipX0,
+    priorMean: o.priorMean ?? null,
   });
 }
 
@@ -95,8 +98,8 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
         : `${path}: no such model file`,
     );
   }
-  const { network, config, step, prompts } = loadModel(path);
-  return modelDenoiser(network, config, { ...o, source: path, step, prompts });
+  const { network, config, step, prompts, dataMean } = loadModel(path);
+  return modelDenoiser(network, config, { priorMean: dataMean, ...o, source: path, step, prompts });
 }
 
 /**

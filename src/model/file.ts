@@ -3,13 +3,16 @@
 // load) and the full training checkpoint (model, EMA, optimizer moments; train/checkpoint.ts writes it), which
 // loads as a model too (its EMA weights). An inference file of a model trained on condition vectors may also carry
 // named ones, its prompts (tensors `prompt.NAME`), the way seed 001 hands out precomputed prompt embeddings; a
-// text model's config holds a few example prompts (typed text, not tensors).
+// text model's config holds a few example prompts (typed text, not tensors). Both formats hold the mean of the
+// training images (tensor `data.mean`, one image in [-1, 1]), where samplers start; files written before
+// 2026-12-04 have none and start at 0 (setDataMean adds it).
 // Nothing here knows about training loops or sampling.
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
 import { editSafetensorsMetadata, loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
 import { buildNetwork, embeddingShapeOf, type Network } from '../networks/index.js';
 import { checkStoredConfig } from './checked-config.js';
 import type { TrainConfig } from './config.js';
+import type { ImageValues } from '../denoisers/index.js';
 
 /** metadata.format of a full training checkpoint. */
 export const CHECKPOINT_FORMAT = 'difflab-checkpoint-1';
@@ -78,9 +81,51 @@ export function loadWeights(network: Network, weights: Record<string, Tensor>, p
   }
 }
 
-/** Writes the inference file: the EMA weights (buffers from the model) and the config. */
-export function saveModel(path: string, config: TrainConfig, weights: Record<string, Tensor>, step: number): void {
-  saveSafetensors(path, weights, { format: MODEL_FORMAT, config: JSON.stringify(config), step: String(step) });
+/** The tensor of a model file or checkpoint that holds the training images' mean. */
+export const DATA_MEAN_KEY = 'data.mean';
+
+/** The data mean as the tensor a file stores (the caller disposes it), after checking its shape. */
+export function dataMeanTensor(config: TrainConfig, mean: ImageValues): Tensor {
+  const want = [config.network.imageChannels, config.imageSize, config.imageSize];
+  if (mean.shape.join() !== want.join())
+    throw new Error(`the data mean has shape [${mean.shape.join(', ')}], the model's images [${want.join(', ')}]`);
+  if (!mean.data.every(Number.isFinite)) throw new Error('the data mean holds non-finite values');
+  return tensor(mean.data, want);
+}
+
+/** Writes the inference file: the EMA weights (buffers from the model), the config and the data's mean image. */
+export function saveModel(
+  path: string,
+  config: TrainConfig,
+  weights: Record<string, Tensor>,
+  step: number,
+  dataMean: ImageValues | null,
+): void {
+  const mean = dataMean && dataMeanTensor(config, dataMean);
+  try {
+    const tensors = mean ? { ...weights, [DATA_MEAN_KEY]: mean } : weights;
+    saveSafetensors(path, tensors, { format: MODEL_FORMAT, config: JSON.stringify(config), step: String(step) });
+  } finally {
+    mean?.dispose();
+  }
+}
+
+/**
+ * Stores the training images' mean in a model file or checkpoint written before files held it (rewritten
+ * atomically; one already there is replaced): scripts/add-data-mean.mjs.
+ */
+export function setDataMean(path: string, mean: ImageValues): void {
+  const { tensors, metadata } = loadSafetensors(path);
+  let t: Tensor | null = null;
+  try {
+    if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT)
+      throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
+    t = dataMeanTensor(configOf(metadata, path), mean);
+    saveSafetensors(path, { ...tensors, [DATA_MEAN_KEY]: t }, metadata);
+  } finally {
+    dispose(tensors);
+    t?.dispose();
+  }
 }
 
 /** A trained network ready for sampling (eval mode, EMA weights), from a model file or a training checkpoint. */
@@ -91,6 +136,8 @@ export interface LoadedModel {
   step: number;
   /** Named condition vectors stored in the file (addPrompts), each of the network's embedding shape; often none. */
   prompts: Record<string, NpyArray>;
+  /** The training images' mean (C, H, W), where samplers start; null in files written before it was stored. */
+  dataMean: ImageValues | null;
 }
 
 /** Checks named condition vectors against one image's condition shape ([D] or [L, D]; a leading 1 is allowed). */
@@ -163,7 +210,10 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
       throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
     }
     const promptTensors = tensorsUnder(tensors, PROMPT_PREFIX);
-    let weights = Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith(PROMPT_PREFIX)));
+    const meanTensor = tensors[DATA_MEAN_KEY];
+    let weights = Object.fromEntries(
+      Object.entries(tensors).filter(([k]) => !k.startsWith(PROMPT_PREFIX) && k !== DATA_MEAN_KEY),
+    );
     if (metadata.format === CHECKPOINT_FORMAT) {
       const model = tensorsUnder(tensors, 'model.');
       weights = o.weights === 'raw' ? model : { ...model, ...tensorsUnder(tensors, 'ema.') };
@@ -173,7 +223,16 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     const prompts = Object.fromEntries(
       Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]),
     );
-    return { network, config, step: step + (config.init?.step ?? 0), prompts };
+    let dataMean: ImageValues | null = null;
+    if (meanTensor) {
+      dataMean = { data: meanTensor.toFloat32Array(), shape: [...meanTensor.shape] };
+      try {
+        dataMeanTensor(config, dataMean).dispose();
+      } catch (e) {
+        throw new Error(`${path}: tensor ${DATA_MEAN_KEY}: ${(e as Error).message}`);
+      }
+    }
+    return { network, config, step: step + (config.init?.step ?? 0), prompts, dataMean };
   } catch (e) {
     network?.dispose();
     throw e;

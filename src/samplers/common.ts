@@ -1,7 +1,7 @@
 // What every sampler shares: its options, the step grid, the start point and the end of a step (memory release
 // and the per-step callback). A sampler works in the denoiser frame x = x0 + sigma eps (see denoisers/denoiser.ts)
 // on a descending grid of noise levels sigmas[0] > ... > sigmas[N-1] > sigmas[N] = 0.
-import { noGrad, Rng, tidy, type RandomSource, type Tensor } from '../engine/index.js';
+import { noGrad, Rng, tensor, tidy, type RandomSource, type Tensor } from '../engine/index.js';
 import {
   EDM_SIGMA_MAX,
   karrasSigmas,
@@ -93,8 +93,12 @@ export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): nu
   return [...timeGrid(s, n, o.spacing).map((t) => noiseLevel(s, t)), 0];
 }
 
-/** The first x (owned by the sampler) and the grid index it sits at. */
+/**
+ * The first x (owned by the sampler) and the grid index it sits at: the given start, or the denoiser's prior mean
+ * (0 when it has none) plus sigmas[0] times standard normal noise.
+ */
 function startPoint(
+  d: Denoiser,
   shape: readonly number[],
   sigmas: readonly number[],
   o: SamplerOptions,
@@ -106,7 +110,18 @@ function startPoint(
     }
     return { x: x.clone(), first: step };
   }
-  return { x: tidy(() => o.rng.randn(shape, { dtype: o.dtype ?? 'float32' }).mul(sigmas[0]!)), first: 0 };
+  const dtype = o.dtype ?? 'float32',
+    m = d.priorMean;
+  if (m && m.shape.join() !== shape.slice(1).join()) {
+    throw new Error(
+      `sampler: the prior mean has shape [${m.shape.join(', ')}], samples [${shape.slice(1).join(', ')}]`,
+    );
+  }
+  const x = tidy(() => {
+    const noise = o.rng.randn(shape, { dtype }).mul(sigmas[0]!);
+    return m ? noise.add(tensor(m.data, [...m.shape]).to(dtype)) : noise;
+  });
+  return { x, first: 0 };
 }
 
 /** Standard normal noise like x. */
@@ -159,9 +174,15 @@ export type Step = (x: Tensor, i: number, prevX0: Tensor | null) => { x: Tensor;
  * The loop every sampler shares: the start point, each step in its own scope, onStep (which may replace x), and
  * the release of every tensor the next step does not need, so memory stays flat however many steps run.
  */
-export function runSteps(shape: readonly number[], sigmas: readonly number[], o: SamplerOptions, step: Step): Tensor {
+export function runSteps(
+  d: Denoiser,
+  shape: readonly number[],
+  sigmas: readonly number[],
+  o: SamplerOptions,
+  step: Step,
+): Tensor {
   return noGrad(() => {
-    let { x, first } = startPoint(shape, sigmas, o);
+    let { x, first } = startPoint(d, shape, sigmas, o);
     let prevX0: Tensor | null = null;
     const stop = o.stop ?? sigmas.length - 1;
     if (!Number.isInteger(stop) || stop <= first || stop > sigmas.length - 1) {

@@ -17,7 +17,7 @@ export function ddim(d: Denoiser, shape: readonly number[], o: DdimOptions): Ten
   const sigmas = stepGrid('ddim', d, o);
   const eta = o.eta ?? 0;
   if (!(eta >= 0 && eta <= 1)) throw new Error(`ddim: eta must be in [0, 1], got ${eta}`);
-  return runSteps(shape, sigmas, o, (x, i) => {
+  return runSteps(d, shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     const x0 = d.denoise(x, st, o.cond ?? null);
     const eps = x.sub(x0).div(st);

@@ -20,7 +20,7 @@ export function ddpm(d: Denoiser, shape: readonly number[], o: DdpmOptions): Ten
   const sch = d.schedule;
   const sigmas = stepGrid('ddpm', d, o);
   const times = sigmas.map((l) => sch.timeAt(l));
-  return runSteps(shape, sigmas, o, (x, i) => {
+  return runSteps(d, shape, sigmas, o, (x, i) => {
     const [t, s] = [times[i]!, times[i + 1]!];
     const x0 = d.denoise(x, sigmas[i]!, o.cond ?? null);
     if (sigmas[i + 1] === 0) return { x: x0, x0 }; // Algorithm 2 adds no noise at t = 1: the mean is x0

@@ -17,7 +17,7 @@ export interface DpmppOptions extends SamplerOptions {
 export function dpmpp2m(d: Denoiser, shape: readonly number[], o: DpmppOptions): Tensor {
   const sigmas = stepGrid('dpmpp-2m', d, o);
   const lambda = (s: number) => -Math.log(s);
-  return runSteps(shape, sigmas, o, (x, i, prev) => {
+  return runSteps(d, shape, sigmas, o, (x, i, prev) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     const x0 = d.denoise(x, st, o.cond ?? null);
     if (ss === 0) return { x: x0, x0 };

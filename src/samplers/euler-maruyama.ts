@@ -11,7 +11,7 @@ import { runSteps, noiseLike, stepGrid, type SamplerOptions } from './common.js'
 /** Samples of the given shape. Default numSteps 500 (the tutorial's). */
 export function eulerMaruyama(d: Denoiser, shape: readonly number[], o: SamplerOptions): Tensor {
   const sigmas = stepGrid('euler-maruyama', d, o);
-  return runSteps(shape, sigmas, o, (x, i) => {
+  return runSteps(d, shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     const x0 = d.denoise(x, st, o.cond ?? null);
     const dv = st * st - ss * ss; // int g^2 dt over the step

@@ -13,7 +13,7 @@ export interface HeunOptions extends SamplerOptions {
 /** Samples of the given shape. Default numSteps 18 (EDM's CIFAR-10 setting, 35 evaluations). */
 export function heun(d: Denoiser, shape: readonly number[], o: HeunOptions): Tensor {
   const sigmas = stepGrid('heun', d, o);
-  return runSteps(shape, sigmas, o, (x, i) => {
+  return runSteps(d, shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Euler step.
     const x0 = d.denoise(x, st, o.cond ?? null);

@@ -26,7 +26,7 @@ export function predictorCorrector(d: Denoiser, shape: readonly number[], o: Pre
   const sigmas = stepGrid('pc', d, o);
   const M = o.correctorSteps ?? 1,
     r = o.snr ?? 0.16;
-  return runSteps(shape, sigmas, o, (x, i) => {
+  return runSteps(d, shape, sigmas, o, (x, i) => {
     const [st, ss] = [sigmas[i]!, sigmas[i + 1]!];
     // Predictor: reverse diffusion from sigma_t to sigma_s.
     const x0 = d.denoise(x, st, o.cond ?? null);

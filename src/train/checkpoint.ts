@@ -5,7 +5,16 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dispose, tidy, type Tensor } from '../engine/index.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
-import { CHECKPOINT_FORMAT, configOf, metadataCount, tensorsUnder, type TrainConfig } from '../model/index.js';
+import {
+  CHECKPOINT_FORMAT,
+  DATA_MEAN_KEY,
+  configOf,
+  dataMeanTensor,
+  metadataCount,
+  tensorsUnder,
+  type TrainConfig,
+} from '../model/index.js';
+import type { ImageValues } from '../denoisers/index.js';
 
 /** What a checkpoint holds besides the config. */
 export interface TrainingState {
@@ -17,6 +26,8 @@ export interface TrainingState {
   ema: Record<string, Tensor>;
   /** Adam's step and moments, in parameter order. */
   adam: { step: number; m: Tensor[]; v: Tensor[] };
+  /** The training images' mean, stored for sampling from the checkpoint (model/file.ts); null in older ones. */
+  dataMean?: ImageValues | null;
 }
 
 export function checkpointDir(runDir: string): string {
@@ -50,13 +61,19 @@ export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingS
     tensors[`adam.v.${i}`] = t;
   });
   const path = checkpointPath(runDir, s.step);
-  saveSafetensors(path, tensors, {
-    format: CHECKPOINT_FORMAT,
-    config: JSON.stringify(config),
-    step: String(s.step),
-    imagesSeen: String(s.imagesSeen),
-    adamStep: String(s.adam.step),
-  });
+  const mean = s.dataMean ? dataMeanTensor(config, s.dataMean) : null;
+  if (mean) tensors[DATA_MEAN_KEY] = mean;
+  try {
+    saveSafetensors(path, tensors, {
+      format: CHECKPOINT_FORMAT,
+      config: JSON.stringify(config),
+      step: String(s.step),
+      imagesSeen: String(s.imagesSeen),
+      adamStep: String(s.adam.step),
+    });
+  } finally {
+    mean?.dispose();
+  }
   for (const old of listCheckpoints(runDir).slice(0, -config.keepLast)) rmSync(old, { force: true });
   return path;
 }
@@ -86,13 +103,16 @@ export function loadCheckpoint(path: string): { config: TrainConfig; state: Trai
       (k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size,
     );
     if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
+    const mean = tensors[DATA_MEAN_KEY];
     const state: TrainingState = {
       step,
       imagesSeen,
       model: tensorsUnder(tensors, 'model.'),
       ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
+      dataMean: mean ? { data: mean.toFloat32Array(), shape: [...mean.shape] } : null,
     };
+    mean?.dispose();
     const emaCount = Object.keys(state.ema).length;
     const missing = Object.keys(state.ema).find((k) => !(k in state.model));
     if (

@@ -20,6 +20,7 @@ import {
 import { writeFileAtomic } from '../io/index.js';
 import { defaultObjective, type Cond } from '../diffusion/index.js';
 import { buildNetwork, type Network } from '../networks/index.js';
+import type { ImageValues } from '../denoisers/index.js';
 import { imageDenoiser, imageNetwork, loadModel, loadWeights, saveModel, type TrainConfig } from '../model/index.js';
 import { diffusionLoss } from './loss.js';
 import { emaDecay, emaUpdate, copies } from './ema.js';
@@ -44,6 +45,8 @@ export interface TrainingSet {
    * int64 (N), with embeddings (N, D) or (N, L, D) when the data carries them, or null.
    */
   batch(ids: Int32Array, o: { hflip: boolean; rng: BatchRandom }): { images: Tensor; cond: Cond };
+  /** The mean of the images the batches hold, (C, H, W) in [-1, 1]: with hflip, of the images and their mirrors. */
+  meanImage(hflip: boolean): ImageValues;
 }
 
 export interface StepReport {
@@ -60,8 +63,11 @@ export interface TrainHooks {
   onStep?(r: StepReport): void;
   /** After a checkpoint is written. */
   onCheckpoint?(path: string, step: number): void;
-  /** Every sampleEvery steps, at previewSteps and at the end, with the EMA network (eval mode); writes previews. */
-  onPreview?(ema: Network, step: number): void;
+  /**
+   * Every sampleEvery steps, at previewSteps and at the end, with the EMA network (eval mode) and the data's mean
+   * image (where samplers start); writes previews.
+   */
+  onPreview?(ema: Network, step: number, dataMean: ImageValues): void;
   /** Steps to preview at besides every sampleEvery (the ends of chosen epochs). */
   previewSteps?: readonly number[];
   /** Stops the run cleanly (a checkpoint is written first). */
@@ -229,12 +235,14 @@ export async function train(
   }
 
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
+  const dataMean = lead ? data.meanImage(config.hflip) : null; // the files' data.mean: where samplers start
   const state = (): TrainingState => ({
     step,
     imagesSeen,
     model: net.stateDict(),
     ema: emaWeights(),
     adam: opt.stateDict(),
+    dataMean,
   });
   const emaNetwork = (): Network => {
     const e = buildNetwork(config.network);
@@ -327,7 +335,7 @@ export async function train(
       (config.sampleEvery > 0 && step % config.sampleEvery === 0) || (o.previewSteps?.includes(step) ?? false);
     if (o.onPreview && previewNow && step < config.steps) {
       const e = emaNetwork();
-      o.onPreview(e, step);
+      o.onPreview(e, step, dataMean!);
       e.dispose();
     }
     if (step % 20 === 0) await new Promise((r) => setImmediate(r)); // let signals and I/O through
@@ -337,8 +345,8 @@ export async function train(
   if (lead) {
     writeLossPlot(runDir);
     const e = emaNetwork();
-    saveModel(modelPath, config, e.stateDict(), step);
-    o.onPreview?.(e, step);
+    saveModel(modelPath, config, e.stateDict(), step, dataMean);
+    o.onPreview?.(e, step, dataMean!);
     e.dispose();
   }
   net.dispose();

@@ -1,6 +1,7 @@
 // What `difflab train` draws while it runs: sample grids of the EMA network for diffusion runs, and the seeds'
 // figures for the single-step denoiser (held-out images at the trained level, and the sweep over levels).
 import { join } from 'node:path';
+import type { ImageValues } from '../../denoisers/index.js';
 import {
   embeddingRows,
   jobDefaults,
@@ -73,7 +74,7 @@ export function writePreview(
   step: number,
   vectors: NpyArray | undefined,
   captions?: readonly (readonly string[])[],
-  o: { dataCount?: number; guidance?: number } = {},
+  o: { dataCount?: number; guidance?: number; dataMean?: ImageValues } = {},
 ): void {
   const k = config.classNames.length;
   const { rows, perRow, prompts, images, guidance, title, rowLabels } = previewPlan(config, step, {
@@ -103,7 +104,12 @@ export function writePreview(
         ? { classes: Array.from({ length: count }, (_, i) => rowOf(i)) }
         : {};
   const p = jobDefaults.preview;
-  const m = modelDenoiser(net, config, { precision: config.precision, source: 'the run', step });
+  const m = modelDenoiser(net, config, {
+    precision: config.precision,
+    source: 'the run',
+    step,
+    priorMean: o.dataMean ?? null,
+  });
   tidy(() => {
     const out = jobFiles.generate.run(m, {
       kind: 'generate',

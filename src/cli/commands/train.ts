@@ -295,7 +295,7 @@ export const trainCommand: Command = {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
         previewSteps,
-        onPreview: (net, step) =>
+        onPreview: (net, step, dataMean) =>
           config.task === 'denoise'
             ? writeDenoiseFigures(net, config, {
                 test: testSet ?? dataset,
@@ -313,6 +313,7 @@ export const trainCommand: Command = {
                 dataset.captions,
                 {
                   dataCount: dataset.count,
+                  dataMean,
                   ...(o.previewGuidance !== undefined ? { guidance: o.previewGuidance } : {}),
                 },
               ),
