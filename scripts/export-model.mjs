@@ -6,6 +6,6 @@ if (!from || !to) {
   console.error('usage: node scripts/export-model.mjs CHECKPOINT OUT.safetensors');
   process.exit(2);
 }
-const { network, config, step, dataMean } = loadModel(from);
-saveModel(to, config, network.stateDict(), step - (config.init?.step ?? 0), dataMean);
+const { network, config, step, dataMean, dataSpread } = loadModel(from);
+saveModel(to, config, network.stateDict(), step - (config.init?.step ?? 0), dataMean, dataSpread);
 console.log(`${to}: EMA weights of ${from} (step ${step})`);

@@ -350,17 +350,21 @@ test("--variance beta (seed 002's sigma_t^2 = beta_t) samples image models with 
   assert.match(bad.stderr, /--variance must be one of posterior\|beta, got .wide./);
 });
 
-test("sampling starts at the model's data mean; --start-at zero starts at 0, as a file without one does", () => {
-  const noMean = join(dir, 'no-mean.safetensors');
+test("sampling starts at the model's data Gaussian; --start-at data-mean and zero start at less, as files without them do", () => {
+  const [noMean, meanOnly] = [join(dir, 'no-mean.safetensors'), join(dir, 'mean-only.safetensors')];
   const m = loadModel(model);
+  assert.ok(m.dataMean && m.dataSpread, 'train stores data.mean and data.spread');
   saveModel(noMean, m.config, m.network.stateDict(), m.step, null);
+  saveModel(meanOnly, m.config, m.network.stateDict(), m.step, m.dataMean);
   m.network.dispose();
   const base = ['sample', '--sampler', 'ddpm', '--steps', '20', '--n', '2', '--scale', '1', '--each'];
   const out = (name: string) => join(dir, `${name}.png`);
   const image = (name: string, i: number) => png(join(dir, `${name}-000${i}.png`)).data;
   for (const [name, file, extra] of [
-    ['from-mean', model, []],
+    ['from-data', model, []],
+    ['from-mean', model, ['--start-at', 'data-mean']],
     ['from-zero', model, ['--start-at', 'zero']],
+    ['mean-file', meanOnly, []],
     ['old-file', noMean, []],
   ] as const) {
     const r = difflab(...base, '--model', file, ...extra, '--out', out(name));
@@ -368,13 +372,15 @@ test("sampling starts at the model's data mean; --start-at zero starts at 0, as 
   }
   for (const i of [0, 1]) {
     assert.notDeepEqual(image('from-mean', i), image('from-zero', i), `image ${i}: the start changed nothing`);
+    assert.notDeepEqual(image('from-data', i), image('from-mean', i), `image ${i}: the spread changed nothing`);
+    assert.deepEqual(image('from-mean', i), image('mean-file', i), `image ${i}`);
     assert.deepEqual(image('from-zero', i), image('old-file', i), `image ${i}`);
   }
   const anagram = ['edit', 'anagram', '--model', model, '--class-a', '0', '--class-b', '1', '--steps', '3'];
   assert.equal(difflab(...anagram, '--start-at', 'zero', '--out', out('anagram-zero')).code, 0);
   const bad = difflab(...base, '--model', model, '--start-at', 'black', '--out', out('bad'));
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--start-at must be one of data-mean\|zero, got .black./);
+  assert.match(bad.stderr, /--start-at must be one of data\|data-mean\|zero, got .black./);
   const sdedit = difflab(
     'edit',
     'sdedit',

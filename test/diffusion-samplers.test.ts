@@ -140,3 +140,60 @@ test("ddpm on the seeds' T = 300 keeps a mixture's mean when it starts at it, an
     assert.throws(() => assertMatchesMixture(far, fromZero, 'ddpm T = 300 from 0'));
   });
 });
+
+test("every sampler adds the prior spread's directions to the mean's start, after the same noise", () => {
+  const prior = { priorMean: { data: Float32Array.from([3, -2]), shape: [2] } };
+  const spread = { data: Float32Array.from([0.6, 0.8]), shape: [1, 2] }; // one direction, sd 1
+  for (const c of cases) {
+    const firstX = (priorSpread?: typeof spread): Float64Array => {
+      const d = gmmDenoiser(mixture2d, c.schedule);
+      let first: Float64Array | null = null;
+      const spy: Denoiser = {
+        schedule: d.schedule,
+        ...prior,
+        ...(priorSpread ? { priorSpread } : {}),
+        denoise: (x, sigma, cond) => {
+          first ??= x.toFloat64Array();
+          return d.denoise(x, sigma, cond);
+        },
+      };
+      tidy(() => c.sampler(spy, [8, 2], { rng: new Rng(5), dtype: 'float64', ...c.options, numSteps: 4 }));
+      return first!;
+    };
+    const [atMean, atData] = [firstX(), firstX(spread)];
+    let moved = 0;
+    for (let i = 0; i < 8; i++) {
+      const [dx, dy] = [atData[2 * i]! - atMean[2 * i]!, atData[2 * i + 1]! - atMean[2 * i + 1]!];
+      assert.ok(Math.abs(dx * 0.8 - dy * 0.6) < 1e-6, `${c.name}, sample ${i}: moved off the spread's direction`);
+      moved += Math.hypot(dx, dy);
+    }
+    assert.ok(moved > 1, `${c.name}: the spread moved the start by ${moved}`);
+  }
+});
+
+test("ddpm on the seeds' T = 300 draws a wide mixture's weights from the data's Gaussian, too few of the rarer from the mean", () => {
+  // x_T's law has the data's variance on top of sigma_max^2 = 19.8; along a mixture's wide axis (variance 15.4, as
+  // MNIST's first direction on [-1, 1]: 20) a start with the mean's variance only draws too few of the rarer part.
+  const wide = {
+    weights: [0.75, 0.25],
+    means: [
+      [-2.25, 0],
+      [6.75, 0],
+    ],
+    stds: [0.5, 0.5],
+  };
+  const sdX = Math.sqrt(0.75 * 2.25 ** 2 + 0.25 * 6.75 ** 2 + 0.25);
+  const d = {
+    ...gmmDenoiser(wide, vpLinear({ numTimesteps: 300 })),
+    priorMean: { data: new Float32Array(2), shape: [2] },
+  };
+  tidy(() => {
+    const fromData = ddpm({ ...d, priorSpread: { data: Float32Array.from([sdX, 0, 0, 0.5]), shape: [2, 2] } }, [N, 2], {
+      rng: new Rng(9),
+      dtype: 'float64',
+    });
+    assertMatchesMixture(wide, fromData, 'ddpm T = 300 from the data Gaussian');
+    const fromMean = ddpm(d, [N, 2], { rng: new Rng(9), dtype: 'float64' });
+    assert.throws(() => assertMatchesMixture(wide, fromMean, 'ddpm T = 300 from the mean'), /weight\[0\]/);
+  });
+});

@@ -123,19 +123,32 @@ test('hybrid with equal classes is class-conditional sampling', () =>
     }),
   ));
 
-test("anagram and hybrid start where an image that is a sample in every view starts: the model's data mean, averaged over the views", () =>
+test("anagram and hybrid start where an image that is a sample in every view starts: the model's data Gaussian, averaged over the views", () =>
   tidy(() => {
     const mean = m.denoiser.priorMean!;
     assert.deepEqual(mean.shape, m.imageShape, 'the tiny model file holds its data mean');
     const c = { condA: cls(1, 1), condB: cls(2, 1) };
     assert.equal(hybridImage(m.denoiser, { condLow: c.condA, condHigh: c.condB }).priorMean, mean);
-    assert.ok(visualAnagram(m.denoiser, { ...c, view: view('negate') }).priorMean!.data.every((v) => v === 0));
+    assert.equal(hybridImage(m.denoiser, { condLow: c.condA, condHigh: c.condB }).priorSpread, m.denoiser.priorSpread);
+    const negated = visualAnagram(m.denoiser, { ...c, view: view('negate') });
+    assert.ok(negated.priorMean!.data.every((v) => v === 0));
+    assert.ok(negated.priorSpread!.data.every((v) => v === 0));
+    const spread = m.denoiser.priorSpread!,
+      flippedSpread = visualAnagram(m.denoiser, { ...c, view: view('flip') }).priorSpread!;
+    assert.deepEqual(flippedSpread.shape, spread.shape);
     const flipped = visualAnagram(m.denoiser, { ...c, view: view('flip') }).priorMean!;
     const [, h, w] = m.imageShape;
     flipped.data.forEach((v, i) => {
       const [y, x] = [Math.floor(i / w) % h, i % w];
       const mirror = mean.data[i - y * w + (h - 1 - y) * w]!;
       assert.ok(Math.abs(v - (mean.data[i]! + mirror) / 2) < 1e-6, `pixel ${x}, ${y}`);
+    });
+    const per = mean.data.length;
+    flippedSpread.data.forEach((v, i) => {
+      const p = i % per,
+        y = Math.floor(p / w) % h;
+      const mirror = spread.data[i - y * w + (h - 1 - y) * w]!;
+      assert.ok(Math.abs(v - (spread.data[i]! + mirror) / 2) < 1e-6, `direction ${Math.floor(i / per)}, value ${p}`);
     });
   }));
 

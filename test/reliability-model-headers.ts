@@ -14,8 +14,8 @@ import { M } from './reliability-inputs.js';
 
 export const model = parseSafetensors(readFileSync(M));
 export const names = tensorNames(model);
-/** The network's weights, in file order (the file's data.mean, the training images' mean, sits among them). */
-const weights = names.filter((n) => n !== 'data.mean');
+/** The network's weights, in file order (the file's data.mean and data.spread, the training images', sit among them). */
+const weights = names.filter((n) => n !== 'data.mean' && n !== 'data.spread');
 export const [first, second, last] = [weights[0]!, weights[1]!, weights.at(-1)!];
 export type Config = Record<string, unknown> & { network: Record<string, unknown>; classNames: unknown[] };
 export const meta = (s: Safetensors) => s.header.__metadata__!;

@@ -225,6 +225,7 @@ const modelFiles: [string, Uint8Array, RegExp][] = [
   ['inf-weight', setFloat(Infinity, second), /holds 1 non-finite values/],
   ['minus-inf-weight', setFloat(-Infinity, last), /holds 1 non-finite values/],
   ['nan-data-mean', setFloat(NaN, 'data.mean'), /tensor data\.mean: the data mean holds non-finite values/],
+  ['nan-data-spread', setFloat(NaN, 'data.spread'), /tensor data\.spread: the data spread holds non-finite values/],
   [
     'data-mean-flat',
     mutated(model, (m) => {

@@ -12,6 +12,7 @@ import {
   loadDenoiser,
   loadModel,
   meanImage,
+  principalSpread,
   resolveTrainConfig,
   saveModel,
   setDataMean,
@@ -122,7 +123,7 @@ test('resume is exact: 10 steps + resume 10 equals 20 uninterrupted steps', asyn
   assert.equal(readFileSync(join(a, 'loss.csv'), 'utf8'), readFileSync(join(b, 'loss.csv'), 'utf8'));
 });
 
-test("a run stores its images' mean in the model file and checkpoints, where samplers start; older files get it from setDataMean", async () => {
+test("a run stores its images' mean and spread in the model file and checkpoints, where samplers start; older files get them from setDataMean", async () => {
   const data = shapesDataset(),
     dir = tempDir();
   const result = await train(tinyConfig({ steps: 10, hflip: true }), trainingSet(data), dir);
@@ -134,13 +135,17 @@ test("a run stores its images' mean in the model file and checkpoints, where sam
     return s / (2 * data.count) / 127.5 - 1;
   });
   want.forEach((v, p) => assert.ok(Math.abs(v - direct[p]!) < 1e-6, `mean pixel ${p}: ${v} vs ${direct[p]}`));
+  const spread = principalSpread(data, { hflip: true });
   for (const path of [result.modelPath, latestCheckpoint(dir)!]) {
     const m = loadDenoiser(path);
     assert.deepEqual(m.denoiser.priorMean?.shape, [1, 8, 8], path);
     assert.deepEqual(m.denoiser.priorMean?.data, want, path);
+    assert.deepEqual(m.denoiser.priorSpread?.shape, [spread.length / 64, 1, 8, 8], path);
+    assert.deepEqual(m.denoiser.priorSpread?.data, spread, path);
     m.network.dispose();
   }
   assert.deepEqual(loadCheckpoint(latestCheckpoint(dir)!).state.dataMean?.data, want);
+  assert.deepEqual(loadCheckpoint(latestCheckpoint(dir)!).state.dataSpread?.data, spread);
   // A file written without it (as before 2026-12-04) starts at 0, until setDataMean stores one.
   const old = join(dir, 'old.safetensors'),
     m = loadModel(result.modelPath);
@@ -148,11 +153,17 @@ test("a run stores its images' mean in the model file and checkpoints, where sam
   m.network.dispose();
   const before = loadDenoiser(old);
   assert.equal(before.denoiser.priorMean, undefined);
+  assert.equal(before.denoiser.priorSpread, undefined);
   before.network.dispose();
-  setDataMean(old, { data: want, shape: [1, 8, 8] });
+  setDataMean(old, { data: want, shape: [1, 8, 8] }, { data: spread, shape: [spread.length / 64, 1, 8, 8] });
   const after = loadDenoiser(old);
   assert.deepEqual(after.denoiser.priorMean?.data, want);
+  assert.deepEqual(after.denoiser.priorSpread?.data, spread);
   after.network.dispose();
+  assert.throws(
+    () => setDataMean(old, { data: want, shape: [1, 8, 8] }, { data: spread, shape: [spread.length] }),
+    /the data spread has shape \[\d+\], not \(k >= 1, 1, 8, 8\)/,
+  );
   assert.throws(() => setDataMean(old, { data: want, shape: [64] }), /shape \[64\], the model's images \[1, 8, 8\]/);
 });
 

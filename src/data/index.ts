@@ -20,6 +20,7 @@ export {
 export { fitImage, type FitMode } from './resize.js';
 export { EMBEDDED_SUBSET_PATH, loadEmbeddedSubset } from './subset.js';
 export { batches, batchImages, meanImage, type Batch, type BatchOptions } from './batches.js';
+export { principalSpread, SPREAD_DIRECTIONS } from './spread.js';
 export { checkDataSpec, loadDataset, loadDatasetAsync, heldOutSpec, dataSourcesText, type LoadedData } from './spec.js';
 export { loadMnistDigits, mnistDigitsDir } from './mnist-digits.js';
 export { loadMnistFull, mnistFullDir } from './mnist-full.js';

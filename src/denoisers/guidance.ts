@@ -20,6 +20,7 @@ export function classifierFreeGuidance(d: Denoiser, o: GuidanceOptions): Denoise
   return {
     schedule: d.schedule,
     priorMean: d.priorMean,
+    priorSpread: d.priorSpread,
     denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       if (w === 0) return d.denoise(x, sigma, nullCond);
       if (w === 1) return d.denoise(x, sigma, cond);

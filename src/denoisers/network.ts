@@ -27,6 +27,8 @@ export interface NetworkDenoiserOptions {
   clipX0?: readonly [number, number] | null;
   /** The mean of the training data, where samplers start (Denoiser.priorMean). Default: none (0). */
   priorMean?: ImageValues | null;
+  /** The data's spread along its main directions (Denoiser.priorSpread); read only with priorMean. Default: none. */
+  priorSpread?: ImageValues | null;
 }
 
 /** Wraps a network (x_t, t, cond) -> prediction as a denoiser (x, sigma, cond) -> x0. */
@@ -36,6 +38,7 @@ export function fromNetwork(net: NetworkFn, o: NetworkDenoiserOptions): Denoiser
   return {
     schedule: s,
     ...(o.priorMean ? { priorMean: o.priorMean } : {}),
+    ...(o.priorMean && o.priorSpread ? { priorSpread: o.priorSpread } : {}),
     denoise(x: Tensor, sigma: NoiseLevels, cond: Cond): Tensor {
       // Times in float64 on the host: discrete VP models get integer t exactly when sigma lies on their grid.
       const levels = typeof sigma === 'number' ? new Array<number>(x.shape[0]!).fill(sigma) : sigma;

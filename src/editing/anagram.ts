@@ -20,7 +20,8 @@ export interface AnagramOptions {
 export function visualAnagram(d: Denoiser, o: AnagramOptions): Denoiser {
   return {
     schedule: d.schedule,
-    priorMean: d.priorMean && viewedMean(d.priorMean, o.view),
+    priorMean: d.priorMean && viewed(d.priorMean, o.view, 1),
+    priorSpread: d.priorSpread && viewed(d.priorSpread, o.view, d.priorSpread.shape[0]!),
     denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const a = d.denoise(x, sigma, o.condA);
       const b = o.view.invert(d.denoise(o.view.apply(x), sigma, o.condB));
@@ -29,10 +30,13 @@ export function visualAnagram(d: Denoiser, o: AnagramOptions): Denoiser {
   };
 }
 
-/** The start of an image that is a sample as it is and under v: the mean of m and v^-1(m) (0 for negate). */
-function viewedMean(m: ImageValues, v: View): ImageValues {
+/**
+ * The start of an image that is a sample as it is and under v: a draw x of the data's Gaussian made (x + v^-1(x)) / 2,
+ * so its mean and each spread direction (k images) are averaged with their v^-1 (0 for negate).
+ */
+function viewed(m: ImageValues, v: View, k: number): ImageValues {
   const data = tidy(() => {
-    const t = tensor(m.data, [1, ...m.shape]);
+    const t = tensor(m.data, [k, ...m.shape.slice(-3)]);
     return t.add(v.invert(t)).mul(0.5).toFloat32Array();
   });
   return { data, shape: m.shape };

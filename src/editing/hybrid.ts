@@ -22,6 +22,7 @@ export function hybridImage(d: Denoiser, o: HybridOptions): Denoiser {
   return {
     schedule: d.schedule,
     priorMean: d.priorMean,
+    priorSpread: d.priorSpread, // one model's data: the low- and high-pass parts are both its pictures
     denoise(x: Tensor, sigma: NoiseLevels): Tensor {
       const low = d.denoise(x, sigma, o.condLow),
         high = d.denoise(x, sigma, o.condHigh);

@@ -29,14 +29,14 @@ export const MAX_CONTINUOUS_STEPS = 10_000;
 export const MAX_GUIDANCE = 100;
 /** DDPM's reverse-step variances (Ho et al. 2020 Sec. 3.2). */
 export const VARIANCES = ['posterior', 'beta'] as const;
-/** Where a sampler starts from noise (Denoiser.priorMean). */
-export const STARTS = ['data-mean', 'zero'] as const;
+/** Where a sampler starts from noise (Denoiser.priorMean and priorSpread). */
+export const STARTS = ['data', 'data-mean', 'zero'] as const;
 
 /** The start field, for the jobs that sample from noise (not SDEdit, inpainting or denoising: they start at a picture). */
 export const startField = choice(
   STARTS,
-  'data-mean',
-  "where sampling starts: data-mean (the training images' mean plus noise; model files written before 2026-12-04 hold none and start at zero) | zero (x_T ~ N(0, I), as the seeds start)",
+  'data',
+  "where sampling starts: data (the Gaussian with the training images' mean and spread, plus noise) | data-mean (their mean plus noise) | zero (x_T ~ N(0, I), as the seeds start); a model file without a spread starts at its mean, one without a mean (before 2026-12-04) at zero",
 );
 
 /** The sampling fields of a kind of job, with its own defaults (its job file's `defaults`). */

@@ -23,7 +23,7 @@ import { readSampling, samplingFields, startField } from './common-fields.js';
 import { jobCondition } from './condition.js';
 import { flag, int, isGiven, readFlag, requireNumber, type Door, type FieldContext } from './fields.js';
 import { defaults as generateDefaults } from './generate.js';
-import { samplingRun, startsAtMean } from './output.js';
+import { samplingRun, startOf } from './output.js';
 import type { SamplingSpec } from './specs.js';
 
 export const defaults = {
@@ -219,7 +219,7 @@ export async function run(
     ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
     ...(s.sampler === 'ddim' && s.eta !== 0 ? { eta: s.eta } : {}),
     ...(s.variance === 'beta' ? { variance: s.variance } : {}),
-    ...(startsAtMean(model, s) ? { start: 'data mean' } : {}),
+    ...(startOf(model, s) !== 'zero' ? { start: startOf(model, s) } : {}),
   };
   const result = await evaluateModel({
     denoiser: model.denoiser,
@@ -266,7 +266,7 @@ function modelReport(m: EvalInputs, spec: EvalSpec, r: ModelEvalResult) {
     eta: s.sampler === 'ddim' ? s.eta : null,
     variance: s.sampler === 'ddpm' ? (s.variance ?? 'posterior') : null,
     steps: s.numSteps ?? null,
-    start: startsAtMean(model, s) ? 'data mean' : 'zero',
+    start: startOf(model, s),
     // Network evaluations per sample: guidance doubles each call unless its weight is 0 or 1.
     nfe: r.denoiserCalls * (guided && s.guidance !== 0 && s.guidance !== 1 ? 2 : 1),
     guidance: guided ? s.guidance : null,

@@ -68,18 +68,22 @@ export function guided(m: LoadedDenoiser, w: number, nullCond: Cond): Denoiser {
 /** ", towards red apple" for an edit's summary; nothing when unconditional. */
 export const towards = (label: string) => (label ? `, ${label}` : '');
 
-/** Whether a job's sampling starts at the model's data mean: it has one and the spec does not say zero. */
-export function startsAtMean(m: LoadedDenoiser, spec: Pick<SamplingSpec, 'startAt'>): boolean {
-  return !!m.denoiser.priorMean && spec.startAt !== 'zero';
+/** Where a job's sampling starts, as its model allows: the spec's start, or less where the file holds less. */
+export type Start = 'data' | 'data mean' | 'zero';
+export function startOf(m: LoadedDenoiser, spec: Pick<SamplingSpec, 'startAt'>): Start {
+  const d = m.denoiser,
+    asked = spec.startAt ?? 'data';
+  if (!d.priorMean || asked === 'zero') return 'zero';
+  return d.priorSpread && asked === 'data' ? 'data' : 'data mean';
 }
 
-/** The sampler started at 0 whatever the denoiser's prior mean (--start-at zero). */
-function startingAtZero(s: Sampler): Sampler {
-  const atZero = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => {
-    const { priorMean: _, ...withoutMean } = d;
-    return s(withoutMean, shape, o);
+/** The sampler started with less of the denoiser's prior than it holds (--start-at data-mean or zero). */
+function startingAt(s: Sampler, start: Start): Sampler {
+  const at = (d: Denoiser, shape: readonly number[], o: SamplerOptions) => {
+    const { priorMean, priorSpread: _, ...rest } = d;
+    return s(start === 'zero' ? rest : { ...rest, ...(priorMean ? { priorMean } : {}) }, shape, o);
   };
-  return Object.assign(atZero, { samplerName: s.samplerName });
+  return Object.assign(at, { samplerName: s.samplerName });
 }
 
 const stepsText = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
@@ -93,14 +97,14 @@ export function samplingRun(
   const numSteps = jobSteps(m, spec);
   const variance = spec.variance === 'beta' ? ' (variance beta)' : '';
   const guidance = spec.guidance !== 1 ? `, guidance ${spec.guidance}` : '';
-  const atZero = spec.startAt === 'zero' && !!m.denoiser.priorMean; // a model without a mean starts at 0 anyway
-  const start = atZero ? ', start 0' : '';
+  const start = startOf(m, spec);
+  const startText = start === 'data' ? '' : start === 'zero' ? ', start 0' : ', start mean';
   const named = samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) });
   return {
-    sampler: atZero ? startingAtZero(named) : named,
+    sampler: start === 'data' ? named : startingAt(named, start),
     numSteps,
     rngFor: (n) => PerSampleRng.of(spec.seed, n),
-    settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}${start}`,
+    settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}${startText}`,
   };
 }
 export { stepsText };

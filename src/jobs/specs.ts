@@ -24,11 +24,12 @@ export interface SamplingSpec {
    */
   variance?: 'posterior' | 'beta';
   /**
-   * Where sampling from noise starts: 'data-mean' (the model's data mean plus noise, Denoiser.priorMean; 0 for a
-   * model file without one) or 'zero' (x_T ~ N(0, I), as the seeds and files before 2026-12-04 start). Absent:
-   * 'data-mean'. Jobs that start at a picture (SDEdit, inpainting, denoising) do not read it.
+   * Where sampling from noise starts: 'data' (the Gaussian with the model's data mean and spread plus noise,
+   * Denoiser.priorMean and priorSpread; the mean alone for a file without a spread, 0 for one without a mean),
+   * 'data-mean' (the mean plus noise) or 'zero' (x_T ~ N(0, I), as the seeds and files before 2026-12-04 start).
+   * Absent: 'data'. Jobs that start at a picture (SDEdit, inpainting, denoising) do not read it.
    */
-  startAt?: 'data-mean' | 'zero';
+  startAt?: 'data' | 'data-mean' | 'zero';
   /** Image i of a job draws all of its noise from stream i of this seed. */
   seed: number;
   /** Classifier-free guidance scale: 1 = plain conditional, 0 = unconditional; needs a class or an embedding. */

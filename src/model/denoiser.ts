@@ -57,6 +57,8 @@ export interface ImageDenoiserOptions extends ImageNetworkOptions {
   clipX0?: readonly [number, number] | null;
   /** The training images' mean, where samplers start (the model file's data.mean). Default: none (0). */
   priorMean?: ImageValues | null;
+  /** The training images' spread along their main directions (data.spread; Denoiser.priorSpread). Default: none. */
+  priorSpread?: ImageValues | null;
 }
 
 /**
@@ -86,6 +88,7 @@ export function imageDenoiser(network: Network, config: TrainConfig, o: ImageDen
     prediction: config.prediction,
     clipX0,
     priorMean: o.priorMean ?? null,
+    priorSpread: o.priorSpread ?? null,
   });
 }
 
@@ -98,8 +101,15 @@ export function loadDenoiser(path: string = DEFAULT_MODEL_PATH, o: ImageDenoiser
         : `${path}: no such model file`,
     );
   }
-  const { network, config, step, prompts, dataMean } = loadModel(path);
-  return modelDenoiser(network, config, { priorMean: dataMean, ...o, source: path, step, prompts });
+  const { network, config, step, prompts, dataMean, dataSpread } = loadModel(path);
+  return modelDenoiser(network, config, {
+    priorMean: dataMean,
+    priorSpread: dataSpread,
+    ...o,
+    source: path,
+    step,
+    prompts,
+  });
 }
 
 /**

@@ -4,8 +4,9 @@
 // loads as a model too (its EMA weights). An inference file of a model trained on condition vectors may also carry
 // named ones, its prompts (tensors `prompt.NAME`), the way seed 001 hands out precomputed prompt embeddings; a
 // text model's config holds a few example prompts (typed text, not tensors). Both formats hold the mean of the
-// training images (tensor `data.mean`, one image in [-1, 1]), where samplers start; files written before
-// 2026-12-04 have none and start at 0 (setDataMean adds it).
+// training images (tensor `data.mean`, one image in [-1, 1]) and their spread along their main directions
+// (`data.spread`, k images), where samplers start; files written before 2026-12-04 have neither and start at 0,
+// files of 2026-12-04's first version the mean only (setDataMean adds both).
 // Nothing here knows about training loops or sampling.
 import { dispose, tensor, tidy, type Tensor } from '../engine/index.js';
 import { editSafetensorsMetadata, loadSafetensors, saveSafetensors, type NpyArray } from '../io/index.js';
@@ -84,6 +85,19 @@ export function loadWeights(network: Network, weights: Record<string, Tensor>, p
 /** The tensor of a model file or checkpoint that holds the training images' mean. */
 export const DATA_MEAN_KEY = 'data.mean';
 
+/** The tensor of a model file or checkpoint that holds the training images' main directions times their spread. */
+export const DATA_SPREAD_KEY = 'data.spread';
+
+/** The data spread as the tensor a file stores (the caller disposes it), after checking its shape. */
+export function dataSpreadTensor(config: TrainConfig, spread: ImageValues): Tensor {
+  const want = [config.network.imageChannels, config.imageSize, config.imageSize];
+  const [k, ...image] = spread.shape;
+  if (!Number.isInteger(k) || k! < 1 || image.join() !== want.join())
+    throw new Error(`the data spread has shape [${spread.shape.join(', ')}], not (k >= 1, ${want.join(', ')})`);
+  if (!spread.data.every(Number.isFinite)) throw new Error('the data spread holds non-finite values');
+  return tensor(spread.data, [k!, ...want]);
+}
+
 /** The data mean as the tensor a file stores (the caller disposes it), after checking its shape. */
 export function dataMeanTensor(config: TrainConfig, mean: ImageValues): Tensor {
   const want = [config.network.imageChannels, config.imageSize, config.imageSize];
@@ -93,39 +107,78 @@ export function dataMeanTensor(config: TrainConfig, mean: ImageValues): Tensor {
   return tensor(mean.data, want);
 }
 
-/** Writes the inference file: the EMA weights (buffers from the model), the config and the data's mean image. */
+/** The data.mean and data.spread tensors a file stores (checked; the caller disposes them); none for null. */
+export function dataTensors(
+  config: TrainConfig,
+  mean: ImageValues | null,
+  spread: ImageValues | null,
+): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  if (mean) out[DATA_MEAN_KEY] = dataMeanTensor(config, mean);
+  if (mean && spread) {
+    try {
+      out[DATA_SPREAD_KEY] = dataSpreadTensor(config, spread);
+    } catch (e) {
+      dispose(out);
+      throw e;
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes the inference file: the EMA weights (buffers from the model), the config, the data's mean image and its
+ * spread (k images; kept only with a mean).
+ */
 export function saveModel(
   path: string,
   config: TrainConfig,
   weights: Record<string, Tensor>,
   step: number,
   dataMean: ImageValues | null,
+  dataSpread: ImageValues | null = null,
 ): void {
-  const mean = dataMean && dataMeanTensor(config, dataMean);
+  const data = dataTensors(config, dataMean, dataSpread);
   try {
-    const tensors = mean ? { ...weights, [DATA_MEAN_KEY]: mean } : weights;
-    saveSafetensors(path, tensors, { format: MODEL_FORMAT, config: JSON.stringify(config), step: String(step) });
+    saveSafetensors(
+      path,
+      { ...weights, ...data },
+      { format: MODEL_FORMAT, config: JSON.stringify(config), step: String(step) },
+    );
   } finally {
-    mean?.dispose();
+    dispose(data);
   }
 }
 
 /**
- * Stores the training images' mean in a model file or checkpoint written before files held it (rewritten
- * atomically; one already there is replaced): scripts/add-data-mean.mjs.
+ * Stores the training images' mean and spread in a model file or checkpoint written before files held them
+ * (rewritten atomically; ones already there are replaced; no spread: one there is removed):
+ * scripts/add-data-mean.mjs.
  */
-export function setDataMean(path: string, mean: ImageValues): void {
+export function setDataMean(path: string, mean: ImageValues, spread: ImageValues | null = null): void {
   const { tensors, metadata } = loadSafetensors(path);
-  let t: Tensor | null = null;
+  let data: Record<string, Tensor> = {};
   try {
     if (metadata.format !== MODEL_FORMAT && metadata.format !== CHECKPOINT_FORMAT)
       throw new Error(`${path}: not a difflab model or checkpoint (format '${metadata.format ?? 'none'}')`);
-    t = dataMeanTensor(configOf(metadata, path), mean);
-    saveSafetensors(path, { ...tensors, [DATA_MEAN_KEY]: t }, metadata);
+    data = dataTensors(configOf(metadata, path), mean, spread);
+    const { [DATA_SPREAD_KEY]: _, ...kept } = tensors;
+    saveSafetensors(path, { ...kept, ...data }, metadata);
   } finally {
     dispose(tensors);
-    t?.dispose();
+    dispose(data);
   }
+}
+
+/** A stored tensor's values, checked as `check` checks them when written (the file named on failure). */
+function checkedValues(t: Tensor, key: string, check: (v: ImageValues) => Tensor, path: string): ImageValues {
+  const v = { data: t.toFloat32Array(), shape: [...t.shape] };
+  try {
+    check(v).dispose();
+  } catch (e) {
+    throw new Error(`${path}: tensor ${key}: ${(e as Error).message}`);
+  }
+  return v;
 }
 
 /** A trained network ready for sampling (eval mode, EMA weights), from a model file or a training checkpoint. */
@@ -138,6 +191,8 @@ export interface LoadedModel {
   prompts: Record<string, NpyArray>;
   /** The training images' mean (C, H, W), where samplers start; null in files written before it was stored. */
   dataMean: ImageValues | null;
+  /** The training images' spread along their main directions (k, C, H, W); null in files without it. */
+  dataSpread: ImageValues | null;
 }
 
 /** Checks named condition vectors against one image's condition shape ([D] or [L, D]; a leading 1 is allowed). */
@@ -210,9 +265,12 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
       throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
     }
     const promptTensors = tensorsUnder(tensors, PROMPT_PREFIX);
-    const meanTensor = tensors[DATA_MEAN_KEY];
+    const meanTensor = tensors[DATA_MEAN_KEY],
+      spreadTensor = tensors[DATA_SPREAD_KEY];
     let weights = Object.fromEntries(
-      Object.entries(tensors).filter(([k]) => !k.startsWith(PROMPT_PREFIX) && k !== DATA_MEAN_KEY),
+      Object.entries(tensors).filter(
+        ([k]) => !k.startsWith(PROMPT_PREFIX) && k !== DATA_MEAN_KEY && k !== DATA_SPREAD_KEY,
+      ),
     );
     if (metadata.format === CHECKPOINT_FORMAT) {
       const model = tensorsUnder(tensors, 'model.');
@@ -223,16 +281,13 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     const prompts = Object.fromEntries(
       Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]),
     );
-    let dataMean: ImageValues | null = null;
-    if (meanTensor) {
-      dataMean = { data: meanTensor.toFloat32Array(), shape: [...meanTensor.shape] };
-      try {
-        dataMeanTensor(config, dataMean).dispose();
-      } catch (e) {
-        throw new Error(`${path}: tensor ${DATA_MEAN_KEY}: ${(e as Error).message}`);
-      }
-    }
-    return { network, config, step: step + (config.init?.step ?? 0), prompts, dataMean };
+    const dataMean = meanTensor
+      ? checkedValues(meanTensor, DATA_MEAN_KEY, (v) => dataMeanTensor(config, v), path)
+      : null;
+    const dataSpread = spreadTensor
+      ? checkedValues(spreadTensor, DATA_SPREAD_KEY, (v) => dataSpreadTensor(config, v), path)
+      : null;
+    return { network, config, step: step + (config.init?.step ?? 0), prompts, dataMean, dataSpread };
   } catch (e) {
     network?.dispose();
     throw e;

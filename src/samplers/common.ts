@@ -95,7 +95,8 @@ export function stepGrid(name: SamplerName, d: Denoiser, o: StepGridOptions): nu
 
 /**
  * The first x (owned by the sampler) and the grid index it sits at: the given start, or the denoiser's prior mean
- * (0 when it has none) plus sigmas[0] times standard normal noise.
+ * (0 when it has none) plus sigmas[0] times standard normal noise, plus the prior spread's directions times
+ * standard normal weights (drawn after the noise, so a start with and without them shares its noise).
  */
 function startPoint(
   d: Denoiser,
@@ -111,15 +112,27 @@ function startPoint(
     return { x: x.clone(), first: step };
   }
   const dtype = o.dtype ?? 'float32',
-    m = d.priorMean;
+    m = d.priorMean,
+    s = m && d.priorSpread;
   if (m && m.shape.join() !== shape.slice(1).join()) {
     throw new Error(
       `sampler: the prior mean has shape [${m.shape.join(', ')}], samples [${shape.slice(1).join(', ')}]`,
     );
   }
+  if (s && s.shape.slice(1).join() !== shape.slice(1).join()) {
+    throw new Error(
+      `sampler: the prior spread has shape [${s.shape.join(', ')}], samples [${shape.slice(1).join(', ')}]`,
+    );
+  }
   const x = tidy(() => {
     const noise = o.rng.randn(shape, { dtype }).mul(sigmas[0]!);
-    return m ? noise.add(tensor(m.data, [...m.shape]).to(dtype)) : noise;
+    if (!m) return noise;
+    const at = noise.add(tensor(m.data, [...m.shape]).to(dtype));
+    if (!s || s.shape[0] === 0) return at;
+    const k = s.shape[0]!,
+      directions = tensor(s.data, [k, s.data.length / k]);
+    const spread = o.rng.randn([shape[0]!, k], { dtype: 'float32' }).matmul(directions); // (B, D)
+    return at.add(spread.reshape([...shape]).to(dtype));
   });
   return { x, first: 0 };
 }

@@ -8,8 +8,9 @@ import { loadSafetensors, saveSafetensors } from '../io/index.js';
 import {
   CHECKPOINT_FORMAT,
   DATA_MEAN_KEY,
+  DATA_SPREAD_KEY,
   configOf,
-  dataMeanTensor,
+  dataTensors,
   metadataCount,
   tensorsUnder,
   type TrainConfig,
@@ -28,6 +29,8 @@ export interface TrainingState {
   adam: { step: number; m: Tensor[]; v: Tensor[] };
   /** The training images' mean, stored for sampling from the checkpoint (model/file.ts); null in older ones. */
   dataMean?: ImageValues | null;
+  /** Their spread along their main directions, stored with the mean; null in older ones. */
+  dataSpread?: ImageValues | null;
 }
 
 export function checkpointDir(runDir: string): string {
@@ -61,8 +64,8 @@ export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingS
     tensors[`adam.v.${i}`] = t;
   });
   const path = checkpointPath(runDir, s.step);
-  const mean = s.dataMean ? dataMeanTensor(config, s.dataMean) : null;
-  if (mean) tensors[DATA_MEAN_KEY] = mean;
+  const data = dataTensors(config, s.dataMean ?? null, s.dataSpread ?? null);
+  Object.assign(tensors, data);
   try {
     saveSafetensors(path, tensors, {
       format: CHECKPOINT_FORMAT,
@@ -72,7 +75,7 @@ export function saveCheckpoint(runDir: string, config: TrainConfig, s: TrainingS
       adamStep: String(s.adam.step),
     });
   } finally {
-    mean?.dispose();
+    dispose(data);
   }
   for (const old of listCheckpoints(runDir).slice(0, -config.keepLast)) rmSync(old, { force: true });
   return path;
@@ -103,16 +106,19 @@ export function loadCheckpoint(path: string): { config: TrainConfig; state: Trai
       (k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size,
     );
     if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
-    const mean = tensors[DATA_MEAN_KEY];
+    const [mean, spread] = [tensors[DATA_MEAN_KEY], tensors[DATA_SPREAD_KEY]];
+    const values = (t: Tensor | undefined) => (t ? { data: t.toFloat32Array(), shape: [...t.shape] } : null);
     const state: TrainingState = {
       step,
       imagesSeen,
       model: tensorsUnder(tensors, 'model.'),
       ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
-      dataMean: mean ? { data: mean.toFloat32Array(), shape: [...mean.shape] } : null,
+      dataMean: values(mean),
+      dataSpread: values(spread),
     };
     mean?.dispose();
+    spread?.dispose();
     const emaCount = Object.keys(state.ema).length;
     const missing = Object.keys(state.ema).find((k) => !(k in state.model));
     if (

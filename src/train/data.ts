@@ -2,7 +2,7 @@
 // condition: the labels of a labelled dataset and the embeddings of one that carries them.
 import { indices, tensor, type BatchRandom, type Tensor } from '../engine/index.js';
 import type { Tokenizer } from '../networks/index.js';
-import { batchImages, embeddingRows, meanImage, type Dataset } from '../data/index.js';
+import { batchImages, embeddingRows, meanImage, principalSpread, type Dataset } from '../data/index.js';
 import type { Cond } from '../diffusion/index.js';
 import type { TrainingSet } from './trainer.js';
 
@@ -39,5 +39,9 @@ export function trainingSet(d: Dataset, o: { tokenizer?: Tokenizer } = {}): Trai
       return { images: batchImages(d, ids, flipped), cond };
     },
     meanImage: (hflip) => ({ data: meanImage(d, { hflip }), shape: [...d.shape] }),
+    spread: (hflip) => {
+      const data = principalSpread(d, { hflip });
+      return { data, shape: [data.length / (d.shape[0] * d.shape[1] * d.shape[2]), ...d.shape] };
+    },
   };
 }

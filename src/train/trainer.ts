@@ -47,6 +47,8 @@ export interface TrainingSet {
   batch(ids: Int32Array, o: { hflip: boolean; rng: BatchRandom }): { images: Tensor; cond: Cond };
   /** The mean of the images the batches hold, (C, H, W) in [-1, 1]: with hflip, of the images and their mirrors. */
   meanImage(hflip: boolean): ImageValues;
+  /** Their spread along their main directions, (k, C, H, W) (data/spread.ts), with the same mirrors. */
+  spread(hflip: boolean): ImageValues;
 }
 
 export interface StepReport {
@@ -67,7 +69,7 @@ export interface TrainHooks {
    * Every sampleEvery steps, at previewSteps and at the end, with the EMA network (eval mode) and the data's mean
    * image (where samplers start); writes previews.
    */
-  onPreview?(ema: Network, step: number, dataMean: ImageValues): void;
+  onPreview?(ema: Network, step: number, dataMean: ImageValues, dataSpread: ImageValues): void;
   /** Steps to preview at besides every sampleEvery (the ends of chosen epochs). */
   previewSteps?: readonly number[];
   /** Stops the run cleanly (a checkpoint is written first). */
@@ -236,6 +238,7 @@ export async function train(
 
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
   const dataMean = lead ? data.meanImage(config.hflip) : null; // the files' data.mean: where samplers start
+  const dataSpread = lead ? data.spread(config.hflip) : null; // and data.spread
   const state = (): TrainingState => ({
     step,
     imagesSeen,
@@ -243,6 +246,7 @@ export async function train(
     ema: emaWeights(),
     adam: opt.stateDict(),
     dataMean,
+    dataSpread,
   });
   const emaNetwork = (): Network => {
     const e = buildNetwork(config.network);
@@ -335,7 +339,7 @@ export async function train(
       (config.sampleEvery > 0 && step % config.sampleEvery === 0) || (o.previewSteps?.includes(step) ?? false);
     if (o.onPreview && previewNow && step < config.steps) {
       const e = emaNetwork();
-      o.onPreview(e, step, dataMean!);
+      o.onPreview(e, step, dataMean!, dataSpread!);
       e.dispose();
     }
     if (step % 20 === 0) await new Promise((r) => setImmediate(r)); // let signals and I/O through
@@ -345,8 +349,8 @@ export async function train(
   if (lead) {
     writeLossPlot(runDir);
     const e = emaNetwork();
-    saveModel(modelPath, config, e.stateDict(), step, dataMean);
-    o.onPreview?.(e, step, dataMean!);
+    saveModel(modelPath, config, e.stateDict(), step, dataMean, dataSpread);
+    o.onPreview?.(e, step, dataMean!, dataSpread!);
     e.dispose();
   }
   net.dispose();

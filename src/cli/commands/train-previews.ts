@@ -74,7 +74,7 @@ export function writePreview(
   step: number,
   vectors: NpyArray | undefined,
   captions?: readonly (readonly string[])[],
-  o: { dataCount?: number; guidance?: number; dataMean?: ImageValues } = {},
+  o: { dataCount?: number; guidance?: number; dataMean?: ImageValues; dataSpread?: ImageValues } = {},
 ): void {
   const k = config.classNames.length;
   const { rows, perRow, prompts, images, guidance, title, rowLabels } = previewPlan(config, step, {
@@ -109,6 +109,7 @@ export function writePreview(
     source: 'the run',
     step,
     priorMean: o.dataMean ?? null,
+    priorSpread: o.dataSpread ?? null,
   });
   tidy(() => {
     const out = jobFiles.generate.run(m, {

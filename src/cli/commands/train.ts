@@ -295,7 +295,7 @@ export const trainCommand: Command = {
           bar.update(r.step, `loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)}`);
         },
         previewSteps,
-        onPreview: (net, step, dataMean) =>
+        onPreview: (net, step, dataMean, dataSpread) =>
           config.task === 'denoise'
             ? writeDenoiseFigures(net, config, {
                 test: testSet ?? dataset,
@@ -314,6 +314,7 @@ export const trainCommand: Command = {
                 {
                   dataCount: dataset.count,
                   dataMean,
+                  dataSpread,
                   ...(o.previewGuidance !== undefined ? { guidance: o.previewGuidance } : {}),
                 },
               ),
