@@ -97,11 +97,12 @@ export function samplingRun(
   const numSteps = jobSteps(m, spec);
   const variance = spec.variance === 'beta' ? ' (variance beta)' : '';
   const guidance = spec.guidance !== 1 ? `, guidance ${spec.guidance}` : '';
-  const start = startOf(m, spec);
-  const startText = start === 'data' ? '' : start === 'zero' ? ', start 0' : ', start mean';
+  const start = startOf(m, spec),
+    narrowed = start !== startOf(m, {}); // asked for less than the file holds (a file without a mean starts at 0)
+  const startText = !narrowed ? '' : start === 'zero' ? ', start 0' : ', start mean';
   const named = samplerFor(spec.sampler, { eta: spec.eta, ...(spec.variance ? { variance: spec.variance } : {}) });
   return {
-    sampler: start === 'data' ? named : startingAt(named, start),
+    sampler: narrowed ? startingAt(named, start) : named,
     numSteps,
     rngFor: (n) => PerSampleRng.of(spec.seed, n),
     settings: `${spec.sampler}${variance}, ${o.steps ?? stepsText(numSteps)}, seed ${spec.seed}${guidance}${startText}`,
