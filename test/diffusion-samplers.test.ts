@@ -103,25 +103,27 @@ test('the check itself rejects samples from a different mixture', () => {
   });
 });
 
+/** The first x a sampler hands its denoiser (the mixture's, with `prior`): where it starts, 8 samples in 2-D. */
+function firstX(c: (typeof cases)[number], prior: Pick<Denoiser, 'priorMean' | 'priorSpread'>): Float64Array {
+  const d = gmmDenoiser(mixture2d, c.schedule);
+  let first: Float64Array | null = null;
+  const spy: Denoiser = {
+    schedule: d.schedule,
+    ...prior,
+    denoise: (x, sigma, cond) => {
+      first ??= x.toFloat64Array();
+      return d.denoise(x, sigma, cond);
+    },
+  };
+  tidy(() => c.sampler(spy, [8, 2], { rng: new Rng(5), dtype: 'float64', ...c.options, numSteps: 4 }));
+  return first!;
+}
+
 test("every sampler starts at the denoiser's prior mean plus sigma_max noise, at 0 without one", () => {
-  const mean = { data: Float32Array.from([3, -2]), shape: [2] };
+  const priorMean = { data: Float32Array.from([3, -2]), shape: [2] };
   for (const c of cases) {
-    const firstX = (priorMean?: typeof mean): Float64Array => {
-      const d = gmmDenoiser(mixture2d, c.schedule);
-      let first: Float64Array | null = null;
-      const spy: Denoiser = {
-        schedule: d.schedule,
-        ...(priorMean ? { priorMean } : {}),
-        denoise: (x, sigma, cond) => {
-          first ??= x.toFloat64Array();
-          return d.denoise(x, sigma, cond);
-        },
-      };
-      tidy(() => c.sampler(spy, [8, 2], { rng: new Rng(5), dtype: 'float64', ...c.options, numSteps: 4 }));
-      return first!;
-    };
-    const [at0, atMean] = [firstX(), firstX(mean)];
-    at0.forEach((v, i) => assert.ok(Math.abs(atMean[i]! - v - mean.data[i % 2]!) < 1e-9, `${c.name}, value ${i}`));
+    const [at0, atMean] = [firstX(c, {}), firstX(c, { priorMean })];
+    at0.forEach((v, i) => assert.ok(Math.abs(atMean[i]! - v - priorMean.data[i % 2]!) < 1e-9, `${c.name}, value ${i}`));
   }
 });
 
@@ -145,22 +147,7 @@ test("every sampler adds the prior spread's directions to the mean's start, afte
   const prior = { priorMean: { data: Float32Array.from([3, -2]), shape: [2] } };
   const spread = { data: Float32Array.from([0.6, 0.8]), shape: [1, 2] }; // one direction, sd 1
   for (const c of cases) {
-    const firstX = (priorSpread?: typeof spread): Float64Array => {
-      const d = gmmDenoiser(mixture2d, c.schedule);
-      let first: Float64Array | null = null;
-      const spy: Denoiser = {
-        schedule: d.schedule,
-        ...prior,
-        ...(priorSpread ? { priorSpread } : {}),
-        denoise: (x, sigma, cond) => {
-          first ??= x.toFloat64Array();
-          return d.denoise(x, sigma, cond);
-        },
-      };
-      tidy(() => c.sampler(spy, [8, 2], { rng: new Rng(5), dtype: 'float64', ...c.options, numSteps: 4 }));
-      return first!;
-    };
-    const [atMean, atData] = [firstX(), firstX(spread)];
+    const [atMean, atData] = [firstX(c, prior), firstX(c, { ...prior, priorSpread: spread })];
     let moved = 0;
     for (let i = 0; i < 8; i++) {
       const [dx, dy] = [atData[2 * i]! - atMean[2 * i]!, atData[2 * i + 1]! - atMean[2 * i + 1]!];

@@ -209,6 +209,7 @@ export async function run(
 ): Promise<{ status: 'done'; report: EvalReport; result: ModelEvalResult } | { status: 'aborted' }> {
   const { model } = m;
   const s = spec.sampling;
+  const start = startOf(model, s);
   const identity = {
     model: m.modelPath,
     modelStep: model.step,
@@ -219,7 +220,7 @@ export async function run(
     ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
     ...(s.sampler === 'ddim' && s.eta !== 0 ? { eta: s.eta } : {}),
     ...(s.variance === 'beta' ? { variance: s.variance } : {}),
-    ...(startOf(model, s) !== 'zero' ? { start: startOf(model, s) } : {}),
+    ...(start !== 'zero' ? { start } : {}),
   };
   const result = await evaluateModel({
     denoiser: model.denoiser,
