@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  dispose,
   learningRate,
+  loadSafetensors,
+  saveSafetensors,
   Rng,
   latestCheckpoint,
   loadCheckpoint,
@@ -165,6 +168,48 @@ test("a run stores its images' mean and spread in the model file and checkpoints
     /the data spread has shape \[\d+\], not \(k >= 1, 1, 8, 8\)/,
   );
   assert.throws(() => setDataMean(old, { data: want, shape: [64] }), /shape \[64\], the model's images \[1, 8, 8\]/);
+});
+
+test("a resumed run keeps its checkpoint's mean and spread (not recomputed); a checkpoint whose mean or spread has another shape is refused, naming it", async () => {
+  const data = trainingSet(shapesDataset()),
+    dir = tempDir();
+  const stop = new AbortController();
+  await train(tinyConfig({ steps: 10, checkpointEvery: 5 }), data, dir, {
+    signal: stop.signal,
+    onStep: (r) => {
+      if (r.step === 5) stop.abort();
+    },
+  });
+  const path = latestCheckpoint(dir)!;
+  const saved = loadCheckpoint(path).state;
+  let computed = 0; // the data's own mean and spread, counted: a resume must not need them
+  const counted: typeof data = {
+    ...data,
+    meanImage: (h) => (computed++, data.meanImage(h)),
+    spread: (h) => (computed++, data.spread(h)),
+  };
+  const result = await train(tinyConfig({ steps: 10, checkpointEvery: 5 }), counted, dir, { resume: true });
+  assert.equal(computed, 0);
+  const m = loadDenoiser(result.modelPath);
+  assert.deepEqual(m.denoiser.priorMean?.data, saved.dataMean?.data);
+  assert.deepEqual(m.denoiser.priorSpread?.data, saved.dataSpread?.data);
+  m.network.dispose();
+  for (const [key, why] of [
+    ['data.mean', /tensor data\.mean: the data mean has shape \[64\], the model's images \[1, 8, 8\]/],
+    ['data.spread', /tensor data\.spread: the data spread has shape \[\d+, 64\], not \(k >= 1, 1, 8, 8\)/],
+  ] as const) {
+    const file = loadSafetensors(path);
+    const bad = join(dir, `bad-${key}.safetensors`);
+    const t = file.tensors[key]!;
+    const flat = t.reshape(key === 'data.mean' ? [-1] : [t.shape[0]!, -1]); // the image's pixels in one row
+    saveSafetensors(bad, { ...file.tensors, [key]: flat }, file.metadata);
+    dispose(file.tensors);
+    flat.dispose();
+    assert.throws(
+      () => loadCheckpoint(bad),
+      (e: Error) => why.test(e.message) && e.message.startsWith(bad),
+    );
+  }
 });
 
 test('keep-last-K prunes old checkpoints', async () => {

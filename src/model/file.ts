@@ -171,7 +171,7 @@ export function setDataMean(path: string, mean: ImageValues, spread: ImageValues
 }
 
 /** A stored tensor's values, checked as `check` checks them when written (the file named on failure). */
-function checkedValues(t: Tensor, key: string, check: (v: ImageValues) => Tensor, path: string): ImageValues {
+export function checkedValues(t: Tensor, key: string, check: (v: ImageValues) => Tensor, path: string): ImageValues {
   const v = { data: t.toFloat32Array(), shape: [...t.shape] };
   try {
     check(v).dispose();

@@ -9,7 +9,10 @@ import {
   CHECKPOINT_FORMAT,
   DATA_MEAN_KEY,
   DATA_SPREAD_KEY,
+  checkedValues,
   configOf,
+  dataMeanTensor,
+  dataSpreadTensor,
   dataTensors,
   metadataCount,
   tensorsUnder,
@@ -107,15 +110,19 @@ export function loadCheckpoint(path: string): { config: TrainConfig; state: Trai
     );
     if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
     const [mean, spread] = [tensors[DATA_MEAN_KEY], tensors[DATA_SPREAD_KEY]];
-    const values = (t: Tensor | undefined) => (t ? { data: t.toFloat32Array(), shape: [...t.shape] } : null);
+    // checked as loadModel checks them: a mean or spread of another image shape is refused here, not at sampling
+    const meanValues = mean ? checkedValues(mean, DATA_MEAN_KEY, (v) => dataMeanTensor(config, v), path) : null;
+    const spreadValues = spread
+      ? checkedValues(spread, DATA_SPREAD_KEY, (v) => dataSpreadTensor(config, v), path)
+      : null;
     const state: TrainingState = {
       step,
       imagesSeen,
       model: tensorsUnder(tensors, 'model.'),
       ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
-      dataMean: values(mean),
-      dataSpread: values(spread),
+      dataMean: meanValues,
+      dataSpread: spreadValues,
     };
     mean?.dispose();
     spread?.dispose();

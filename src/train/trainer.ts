@@ -237,8 +237,10 @@ export async function train(
   }
 
   const emaWeights = () => Object.fromEntries(params.map(([k], i) => [k, ema[i]!]));
-  const dataMean = lead ? data.meanImage(config.hflip) : null; // the files' data.mean: where samplers start
-  const dataSpread = lead ? data.spread(config.hflip) : null; // and data.spread
+  // the files' data.mean and data.spread, where samplers start: a resumed run keeps its checkpoint's (the same values)
+  const resumedData = saved?.state.dataMean && saved.state.dataSpread ? saved.state : null;
+  const dataMean = lead ? (resumedData?.dataMean ?? data.meanImage(config.hflip)) : null;
+  const dataSpread = lead ? (resumedData?.dataSpread ?? data.spread(config.hflip)) : null;
   const state = (): TrainingState => ({
     step,
     imagesSeen,
