@@ -541,7 +541,7 @@ def main():
 
     start_epoch, train_seconds = 0, 0.0
     if os.path.exists(ckpt_path):
-      ck = torch.load(ckpt_path, map_location='cpu')
+      ck = torch.load(ckpt_path, map_location='cpu', weights_only=False)
       saved = ck['settings']
       for k in ('batch', 'lr', 'seed', 'epochs'):
         if saved[k] != getattr(args, k):
@@ -611,7 +611,7 @@ def main():
   # Tutorial: "Sampling" (a fresh UNet loading ckpt.pth, eval mode, Euler-Maruyama with eps=0.001, clamp to [0, 1])
   if not os.path.exists(model_path):
     if os.path.exists(ckpt_path):  # a ckpt.pt without its ckpt.pth
-      replace_atomically(model_path, lambda f: torch.save(torch.load(ckpt_path, map_location='cpu')['model'], f))
+      replace_atomically(model_path, lambda f: torch.save(torch.load(ckpt_path, map_location='cpu', weights_only=False)['model'], f))
     else:
       log(f'error: no checkpoint in {args.out} to sample from')
       return 1

@@ -354,7 +354,7 @@ def main():
 
     start_epoch, train_seconds, losses = 0, 0.0, []
     if os.path.exists(ckpt_path):
-      ck = torch.load(ckpt_path, map_location='cpu')
+      ck = torch.load(ckpt_path, map_location='cpu', weights_only=False)
       check_settings(ck, settings, ckpt_path)
       model.load_state_dict(ck['model'])
       optimizer.load_state_dict(ck['optimizer'])
@@ -428,7 +428,7 @@ def main():
   if not os.path.exists(ckpt_path):
     log(f'error: no checkpoint in {args.out} to sample from')
     return 1
-  ck = torch.load(ckpt_path, map_location='cpu')
+  ck = torch.load(ckpt_path, map_location='cpu', weights_only=False)
   check_settings(ck, settings, ckpt_path)
   if ck['epoch'] < args.epochs:
     log(f'warning: sampling from {ckpt_path} after {ck["epoch"]} of {args.epochs} epochs')
