@@ -16,6 +16,8 @@ export interface TorchSampling {
   /** 'shipped' when the model file's tensors loaded by name; else why random weights of the same shapes ran. */
   weights: string;
   params: number;
+  /** PyTorch's version, without its build suffix. */
+  version: string;
   /** The fp32 network's output on checkInput (flattened), to compare with difflab's. */
   check: number[];
   /** With `profile`: the ops of one profiled batch in that precision, most self time first (bench:profile). */
@@ -243,5 +245,6 @@ with torch.inference_mode():
         extra = {'profiledUs': wall * 1e6,
                  'ops': [{'name': e.key, 'calls': e.count, 'selfUs': e.self_cpu_time_total} for e in ops[:25]]}
 print(json.dumps({**times, **extra, 'evaluations': evaluations[0], 'weights': weights, 'check': check,
-                  'params': sum(p.numel() for p in nets['fp32'].parameters())}))
+                  'params': sum(p.numel() for p in nets['fp32'].parameters()),
+                  'version': torch.__version__.split('+')[0]}))
 `;

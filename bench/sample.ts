@@ -82,8 +82,8 @@ for (const p of ['fp32', 'bf16'] as const) {
         `${torch ? (rate(t[p]) / rate(torch[p])).toFixed(2) : 'n/a'} | ${(rate(t[p]) / rate(t.fp32)).toFixed(2)} |`,
     );
   row('difflab', times);
-  if (torch) row('PyTorch 1.13 eager', torch);
-  if (tuned) row("PyTorch 1.13 eager, difflab's malloc settings", tuned);
+  if (torch) row(`PyTorch ${torch.version} eager`, torch);
+  if (tuned) row(`PyTorch ${tuned.version} eager, difflab's malloc settings`, tuned);
 }
 console.log(`\n99th percentile of |bf16 - fp32| per pixel (images in [-1, 1]): ${diff.toFixed(3)}`);
 const report = (t: TorchSampling) => {

@@ -126,11 +126,20 @@ def peak(dtype):
 fp32, fwd_flops, params = run(False)
 bf16, _, _ = run(True)
 print(json.dumps({'fp32': fp32, 'bf16': bf16, 'params': params, 'flopsPerImage': 3 * fwd_flops / B,
+                  'version': torch.__version__.split('+')[0],
                   'peakFp32': peak(torch.float32), 'peakBf16': peak(torch.bfloat16)}))
 `;
 
 const ours = { fp32: await difflab('fp32'), bf16: await difflab('bf16') };
-type Torch = { fp32: number; bf16: number; params: number; flopsPerImage: number; peakFp32: number; peakBf16: number };
+type Torch = {
+  fp32: number;
+  bf16: number;
+  params: number;
+  flopsPerImage: number;
+  peakFp32: number;
+  peakBf16: number;
+  version: string;
+};
 const torch = runPyTorch<Torch>(py);
 // The same PyTorch with the malloc settings difflab's addon makes at load (native/difflab.cc TuneMalloc).
 const tuned = runPyTorch<Torch>(py, {
@@ -154,8 +163,8 @@ for (const p of ['fp32', 'bf16'] as const) {
         `${((100 * gf(rate)) / peakOf(p)).toFixed(0)}% | ${torch ? (rate / torch[p]).toFixed(2) : 'n/a'} | ${(rate / base).toFixed(2)} |`,
     );
   row('difflab', ours[p], ours.fp32);
-  if (torch) row('PyTorch 1.13 eager', torch[p], torch.fp32);
-  if (tuned) row("PyTorch 1.13 eager, difflab's malloc settings", tuned[p], tuned.fp32);
+  if (torch) row(`PyTorch ${torch.version} eager`, torch[p], torch.fp32);
+  if (tuned) row(`PyTorch ${tuned.version} eager, difflab's malloc settings`, tuned[p], tuned.fp32);
 }
 if (torch) {
   console.log(

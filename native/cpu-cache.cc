@@ -8,6 +8,7 @@
 // DIFFLAB_CPU_CACHE=0 leaves libtorch's own allocator in place.
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
+#include <torch/version.h>
 #include <napi.h>
 
 #include <cstdlib>
@@ -90,8 +91,17 @@ void FreeBlock(void* p) {
   if (p && !TheCache().Give(p)) c10::free_cpu(p);
 }
 
+// c10::Allocator's allocate lost its const and gained a pure copy_data in libtorch 2.3.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define DIFFLAB_ALLOCATE_CONST
+#else
+#define DIFFLAB_ALLOCATE_CONST const
+#endif
 struct CachingCpuAllocator final : c10::Allocator {
-  c10::DataPtr allocate(size_t n) const override {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+#endif
+  c10::DataPtr allocate(size_t n) DIFFLAB_ALLOCATE_CONST override {
     const c10::Device cpu(c10::DeviceType::CPU);
     if (n < kMinCached) {
       void* p = c10::alloc_cpu(n);
