@@ -89,6 +89,16 @@ test('docs/SEEDS.md: every command it prints runs (tiny form), in order, with th
     }
     writeFileSync(join(cwd, `${name}.png`), encodePng(img));
   }
+  // The seeds' own recipes' samples, as scripts/gpu-references.sh packs them (PNG folders that PyTorch drew): the
+  // docs' digit, 16 times. And the model files the doc keeps in docs/seeds/, linked as they ship.
+  for (const run of ['seed001-b2', 'seed000']) {
+    const dir = join(cwd, 'runs/gpu-refs', run, 'samples');
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 16; i++) copyFileSync(join(root, 'docs/seeds/digit.png'), join(dir, `${1000 + i}.png`));
+  }
+  mkdirSync(join(cwd, 'docs/seeds'), { recursive: true });
+  for (const f of readdirSync(join(root, 'docs/seeds')).filter((f) => f.endsWith('.safetensors')))
+    symlinkSync(join(root, 'docs/seeds', f), join(cwd, 'docs/seeds', f));
   const ran: string[] = [];
   for (const c of commands.filter((c) => !placeholder(c))) {
     if (c.startsWith('cp -r ')) {
