@@ -104,6 +104,20 @@ test('difflab eval --n 64 on a tiny model writes the documented report, and a re
   assert.match(other.stderr, /holds samples of another run/);
 });
 
+test("an eval given its sampler's default --steps takes the shards of one given none: the same samples", () => {
+  const out = join(tempDir(), 'r.json');
+  const args = evalArgs(out)
+    .filter((a, i, all) => a !== '--steps' && all[i - 1] !== '--steps')
+    .map((a) => (a === 'ddim' ? 'ddpm' : a === '64' ? '8' : a));
+  const none = difflab(...args);
+  assert.equal(none.code, 0, none.stderr);
+  const first = JSON.parse(readFileSync(out, 'utf8'));
+  const all = difflab(...args, '--steps', String(first.nfe)); // DDPM's default: every timestep of the model's T
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).fid, first.fid);
+  assert.match(difflab(...args, '--steps', String(first.nfe - 1)).stderr, /holds samples of another run/);
+});
+
 test("difflab eval --sampler ddpm --variance beta samples with the seed's sigma_t^2 = beta_t and says so", () => {
   const dir = tempDir();
   const ddpm = (out: string, ...more: string[]) =>

@@ -19,6 +19,7 @@ import {
 } from '../eval/index.js';
 import { classIdOf } from '../model/classes.js';
 import type { LoadedDenoiser } from '../model/index.js';
+import { defaultStepsFor } from '../samplers/index.js';
 import { readSampling, samplingFields, startField } from './common-fields.js';
 import { jobCondition } from './condition.js';
 import { flag, int, isGiven, readFlag, requireNumber, type Door, type FieldContext } from './fields.js';
@@ -214,7 +215,9 @@ export async function run(
     model: m.modelPath,
     modelStep: model.step,
     sampler: s.sampler,
-    steps: s.numSteps ?? null,
+    // the sampler's default step count given as --steps draws the same samples as none given: one identity
+    steps:
+      s.numSteps === defaultStepsFor(s.sampler, model.denoiser.schedule.numTimesteps) ? null : (s.numSteps ?? null),
     guidance: spec.ask.kind !== 'none' ? s.guidance : null,
     // Only where they change the samples, so the shards of earlier versions stay valid:
     ...(model.precision === 'fp32' ? {} : { precision: model.precision }),
