@@ -171,7 +171,7 @@ export function setDataMean(path: string, mean: ImageValues, spread: ImageValues
 }
 
 /** A stored tensor's values, checked as `check` checks them when written (the file named on failure). */
-export function checkedValues(t: Tensor, key: string, check: (v: ImageValues) => Tensor, path: string): ImageValues {
+function checkedValues(t: Tensor, key: string, check: (v: ImageValues) => Tensor, path: string): ImageValues {
   const v = { data: t.toFloat32Array(), shape: [...t.shape] };
   try {
     check(v).dispose();
@@ -179,6 +179,22 @@ export function checkedValues(t: Tensor, key: string, check: (v: ImageValues) =>
     throw new Error(`${path}: tensor ${key}: ${(e as Error).message}`);
   }
   return v;
+}
+
+/**
+ * A model file's or checkpoint's data.mean and data.spread as values, each checked against the run's image shape as
+ * when written (the file named on failure); null where the file holds none.
+ */
+export function storedDataValues(
+  tensors: Record<string, Tensor>,
+  config: TrainConfig,
+  path: string,
+): { dataMean: ImageValues | null; dataSpread: ImageValues | null } {
+  const [mean, spread] = [tensors[DATA_MEAN_KEY], tensors[DATA_SPREAD_KEY]];
+  return {
+    dataMean: mean ? checkedValues(mean, DATA_MEAN_KEY, (v) => dataMeanTensor(config, v), path) : null,
+    dataSpread: spread ? checkedValues(spread, DATA_SPREAD_KEY, (v) => dataSpreadTensor(config, v), path) : null,
+  };
 }
 
 /** A trained network ready for sampling (eval mode, EMA weights), from a model file or a training checkpoint. */
@@ -265,8 +281,6 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
       throw new Error(`${path}: cannot build its network from the config (${(e as Error).message.split('\n')[0]})`);
     }
     const promptTensors = tensorsUnder(tensors, PROMPT_PREFIX);
-    const meanTensor = tensors[DATA_MEAN_KEY],
-      spreadTensor = tensors[DATA_SPREAD_KEY];
     let weights = Object.fromEntries(
       Object.entries(tensors).filter(
         ([k]) => !k.startsWith(PROMPT_PREFIX) && k !== DATA_MEAN_KEY && k !== DATA_SPREAD_KEY,
@@ -281,12 +295,7 @@ export function loadModel(path: string, o: { weights?: 'ema' | 'raw' } = {}): Lo
     const prompts = Object.fromEntries(
       Object.entries(promptTensors).map(([k, t]) => [k, { data: t.toFloat32Array(), shape: [...t.shape] }]),
     );
-    const dataMean = meanTensor
-      ? checkedValues(meanTensor, DATA_MEAN_KEY, (v) => dataMeanTensor(config, v), path)
-      : null;
-    const dataSpread = spreadTensor
-      ? checkedValues(spreadTensor, DATA_SPREAD_KEY, (v) => dataSpreadTensor(config, v), path)
-      : null;
+    const { dataMean, dataSpread } = storedDataValues(tensors, config, path);
     return { network, config, step: step + (config.init?.step ?? 0), prompts, dataMean, dataSpread };
   } catch (e) {
     network?.dispose();

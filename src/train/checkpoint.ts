@@ -9,12 +9,10 @@ import {
   CHECKPOINT_FORMAT,
   DATA_MEAN_KEY,
   DATA_SPREAD_KEY,
-  checkedValues,
   configOf,
-  dataMeanTensor,
-  dataSpreadTensor,
   dataTensors,
   metadataCount,
+  storedDataValues,
   tensorsUnder,
   type TrainConfig,
 } from '../model/index.js';
@@ -109,23 +107,19 @@ export function loadCheckpoint(path: string): { config: TrainConfig; state: Trai
       (k) => tidy(() => tensors[k]!.isFinite().to('float64').sum().item()) !== tensors[k]!.size,
     );
     if (nonFinite !== undefined) throw new Error(`${path}: tensor ${nonFinite} holds non-finite values (NaN or Inf)`);
-    const [mean, spread] = [tensors[DATA_MEAN_KEY], tensors[DATA_SPREAD_KEY]];
     // checked as loadModel checks them: a mean or spread of another image shape is refused here, not at sampling
-    const meanValues = mean ? checkedValues(mean, DATA_MEAN_KEY, (v) => dataMeanTensor(config, v), path) : null;
-    const spreadValues = spread
-      ? checkedValues(spread, DATA_SPREAD_KEY, (v) => dataSpreadTensor(config, v), path)
-      : null;
+    const { dataMean, dataSpread } = storedDataValues(tensors, config, path);
     const state: TrainingState = {
       step,
       imagesSeen,
       model: tensorsUnder(tensors, 'model.'),
       ema: tensorsUnder(tensors, 'ema.'),
       adam: { step: adamStep, m: indexed(tensors, 'adam.m.'), v: indexed(tensors, 'adam.v.') },
-      dataMean: meanValues,
-      dataSpread: spreadValues,
+      dataMean,
+      dataSpread,
     };
-    mean?.dispose();
-    spread?.dispose();
+    tensors[DATA_MEAN_KEY]?.dispose(); // held as values in the state
+    tensors[DATA_SPREAD_KEY]?.dispose();
     const emaCount = Object.keys(state.ema).length;
     const missing = Object.keys(state.ema).find((k) => !(k in state.model));
     if (
